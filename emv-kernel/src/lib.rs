@@ -1,0 +1,17 @@
+//! A pure contactless EMV kernel: BER-TLV, the tag dictionary, DOLs, transaction vectors and
+//! the transaction flow (Entry Point, Kernels 2 and 3, ODA, CVM, outcomes).
+//!
+//! Nothing here touches a reader, a clock, a random source or a file: the card is reached
+//! through [`transport::Transport`], and the date, time and unpredictable numbers come in
+//! with the [`config::Transaction`].
+
+pub mod apdu;
+pub mod config;
+pub mod dol;
+pub mod entry_point;
+pub mod outcome;
+pub mod replay;
+pub mod tags;
+pub mod tlv;
+pub mod transport;
+pub mod vector;
