@@ -3,6 +3,7 @@
 //! The command line is thin: each subcommand lives in its own module.
 
 mod decode;
+mod gui_cli;
 mod replay;
 
 use std::process::ExitCode;
@@ -23,6 +24,8 @@ enum Command {
     Decode(decode::DecodeArgs),
     /// Replay transaction vectors against the kernel and report pass/fail.
     Replay(replay::ReplayArgs),
+    /// Open the terminal's window (the default without a subcommand).
+    Gui(gui_cli::GuiArgs),
 }
 
 fn main() -> ExitCode {
@@ -30,10 +33,7 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Decode(args)) => decode::run(args),
         Some(Command::Replay(args)) => replay::run(args),
-        None => {
-            use clap::CommandFactory;
-            let _ = Cli::command().print_help();
-            ExitCode::SUCCESS
-        }
+        Some(Command::Gui(args)) => gui_cli::run(args),
+        None => gui_cli::run(gui_cli::GuiArgs::default()),
     }
 }

@@ -1,0 +1,184 @@
+//! What the cashier reads: Book A user interface messages in words, and the full-screen
+//! banner an outcome becomes (Book A 7.1 Outcome, 9.4 standard messages).
+
+use emv_kernel::outcome::{Cvm, MessageId, OutcomeStatus};
+use emv_kernel::transport::TransportError;
+
+use super::worker::Finished;
+
+/// How a banner is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// Approved: green.
+    Good,
+    /// Declined, not completed: red.
+    Bad,
+    /// The customer must act (see phone, another card): amber.
+    Attention,
+    /// Cancelled, informational: grey.
+    Neutral,
+}
+
+/// A full-screen outcome banner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Banner {
+    /// Colour.
+    pub tone: Tone,
+    /// The one big word or phrase ("Approved").
+    pub title: String,
+    /// Smaller lines under it.
+    pub detail: Vec<String>,
+}
+
+impl Banner {
+    fn new(tone: Tone, title: &str, detail: &[&str]) -> Banner {
+        Banner {
+            tone,
+            title: title.to_string(),
+            detail: detail.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}
+
+/// The words for a Book A message identifier (Book A Table 9.3).
+pub fn message_text(message: MessageId) -> &'static str {
+    match message {
+        MessageId::Approved => "Approved",
+        MessageId::NotAuthorised => "Not authorised",
+        MessageId::EnterPin => "Enter PIN",
+        MessageId::ProcessingError => "Processing error",
+        MessageId::RemoveCard => "Remove card",
+        MessageId::Welcome => "Welcome",
+        MessageId::PresentCard => "Present card or phone",
+        MessageId::Processing => "Processing — hold card or phone still",
+        MessageId::CardReadOk => "Card read — remove card",
+        MessageId::InsertOrSwipe => "Insert or swipe",
+        MessageId::PresentOneCardOnly => "Present one card only",
+        MessageId::ApprovedSign => "Approved — please sign",
+        MessageId::Authorising => "Authorising, please wait",
+        MessageId::TryAnotherCard => "Try another card",
+        MessageId::InsertCard => "Insert card",
+        MessageId::ClearDisplay => "",
+        MessageId::SeePhone => "See phone",
+        MessageId::PresentCardAgain => "Present card or phone again",
+    }
+}
+
+/// The banner for an approval, worded by the CVM the outcome asks for (Book A 7.1 CVM).
+fn approved(cvm: Option<Cvm>, online: Option<&str>) -> Banner {
+    let mut banner = match cvm {
+        Some(Cvm::Cdcvm) => Banner::new(Tone::Good, "Approved", &["Verified on phone"]),
+        Some(Cvm::Signature) => Banner::new(
+            Tone::Good,
+            "Approved — please sign",
+            &["Ask the customer to sign the receipt"],
+        ),
+        Some(Cvm::OnlinePin) => {
+            return Banner::new(
+                Tone::Bad,
+                "Not completed",
+                &[
+                    "The card asks for an online PIN, which this terminal cannot take",
+                    "Ask for another card or phone",
+                ],
+            );
+        }
+        Some(Cvm::NoCvm) | None => Banner::new(Tone::Good, "Approved", &["No verification needed"]),
+    };
+    if let Some(code) = online {
+        banner
+            .detail
+            .push(format!("Authorised online, code {code}"));
+    }
+    banner
+}
+
+/// The banner for a finished transaction. `cancelled` is whether the cashier pressed Cancel:
+/// it only wins when the card had not already produced a decision.
+pub fn outcome_banner(finished: &Finished, cancelled: bool) -> Banner {
+    let outcome = &finished.result.outcome;
+    let decided = matches!(
+        outcome.status,
+        OutcomeStatus::Approved | OutcomeStatus::Declined | OutcomeStatus::OnlineRequest
+    );
+    let transport_cancelled = finished
+        .exchanges
+        .iter()
+        .any(|e| e.response == Err(TransportError::Cancelled));
+    if !decided && (cancelled || transport_cancelled) {
+        return Banner::new(Tone::Neutral, "Cancelled", &["No money was taken"]);
+    }
+    let shown = outcome.ui_on_outcome.map(|u| u.message);
+    match outcome.status {
+        OutcomeStatus::Approved => approved(outcome.cvm, None),
+        OutcomeStatus::OnlineRequest if outcome.cvm == Some(Cvm::OnlinePin) => {
+            approved(outcome.cvm, None)
+        }
+        OutcomeStatus::OnlineRequest => match &finished.host {
+            Some(answer) if answer.approved => approved(outcome.cvm, answer.auth_code.as_deref()),
+            Some(answer) => Banner {
+                tone: Tone::Bad,
+                title: "Declined".into(),
+                detail: vec![format!(
+                    "Issuer answered {}: {}",
+                    answer.response_code, answer.reason
+                )],
+            },
+            None => Banner::new(
+                Tone::Bad,
+                "Processing error",
+                &["No authorisation host answered"],
+            ),
+        },
+        OutcomeStatus::Declined => Banner::new(Tone::Bad, "Declined", &["Declined by the card"]),
+        OutcomeStatus::TryAnotherInterface => match shown {
+            Some(MessageId::InsertOrSwipe) | Some(MessageId::InsertCard) => Banner::new(
+                Tone::Attention,
+                "Insert or swipe",
+                &["This card cannot pay contactless here"],
+            ),
+            _ => Banner::new(
+                Tone::Attention,
+                "Try another card",
+                &["This card or phone cannot be used contactless here"],
+            ),
+        },
+        OutcomeStatus::EndApplication | OutcomeStatus::SelectNext | OutcomeStatus::TryAgain => {
+            match shown {
+                Some(MessageId::SeePhone) => Banner::new(
+                    Tone::Attention,
+                    "See phone",
+                    &["The phone needs the customer: no second tap came"],
+                ),
+                Some(MessageId::RemoveCard) | Some(MessageId::CardReadOk) => {
+                    Banner::new(Tone::Attention, "Remove card", &[])
+                }
+                Some(MessageId::TryAnotherCard) => {
+                    Banner::new(Tone::Attention, "Try another card", &[])
+                }
+                Some(MessageId::PresentOneCardOnly) => {
+                    Banner::new(Tone::Attention, "Present one card only", &[])
+                }
+                Some(MessageId::InsertOrSwipe) | Some(MessageId::InsertCard) => {
+                    Banner::new(Tone::Attention, "Insert or swipe", &[])
+                }
+                _ => {
+                    let mut banner = Banner::new(Tone::Bad, "Processing error", &[]);
+                    if let Some(error) = finished
+                        .exchanges
+                        .iter()
+                        .rev()
+                        .find_map(|e| e.response.as_ref().err())
+                    {
+                        banner.detail.push(format!("Reader: {error}"));
+                    } else {
+                        banner
+                            .detail
+                            .push("The card or phone ended the transaction".into());
+                    }
+                    banner
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The terminal's settings as the window needs them (merchant, currency, limits, where files
+//! go), and the reader screen: PC/SC readers as they come and go, and the demo reader with
+//! its wallet profiles.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use emv_kernel::config::TerminalConfig;
+use iced::widget::{button, checkbox, column, container, pick_list, row, text};
+use iced::{Element, Length};
+
+use super::amount::{Currency, Limits};
+use super::backend::PROFILES;
+use super::worker::ReaderChoice;
+use super::{App, Message};
+
+/// Everything the window takes from the configuration.
+#[derive(Debug, Clone)]
+pub struct GuiConfig {
+    /// The kernel's configuration.
+    pub terminal: Arc<TerminalConfig>,
+    /// Merchant name for the receipt header.
+    pub merchant: String,
+    /// Transaction currency.
+    pub currency: Currency,
+    /// What may be charged.
+    pub limits: Limits,
+    /// Where receipts and exported vectors are written.
+    pub data_dir: PathBuf,
+}
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// The currency code is not ISO 4217.
+    #[error("unknown currency code {0}")]
+    Currency(u16),
+}
+
+impl GuiConfig {
+    /// A configuration from a kernel configuration and the merchant settings.
+    pub fn new(
+        terminal: TerminalConfig,
+        merchant: &str,
+        currency: u16,
+        data_dir: PathBuf,
+    ) -> Result<GuiConfig, ConfigError> {
+        let currency = Currency::from_numeric(currency).ok_or(ConfigError::Currency(currency))?;
+        Ok(GuiConfig {
+            limits: Limits::from_config(&terminal),
+            terminal: Arc::new(terminal),
+            merchant: merchant.to_string(),
+            currency,
+            data_dir,
+        })
+    }
+
+    /// Loads the default configuration (TEMPORARY: built-in defaults until the
+    /// configuration loader `src/terminal_config.rs` lands).
+    pub fn load() -> Result<GuiConfig, ConfigError> {
+        GuiConfig::new(
+            TerminalConfig::default(),
+            "tapterm demo shop",
+            978,
+            default_data_dir(),
+        )
+    }
+}
+
+/// `$XDG_DATA_HOME/tapterm` (or the platform's equivalent), else the current directory.
+pub fn default_data_dir() -> PathBuf {
+    directories::ProjectDirs::from("", "", "tapterm")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The reader screen.
+pub fn view(app: &App) -> Element<'_, Message> {
+    let mut readers = column![text("Readers").size(28)].spacing(8);
+    if app.pcsc_readers.is_empty() {
+        readers = readers.push(
+            text("No PC/SC reader found (or pcscd is not running): the demo reader is used.")
+                .size(16),
+        );
+    }
+    for name in &app.pcsc_readers {
+        let chosen = app.reader == ReaderChoice::Pcsc(name.clone());
+        readers = readers.push(
+            button(text(name.clone()))
+                .style(if chosen {
+                    button::primary
+                } else {
+                    button::secondary
+                })
+                .on_press(Message::UseReader(Some(name.clone()))),
+        );
+    }
+    let demo_chosen = matches!(app.reader, ReaderChoice::Demo { .. });
+    readers = readers.push(
+        button(text("Demo reader (virtual wallets, no hardware)"))
+            .style(if demo_chosen {
+                button::primary
+            } else {
+                button::secondary
+            })
+            .on_press(Message::UseReader(None)),
+    );
+    let demo = column![
+        text("Demo reader").size(22),
+        row![
+            text("Wallet profile").width(160),
+            pick_list(
+                PROFILES.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+                Some(app.profile.clone()),
+                Message::Profile,
+            )
+            .width(260),
+        ]
+        .spacing(10)
+        .align_y(iced::Alignment::Center),
+        checkbox(app.locked)
+            .label("Phone locked (first tap asks to see the phone)")
+            .on_toggle(Message::Locked),
+        checkbox(app.auto_tap)
+            .label("Auto-tap (no Tap button)")
+            .on_toggle(Message::AutoTap),
+    ]
+    .spacing(10);
+    let info = column![
+        text("Terminal").size(22),
+        text(format!("Merchant: {}", app.config.merchant)),
+        text(format!(
+            "Currency: {} ({}, {} decimals)",
+            app.config.currency.alpha, app.config.currency.numeric, app.config.currency.exponent
+        )),
+        text(format!(
+            "Contactless limit: {}",
+            app.config
+                .limits
+                .contactless_max
+                .map_or("none".to_string(), |m| app
+                    .config
+                    .currency
+                    .format_minor(i128::from(m)))
+        )),
+        text(format!("Files: {}", app.config.data_dir.display())),
+    ]
+    .spacing(6);
+    container(column![readers, demo, info].spacing(26).width(Length::Fill))
+        .padding(20)
+        .into()
+}

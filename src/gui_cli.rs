@@ -1,0 +1,60 @@
+//! `tapterm gui` (and `tapterm` alone): opens the terminal's window.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use tapterm::gui::{self, GuiOptions, Screen};
+
+/// Options of the window.
+#[derive(Debug, Default, Args)]
+pub struct GuiArgs {
+    /// Demo wallet profile to preselect (visa-phone, mastercard-phone, visa-card, …).
+    #[arg(long, value_name = "PROFILE")]
+    demo: Option<String>,
+    /// Start with the demo phone locked (two taps, "See phone" in between).
+    #[arg(long)]
+    locked: bool,
+    /// Tap the demo wallet as soon as the reader polls.
+    #[arg(long)]
+    auto_tap: bool,
+    /// Amount to pre-fill, in major units (12.34).
+    #[arg(long)]
+    amount: Option<String>,
+    /// Charge the pre-filled amount at once (with --auto-tap: a whole demo transaction).
+    #[arg(long, requires = "amount")]
+    charge: bool,
+    /// Screen to open: cashier, developer, history, readers.
+    #[arg(long, default_value = "cashier", value_parser = ["cashier", "developer", "history", "readers"])]
+    screen: String,
+}
+
+/// Opens the window; returns when it closes.
+pub fn run(args: GuiArgs) -> ExitCode {
+    let config = match gui::settings::GuiConfig::load() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("tapterm: cannot load the terminal configuration: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let options = GuiOptions {
+        profile: args.demo,
+        locked: args.locked,
+        auto_tap: args.auto_tap,
+        amount: args.amount,
+        charge: args.charge,
+        screen: match args.screen.as_str() {
+            "developer" => Screen::Developer,
+            "history" => Screen::History,
+            "readers" => Screen::Readers,
+            _ => Screen::Cashier,
+        },
+    };
+    match gui::run(config, options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tapterm: the window could not run: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! tapterm as a library: the pieces the binary and the integration tests share.
+
+pub mod gui;
