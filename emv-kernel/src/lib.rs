@@ -9,6 +9,7 @@ pub mod apdu;
 pub mod config;
 pub mod dol;
 pub mod entry_point;
+pub mod oda;
 pub mod outcome;
 pub mod replay;
 pub mod tags;
