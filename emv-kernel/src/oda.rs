@@ -28,7 +28,7 @@
 use num_bigint::BigUint;
 use sha1::{Digest, Sha1};
 
-use crate::config::{Capk, Date, RevokedCertificate};
+use crate::config::{Capk, Date, RevokedCertificate, TagMap};
 use crate::tlv::{Tag, TlvIter};
 
 /// Header byte of every recovered signed block (Book 2 A2.1).
@@ -293,10 +293,10 @@ pub enum OdaError {
         reason: &'static str,
     },
     /// fDDA: the Card Authentication Related Data (9F69) is not fDDA version `01`.
-    #[error("card authentication related data (9F69) version {found:?} is not 01")]
+    #[error("card authentication related data (9F69) version {found:02X} is not 01")]
     UnsupportedFddaVersion {
-        /// The first byte of 9F69, if any.
-        found: Option<u8>,
+        /// The first byte of 9F69.
+        found: u8,
     },
     /// fDDA: the ICC dynamic number is not the ATC (9F36).
     #[error("fDDA ICC dynamic number {idn} does not equal the ATC {atc}")]
@@ -317,6 +317,9 @@ pub enum OdaError {
     /// CDA: the Transaction Data Hash Code does not match the terminal's own hash.
     #[error("CDA: transaction data hash code does not match")]
     TdhcMismatch,
+    /// CDA: the GENERATE AC response is not one well-formed `77` template.
+    #[error("CDA: the GENERATE AC response is not a well-formed 77 template")]
+    InvalidResponse,
 }
 
 impl OdaError {
@@ -356,6 +359,25 @@ pub struct OdaInput<'a> {
     pub pan: Option<&'a [u8]>,
     /// Static data to be authenticated, from [`static_data_from_records`].
     pub static_data: &'a [u8],
+}
+
+impl<'a> OdaInput<'a> {
+    /// The input from the card's data objects as the kernel keeps them (tag → value).
+    pub fn from_tags(aid: &'a [u8], tags: &'a TagMap, static_data: &'a [u8]) -> OdaInput<'a> {
+        let get = |tag: u32| tags.get(&Tag::new(tag)).map(Vec::as_slice);
+        OdaInput {
+            aid,
+            capk_index: get(0x8F),
+            issuer_certificate: get(0x90),
+            issuer_remainder: get(0x92),
+            issuer_exponent: get(0x9F32),
+            icc_certificate: get(0x9F46),
+            icc_exponent: get(0x9F47),
+            icc_remainder: get(0x9F48),
+            pan: get(0x5A),
+            static_data,
+        }
+    }
 }
 
 /// An RSA public key recovered from a certificate (or a CA key).
@@ -628,10 +650,18 @@ fn assemble_key(
             reason: "the certified modulus is empty or zero",
         });
     }
-    if exponent.len() != exponent_len || exponent.iter().all(|b| *b == 0) {
+    if exponent.len() != exponent_len {
         return Err(OdaError::InvalidKey {
             what,
             reason: "the exponent tag does not match the certified exponent length",
+        });
+    }
+    // Book 2 5.1 / 6.1: the exponent is 3 or 2^16 + 1.
+    let e = BigUint::from_bytes_be(exponent);
+    if e != BigUint::from(3u32) && e != BigUint::from(65537u32) {
+        return Err(OdaError::InvalidKey {
+            what,
+            reason: "the exponent is neither 3 nor 65537",
         });
     }
     Ok(PublicKey {
@@ -642,6 +672,25 @@ fn assemble_key(
 
 fn need(value: Option<&[u8]>, tag: u32) -> Result<&[u8], OdaError> {
     value.ok_or(OdaError::MissingData { tag: Tag::new(tag) })
+}
+
+/// A value the kernel passes as a plain slice: empty means the card did not send it.
+fn present(value: &[u8], tag: u32) -> Result<&[u8], OdaError> {
+    need(Some(value).filter(|v| !v.is_empty()), tag)
+}
+
+/// The remainder tag must be present when the key is longer than its room in the certificate
+/// (Book 2 5.1, 6.1); checked before the hash so that the TVR says "ICC data missing".
+fn require_remainder(
+    key_len: u8,
+    room: usize,
+    remainder: Option<&[u8]>,
+    tag: u32,
+) -> Result<(), OdaError> {
+    if key_len as usize > room {
+        present(remainder.unwrap_or_default(), tag)?;
+    }
+    Ok(())
 }
 
 fn array<const N: usize>(data: &[u8], at: usize) -> [u8; N] {
@@ -705,6 +754,7 @@ pub fn recover_issuer_key(
     let data = recover_block(&ca_key, certificate, what, &[FORMAT_ISSUER], "02", 36)?;
     let n_ca = data.len();
     check_algorithms(data[11], Some(data[12]), what)?;
+    require_remainder(data[13], n_ca - 36, input.issuer_remainder, 0x92)?;
     check_hash(&data, &[remainder, exponent], what)?;
 
     let issuer_id: [u8; 4] = array(&data, 2);
@@ -770,6 +820,7 @@ pub fn recover_icc_key(
     let data = recover_block(&issuer.key, certificate, what, &[FORMAT_ICC], "04", 42)?;
     let n_i = data.len();
     check_algorithms(data[17], Some(data[18]), what)?;
+    require_remainder(data[19], n_i - 42, input.icc_remainder, 0x9F48)?;
     check_hash(&data, &[remainder, exponent, input.static_data], what)?;
 
     let cert_pan = cn_digits(&data[2..12]);
@@ -807,6 +858,7 @@ pub fn verify_sda(
     static_data: &[u8],
 ) -> Result<[u8; 2], OdaError> {
     let what = Signed::Ssad;
+    let ssad = present(ssad, 0x93)?;
     let data = recover_block(&issuer.key, ssad, what, &[FORMAT_SSAD], "03", 26)?;
     check_algorithms(data[2], None, what)?;
     check_hash(&data, &[static_data], what)?;
@@ -823,6 +875,7 @@ fn recover_sdad(
     extra: &[&[u8]],
 ) -> Result<Vec<u8>, OdaError> {
     let what = Signed::Sdad;
+    let sdad = present(sdad, 0x9F4B)?;
     let data = recover_block(&icc.key, sdad, what, formats, expected, 25)?;
     check_algorithms(data[2], None, what)?;
     let l_dd = data[3] as usize;
@@ -871,10 +924,14 @@ pub fn verify_fdda(
     card_auth_data: &[u8],
     atc: &[u8],
 ) -> Result<(), OdaError> {
-    let version = card_auth_data.first().copied();
-    if version != Some(0x01) {
+    let version = present(card_auth_data, 0x9F69)?
+        .first()
+        .copied()
+        .unwrap_or_default();
+    if version != 0x01 {
         return Err(OdaError::UnsupportedFddaVersion { found: version });
     }
+    present(atc, 0x9F36)?;
     let dynamic = recover_sdad(
         icc,
         sdad,
@@ -892,10 +949,37 @@ pub fn verify_fdda(
     Ok(())
 }
 
+/// The input of the Transaction Data Hash Code (Book 2 6.6.1, C-2 S9/S10): the PDOL values
+/// the terminal sent in GET PROCESSING OPTIONS (without `83` and its length), the CDOL1 values
+/// (and, for the second GENERATE AC, the CDOL2 values), then every data object in the
+/// GENERATE AC response template `77` except 9F4B, as the card encoded them, in card order.
+pub fn cda_hash_input(
+    pdol_values: &[u8],
+    cdol_values: &[&[u8]],
+    gen_ac_response: &[u8],
+) -> Result<Vec<u8>, OdaError> {
+    let mut top = TlvIter::new(gen_ac_response);
+    let template = match (top.next(), top.next()) {
+        (Some(Ok(t)), None) if t.tag == Tag::new(0x77) => t,
+        _ => return Err(OdaError::InvalidResponse),
+    };
+    let mut out = pdol_values.to_vec();
+    for values in cdol_values {
+        out.extend_from_slice(values);
+    }
+    for item in template.children() {
+        let item = item.map_err(|_| OdaError::InvalidResponse)?;
+        if item.tag != Tag::new(0x9F4B) {
+            out.extend_from_slice(item.raw);
+        }
+    }
+    Ok(out)
+}
+
 /// Verifies CDA (Book 2 6.6.2, Table 22): format `05`, hash over 9F37, the recovered CID must
 /// equal 9F27 and the Transaction Data Hash Code must equal SHA-1 of `transaction_data`
 /// (PDOL values ‖ CDOL1 values [‖ CDOL2 values] ‖ the GENERATE AC response TLVs except 9F4B,
-/// in card order; assembled by the kernel).
+/// in card order; see [`cda_hash_input`]).
 ///
 /// Signer's side: `RSA_ICC_private(X)`, `X` as long as `N_IC`: `6A 05 01 ‖ L_DD ‖ IDN length ‖
 /// IDN ‖ CID ‖ AC (8) ‖ TDHC (20) [‖ more] ‖ BB × (N_IC−L_DD−25) ‖ SHA-1 ‖ BC`, the SHA-1 over

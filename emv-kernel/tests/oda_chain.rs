@@ -11,6 +11,7 @@ use emv_kernel::oda::{
     self, IccPublicKey, IssuerPublicKey, OdaError, OdaInput, PublicKey, recover_icc_key,
     recover_issuer_key, static_data_from_records,
 };
+use emv_kernel::tlv::Tag;
 use num_bigint::BigUint;
 use proptest::prelude::*;
 use sha1::{Digest, Sha1};
@@ -185,6 +186,8 @@ struct Chain {
     icc_cert: Cert,
     static_data: Vec<u8>,
     capk_expiry: Date,
+    /// Certifies this issuer exponent instead of the test key's own.
+    issuer_exponent: Option<Vec<u8>>,
 }
 
 /// The signed card data objects.
@@ -240,11 +243,15 @@ impl Chain {
                 month: 12,
                 day: 31,
             },
+            issuer_exponent: None,
         }
     }
 
     fn card(&self) -> Card {
-        let (ca, issuer, icc) = (ca_key(), issuer_key(), icc_key());
+        let (ca, mut issuer, icc) = (ca_key(), issuer_key(), icc_key());
+        if let Some(e) = &self.issuer_exponent {
+            issuer.e = e.clone();
+        }
         let (issuer_cert, issuer_remainder) = self.issuer_cert.sign(&ca, &issuer, &[]);
         let (icc_cert, icc_remainder) = self.icc_cert.sign(&issuer, &icc, &[&self.static_data]);
         Card {
@@ -440,6 +447,7 @@ fn kind(e: &OdaError) -> &'static str {
         OdaError::IdnMismatch { .. } => "IdnMismatch",
         OdaError::CidMismatch { .. } => "CidMismatch",
         OdaError::TdhcMismatch => "TdhcMismatch",
+        OdaError::InvalidResponse => "InvalidResponse",
     }
 }
 
@@ -461,7 +469,7 @@ fn tampered(change: impl FnOnce(&mut Card)) -> Result<IccPublicKey, OdaError> {
 fn every_failure_kind_has_its_own_scenario() {
     let icc = Chain::new().card().icc().unwrap();
     let cda_ok = |cid: u8, idn_len: u8| sdad(0x05, 1, &cda_dynamic(cid, idn_len), None, &[&UN]);
-    let scenarios: Vec<(&str, Result<(), OdaError>)> = vec![
+    let mut scenarios: Vec<(&str, Result<(), OdaError>)> = vec![
         ("MissingData", {
             let card = Chain::new().card();
             let input = OdaInput {
@@ -582,6 +590,10 @@ fn every_failure_kind_has_its_own_scenario() {
             oda::verify_cda(&icc, &cda_ok(0x80, 8), &UN, 0x80, b"other").map(drop),
         ),
     ];
+    scenarios.push((
+        "InvalidResponse",
+        oda::cda_hash_input(&[], &[], &[0x77, 0x03, 0x9F, 0x27]).map(drop),
+    ));
     let mut seen = BTreeSet::new();
     for (expected, result) in &scenarios {
         let err = result.as_ref().expect_err(expected);
@@ -589,78 +601,107 @@ fn every_failure_kind_has_its_own_scenario() {
         assert!(!err.to_string().is_empty());
         seen.insert(*expected);
     }
-    assert_eq!(seen.len(), 28, "one scenario per OdaError variant");
+    assert_eq!(seen.len(), 29, "one scenario per OdaError variant");
 }
 
 #[test]
 fn missing_objects_name_their_tag_and_set_icc_data_missing() {
     let card = Chain::new().card();
-    let cases: [(OdaInput<'_>, u32); 7] = [
+    let base = card.input();
+    let cases: Vec<(OdaInput<'_>, u32)> = vec![
         (
             OdaInput {
                 capk_index: None,
-                ..card.input()
+                ..base
             },
             0x8F,
         ),
         (
             OdaInput {
                 issuer_certificate: None,
-                ..card.input()
+                ..base
             },
             0x90,
         ),
         (
             OdaInput {
                 issuer_exponent: None,
-                ..card.input()
+                ..base
             },
             0x9F32,
         ),
-        (
-            OdaInput {
-                pan: None,
-                ..card.input()
-            },
-            0x5A,
-        ),
+        (OdaInput { pan: None, ..base }, 0x5A),
         (
             OdaInput {
                 icc_certificate: None,
-                ..card.input()
+                ..base
             },
             0x9F46,
         ),
         (
             OdaInput {
                 icc_exponent: None,
-                ..card.input()
+                ..base
             },
             0x9F47,
         ),
+        // The keys are longer than their room in the certificates: the remainders are needed.
         (
             OdaInput {
                 issuer_remainder: None,
-                ..card.input()
+                ..base
             },
             0x92,
+        ),
+        (
+            OdaInput {
+                issuer_remainder: Some(&[]),
+                ..base
+            },
+            0x92,
+        ),
+        (
+            OdaInput {
+                icc_remainder: None,
+                ..base
+            },
+            0x9F48,
         ),
     ];
     for (input, tag) in cases {
         let err = recover_icc_key(&input, &card.capks, &[], TODAY).unwrap_err();
-        if tag == 0x92 {
-            // A missing remainder leaves the hash input short: the hash check catches it first.
-            assert!(matches!(err, OdaError::HashMismatch { .. }), "{err}");
-            continue;
-        }
-        assert_eq!(
-            err,
-            OdaError::MissingData {
-                tag: emv_kernel::tlv::Tag::new(tag)
-            }
-        );
+        assert_eq!(err, OdaError::MissingData { tag: Tag::new(tag) });
         assert_eq!(err.tvr_byte1(oda::OdaMethod::Cda), 0x24);
     }
+    let issuer = card.issuer().unwrap();
+    let icc = card.icc().unwrap();
+    let missing = |tag| Some(OdaError::MissingData { tag: Tag::new(tag) });
+    assert_eq!(oda::verify_sda(&issuer, &[], b"").err(), missing(0x93));
+    assert_eq!(fdda(&icc, &[], &CAD, &ATC).err(), missing(0x9F4B));
+    assert_eq!(
+        fdda(&icc, &fdda_sdad(0x05), &[], &ATC).err(),
+        missing(0x9F69)
+    );
+    assert_eq!(
+        fdda(&icc, &fdda_sdad(0x05), &CAD, &[]).err(),
+        missing(0x9F36)
+    );
+    assert_eq!(
+        oda::verify_cda(&icc, &[], &UN, 0x80, TRANSACTION_DATA).err(),
+        missing(0x9F4B)
+    );
+}
+
+#[test]
+fn certified_exponents_other_than_3_and_65537_are_refused() {
+    let mut chain = Chain::new();
+    chain.issuer_exponent = Some(vec![0x05]);
+    assert!(matches!(
+        chain.card().issuer(),
+        Err(OdaError::InvalidKey { .. })
+    ));
+    chain.issuer_exponent = Some(vec![0x03]);
+    assert_eq!(chain.card().issuer().unwrap().key.exponent, vec![0x03]);
 }
 
 fn arbitrary_key() -> impl Strategy<Value = PublicKey> {

@@ -211,14 +211,9 @@ fn mastercard_test_card_cda_verifies() {
         .unwrap();
     let lc = gen_ac[4] as usize;
     let cdol1 = &gen_ac[5..5 + lc];
-    let mut hash_input = cdol1.to_vec();
-    let template = tlv::find(response, Tag::new(0x77)).unwrap().unwrap();
-    for item in template.children() {
-        let item = item.unwrap();
-        if item.tag != Tag::new(0x9F4B) {
-            hash_input.extend_from_slice(item.raw);
-        }
-    }
+    // The PDOL is empty: GPO sent `83 00`.
+    let mut hash_input = oda::cda_hash_input(&[], &[cdol1], response).unwrap();
+    assert_eq!(hash_input.len(), cdol1.len() + 4 + 5 + 21);
     let un = rec.transaction.unpredictable_numbers[0];
     let cid = rec.tag(0x9F27).unwrap()[0];
     let sdad = rec.tag(0x9F4B).unwrap();
