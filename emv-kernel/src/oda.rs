@@ -231,12 +231,10 @@ pub enum OdaError {
         /// The object.
         what: Signed,
     },
-    /// The issuer identifier in the issuer certificate is not the PAN's leading digits.
-    #[error("issuer identifier {issuer_id} does not match the leading digits of the PAN")]
-    IssuerIdMismatch {
-        /// Issuer identifier in hex (F-padded).
-        issuer_id: String,
-    },
+    /// The issuer identifier in the issuer certificate is not the PAN's leading 3–8 digits.
+    /// (The identifier is not carried: up to 8 PAN digits must not reach a log.)
+    #[error("the issuer identifier in the issuer certificate does not match the PAN")]
+    IssuerIdMismatch,
     /// The PAN in the ICC certificate differs from tag 5A.
     #[error("the PAN in the ICC public key certificate differs from the application PAN (5A)")]
     PanMismatch,
@@ -762,11 +760,7 @@ pub fn recover_issuer_key(
     let pan_digits = cn_digits(pan).unwrap_or_default();
     match id_digits {
         Some(d) if pan_digits.starts_with(&d) => {}
-        _ => {
-            return Err(OdaError::IssuerIdMismatch {
-                issuer_id: hex::encode_upper(issuer_id),
-            });
-        }
+        _ => return Err(OdaError::IssuerIdMismatch),
     }
     let expiry: [u8; 2] = array(&data, 6);
     check_expiry(expiry, today, what)?;

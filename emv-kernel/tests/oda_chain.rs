@@ -5,6 +5,7 @@
 //! produced by its own broken chain, and arbitrary bytes never make the module panic.
 
 use std::collections::BTreeSet;
+use std::sync::LazyLock;
 
 use emv_kernel::config::{Capk, Date, RevokedCertificate};
 use emv_kernel::oda::{
@@ -190,7 +191,15 @@ struct Chain {
     issuer_exponent: Option<Vec<u8>>,
 }
 
+/// The good chain, signed once for all tests.
+static GOOD: LazyLock<Card> = LazyLock::new(|| Chain::new().card());
+
+fn good() -> &'static Card {
+    &GOOD
+}
+
 /// The signed card data objects.
+#[derive(Clone)]
 struct Card {
     capks: Vec<Capk>,
     aid: Vec<u8>,
@@ -337,7 +346,7 @@ fn cda_dynamic(cid: u8, idn_len: u8) -> Vec<u8> {
 
 #[test]
 fn a_good_chain_recovers_both_keys_with_their_remainders() {
-    let card = Chain::new().card();
+    let card = good();
     assert_eq!(card.issuer_remainder.len(), 112 - (128 - 36));
     assert_eq!(card.icc_remainder.len(), 96 - (112 - 42));
     let icc = card.icc().unwrap();
@@ -351,7 +360,7 @@ fn a_good_chain_recovers_both_keys_with_their_remainders() {
 
 #[test]
 fn sda_returns_the_data_authentication_code_and_rejects_other_static_data() {
-    let card = Chain::new().card();
+    let card = good();
     let issuer = card.issuer().unwrap();
     let good = ssad(0x6A, 0x03, 0x01, &card.static_data, false);
     assert_eq!(
@@ -376,7 +385,7 @@ fn sda_returns_the_data_authentication_code_and_rejects_other_static_data() {
 
 #[test]
 fn fdda_accepts_formats_05_and_95_only() {
-    let icc = Chain::new().card().icc().unwrap();
+    let icc = good().icc().unwrap();
     assert_eq!(fdda(&icc, &fdda_sdad(0x05), &CAD, &ATC), Ok(()));
     assert_eq!(fdda(&icc, &fdda_sdad(0x95), &CAD, &ATC), Ok(()));
     assert!(matches!(
@@ -387,7 +396,7 @@ fn fdda_accepts_formats_05_and_95_only() {
 
 #[test]
 fn dda_returns_the_icc_dynamic_number() {
-    let icc = Chain::new().card().icc().unwrap();
+    let icc = good().icc().unwrap();
     let ddol = [0xCA, 0xFE, 0xBA, 0xBE];
     let sig = sdad(0x05, 1, &[0x03, 1, 2, 3], None, &[&ddol]);
     assert_eq!(oda::verify_dda(&icc, &sig, &ddol), Ok(vec![1, 2, 3]));
@@ -399,7 +408,7 @@ fn dda_returns_the_icc_dynamic_number() {
 
 #[test]
 fn cda_returns_the_cryptogram_and_passes_trailing_data_on() {
-    let icc = Chain::new().card().icc().unwrap();
+    let icc = good().icc().unwrap();
     let mut dynamic = cda_dynamic(0x80, 8);
     dynamic.extend_from_slice(&[0x77; 16]);
     let sig = sdad(0x05, 1, &dynamic, None, &[&UN]);
@@ -434,7 +443,7 @@ fn kind(e: &OdaError) -> &'static str {
         OdaError::UnsupportedKeyAlgorithm { .. } => "UnsupportedKeyAlgorithm",
         OdaError::KeyLengthMismatch { .. } => "KeyLengthMismatch",
         OdaError::HashMismatch { .. } => "HashMismatch",
-        OdaError::IssuerIdMismatch { .. } => "IssuerIdMismatch",
+        OdaError::IssuerIdMismatch => "IssuerIdMismatch",
         OdaError::PanMismatch => "PanMismatch",
         OdaError::InvalidExpiry { .. } => "InvalidExpiry",
         OdaError::CertificateExpired { .. } => "CertificateExpired",
@@ -460,18 +469,18 @@ fn broken(change: impl FnOnce(&mut Chain)) -> Result<IccPublicKey, OdaError> {
 
 /// A good card with one data object changed after signing.
 fn tampered(change: impl FnOnce(&mut Card)) -> Result<IccPublicKey, OdaError> {
-    let mut card = Chain::new().card();
+    let mut card = good().clone();
     change(&mut card);
     card.icc()
 }
 
 #[test]
 fn every_failure_kind_has_its_own_scenario() {
-    let icc = Chain::new().card().icc().unwrap();
+    let icc = good().icc().unwrap();
     let cda_ok = |cid: u8, idn_len: u8| sdad(0x05, 1, &cda_dynamic(cid, idn_len), None, &[&UN]);
     let mut scenarios: Vec<(&str, Result<(), OdaError>)> = vec![
         ("MissingData", {
-            let card = Chain::new().card();
+            let card = good();
             let input = OdaInput {
                 icc_exponent: None,
                 ..card.input()
@@ -549,7 +558,7 @@ fn every_failure_kind_has_its_own_scenario() {
             broken(|c| c.issuer_cert.expiry = [0x10, 0x26]).map(drop),
         ),
         ("CertificateRevoked", {
-            let card = Chain::new().card();
+            let card = good();
             let revoked = [RevokedCertificate {
                 rid: [0xA0, 0x00, 0x00, 0x00, 0x99],
                 index: 0x01,
@@ -606,7 +615,7 @@ fn every_failure_kind_has_its_own_scenario() {
 
 #[test]
 fn missing_objects_name_their_tag_and_set_icc_data_missing() {
-    let card = Chain::new().card();
+    let card = good();
     let base = card.input();
     let cases: Vec<(OdaInput<'_>, u32)> = vec![
         (
@@ -721,7 +730,7 @@ proptest! {
         fields in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..130), 10),
         full_length in any::<bool>(),
     ) {
-        let card = Chain::new().card();
+        let card = good();
         let mut f = fields;
         if full_length {
             f[2].resize(128, 0x5A);
@@ -746,7 +755,7 @@ proptest! {
     /// Correctly signed but otherwise arbitrary certificate contents never panic.
     #[test]
     fn signed_garbage_never_panics(body in prop::collection::vec(any::<u8>(), 125)) {
-        let card = Chain::new().card();
+        let card = good();
         let ca = ca_key();
         let mut x = vec![0x6A, 0x02];
         x.extend_from_slice(&body);
@@ -778,7 +787,7 @@ proptest! {
         l_dd in any::<u8>(),
         dynamic in prop::collection::vec(any::<u8>(), 0..60),
     ) {
-        let icc = Chain::new().card().icc().unwrap();
+        let icc = good().icc().unwrap();
         let sig = sdad(format, 1, &dynamic, Some(l_dd), &[&UN]);
         let _ = oda::verify_cda(&icc, &sig, &UN, 0x80, TRANSACTION_DATA);
         let _ = fdda(&icc, &sig, &CAD, &ATC);
