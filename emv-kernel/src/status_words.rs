@@ -55,9 +55,16 @@ pub fn explain_sw(sw: u16) -> String {
     format!("{sw:04X}: {text}")
 }
 
-/// Whether two bytes look like a status word a card could send (SW1 in 61–6F or 90–9F).
+/// Whether two bytes look like a status word a card sends: 9000, or an ISO 7816-4 class whose
+/// SW2 carries meaning (61, 62–66, 68, 69, 6A, 6C), or one of the classes ISO defines only
+/// with SW2 = 00 (6700, 6B00, 6D00, 6E00, 6F00).
 pub fn is_plausible_sw(sw: u16) -> bool {
-    matches!(sw >> 8, 0x61..=0x6F | 0x90..=0x9F)
+    let [sw1, sw2] = sw.to_be_bytes();
+    match sw1 {
+        0x61..=0x66 | 0x68 | 0x69 | 0x6A | 0x6C => true,
+        0x67 | 0x6B | 0x6D | 0x6E | 0x6F | 0x90 => sw2 == 0,
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -88,5 +95,7 @@ mod tests {
         assert!(is_plausible_sw(0x6A82));
         assert!(!is_plausible_sw(0x0101));
         assert!(!is_plausible_sw(0x7000));
+        assert!(!is_plausible_sw(0x6F05));
+        assert!(is_plausible_sw(0x6F00));
     }
 }
