@@ -23,6 +23,9 @@ pub struct GuiArgs {
     /// Charge the pre-filled amount at once (with --auto-tap: a whole demo transaction).
     #[arg(long, requires = "amount")]
     charge: bool,
+    /// A user configuration laid over the built-in assets/terminal.toml.
+    #[arg(long)]
+    config: Option<std::path::PathBuf>,
     /// Screen to open: cashier, developer, history, readers.
     #[arg(long, default_value = "cashier", value_parser = ["cashier", "developer", "history", "readers"])]
     screen: String,
@@ -30,7 +33,7 @@ pub struct GuiArgs {
 
 /// Opens the window; returns when it closes.
 pub fn run(args: GuiArgs) -> ExitCode {
-    let config = match gui::settings::GuiConfig::load() {
+    let config = match gui::settings::GuiConfig::load(args.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("tapterm: cannot load the terminal configuration: {e}");

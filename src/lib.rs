@@ -1,3 +1,5 @@
-//! tapterm as a library: the pieces the binary and the integration tests share.
+//! tapterm's library half: the modules the binary, the integration tests and the window
+//! share (terminal configuration, the GUI).
 
 pub mod gui;
+pub mod terminal_config;

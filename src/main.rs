@@ -9,6 +9,7 @@ mod replay;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use tapterm::terminal_config;
 
 /// Contactless EMV point-of-sale terminal (phones and cards over PC/SC).
 #[derive(Debug, Parser)]
@@ -24,6 +25,8 @@ enum Command {
     Decode(decode::DecodeArgs),
     /// Replay transaction vectors against the kernel and report pass/fail.
     Replay(replay::ReplayArgs),
+    /// Check the terminal configuration (assets/terminal.toml, --config overlay, CA keys).
+    Config(terminal_config::ConfigArgs),
     /// Open the terminal's window (the default without a subcommand).
     Gui(gui_cli::GuiArgs),
 }
@@ -33,6 +36,7 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Decode(args)) => decode::run(args),
         Some(Command::Replay(args)) => replay::run(args),
+        Some(Command::Config(args)) => terminal_config::run(args),
         Some(Command::Gui(args)) => gui_cli::run(args),
         None => gui_cli::run(gui_cli::GuiArgs::default()),
     }

@@ -55,6 +55,10 @@ impl Currency {
 /// What the terminal allows to be charged, from its reader combinations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Limits {
+    /// The smallest amount the cashier may enter, minor units (0 = none).
+    pub min: u64,
+    /// The largest amount the cashier may enter, minor units.
+    pub max: Option<u64>,
     /// The highest Reader Contactless Transaction Limit among combinations, minor units;
     /// `None` when some combination has no limit. An amount at or above it can never be
     /// taken contactless (Book B 3.1.1.4).
@@ -77,6 +81,8 @@ impl Limits {
             contactless_max = None;
         }
         Limits {
+            min: 0,
+            max: None,
             contactless_max,
             zero_allowed: config
                 .combinations
@@ -108,8 +114,20 @@ pub enum AmountError {
     /// Zero while no combination accepts a zero amount.
     #[error("A zero amount is not allowed")]
     ZeroNotAllowed,
+    /// Below the terminal's minimum.
+    #[error("Below the minimum of {limit}")]
+    BelowMinimum {
+        /// The minimum, formatted.
+        limit: String,
+    },
+    /// Above the terminal's maximum.
+    #[error("Over the limit: {limit} maximum")]
+    OverMaximum {
+        /// The maximum, formatted.
+        limit: String,
+    },
     /// At or above every contactless transaction limit.
-    #[error("Over the contactless limit: {limit} maximum")]
+    #[error("Over the contactless limit: below {limit} only")]
     OverLimit {
         /// The limit, formatted.
         limit: String,
@@ -229,8 +247,20 @@ pub fn parse_amount(
         .and_then(|m| u64::try_from(m.trunc()).ok())
         .filter(|m| *m <= N12_MAX)
         .ok_or(AmountError::TooLarge)?;
-    if minor == 0 && !limits.zero_allowed {
+    if minor == 0 && (!limits.zero_allowed || limits.min > 0) {
         return Err(AmountError::ZeroNotAllowed);
+    }
+    if minor < limits.min {
+        return Err(AmountError::BelowMinimum {
+            limit: currency.format_minor(i128::from(limits.min)),
+        });
+    }
+    if let Some(max) = limits.max
+        && minor > max
+    {
+        return Err(AmountError::OverMaximum {
+            limit: currency.format_minor(i128::from(max)),
+        });
     }
     if let Some(max) = limits.contactless_max
         && minor >= max
@@ -256,6 +286,7 @@ mod tests {
         Limits {
             contactless_max: None,
             zero_allowed: true,
+            ..Limits::default()
         }
     }
 
@@ -298,6 +329,7 @@ mod tests {
         let limits = Limits {
             contactless_max: Some(5000),
             zero_allowed: false,
+            ..Limits::default()
         };
         assert_eq!(parse_amount("", &c, &limits), Err(AmountError::Empty));
         assert_eq!(
@@ -319,6 +351,28 @@ mod tests {
             Err(AmountError::TooLarge)
         );
         assert_eq!(parse_amount("49.99", &c, &limits).unwrap().minor, 4999);
+        let shop = Limits {
+            min: 100,
+            max: Some(2000),
+            contactless_max: None,
+            zero_allowed: true,
+        };
+        assert_eq!(
+            parse_amount("0.50", &c, &shop),
+            Err(AmountError::BelowMinimum {
+                limit: "EUR 1.00".into()
+            })
+        );
+        assert_eq!(
+            parse_amount("20.01", &c, &shop),
+            Err(AmountError::OverMaximum {
+                limit: "EUR 20.00".into()
+            })
+        );
+        assert_eq!(
+            parse_amount("0", &c, &shop),
+            Err(AmountError::ZeroNotAllowed)
+        );
         let yen = Currency::from_numeric(392).unwrap();
         assert!(parse_amount("1.5", &yen, &open()).is_err());
         assert_eq!(parse_amount("150", &yen, &open()).unwrap().minor, 150);
@@ -357,7 +411,8 @@ mod tests {
             Limits::from_config(&config),
             Limits {
                 contactless_max: Some(300),
-                zero_allowed: false
+                zero_allowed: false,
+                ..Limits::default()
             }
         );
         config.combinations.push(combo(None, ZeroAmount::Online));
@@ -365,7 +420,8 @@ mod tests {
             Limits::from_config(&config),
             Limits {
                 contactless_max: None,
-                zero_allowed: true
+                zero_allowed: true,
+                ..Limits::default()
             }
         );
     }

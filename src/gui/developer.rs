@@ -11,15 +11,18 @@ use emv_kernel::tlv::{Tag, TlvIter};
 use iced::widget::{button, column, container, row, scrollable, text};
 use iced::{Element, Font, Length};
 
-use super::backend::{decode_bits, explain_sw, mask_pan};
 use super::worker::ExchangeRecord;
 use super::{App, Message};
+use emv_kernel::bits;
+use emv_kernel::status_words::explain_sw;
+use emv_kernel::tags::mask_pan;
 
-/// Tags whose values are masked wherever they are shown.
-fn sensitivity(tag: Tag) -> Option<Sensitive> {
+/// Tags whose values are masked wherever they are shown: the dictionary's cardholder
+/// account data, plus the track discretionary data and cardholder name.
+fn sensitivity(tag: Tag, value: &[u8]) -> Option<Sensitive> {
     match tag.value() {
         0x5A => Some(Sensitive::Pan),
-        0x57 | 0x9F6B => Some(Sensitive::Track2),
+        0x57 | 0x9F6B if emv_kernel::tags::masked(tag, value).is_some() => Some(Sensitive::Track2),
         0x56 | 0x9F1F | 0x9F20 | 0x5F20 => Some(Sensitive::Whole),
         _ => None,
     }
@@ -59,7 +62,7 @@ fn mask_level(iter: TlvIter<'_>, hex: &mut String) {
         let Ok(tlv) = item else { break };
         if tlv.is_constructed() {
             mask_level(tlv.children(), hex);
-        } else if let Some(kind) = sensitivity(tlv.tag) {
+        } else if let Some(kind) = sensitivity(tlv.tag, tlv.value) {
             let start = 2 * (tlv.offset + tlv.raw.len() - tlv.value.len());
             let end = start + 2 * tlv.value.len();
             if hex.is_char_boundary(start) && end <= hex.len() {
@@ -109,13 +112,15 @@ fn tree_level(iter: TlvIter<'_>, depth: usize, out: &mut Vec<TreeLine>) {
                     tree_level(tlv.children(), depth + 1, out);
                     continue;
                 }
-                let value = match sensitivity(tlv.tag) {
-                    Some(kind) => mask_value(kind, tlv.value),
+                let sensitive = sensitivity(tlv.tag, tlv.value);
+                let value = match sensitive {
+                    Some(kind) => emv_kernel::tags::masked(tlv.tag, tlv.value)
+                        .unwrap_or_else(|| mask_value(kind, tlv.value)),
                     None => hex::encode_upper(tlv.value),
                 };
                 let shown_text = match emv_kernel::tags::lookup(tlv.tag).map(|i| i.format) {
                     Some(emv_kernel::tags::Format::An | emv_kernel::tags::Format::Ans)
-                        if sensitivity(tlv.tag).is_none() =>
+                        if sensitive.is_none() =>
                     {
                         format!(" \"{}\"", super::receipt_view::ans(tlv.value))
                     }
@@ -125,7 +130,7 @@ fn tree_level(iter: TlvIter<'_>, depth: usize, out: &mut Vec<TreeLine>) {
                     depth,
                     text: format!("{tag} {name} = {value}{shown_text}"),
                 });
-                for bit in decode_bits(tlv.tag, tlv.value) {
+                for bit in bits::explain(tlv.tag, tlv.value).unwrap_or_default() {
                     out.push(TreeLine {
                         depth: depth + 1,
                         text: format!("· {bit}"),
@@ -150,7 +155,7 @@ pub fn tlv_tree(raw: &[u8]) -> Vec<TreeLine> {
 /// The command's name ("SELECT", "READ RECORD SFI 1 record 2").
 pub fn command_name(command: &[u8]) -> String {
     let described = emv_kernel::replay::describe(command);
-    match described.split_once(" (") {
+    match described.rsplit_once(" (") {
         Some((name, _)) => name.to_string(),
         None => described,
     }
@@ -375,7 +380,7 @@ mod tests {
         );
         assert_eq!(
             command_name(&emv_kernel::apdu::select(emv_kernel::apdu::PPSE_NAME)),
-            "SELECT"
+            "SELECT 2PAY.SYS.DDF01"
         );
     }
 }

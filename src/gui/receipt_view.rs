@@ -7,9 +7,9 @@ use emv_kernel::outcome::Cvm;
 use emv_kernel::tlv::Tag;
 
 use super::amount::Currency;
-use super::backend::mask_pan;
 use super::banner::Banner;
 use super::worker::Finished;
+use emv_kernel::tags::mask_pan;
 
 fn get(record: Option<&TagMap>, tag: u32) -> Option<&[u8]> {
     record

@@ -2,7 +2,7 @@
 //! go), and the reader screen: PC/SC readers as they come and go, and the demo reader with
 //! its wallet profiles.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use emv_kernel::config::TerminalConfig;
@@ -13,6 +13,7 @@ use super::amount::{Currency, Limits};
 use super::backend::PROFILES;
 use super::worker::ReaderChoice;
 use super::{App, Message};
+use crate::terminal_config::{self, Settings};
 
 /// Everything the window takes from the configuration.
 #[derive(Debug, Clone)]
@@ -35,6 +36,9 @@ pub enum ConfigError {
     /// The currency code is not ISO 4217.
     #[error("unknown currency code {0}")]
     Currency(u16),
+    /// The configuration file is wrong.
+    #[error("{0}")]
+    File(String),
 }
 
 impl GuiConfig {
@@ -55,15 +59,30 @@ impl GuiConfig {
         })
     }
 
-    /// Loads the default configuration (TEMPORARY: built-in defaults until the
-    /// configuration loader `src/terminal_config.rs` lands).
-    pub fn load() -> Result<GuiConfig, ConfigError> {
-        GuiConfig::new(
-            TerminalConfig::default(),
-            "tapterm demo shop",
-            978,
-            default_data_dir(),
-        )
+    /// The window's configuration from the loaded terminal settings: the cashier's
+    /// minimum and maximum join the combinations' limits.
+    pub fn from_settings(settings: Settings, data_dir: PathBuf) -> Result<GuiConfig, ConfigError> {
+        let app = &settings.app;
+        let mut config = GuiConfig::new(
+            settings.kernel.clone(),
+            &app.merchant_name,
+            app.currency,
+            data_dir,
+        )?;
+        let exponent = config.currency.exponent;
+        let minor = |d: rust_decimal::Decimal| {
+            emv_kernel::vector::minor_units(&d.to_string(), exponent).ok()
+        };
+        config.limits.min = minor(app.min_amount).unwrap_or(0);
+        config.limits.max = minor(app.max_amount);
+        Ok(config)
+    }
+
+    /// Loads `assets/terminal.toml`, overlaid by `user`, with the CA keys.
+    pub fn load(user: Option<&Path>) -> Result<GuiConfig, ConfigError> {
+        let settings = terminal_config::load(user, Path::new(terminal_config::CAPK_DIR))
+            .map_err(|e| ConfigError::File(e.to_string()))?;
+        GuiConfig::from_settings(settings, default_data_dir())
     }
 }
 
@@ -132,6 +151,16 @@ pub fn view(app: &App) -> Element<'_, Message> {
         text(format!(
             "Currency: {} ({}, {} decimals)",
             app.config.currency.alpha, app.config.currency.numeric, app.config.currency.exponent
+        )),
+        text(format!(
+            "Amounts: {} to {}",
+            app.config
+                .currency
+                .format_minor(i128::from(app.config.limits.min)),
+            app.config.limits.max.map_or("any".to_string(), |m| app
+                .config
+                .currency
+                .format_minor(i128::from(m)))
         )),
         text(format!(
             "Contactless limit: {}",
