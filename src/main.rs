@@ -3,6 +3,7 @@
 //! The command line is thin: each subcommand lives in its own module.
 
 mod decode;
+mod phone;
 mod replay;
 
 use std::process::ExitCode;
@@ -23,6 +24,8 @@ enum Command {
     Decode(decode::DecodeArgs),
     /// Replay transaction vectors against the kernel and report pass/fail.
     Replay(replay::ReplayArgs),
+    /// Play a virtual phone wallet or card into a vpcd virtual reader.
+    Phone(phone::PhoneArgs),
 }
 
 fn main() -> ExitCode {
@@ -30,6 +33,7 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Decode(args)) => decode::run(args),
         Some(Command::Replay(args)) => replay::run(args),
+        Some(Command::Phone(args)) => phone::run(args),
         None => {
             use clap::CommandFactory;
             let _ = Cli::command().print_help();
