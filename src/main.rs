@@ -5,6 +5,7 @@
 mod decode;
 mod phone;
 mod replay;
+mod terminal_config;
 
 use std::process::ExitCode;
 
@@ -26,6 +27,8 @@ enum Command {
     Replay(replay::ReplayArgs),
     /// Play a virtual phone wallet or card into a vpcd virtual reader.
     Phone(phone::PhoneArgs),
+    /// Check the terminal configuration (assets/terminal.toml, --config overlay, CA keys).
+    Config(terminal_config::ConfigArgs),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
         Some(Command::Decode(args)) => decode::run(args),
         Some(Command::Replay(args)) => replay::run(args),
         Some(Command::Phone(args)) => phone::run(args),
+        Some(Command::Config(args)) => terminal_config::run(args),
         None => {
             use clap::CommandFactory;
             let _ = Cli::command().print_help();

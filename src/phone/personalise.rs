@@ -22,20 +22,11 @@ const TEST_CAPKS: &str = include_str!("../../assets/capk/tapterm-test.toml");
 #[derive(Debug, Deserialize)]
 struct CapkFile {
     test: bool,
-    key: Vec<CapkEntry>,
-}
-
-#[derive(Debug, Deserialize)]
-struct CapkEntry {
-    rid: String,
-    index: String,
-    modulus: String,
-    exponent: String,
-    expiry: String,
+    key: Vec<emv_kernel::vector::VectorCapk>,
 }
 
 /// The CA public keys of `assets/capk/tapterm-test.toml` (test keys, `test = true`), for
-/// terminals that talk to the virtual wallets.
+/// terminals that talk to the virtual wallets (demo reader, tests, vectors).
 pub fn test_capks() -> Result<Vec<emv_kernel::config::Capk>, PersonaliseError> {
     let file: CapkFile =
         toml::from_str(TEST_CAPKS).map_err(|e| PersonaliseError::KeyFile(e.to_string()))?;
@@ -47,32 +38,8 @@ pub fn test_capks() -> Result<Vec<emv_kernel::config::Capk>, PersonaliseError> {
     file.key
         .iter()
         .map(|k| {
-            let bad = |what| PersonaliseError::BadHex(format!("CAPK {} {}", k.rid, k.index), what);
-            let rid: [u8; 5] = hex::decode(&k.rid)
-                .ok()
-                .and_then(|v| v.try_into().ok())
-                .ok_or(bad("rid"))?;
-            let index = hex::decode(&k.index)
-                .ok()
-                .and_then(|v| v.first().copied())
-                .ok_or(bad("index"))?;
-            let mut date = k.expiry.split('-').map(|p| p.parse::<u16>().ok());
-            let (Some(Some(year)), Some(Some(month)), Some(Some(day)), None) =
-                (date.next(), date.next(), date.next(), date.next())
-            else {
-                return Err(bad("expiry"));
-            };
-            Ok(emv_kernel::config::Capk {
-                rid,
-                index,
-                modulus: hex::decode(&k.modulus).map_err(|_| bad("modulus"))?,
-                exponent: hex::decode(&k.exponent).map_err(|_| bad("exponent"))?,
-                expiry: emv_kernel::config::Date {
-                    year,
-                    month: month as u8,
-                    day: day as u8,
-                },
-            })
+            k.to_capk()
+                .map_err(|e| PersonaliseError::KeyFile(e.to_string()))
         })
         .collect()
 }
