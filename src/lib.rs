@@ -1,5 +1,9 @@
 //! tapterm's library half: the modules the binary, the integration tests and the window
-//! share (terminal configuration, the GUI).
+//! share (checkout, virtual wallets, terminal configuration, the GUI).
 
+pub mod checkout;
 pub mod gui;
+// `RsaKey::len` is a key size in bytes, not a collection length.
+#[allow(clippy::len_without_is_empty)]
+pub mod phone;
 pub mod terminal_config;

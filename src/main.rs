@@ -2,9 +2,6 @@
 //!
 //! The command line is thin: each subcommand lives in its own module.
 
-// Used by `pay` and the GUI, which land next.
-#[allow(dead_code)]
-mod checkout;
 mod decode;
 mod gui_cli;
 mod replay;
@@ -12,7 +9,7 @@ mod replay;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use tapterm::terminal_config;
+use tapterm::{phone, terminal_config};
 
 /// Contactless EMV point-of-sale terminal (phones and cards over PC/SC).
 #[derive(Debug, Parser)]
@@ -28,6 +25,8 @@ enum Command {
     Decode(decode::DecodeArgs),
     /// Replay transaction vectors against the kernel and report pass/fail.
     Replay(replay::ReplayArgs),
+    /// Play a virtual phone wallet or card into a vpcd virtual reader.
+    Phone(phone::PhoneArgs),
     /// Check the terminal configuration (assets/terminal.toml, --config overlay, CA keys).
     Config(terminal_config::ConfigArgs),
     /// Open the terminal's window (the default without a subcommand).
@@ -39,6 +38,7 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Decode(args)) => decode::run(args),
         Some(Command::Replay(args)) => replay::run(args),
+        Some(Command::Phone(args)) => phone::run(args),
         Some(Command::Config(args)) => terminal_config::run(args),
         Some(Command::Gui(args)) => gui_cli::run(args),
         None => gui_cli::run(gui_cli::GuiArgs::default()),
