@@ -7,11 +7,18 @@
 
 pub mod apdu;
 pub mod config;
+pub mod data_record;
 pub mod dol;
 pub mod entry_point;
+pub mod kernel3;
 pub mod outcome;
+pub mod preprocessing;
+pub mod records;
 pub mod replay;
+pub mod selection;
+pub mod session;
 pub mod tags;
 pub mod tlv;
 pub mod transport;
+pub mod tvr;
 pub mod vector;
