@@ -191,6 +191,7 @@ fn run_tap(s: &mut Session<'_>, indicators: &[Indicators]) -> KernelResult {
             fci: &fci,
         };
         let done = match candidate.kernel {
+            2 => crate::kernel2::run(s, input),
             3 => crate::kernel3::run(s, input),
             k => {
                 s.decide(format!("kernel {k} is not available: candidate removed"));

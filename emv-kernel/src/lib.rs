@@ -7,9 +7,11 @@
 
 pub mod apdu;
 pub mod config;
+pub mod cvm;
 pub mod data_record;
 pub mod dol;
 pub mod entry_point;
+pub mod kernel2;
 pub mod kernel3;
 pub mod outcome;
 pub mod preprocessing;
