@@ -4,6 +4,7 @@
 
 mod decode;
 mod replay;
+mod terminal_config;
 
 use std::process::ExitCode;
 
@@ -23,6 +24,8 @@ enum Command {
     Decode(decode::DecodeArgs),
     /// Replay transaction vectors against the kernel and report pass/fail.
     Replay(replay::ReplayArgs),
+    /// Check the terminal configuration (assets/terminal.toml, --config overlay, CA keys).
+    Config(terminal_config::ConfigArgs),
 }
 
 fn main() -> ExitCode {
@@ -30,6 +33,7 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Decode(args)) => decode::run(args),
         Some(Command::Replay(args)) => replay::run(args),
+        Some(Command::Config(args)) => terminal_config::run(args),
         None => {
             use clap::CommandFactory;
             let _ = Cli::command().print_help();
