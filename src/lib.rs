@@ -2,3 +2,4 @@
 //! modules share (host simulator, journal, masking of cardholder data).
 
 pub mod host;
+pub mod masking;
