@@ -2,4 +2,5 @@
 //! modules share (host simulator, journal, masking of cardholder data).
 
 pub mod host;
+pub mod journal;
 pub mod masking;
