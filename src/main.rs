@@ -4,6 +4,7 @@
 
 mod decode;
 mod gui_cli;
+mod history;
 mod replay;
 
 use std::process::ExitCode;
@@ -31,6 +32,15 @@ enum Command {
     Config(terminal_config::ConfigArgs),
     /// Open the terminal's window (the default without a subcommand).
     Gui(gui_cli::GuiArgs),
+    /// List the day's transactions from the journal, or print a receipt.
+    History(history::HistoryArgs),
+    /// Day totals by outcome and currency (refunds negative).
+    Totals(history::TotalsArgs),
+    /// Run the acquirer/issuer simulator as a TCP service.
+    Host(history::HostArgs),
+    /// Record journal entries in a loop (crash test helper).
+    #[command(hide = true)]
+    JournalStress(history::JournalStressArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +48,10 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Decode(args)) => decode::run(args),
         Some(Command::Replay(args)) => replay::run(args),
+        Some(Command::History(args)) => history::run_history(args),
+        Some(Command::Totals(args)) => history::run_totals(args),
+        Some(Command::Host(args)) => history::run_host(args),
+        Some(Command::JournalStress(args)) => history::run_journal_stress(args),
         Some(Command::Phone(args)) => phone::run(args),
         Some(Command::Config(args)) => terminal_config::run(args),
         Some(Command::Gui(args)) => gui_cli::run(args),
