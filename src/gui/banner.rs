@@ -1,10 +1,11 @@
 //! What the cashier reads: Book A user interface messages in words, and the full-screen
 //! banner an outcome becomes (Book A 7.1 Outcome, 9.4 standard messages).
 
-use emv_kernel::outcome::{Cvm, MessageId, OutcomeStatus};
+use emv_kernel::outcome::{Cvm, MessageId, OutcomeStatus, TransactionResult};
 use emv_kernel::transport::TransportError;
 
-use super::worker::Finished;
+use crate::checkout::TimedExchange;
+use crate::host::AuthorisationResponse;
 
 /// How a banner is coloured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,8 +65,20 @@ pub fn message_text(message: MessageId) -> &'static str {
     }
 }
 
+/// The transaction type in words.
+pub fn kind_text(kind: emv_kernel::config::TransactionType) -> &'static str {
+    use emv_kernel::config::TransactionType;
+    match kind {
+        TransactionType::Purchase => "Purchase",
+        TransactionType::Refund => "Refund",
+        TransactionType::Cash => "Cash",
+        TransactionType::Cashback => "Cashback",
+    }
+}
+
 /// The banner for an approval, worded by the CVM the outcome asks for (Book A 7.1 CVM).
 fn approved(cvm: Option<Cvm>, online: Option<&str>) -> Banner {
+    let online = online.filter(|code| !code.is_empty());
     let mut banner = match cvm {
         Some(Cvm::Cdcvm) => Banner::new(Tone::Good, "Approved", &["Verified on phone"]),
         Some(Cvm::Signature) => Banner::new(
@@ -93,16 +106,21 @@ fn approved(cvm: Option<Cvm>, online: Option<&str>) -> Banner {
     banner
 }
 
-/// The banner for a finished transaction. `cancelled` is whether the cashier pressed Cancel:
-/// it only wins when the card had not already produced a decision.
-pub fn outcome_banner(finished: &Finished, cancelled: bool) -> Banner {
-    let outcome = &finished.result.outcome;
+/// The banner for a finished transaction: the kernel's outcome, the host's answer to an
+/// Online Request, and whether the cashier pressed Cancel (which only wins when the card had
+/// not already produced a decision).
+pub fn outcome_banner(
+    result: &TransactionResult,
+    exchanges: &[TimedExchange],
+    host: Option<&AuthorisationResponse>,
+    cancelled: bool,
+) -> Banner {
+    let outcome = &result.outcome;
     let decided = matches!(
         outcome.status,
         OutcomeStatus::Approved | OutcomeStatus::Declined | OutcomeStatus::OnlineRequest
     );
-    let transport_cancelled = finished
-        .exchanges
+    let transport_cancelled = exchanges
         .iter()
         .any(|e| e.response == Err(TransportError::Cancelled));
     if !decided && (cancelled || transport_cancelled) {
@@ -114,15 +132,15 @@ pub fn outcome_banner(finished: &Finished, cancelled: bool) -> Banner {
         OutcomeStatus::OnlineRequest if outcome.cvm == Some(Cvm::OnlinePin) => {
             approved(outcome.cvm, None)
         }
-        OutcomeStatus::OnlineRequest => match &finished.host {
-            Some(answer) if answer.approved => approved(outcome.cvm, answer.auth_code.as_deref()),
+        OutcomeStatus::OnlineRequest => match host {
+            Some(answer) if answer.approved => approved(outcome.cvm, Some(&answer.auth_code)),
             Some(answer) => Banner {
                 tone: Tone::Bad,
                 title: "Declined".into(),
-                detail: vec![format!(
-                    "Issuer answered {}: {}",
-                    answer.response_code, answer.reason
-                )],
+                detail: vec![
+                    answer.reason.clone(),
+                    format!("Response code {}", answer.response_code),
+                ],
             },
             None => Banner::new(
                 Tone::Bad,
@@ -164,8 +182,7 @@ pub fn outcome_banner(finished: &Finished, cancelled: bool) -> Banner {
                 }
                 _ => {
                     let mut banner = Banner::new(Tone::Bad, "Processing error", &[]);
-                    if let Some(error) = finished
-                        .exchanges
+                    if let Some(error) = exchanges
                         .iter()
                         .rev()
                         .find_map(|e| e.response.as_ref().err())

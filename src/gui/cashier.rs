@@ -3,7 +3,7 @@
 //! Big type, few words, one obvious next action (DESIGN.md "a cashier").
 
 use emv_kernel::outcome::MessageId;
-use iced::widget::{button, column, container, row, scrollable, text};
+use iced::widget::{button, column, container, row, text};
 use iced::{Alignment, Color, Element, Font, Length};
 
 use super::amount::KeypadKey;
@@ -231,17 +231,7 @@ fn outcome_view(app: &App) -> Element<'_, Message> {
     match &app.receipt {
         Some(receipt) => row![
             container(top).width(Length::FillPortion(3)),
-            container(scrollable(
-                text(receipt.clone()).font(Font::MONOSPACE).size(14)
-            ))
-            .padding(16)
-            .width(Length::FillPortion(2))
-            .height(Length::Fill)
-            .style(|_| container::Style {
-                background: Some(Color::from_rgb(0.97, 0.97, 0.94).into()),
-                text_color: Some(Color::from_rgb(0.1, 0.1, 0.1)),
-                ..container::Style::default()
-            }),
+            container(super::receipt_view::view(receipt)).width(Length::FillPortion(2)),
         ]
         .into(),
         None => top,

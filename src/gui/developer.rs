@@ -11,8 +11,8 @@ use emv_kernel::tlv::{Tag, TlvIter};
 use iced::widget::{button, column, container, row, scrollable, text};
 use iced::{Element, Font, Length};
 
-use super::worker::ExchangeRecord;
 use super::{App, Message};
+use crate::checkout::TimedExchange;
 use emv_kernel::bits;
 use emv_kernel::status_words::explain_sw;
 use emv_kernel::tags::mask_pan;
@@ -82,6 +82,20 @@ pub fn masked_response_hex(raw: &[u8]) -> String {
     hex
 }
 
+/// Printable text of an `an`/`ans` value (labels, names), anything else replaced by `?`.
+fn ans(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|b| {
+            if b.is_ascii_graphic() || *b == b' ' {
+                char::from(*b)
+            } else {
+                '?'
+            }
+        })
+        .collect()
+}
+
 /// One line of the TLV tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TreeLine {
@@ -122,7 +136,7 @@ fn tree_level(iter: TlvIter<'_>, depth: usize, out: &mut Vec<TreeLine>) {
                     Some(emv_kernel::tags::Format::An | emv_kernel::tags::Format::Ans)
                         if sensitive.is_none() =>
                     {
-                        format!(" \"{}\"", super::receipt_view::ans(tlv.value))
+                        format!(" \"{}\"", ans(tlv.value))
                     }
                     _ => String::new(),
                 };
@@ -162,7 +176,7 @@ pub fn command_name(command: &[u8]) -> String {
 }
 
 /// The status word line of a response, or the transport error.
-pub fn status_line(record: &ExchangeRecord) -> String {
+pub fn status_line(record: &TimedExchange) -> String {
     match &record.response {
         Ok(raw) => match Response::parse(raw) {
             Some(r) => explain_sw(r.sw),
@@ -173,7 +187,7 @@ pub fn status_line(record: &ExchangeRecord) -> String {
 }
 
 /// Both APDUs as hex, masked, for the clipboard.
-pub fn exchange_hex(record: &ExchangeRecord) -> String {
+pub fn exchange_hex(record: &TimedExchange) -> String {
     let response = match &record.response {
         Ok(raw) => masked_response_hex(raw),
         Err(e) => format!("({e})"),
@@ -191,7 +205,7 @@ fn mono<'a>(s: String) -> iced::widget::Text<'a> {
 
 /// The developer screen.
 pub fn view(app: &App) -> Element<'_, Message> {
-    let exchanges: &[ExchangeRecord] = match (&app.running, &app.last) {
+    let exchanges: &[TimedExchange] = match (&app.running, &app.last) {
         (None, Some(last)) => &last.exchanges,
         _ => &app.live,
     };
@@ -210,10 +224,10 @@ pub fn view(app: &App) -> Element<'_, Message> {
             "#{} tap {} +{} {} → {} ({})",
             i + 1,
             e.tap + 1,
-            ms(e.offset),
+            ms(e.started),
             command_name(&e.command),
             sw,
-            ms(e.duration)
+            ms(e.took)
         );
         let style = if app.selected_exchange == i {
             button::primary
@@ -273,7 +287,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
     container(body).padding(12).into()
 }
 
-fn summary(app: &App, exchanges: &[ExchangeRecord]) -> String {
+fn summary(app: &App, exchanges: &[TimedExchange]) -> String {
     match (&app.running, &app.last) {
         (None, Some(last)) => format!(
             "{} exchanges, {} taps, {} on {}",
@@ -286,14 +300,14 @@ fn summary(app: &App, exchanges: &[ExchangeRecord]) -> String {
     }
 }
 
-fn detail_view<'a>(app: &'a App, index: usize, e: &'a ExchangeRecord) -> Element<'a, Message> {
+fn detail_view<'a>(app: &'a App, index: usize, e: &'a TimedExchange) -> Element<'a, Message> {
     let mut c = column![
         text(format!("#{} {}", index + 1, command_name(&e.command))).size(20),
         text(format!(
             "tap {}, sent at +{}, answered in {}",
             e.tap + 1,
-            ms(e.offset),
-            ms(e.duration)
+            ms(e.started),
+            ms(e.took)
         ))
         .size(14),
         text("C-APDU").size(14),

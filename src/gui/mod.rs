@@ -16,6 +16,7 @@ pub mod receipt_view;
 pub mod settings;
 pub mod worker;
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use emv_kernel::config::{Date, Time, Transaction, TransactionType};
@@ -27,7 +28,11 @@ use iced::{Element, Length, Subscription, Task, Theme};
 use amount::{Amount, AmountEntry, KeypadKey};
 use banner::Banner;
 use settings::GuiConfig;
-use worker::{Control, ExchangeRecord, Finished, ReaderChoice, WorkerEvent};
+use worker::{Control, Finished, ReaderChoice, WorkerEvent};
+
+use crate::checkout::TimedExchange;
+use crate::journal::{Journal, StoredEntry};
+use crate::phone::Profile;
 
 /// How the window starts (command line options).
 #[derive(Debug, Clone, Default)]
@@ -144,11 +149,12 @@ pub struct App {
     waiting_for_tap: bool,
     running: Option<Control>,
     cancel_requested: bool,
-    live: Vec<ExchangeRecord>,
+    live: Vec<TimedExchange>,
     last: Option<Box<Finished>>,
     banner: Option<Banner>,
     receipt: Option<String>,
-    history: Vec<history::Entry>,
+    journal: Option<Arc<Mutex<Journal>>>,
+    history: Vec<StoredEntry>,
     reader: ReaderChoice,
     pcsc_readers: Vec<String>,
     profile: String,
@@ -226,11 +232,10 @@ fn unpredictable_numbers() -> Vec<[u8; 4]> {
 impl App {
     /// A fresh window state.
     pub fn new(config: GuiConfig, options: &GuiOptions) -> App {
-        let profile = options.profile.clone().unwrap_or_else(|| {
-            backend::PROFILES
-                .first()
-                .map_or(String::new(), |p| p.to_string())
-        });
+        let profile = options
+            .profile
+            .clone()
+            .unwrap_or_else(|| Profile::VisaPhone.name().to_string());
         let mut entry = AmountEntry::default();
         if let Some(a) = &options.amount {
             entry.set(a);
@@ -253,6 +258,7 @@ impl App {
             last: None,
             banner: None,
             receipt: None,
+            journal: None,
             history: Vec::new(),
             reader: ReaderChoice::Pcsc(String::new()),
             pcsc_readers: Vec::new(),
@@ -263,7 +269,29 @@ impl App {
             notice: None,
         };
         app.reader = app.demo_reader();
+        app.open_journal();
         app
+    }
+
+    /// Opens the journal and reads today's transactions; without it the window keeps this
+    /// session's transactions in memory and says so.
+    fn open_journal(&mut self) {
+        let Some(path) = self.config.journal.clone() else {
+            return;
+        };
+        match Journal::open(&path) {
+            Ok(journal) => {
+                let today = chrono::Utc::now().date_naive();
+                self.history = journal.day(today).unwrap_or_default();
+                self.journal = Some(Arc::new(Mutex::new(journal)));
+            }
+            Err(e) => {
+                self.notice = Some(format!(
+                    "Journal {} unavailable ({e}): history kept in memory only",
+                    path.display()
+                ));
+            }
+        }
     }
 
     fn boot(config: GuiConfig, options: &GuiOptions) -> (App, Task<Message>) {
@@ -309,13 +337,28 @@ impl App {
     }
 
     /// The day's transactions.
-    pub fn history(&self) -> &[history::Entry] {
+    pub fn history(&self) -> &[StoredEntry] {
         &self.history
     }
 
     /// Whether a transaction is running.
     pub fn is_running(&self) -> bool {
         self.running.is_some()
+    }
+
+    /// Whether the demo reader waits for the Tap button.
+    pub fn waiting_for_tap(&self) -> bool {
+        self.waiting_for_tap
+    }
+
+    /// The Book A message shown while the transaction runs.
+    pub fn message(&self) -> Option<MessageId> {
+        self.message
+    }
+
+    /// The note under the screen (receipt saved, journal trouble), if any.
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
     }
 
     /// The current reader status (status lights).
@@ -466,7 +509,7 @@ impl App {
         self.pcsc_readers = list;
     }
 
-    fn shown_exchanges(&self) -> &[ExchangeRecord] {
+    fn shown_exchanges(&self) -> &[TimedExchange] {
         match (&self.running, &self.last) {
             (None, Some(last)) => &last.exchanges,
             _ => &self.live,
@@ -502,6 +545,8 @@ impl App {
             config: self.config.terminal.clone(),
             transaction,
             reader: self.reader.clone(),
+            host: self.config.host.clone(),
+            journal: self.journal.clone(),
         });
         self.running = Some(control);
         self.cancel_requested = false;
@@ -541,22 +586,20 @@ impl App {
     }
 
     fn finish(&mut self, finished: Box<Finished>) {
-        let banner = banner::outcome_banner(&finished, self.cancel_requested);
-        let has_receipt = banner.tone != banner::Tone::Neutral
-            && (finished.result.data_record.is_some() || finished.host.is_some());
-        self.receipt = has_receipt.then(|| {
-            receipt_view::receipt_text(
-                &finished,
-                &self.config.merchant,
-                &self.config.currency,
-                &banner,
-            )
-        });
-        self.history.push(history::Entry::from_finished(
-            &finished,
-            &banner,
-            &self.config.currency,
-        ));
+        let banner = finished.banner.clone();
+        // A receipt when the card or the host decided (Book A 6.2: receipt with the outcome).
+        let decided = finished.result.data_record.is_some()
+            || finished.host.is_some()
+            || finished.result.outcome.receipt;
+        self.receipt = (decided && banner.tone != banner::Tone::Neutral)
+            .then(|| receipt_view::receipt_text(&finished.stored, &self.config.merchant));
+        match &finished.day {
+            Some(day) => self.history = day.clone(),
+            None => self.history.push(finished.stored.clone()),
+        }
+        if let Some(e) = &finished.journal_error {
+            self.notice = Some(format!("Not written to the journal: {e}"));
+        }
         self.status = match banner.tone {
             banner::Tone::Good => ReaderStatus::CardReadSuccessfully,
             banner::Tone::Neutral => ReaderStatus::Idle,
@@ -585,18 +628,13 @@ impl App {
     }
 
     fn save_receipt(&mut self) {
-        let Some(receipt) = &self.receipt else { return };
-        let stamp = self
-            .last
-            .as_ref()
-            .map(|l| l.started.format("%Y%m%d-%H%M%S").to_string())
-            .unwrap_or_default();
-        let dir = self.config.data_dir.join("receipts");
-        let path = dir.join(format!("receipt-{stamp}.txt"));
+        let (Some(receipt), Some(last)) = (&self.receipt, &self.last) else {
+            return;
+        };
         self.notice = Some(
-            match std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, receipt)) {
-                Ok(()) => format!("Receipt saved to {}", path.display()),
-                Err(e) => format!("Could not save the receipt to {}: {e}", path.display()),
+            match receipt_view::save(&self.config.data_dir, &last.stored, receipt) {
+                Ok(path) => format!("Receipt saved to {}", path.display()),
+                Err(e) => format!("Could not save the receipt: {e}"),
             },
         );
     }

@@ -10,9 +10,12 @@ use iced::widget::{button, checkbox, column, container, pick_list, row, text};
 use iced::{Element, Length};
 
 use super::amount::{Currency, Limits};
-use super::backend::PROFILES;
+use super::worker::HostLink;
 use super::worker::ReaderChoice;
 use super::{App, Message};
+use crate::host::{Host, StandIn, TerminalData};
+use crate::journal::Journal;
+use crate::phone::Profile;
 use crate::terminal_config::{self, Settings};
 
 /// Everything the window takes from the configuration.
@@ -28,6 +31,10 @@ pub struct GuiConfig {
     pub limits: Limits,
     /// Where receipts and exported vectors are written.
     pub data_dir: PathBuf,
+    /// The journal file; `None` keeps history in memory only.
+    pub journal: Option<PathBuf>,
+    /// The authorisation host; `None` leaves Online Requests unanswered.
+    pub host: Option<HostLink>,
 }
 
 /// Why the configuration could not be loaded.
@@ -56,11 +63,14 @@ impl GuiConfig {
             merchant: merchant.to_string(),
             currency,
             data_dir,
+            journal: None,
+            host: None,
         })
     }
 
     /// The window's configuration from the loaded terminal settings: the cashier's
-    /// minimum and maximum join the combinations' limits.
+    /// minimum and maximum join the combinations' limits; the in-process host simulator
+    /// answers online requests.
     pub fn from_settings(settings: Settings, data_dir: PathBuf) -> Result<GuiConfig, ConfigError> {
         let app = &settings.app;
         let mut config = GuiConfig::new(
@@ -75,6 +85,24 @@ impl GuiConfig {
         };
         config.limits.min = minor(app.min_amount).unwrap_or(0);
         config.limits.max = minor(app.max_amount);
+        let host = Host::with_defaults().map_err(|e| ConfigError::File(e.to_string()))?;
+        let tag_text = |tag: u32| {
+            settings
+                .kernel
+                .terminal
+                .get(&emv_kernel::tlv::Tag::new(tag))
+                .map(|v| String::from_utf8_lossy(v).trim().to_string())
+                .unwrap_or_default()
+        };
+        config.host = Some(HostLink {
+            authoriser: std::sync::Arc::new(host),
+            stand_in: StandIn::default(),
+            terminal: TerminalData {
+                terminal_id: tag_text(0x9F1C),
+                merchant_id: tag_text(0x9F16),
+                merchant_name: app.merchant_name.clone(),
+            },
+        });
         Ok(config)
     }
 
@@ -82,15 +110,14 @@ impl GuiConfig {
     pub fn load(user: Option<&Path>) -> Result<GuiConfig, ConfigError> {
         let settings = terminal_config::load(user, Path::new(terminal_config::CAPK_DIR))
             .map_err(|e| ConfigError::File(e.to_string()))?;
-        GuiConfig::from_settings(settings, default_data_dir())
+        let journal = Journal::default_path();
+        let data_dir = journal
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let mut config = GuiConfig::from_settings(settings, data_dir)?;
+        config.journal = Some(journal);
+        Ok(config)
     }
-}
-
-/// `$XDG_DATA_HOME/tapterm` (or the platform's equivalent), else the current directory.
-pub fn default_data_dir() -> PathBuf {
-    directories::ProjectDirs::from("", "", "tapterm")
-        .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 /// The reader screen.
@@ -129,7 +156,10 @@ pub fn view(app: &App) -> Element<'_, Message> {
         row![
             text("Wallet profile").width(160),
             pick_list(
-                PROFILES.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+                Profile::ALL
+                    .iter()
+                    .map(|p| p.name().to_string())
+                    .collect::<Vec<_>>(),
                 Some(app.profile.clone()),
                 Message::Profile,
             )

@@ -1,66 +1,57 @@
-//! The transaction runs here, on its own thread, never on the UI thread: PC/SC calls and the
-//! demo reader's wait for a tap block (DESIGN.md "The GUI is a view of state"). Progress comes
-//! back to the window as [`WorkerEvent`]s over a channel the window turns into a task stream.
+//! The transaction runs here, on its own thread, never on the UI thread: PC/SC calls, the
+//! demo reader's wait for a tap, the host round trip and the journal write all block
+//! (DESIGN.md "The GUI is a view of state"). Progress comes back to the window as
+//! [`WorkerEvent`]s over a channel the window turns into a task stream.
+//!
+//! Order of a transaction: checkout (Entry Point and kernel over the reader) → host for an
+//! Online Request → journal write → `Done`. The journal is written before the window shows
+//! the outcome (issue 6: nothing shown as approved may be lost).
 //!
 //! The demo reader plays one of the in-process virtual wallets: its `next_tap` (the Entry
 //! Point's poll for a card, Book B 3.2) blocks until the cashier presses "Tap" or, with
 //! auto-tap, returns at once.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
 
-use emv_kernel::config::{TerminalConfig, Transaction};
-use emv_kernel::outcome::{TransactionResult, UiRequest};
+use emv_kernel::config::{TagMap, TerminalConfig, Transaction, TransactionType};
+use emv_kernel::outcome::{Cvm, OutcomeStatus, TransactionResult, UiRequest};
 use emv_kernel::transport::{Transport, TransportError};
 use iced::futures::channel::mpsc as async_mpsc;
 
-/// One command/response pair with its timing, as the developer screen shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExchangeRecord {
-    /// Which tap (0-based).
-    pub tap: usize,
-    /// When the command was sent, from the start of the transaction.
-    pub offset: Duration,
-    /// How long the card took to answer.
-    pub duration: Duration,
-    /// The command APDU.
-    pub command: Vec<u8>,
-    /// The response APDU, or why there was none.
-    pub response: Result<Vec<u8>, TransportError>,
-}
+use super::banner::{self, Banner, Tone};
+use crate::checkout::{self, Progress, TimedExchange};
+use crate::host::{AuthorisationRequest, AuthorisationResponse, Authoriser, StandIn, TerminalData};
+use crate::journal::{self, Journal, StoredEntry};
+use crate::phone::{InProcessTransport, Profile, Wallet, WalletOptions};
 
-/// What the issuer host answered to an Online Request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HostAnswer {
-    /// Whether the host approved.
-    pub approved: bool,
-    /// Authorisation code (tag 89), when approved.
-    pub auth_code: Option<String>,
-    /// Authorisation response code (tag 8A), e.g. "00".
-    pub response_code: String,
-    /// Why, in words (cryptogram verified, rule matched, host unreachable).
-    pub reason: String,
-}
-
-/// A finished transaction with everything the receipt, developer screen and history need.
+/// A finished transaction with everything the banner, receipt, developer screen and
+/// history need. Holds the kernel's data record (full PAN): only masked views of it leave.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finished {
     /// What the kernel returned.
     pub result: TransactionResult,
     /// Every exchange with its timing.
-    pub exchanges: Vec<ExchangeRecord>,
-    /// From Charge to outcome.
+    pub exchanges: Vec<TimedExchange>,
+    /// From Charge to outcome (waits for taps included).
     pub duration: Duration,
+    /// From the first card detection to the outcome.
+    pub from_card: Option<Duration>,
     /// The host's answer to an Online Request.
-    pub host: Option<HostAnswer>,
+    pub host: Option<AuthorisationResponse>,
     /// The inputs the kernel was given.
     pub transaction: Transaction,
     /// The reader's name.
     pub reader: String,
-    /// When the transaction started (local time).
-    pub started: chrono::DateTime<chrono::Local>,
+    /// The outcome as the cashier sees it.
+    pub banner: Banner,
+    /// The journal entry (id 0 when it could not be written).
+    pub stored: StoredEntry,
+    /// Why the journal could not be written, if it could not.
+    pub journal_error: Option<String>,
+    /// Today's journal after this transaction, when the journal is there.
+    pub day: Option<Vec<StoredEntry>>,
 }
 
 /// Progress reported by the transaction thread.
@@ -73,8 +64,8 @@ pub enum WorkerEvent {
     /// A card or phone entered the field.
     CardDetected,
     /// One exchange completed.
-    Exchange(ExchangeRecord),
-    /// The transaction is over.
+    Exchange(TimedExchange),
+    /// The transaction is over and journaled.
     Done(Box<Finished>),
 }
 
@@ -131,6 +122,26 @@ impl Control {
     }
 }
 
+/// Where online requests go and what happens when the host is down.
+#[derive(Clone)]
+pub struct HostLink {
+    /// The host (in-process simulator or TCP client).
+    pub authoriser: Arc<dyn Authoriser>,
+    /// What to do when it cannot be reached.
+    pub stand_in: StandIn,
+    /// Terminal data sent with each request.
+    pub terminal: TerminalData,
+}
+
+impl std::fmt::Debug for HostLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostLink")
+            .field("stand_in", &self.stand_in)
+            .field("terminal", &self.terminal)
+            .finish_non_exhaustive()
+    }
+}
+
 /// One transaction to run.
 #[derive(Debug, Clone)]
 pub struct Job {
@@ -140,6 +151,10 @@ pub struct Job {
     pub transaction: Transaction,
     /// Where the card is.
     pub reader: ReaderChoice,
+    /// The host, if any (no host: an Online Request ends in "Processing error").
+    pub host: Option<HostLink>,
+    /// The journal, if it could be opened.
+    pub journal: Option<Arc<Mutex<Journal>>>,
 }
 
 /// Starts a transaction on its own thread; progress arrives on the returned stream.
@@ -153,19 +168,51 @@ pub fn start(job: Job) -> (Control, async_mpsc::UnboundedReceiver<WorkerEvent>) 
     };
     let spawned = std::thread::Builder::new()
         .name("transaction".into())
-        .spawn({
-            let events = events.clone();
-            move || run(job, tap_receiver, cancelled, events)
-        });
+        .spawn(move || run(job, tap_receiver, cancelled, events));
     if let Err(e) = spawned {
-        let _ = events.unbounded_send(WorkerEvent::Ui(UiRequest {
-            message: emv_kernel::outcome::MessageId::ProcessingError,
-            status: emv_kernel::outcome::ReaderStatus::ProcessingError,
-            hold: Duration::ZERO,
-        }));
+        // The receiver ends without Done; the window treats that as a processing error.
         eprintln!("tapterm: cannot start the transaction thread: {e}");
     }
     (control, receiver)
+}
+
+/// The transport for a reader choice.
+fn open_reader(
+    reader: &ReaderChoice,
+    taps: mpsc::Receiver<TapSignal>,
+) -> Result<Box<dyn Transport>, String> {
+    match reader {
+        ReaderChoice::Demo {
+            profile,
+            locked,
+            auto_tap,
+        } => {
+            let profile = Profile::from_name(profile)
+                .ok_or_else(|| format!("unknown wallet profile {profile:?}"))?;
+            let wallet = Wallet::new(
+                profile,
+                WalletOptions {
+                    locked: *locked,
+                    seed: seed(),
+                    oda_fault: None,
+                },
+            )
+            .map_err(|e| format!("wallet {}: {e}", profile.name()))?;
+            Ok(Box::new(DemoReader {
+                wallet: InProcessTransport::new(wallet, usize::MAX),
+                taps,
+                auto_tap: *auto_tap,
+            }))
+        }
+        ReaderChoice::Pcsc(name) => Ok(super::backend::pcsc_transport(name)),
+    }
+}
+
+/// A fresh seed for a wallet's per-tap values.
+fn seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    let _ = getrandom::fill(&mut bytes);
+    u64::from_le_bytes(bytes)
 }
 
 fn run(
@@ -174,140 +221,216 @@ fn run(
     cancelled: Arc<AtomicBool>,
     events: async_mpsc::UnboundedSender<WorkerEvent>,
 ) {
-    let started = chrono::Local::now();
-    let clock = Instant::now();
+    let started = chrono::Utc::now();
     let send = |e: WorkerEvent| {
         let _ = events.unbounded_send(e);
     };
-    let mut transport: Box<dyn Transport> = match &job.reader {
-        ReaderChoice::Demo {
-            profile,
-            locked,
-            auto_tap,
-        } => Box::new(DemoReader {
-            card: super::backend::card(profile, *locked),
-            taps,
-            auto_tap: *auto_tap,
-            events: events.clone(),
-            taps_seen: 0,
-        }),
-        ReaderChoice::Pcsc(name) => super::backend::pcsc_transport(name),
+    let mut transport = match open_reader(&job.reader, taps) {
+        Ok(t) => t,
+        Err(e) => Box::new(Broken(e)),
     };
-    let mut timed = Timed {
+    let mut guarded = Guarded {
         inner: transport.as_mut(),
         cancelled: &cancelled,
-        clock,
-        tap: 0,
-        first_poll: true,
         events: &events,
-        exchanges: Vec::new(),
     };
-    let result = emv_kernel::entry_point::run(&job.config, &job.transaction, &mut timed);
-    let exchanges = std::mem::take(&mut timed.exchanges);
-    let host = super::backend::authorise(&result, &job.transaction);
+    let checkout = checkout::run(&job.config, &job.transaction, &mut guarded, &mut |p| {
+        send(match p {
+            Progress::Ui(r) => WorkerEvent::Ui(r),
+            Progress::Exchange(x) => WorkerEvent::Exchange(x),
+            Progress::WaitingForTap => WorkerEvent::WaitingForTap,
+            Progress::CardDetected => WorkerEvent::CardDetected,
+        })
+    });
+    let result = checkout.result;
+    let host = job
+        .host
+        .as_ref()
+        .and_then(|link| authorise(link, &result, &job.transaction));
+    let banner = banner::outcome_banner(
+        &result,
+        &checkout.exchanges,
+        host.as_ref(),
+        cancelled.load(Ordering::SeqCst),
+    );
+    let entry = journal_entry(
+        &result,
+        &job.transaction,
+        host.as_ref(),
+        &banner,
+        &job.reader.label(),
+        checkout.duration,
+        started,
+    );
+    let (stored, journal_error, day) = record(job.journal.as_deref(), entry, started);
     send(WorkerEvent::Done(Box::new(Finished {
         result,
-        exchanges,
-        duration: clock.elapsed(),
+        exchanges: checkout.exchanges,
+        duration: checkout.duration,
+        from_card: checkout.from_card,
         host,
         transaction: job.transaction,
         reader: job.reader.label(),
-        started,
+        banner,
+        stored,
+        journal_error,
+        day,
     })));
 }
 
-/// Wraps any transport: times each exchange, reports progress, honours cancellation.
-struct Timed<'a> {
-    inner: &'a mut dyn Transport,
-    cancelled: &'a AtomicBool,
-    clock: Instant,
-    tap: usize,
-    first_poll: bool,
-    events: &'a async_mpsc::UnboundedSender<WorkerEvent>,
-    exchanges: Vec<ExchangeRecord>,
+/// Sends an Online Request to the host. Not for an online-PIN CVM: the terminal has no PIN
+/// pad, so the transaction is not completed and nothing is authorised.
+fn authorise(
+    link: &HostLink,
+    result: &TransactionResult,
+    transaction: &Transaction,
+) -> Option<AuthorisationResponse> {
+    if result.outcome.status != OutcomeStatus::OnlineRequest
+        || result.outcome.cvm == Some(Cvm::OnlinePin)
+    {
+        return None;
+    }
+    let request = AuthorisationRequest {
+        record: result.data_record.clone().unwrap_or_default(),
+        amount: rust_decimal::Decimal::new(
+            i64::try_from(transaction.amount).unwrap_or(i64::MAX),
+            u32::from(transaction.currency_exponent),
+        ),
+        currency: transaction.currency,
+        terminal: link.terminal.clone(),
+        refund: transaction.kind == TransactionType::Refund,
+    };
+    Some(crate::host::authorise_or_stand_in(
+        link.authoriser.as_ref(),
+        &request,
+        &link.stand_in,
+    ))
 }
 
-impl Transport for Timed<'_> {
-    fn exchange(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        if self.cancelled.load(Ordering::SeqCst) {
-            return Err(TransportError::Cancelled);
+/// The journal entry of a transaction (masked by construction).
+fn journal_entry(
+    result: &TransactionResult,
+    transaction: &Transaction,
+    host: Option<&AuthorisationResponse>,
+    banner: &Banner,
+    reader: &str,
+    duration: Duration,
+    time: chrono::DateTime<chrono::Utc>,
+) -> journal::Entry {
+    let empty = TagMap::new();
+    journal::Entry::from_record(
+        result.data_record.as_ref().unwrap_or(&empty),
+        time,
+        transaction.kind,
+        transaction.amount,
+        transaction.currency,
+        transaction.currency_exponent,
+        &banner.title,
+        banner.tone == Tone::Good,
+        result.outcome.cvm.map_or("n/a", Cvm::name),
+        host,
+        reader,
+        u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
+    )
+}
+
+/// Writes the entry; on failure keeps it in memory (id 0) and says why.
+fn record(
+    journal: Option<&Mutex<Journal>>,
+    entry: journal::Entry,
+    time: chrono::DateTime<chrono::Utc>,
+) -> (StoredEntry, Option<String>, Option<Vec<StoredEntry>>) {
+    let Some(journal) = journal else {
+        return (StoredEntry { id: 0, entry }, None, None);
+    };
+    let Ok(mut journal) = journal.lock() else {
+        return (
+            StoredEntry { id: 0, entry },
+            Some("journal unavailable (a previous write panicked)".into()),
+            None,
+        );
+    };
+    match journal.record(&entry) {
+        Ok(id) => {
+            let day = journal.day(time.date_naive()).ok();
+            (StoredEntry { id, entry }, None, day)
         }
-        let sent = Instant::now();
-        let response = self.inner.exchange(command);
-        let record = ExchangeRecord {
-            tap: self.tap,
-            offset: sent.duration_since(self.clock),
-            duration: sent.elapsed(),
-            command: command.to_vec(),
-            response: response.clone(),
-        };
-        let _ = self
-            .events
-            .unbounded_send(WorkerEvent::Exchange(record.clone()));
-        self.exchanges.push(record);
-        response
+        Err(e) => (StoredEntry { id: 0, entry }, Some(e.to_string()), None),
+    }
+}
+
+/// Wraps the reader: honours Cancel and reports the restart message shown between taps.
+struct Guarded<'a> {
+    inner: &'a mut dyn Transport,
+    cancelled: &'a AtomicBool,
+    events: &'a async_mpsc::UnboundedSender<WorkerEvent>,
+}
+
+impl Guarded<'_> {
+    fn check(&self) -> Result<(), TransportError> {
+        if self.cancelled.load(Ordering::SeqCst) {
+            Err(TransportError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl Transport for Guarded<'_> {
+    fn exchange(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.check()?;
+        self.inner.exchange(command)
     }
 
     fn next_tap(&mut self, restart: &UiRequest) -> Result<bool, TransportError> {
-        if self.cancelled.load(Ordering::SeqCst) {
-            return Err(TransportError::Cancelled);
-        }
-        if self.first_poll {
-            self.first_poll = false;
-        } else {
-            self.tap += 1;
-        }
+        self.check()?;
         let _ = self.events.unbounded_send(WorkerEvent::Ui(*restart));
-        let answer = self.inner.next_tap(restart);
-        if self.cancelled.load(Ordering::SeqCst) {
-            return Err(TransportError::Cancelled);
-        }
-        if let Ok(true) = answer {
-            let _ = self.events.unbounded_send(WorkerEvent::CardDetected);
-        }
-        answer
+        let more = self.inner.next_tap(restart)?;
+        self.check()?;
+        Ok(more)
     }
 
     fn ui(&mut self, request: &UiRequest) {
-        let _ = self.events.unbounded_send(WorkerEvent::Ui(*request));
         self.inner.ui(request);
     }
 }
 
-/// A virtual card or phone answering commands in-process.
-pub trait DemoCard: Send {
-    /// Answers one command APDU (status word included).
-    fn respond(&mut self, command: &[u8]) -> Vec<u8>;
-    /// The card leaves the field (between taps).
-    fn field_off(&mut self);
-}
-
-/// The built-in demo reader: a virtual wallet put in the field by the Tap button.
+/// The built-in demo reader: an in-process wallet put in the field by the Tap button.
 struct DemoReader {
-    card: Box<dyn DemoCard>,
+    wallet: InProcessTransport,
     taps: mpsc::Receiver<TapSignal>,
     auto_tap: bool,
-    events: async_mpsc::UnboundedSender<WorkerEvent>,
-    taps_seen: usize,
 }
 
 impl Transport for DemoReader {
     fn exchange(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        Ok(self.card.respond(command))
+        self.wallet.exchange(command)
+    }
+
+    fn next_tap(&mut self, restart: &UiRequest) -> Result<bool, TransportError> {
+        if !self.auto_tap {
+            match self.taps.recv() {
+                Ok(TapSignal::Tap) => {}
+                Ok(TapSignal::Cancel) | Err(_) => return Err(TransportError::Cancelled),
+            }
+        }
+        self.wallet.next_tap(restart)
+    }
+
+    fn ui(&mut self, request: &UiRequest) {
+        self.wallet.ui(request);
+    }
+}
+
+/// A reader that could not be opened: every call says why.
+struct Broken(String);
+
+impl Transport for Broken {
+    fn exchange(&mut self, _command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        Err(TransportError::Reader(self.0.clone()))
     }
 
     fn next_tap(&mut self, _restart: &UiRequest) -> Result<bool, TransportError> {
-        if self.taps_seen > 0 {
-            self.card.field_off();
-        }
-        self.taps_seen += 1;
-        if self.auto_tap {
-            return Ok(true);
-        }
-        let _ = self.events.unbounded_send(WorkerEvent::WaitingForTap);
-        match self.taps.recv() {
-            Ok(TapSignal::Tap) => Ok(true),
-            Ok(TapSignal::Cancel) | Err(_) => Err(TransportError::Cancelled),
-        }
+        Err(TransportError::Reader(self.0.clone()))
     }
 }
