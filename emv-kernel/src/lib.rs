@@ -10,6 +10,7 @@ pub mod bits;
 pub mod config;
 pub mod dol;
 pub mod entry_point;
+pub mod oda;
 pub mod outcome;
 pub mod replay;
 pub mod status_words;
