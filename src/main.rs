@@ -2,10 +2,12 @@
 //!
 //! The command line is thin: each subcommand lives in its own module.
 
-// Used by `pay` and the GUI, which land next.
-#[allow(dead_code)]
 mod checkout;
 mod decode;
+mod pay;
+mod reader;
+mod readers_cmd;
+mod recording;
 mod replay;
 
 use std::process::ExitCode;
@@ -26,6 +28,10 @@ enum Command {
     Decode(decode::DecodeArgs),
     /// Replay transaction vectors against the kernel and report pass/fail.
     Replay(replay::ReplayArgs),
+    /// Run one headless transaction on a reader and print the APDU trace and outcome.
+    Pay(pay::PayArgs),
+    /// List PC/SC readers with card state, ATR and ACR122U firmware.
+    Readers(readers_cmd::ReadersArgs),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +39,8 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Decode(args)) => decode::run(args),
         Some(Command::Replay(args)) => replay::run(args),
+        Some(Command::Pay(args)) => pay::run(args),
+        Some(Command::Readers(args)) => readers_cmd::run(args),
         None => {
             use clap::CommandFactory;
             let _ = Cli::command().print_help();
