@@ -4,11 +4,13 @@
 
 mod checkout;
 mod decode;
+mod history;
 mod pay;
 mod reader;
 mod readers_cmd;
 mod recording;
 mod replay;
+mod terminal_config;
 
 use std::process::ExitCode;
 
@@ -32,6 +34,17 @@ enum Command {
     Pay(pay::PayArgs),
     /// List PC/SC readers with card state, ATR and ACR122U firmware.
     Readers(readers_cmd::ReadersArgs),
+    /// Check the terminal configuration (assets/terminal.toml, --config overlay, CA keys).
+    Config(terminal_config::ConfigArgs),
+    /// List the day's transactions from the journal, or print a receipt.
+    History(history::HistoryArgs),
+    /// Day totals by outcome and currency (refunds negative).
+    Totals(history::TotalsArgs),
+    /// Run the acquirer/issuer simulator as a TCP service.
+    Host(history::HostArgs),
+    /// Record journal entries in a loop (crash test helper).
+    #[command(hide = true)]
+    JournalStress(history::JournalStressArgs),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +54,11 @@ fn main() -> ExitCode {
         Some(Command::Replay(args)) => replay::run(args),
         Some(Command::Pay(args)) => pay::run(args),
         Some(Command::Readers(args)) => readers_cmd::run(args),
+        Some(Command::Config(args)) => terminal_config::run(args),
+        Some(Command::History(args)) => history::run_history(args),
+        Some(Command::Totals(args)) => history::run_totals(args),
+        Some(Command::Host(args)) => history::run_host(args),
+        Some(Command::JournalStress(args)) => history::run_journal_stress(args),
         None => {
             use clap::CommandFactory;
             let _ = Cli::command().print_help();

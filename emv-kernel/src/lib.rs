@@ -6,12 +6,24 @@
 //! with the [`config::Transaction`].
 
 pub mod apdu;
+pub mod bits;
 pub mod config;
+pub mod cvm;
+pub mod data_record;
 pub mod dol;
 pub mod entry_point;
+pub mod kernel2;
+pub mod kernel3;
+pub mod oda;
 pub mod outcome;
+pub mod preprocessing;
+pub mod records;
 pub mod replay;
+pub mod selection;
+pub mod session;
+pub mod status_words;
 pub mod tags;
 pub mod tlv;
 pub mod transport;
+pub mod tvr;
 pub mod vector;
