@@ -3,7 +3,6 @@
 //! The command line is thin: each subcommand lives in its own module.
 
 mod decode;
-mod phone;
 mod replay;
 mod terminal_config;
 
@@ -26,7 +25,7 @@ enum Command {
     /// Replay transaction vectors against the kernel and report pass/fail.
     Replay(replay::ReplayArgs),
     /// Play a virtual phone wallet or card into a vpcd virtual reader.
-    Phone(phone::PhoneArgs),
+    Phone(tapterm::phone::PhoneArgs),
     /// Check the terminal configuration (assets/terminal.toml, --config overlay, CA keys).
     Config(terminal_config::ConfigArgs),
 }
@@ -36,7 +35,7 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Decode(args)) => decode::run(args),
         Some(Command::Replay(args)) => replay::run(args),
-        Some(Command::Phone(args)) => phone::run(args),
+        Some(Command::Phone(args)) => tapterm::phone::run(args),
         Some(Command::Config(args)) => terminal_config::run(args),
         None => {
             use clap::CommandFactory;

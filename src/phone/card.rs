@@ -15,6 +15,8 @@ use emv_kernel::tlv::{self, Tag};
 
 use super::personalise::{self, CertificateFields, PersonaliseError, RsaKey};
 use super::profiles::{Account, Fault, Profile, Scheme};
+use crate::host::crypto::{self, AcData, Cvn};
+use crate::host::issuers::IssuerKeys;
 
 /// What the wallet does with one command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -229,6 +231,7 @@ pub struct Wallet {
     account: Account,
     app: Application,
     icc_key: RsaKey,
+    imk_ac: [u8; 16],
     locked: bool,
     asked_to_unlock: bool,
     atc: u16,
@@ -243,12 +246,21 @@ impl Wallet {
         let account = profile.account();
         let icc_key = RsaKey::load(account.icc_key)?;
         let app = personalise_application(profile, &account, &icc_key, options.oda_fault)?;
+        // The issuer master key comes from the host simulator's own key file, so the host
+        // verifies what the wallet computes (issue 4; assets/host/issuers.toml).
+        let issuers = IssuerKeys::from_toml(crate::host::DEFAULT_ISSUERS)
+            .map_err(|e| PersonaliseError::KeyFile(e.to_string()))?;
+        let imk_ac = issuers
+            .find(account.pan)
+            .ok_or(PersonaliseError::NoIssuerKey(profile.name()))?
+            .imk_ac;
         Ok(Wallet {
             profile,
             options,
             account,
             app,
             icc_key,
+            imk_ac,
             locked: options.locked,
             asked_to_unlock: false,
             atc: 0x0040 + (options.seed % 0x40) as u16,
@@ -469,22 +481,7 @@ impl Wallet {
         // Visa IAD format 0 for CVN 18: length, DKI, CVN, CVR (4 bytes, first = its length).
         let iad = [0x06, 0x01, 0x12, 0x03, cryptogram.cvr_bits(), 0x00, 0x00];
         let atc = self.atc.to_be_bytes();
-        let ac = temporary_application_cryptogram(
-            &self.account,
-            &[
-                terminal.get(tags::AMOUNT),
-                terminal.get(tags::AMOUNT_OTHER),
-                terminal.get(tags::TERMINAL_COUNTRY),
-                terminal.get(tags::TVR),
-                terminal.get(tags::CURRENCY),
-                terminal.get(tags::DATE),
-                terminal.get(tags::TYPE),
-                un,
-                &self.app.aip,
-                &atc,
-                &iad,
-            ],
-        );
+        let ac = self.application_cryptogram(Cvn::Visa18, terminal, &iad)?;
         let mut body = Vec::new();
         tlv::encode(tags::AIP, &self.app.aip, &mut body);
         tlv::encode(tags::AFL, &self.app.afl, &mut body);
@@ -619,22 +616,9 @@ impl Wallet {
             0x00,
         ];
         iad.extend_from_slice(&[0u8; 10]);
-        let ac = temporary_application_cryptogram(
-            &self.account,
-            &[
-                terminal.get(tags::AMOUNT),
-                terminal.get(tags::AMOUNT_OTHER),
-                terminal.get(tags::TERMINAL_COUNTRY),
-                terminal.get(tags::TVR),
-                terminal.get(tags::CURRENCY),
-                terminal.get(tags::DATE),
-                terminal.get(tags::TYPE),
-                terminal.get(tags::UN),
-                &self.app.aip,
-                &atc,
-                iad.get(2..8).unwrap_or_default(),
-            ],
-        );
+        let Ok(ac) = self.application_cryptogram(Cvn::Mc16, &terminal, &iad) else {
+            return sw(SW_CONDITIONS_NOT_SATISFIED);
+        };
         let mut body = Vec::new();
         tlv::encode(tags::CID, &[cryptogram.cid()], &mut body);
         tlv::encode(tags::ATC, &atc, &mut body);
@@ -669,6 +653,31 @@ impl Wallet {
         ok(tlv::encoded(tags::FORMAT2, &body))
     }
 
+    /// The application cryptogram over the terminal's DOL data, computed by the host
+    /// simulator's own EMV code (Book 2 8.1) with this card's issuer master key.
+    fn application_cryptogram(
+        &self,
+        cvn: Cvn,
+        terminal: &DolValues,
+        iad: &[u8],
+    ) -> Result<[u8; 8], u16> {
+        let data = AcData {
+            amount_authorised: terminal.get_array(tags::AMOUNT),
+            amount_other: terminal.get_array(tags::AMOUNT_OTHER),
+            terminal_country: terminal.get_array(tags::TERMINAL_COUNTRY),
+            tvr: terminal.get_array(tags::TVR),
+            currency: terminal.get_array(tags::CURRENCY),
+            date: terminal.get_array(tags::DATE),
+            transaction_type: terminal.get_array::<1>(tags::TYPE)[0],
+            un: terminal.get_array(tags::UN),
+            aip: self.app.aip,
+            atc: self.atc.to_be_bytes(),
+            iad: iad.to_vec(),
+        };
+        crypto::generate_ac(cvn, &self.imk_ac, self.account.pan, self.account.psn, &data)
+            .map_err(|_| SW_CONDITIONS_NOT_SATISFIED)
+    }
+
     /// 20 deterministic bytes for this wallet, tap and purpose.
     fn digest(&self, purpose: &[u8], data: &[u8]) -> [u8; 20] {
         personalise::sha1(&[
@@ -687,18 +696,6 @@ fn corrupt(signature: &mut [u8]) {
     if let Some(byte) = signature.get_mut(middle) {
         *byte ^= 0x5A;
     }
-}
-
-/// PLACEHOLDER until the host helper's `src/host/crypto.rs` lands: an 8-byte value bound to
-/// the account and the cryptogram data, NOT an EMV application cryptogram. The issuer
-/// simulator cannot verify it; it will be replaced by the host's ARQC generation.
-fn temporary_application_cryptogram(account: &Account, data: &[&[u8]]) -> [u8; 8] {
-    let mut parts: Vec<&[u8]> = vec![account.pan.as_bytes()];
-    parts.extend_from_slice(data);
-    let digest = personalise::sha1(&parts);
-    let mut ac = [0u8; 8];
-    ac.copy_from_slice(&digest[..8]);
-    ac
 }
 
 fn sw(code: u16) -> Response {
@@ -1009,6 +1006,7 @@ fn personalise_application(
 mod tests {
     use super::*;
     use emv_kernel::apdu;
+    use emv_kernel::oda;
     use emv_kernel::tlv::Tlv;
 
     /// What a terminal would answer to each DOL tag in these tests.
@@ -1058,55 +1056,95 @@ mod tests {
         wallet.respond(&apdu::get_processing_options(&values))
     }
 
-    /// Reads every record the AFL names; returns the concatenated record templates.
-    fn read_records(wallet: &mut Wallet, afl: &[u8]) -> Vec<u8> {
-        let mut all = Vec::new();
+    /// The records the AFL names, read in order: (SFI, raw record, signed for ODA).
+    struct Records(Vec<(u8, Vec<u8>, bool)>);
+
+    impl Records {
+        fn all(&self) -> Vec<u8> {
+            self.0.iter().flat_map(|(_, r, _)| r.clone()).collect()
+        }
+
+        fn tags(&self) -> emv_kernel::config::TagMap {
+            let all = self.all();
+            let mut map = emv_kernel::config::TagMap::new();
+            for rec in tlv::parse(&all).unwrap() {
+                for t in rec.children() {
+                    let t = t.unwrap();
+                    map.insert(t.tag, t.value.to_vec());
+                }
+            }
+            map
+        }
+    }
+
+    fn read_records(wallet: &mut Wallet, afl: &[u8]) -> Records {
+        let mut out = Vec::new();
         for entry in afl.chunks(4) {
             for record in entry[1]..=entry[2] {
                 let (rec, sw) = data(wallet.respond(&apdu::read_record(entry[0] >> 3, record)));
                 assert_eq!(sw, 0x9000);
                 tlv::validate(&rec).unwrap();
-                all.extend(rec);
+                out.push((entry[0] >> 3, rec, record < entry[1] + entry[3]));
             }
         }
-        all
+        Records(out)
     }
 
-    /// Recovers the ICC public key through the CA and issuer certificates (Book 2 6.3–6.4).
-    fn icc_key(records: &[u8], ca: &str) -> RsaKey {
-        let ca = RsaKey::load(ca).unwrap();
-        let issuer_cert = ca.recover(&find(records, 0x90).unwrap());
-        assert_eq!((issuer_cert[0], issuer_cert[1]), (0x6A, 0x02));
-        let n_i = issuer_cert[13] as usize;
-        let issuer_modulus = [
-            &issuer_cert[15..ca.len() - 21],
-            &find(records, 0x92).unwrap_or_default()[..],
-        ]
-        .concat()[..n_i]
-            .to_vec();
-        let issuer = RsaKey::public(issuer_modulus, find(records, 0x9F32).unwrap());
-        let icc_cert = issuer.recover(&find(records, 0x9F46).unwrap());
-        assert_eq!((icc_cert[0], icc_cert[1]), (0x6A, 0x04));
-        let n_ic = icc_cert[19] as usize;
-        let modulus = [
-            &icc_cert[21..issuer.len() - 21],
-            &find(records, 0x9F48).unwrap_or_default()[..],
-        ]
-        .concat()[..n_ic]
-            .to_vec();
-        RsaKey::public(modulus, find(records, 0x9F47).unwrap())
+    const TODAY: emv_kernel::config::Date = emv_kernel::config::Date {
+        year: 2026,
+        month: 11,
+        day: 26,
+    };
+
+    /// Recovers the ICC public key with the kernel's ODA (Book 2 6.3–6.4) against the
+    /// shipped test CAPKs.
+    fn icc_key(
+        aid: &[u8],
+        records: &Records,
+        aip: &[u8],
+        revoked: &[emv_kernel::config::RevokedCertificate],
+    ) -> Result<oda::IccPublicKey, oda::OdaError> {
+        let tags = records.tags();
+        let signed: Vec<(u8, &[u8])> = records
+            .0
+            .iter()
+            .filter(|(_, _, oda)| *oda)
+            .map(|(sfi, r, _)| (*sfi, r.as_slice()))
+            .collect();
+        let static_data = oda::static_data_from_records(
+            &signed,
+            Some(aip),
+            tags.get(&Tag::new(0x9F4A)).map(Vec::as_slice),
+        )?;
+        let capks = personalise::test_capks().unwrap();
+        let input = oda::OdaInput::from_tags(aid, &tags, &static_data);
+        oda::recover_icc_key(&input, &capks, revoked, TODAY)
     }
 
-    /// Checks a recovered SDAD's framing and hash; returns the ICC dynamic data.
-    fn check_sdad(key: &RsaKey, sdad: &[u8], hashed: &[u8]) -> Vec<u8> {
-        let m = key.recover(sdad);
-        let n = m.len();
-        assert_eq!((m[0], m[1], m[n - 1]), (0x6A, 0x05, 0xBC));
-        assert_eq!(
-            &m[n - 21..n - 1],
-            &personalise::sha1(&[&m[1..n - 21], hashed])
-        );
-        m[4..4 + m[3] as usize].to_vec()
+    /// Runs a Visa tap up to the records; returns (GPO answer, records, fDDA verdict).
+    fn visa_tap(
+        wallet: &mut Wallet,
+        amount: u64,
+        ttq: [u8; 4],
+    ) -> (Vec<u8>, Records, Result<(), oda::OdaError>) {
+        let pdol = select(wallet);
+        let (gpo_answer, sw) = data(gpo(wallet, &pdol, amount, UN, ttq));
+        assert_eq!(sw, 0x9000);
+        let records = read_records(wallet, &find(&gpo_answer, 0x94).unwrap());
+        let aid = wallet.aid().to_vec();
+        let verdict =
+            icc_key(&aid, &records, &find(&gpo_answer, 0x82).unwrap(), &[]).and_then(|key| {
+                oda::verify_fdda(
+                    &key,
+                    &find(&gpo_answer, 0x9F4B).unwrap_or_default(),
+                    &UN,
+                    &emv_kernel::config::amount_bcd(amount),
+                    &[0x09, 0x78],
+                    &find(&records.all(), 0x9F69).unwrap_or_default(),
+                    &find(&gpo_answer, 0x9F36).unwrap(),
+                )
+            });
+        (gpo_answer, records, verdict)
     }
 
     const VISA_TTQ: [u8; 4] = [0x37, 0x00, 0x40, 0x00];
@@ -1116,10 +1154,7 @@ mod tests {
     fn visa_phone_answers_qvsdc_online_with_fdda_and_cdcvm() {
         let mut wallet = Wallet::new(Profile::VisaPhone, WalletOptions::default()).unwrap();
         assert_eq!(wallet.atr(), vec![0x3B, 0x80, 0x80, 0x01, 0x01]);
-        let pdol = select(&mut wallet);
-        assert_eq!(pdol, hex_const(VISA_PDOL));
-        let (gpo, sw) = data(gpo(&mut wallet, &pdol, 2500, UN, VISA_TTQ));
-        assert_eq!(sw, 0x9000);
+        let (gpo, records, fdda) = visa_tap(&mut wallet, 2500, VISA_TTQ);
         tlv::validate(&gpo).unwrap();
         assert_eq!(gpo[0], 0x77);
         assert_eq!(find(&gpo, 0x9F27).unwrap(), vec![0x80]);
@@ -1131,7 +1166,7 @@ mod tests {
         assert_eq!(find(&gpo, 0x9F6E).unwrap()[0] & 0x1F, 0x03, "FFI phone");
         let track2 = hex::encode_upper(find(&gpo, 0x57).unwrap());
         assert!(track2.starts_with("4895370000000015D3012"));
-        let records = read_records(&mut wallet, &find(&gpo, 0x94).unwrap());
+        let records = records.all();
         assert_eq!(
             find(&records, 0x5A).unwrap(),
             hex::decode("4895370000000015").unwrap()
@@ -1142,17 +1177,7 @@ mod tests {
         let cad = find(&records, 0x9F69).unwrap();
         assert_eq!(cad[0], 0x01);
         assert_eq!(&cad[5..7], &[0x00, 0x80], "9F69 carries the CTQ");
-        let key = icc_key(&records, "ca-visa");
-        let hashed = [
-            &UN[..],
-            &emv_kernel::config::amount_bcd(2500),
-            &[0x09, 0x78],
-            &cad,
-        ]
-        .concat();
-        let dynamic = check_sdad(&key, &find(&gpo, 0x9F4B).unwrap(), &hashed);
-        let atc = find(&gpo, 0x9F36).unwrap();
-        assert_eq!(dynamic, [&[0x02][..], &atc].concat(), "fDDA IDN is the ATC");
+        assert_eq!(fdda, Ok(()), "the kernel's ODA accepts the fDDA signature");
     }
 
     #[test]
@@ -1211,46 +1236,61 @@ mod tests {
     }
 
     #[test]
-    fn bad_signature_profile_corrupts_only_the_sdad() {
-        let mut wallet = Wallet::new(Profile::VisaBadSignature, WalletOptions::default()).unwrap();
-        let pdol = select(&mut wallet);
-        let (gpo_answer, _) = data(gpo(&mut wallet, &pdol, 1000, UN, [0x36, 0x00, 0x40, 0x00]));
-        let records = read_records(&mut wallet, &find(&gpo_answer, 0x94).unwrap());
-        let key = icc_key(&records, "ca-visa");
-        let m = key.recover(&find(&gpo_answer, 0x9F4B).unwrap());
-        assert!(m[0] != 0x6A || m[m.len() - 1] != 0xBC);
+    fn every_visa_profile_signs_what_the_kernel_verifies() {
+        for profile in [Profile::VisaCard, Profile::LeavesField] {
+            let mut wallet = Wallet::new(profile, WalletOptions::default()).unwrap();
+            wallet.field_off(); // LeavesField only leaves on its first tap.
+            let (_, records, _) = visa_tap(&mut wallet, 1000, [0x36, 0x00, 0x40, 0x00]);
+            let aid = wallet.aid().to_vec();
+            let key = icc_key(&aid, &records, &[0x20, 0x00], &[]).unwrap();
+            assert_eq!(key.expiry, [0x11, 0x29], "{profile}");
+        }
     }
 
     #[test]
-    fn oda_fault_options_change_the_personalisation() {
-        let expired = WalletOptions {
-            oda_fault: Some(OdaFault::ExpiredIccCertificate),
-            ..WalletOptions::default()
+    fn oda_faults_fail_the_kernels_checks() {
+        let mut wallet = Wallet::new(Profile::VisaBadSignature, WalletOptions::default()).unwrap();
+        let (gpo, _, fdda) = visa_tap(&mut wallet, 1000, [0x36, 0x00, 0x40, 0x00]);
+        assert!(find(&gpo, 0x9F4B).is_some());
+        assert!(fdda.is_err(), "corrupted SDAD: {fdda:?}");
+
+        for (fault, what) in [
+            (OdaFault::UnknownCaIndex, "unknown CA index"),
+            (OdaFault::ExpiredIccCertificate, "expired ICC certificate"),
+            (OdaFault::BadSignature, "bad signature"),
+        ] {
+            let options = WalletOptions {
+                oda_fault: Some(fault),
+                ..WalletOptions::default()
+            };
+            let mut wallet = Wallet::new(Profile::VisaCard, options).unwrap();
+            let (_, records, fdda) = visa_tap(&mut wallet, 1000, [0x36, 0x00, 0x40, 0x00]);
+            assert!(fdda.is_err(), "{what}");
+            if fault == OdaFault::UnknownCaIndex {
+                assert_eq!(find(&records.all(), 0x8F).unwrap(), vec![UNKNOWN_CA_INDEX]);
+            }
+        }
+
+        let mut wallet = Wallet::new(Profile::VisaCard, WalletOptions::default()).unwrap();
+        let (_, records, fdda) = visa_tap(&mut wallet, 1000, [0x36, 0x00, 0x40, 0x00]);
+        assert_eq!(fdda, Ok(()));
+        let revoked = emv_kernel::config::RevokedCertificate {
+            rid: [0xA0, 0x00, 0x00, 0x00, 0x03],
+            index: TEST_CA_INDEX,
+            serial: ISSUER_CERTIFICATE_SERIAL,
         };
-        let mut wallet = Wallet::new(Profile::VisaCard, expired).unwrap();
-        let pdol = select(&mut wallet);
-        let (gpo_answer, _) = data(gpo(&mut wallet, &pdol, 1000, UN, VISA_TTQ));
-        let records = read_records(&mut wallet, &find(&gpo_answer, 0x94).unwrap());
-        let issuer = RsaKey::load("issuer-visa").unwrap();
-        let icc_cert = issuer.recover(&find(&records, 0x9F46).unwrap());
-        assert_eq!(&icc_cert[12..14], &[0x12, 0x20]);
-        let unknown = WalletOptions {
-            oda_fault: Some(OdaFault::UnknownCaIndex),
-            ..WalletOptions::default()
-        };
-        let mut wallet = Wallet::new(Profile::VisaCard, unknown).unwrap();
-        let (rec, _) = data({
-            select(&mut wallet);
-            wallet.respond(&apdu::read_record(3, 2))
-        });
-        assert_eq!(find(&rec, 0x8F).unwrap(), vec![UNKNOWN_CA_INDEX]);
+        let aid = wallet.aid().to_vec();
+        assert!(
+            icc_key(&aid, &records, &[0x20, 0x00], &[revoked]).is_err(),
+            "revoked issuer"
+        );
     }
 
     fn mastercard_transaction(
         wallet: &mut Wallet,
         p1: u8,
         amount: u64,
-    ) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    ) -> (Records, Vec<u8>, Vec<u8>) {
         let pdol = select(wallet);
         let pdol_values = dol::build(&dol::parse(&pdol).unwrap(), |t| {
             terminal_value(t, amount, UN, [0; 4])
@@ -1258,7 +1298,7 @@ mod tests {
         let (gpo_answer, sw) = data(wallet.respond(&apdu::get_processing_options(&pdol_values)));
         assert_eq!(sw, 0x9000);
         let records = read_records(wallet, &find(&gpo_answer, 0x94).unwrap());
-        let cdol1 = find(&records, 0x8C).unwrap();
+        let cdol1 = find(&records.all(), 0x8C).unwrap();
         let cdol_values = dol::build(&dol::parse(&cdol1).unwrap(), |t| {
             terminal_value(t, amount, UN, [0; 4])
         });
@@ -1266,6 +1306,15 @@ mod tests {
         assert_eq!(sw, 0x9000);
         tlv::validate(&ac).unwrap();
         (records, [pdol_values, cdol_values].concat(), ac)
+    }
+
+    /// Verifies the GENERATE AC answer's CDA with the kernel's ODA.
+    fn cda(wallet: &Wallet, records: &Records, dol_values: &[u8], ac: &[u8]) -> oda::CdaData {
+        let key = icc_key(wallet.aid(), records, &wallet.app.aip, &[]).unwrap();
+        let (pdol_values, cdol_values) = dol_values.split_at(3);
+        let hashed = oda::cda_hash_input(pdol_values, &[cdol_values], ac).unwrap();
+        let cid = find(ac, 0x9F27).unwrap()[0];
+        oda::verify_cda(&key, &find(ac, 0x9F4B).unwrap(), &UN, cid, &hashed).unwrap()
     }
 
     #[test]
@@ -1277,28 +1326,24 @@ mod tests {
             find(&ac, 0x9F26).is_none(),
             "CDA carries the AC inside 9F4B"
         );
-        let key = icc_key(&records, "ca-mastercard");
-        let dynamic = check_sdad(&key, &find(&ac, 0x9F4B).unwrap(), &UN);
-        assert_eq!(dynamic[0], 8);
-        assert_eq!(dynamic[9], 0x40, "CID in the signed data");
-        // TDHC over PDOL values, CDOL1 values and the answer's objects except 9F4B.
-        let body = tlv::find(&ac, Tag::new(0x77)).unwrap().unwrap().value;
-        let unsigned: Vec<u8> = tlv::parse(body)
-            .unwrap()
-            .iter()
-            .filter(|t| t.tag != Tag::new(0x9F4B))
-            .flat_map(|t| t.raw.to_vec())
-            .collect();
-        assert_eq!(
-            &dynamic[18..38],
-            &personalise::sha1(&[&dol_values, &unsigned])
-        );
+        let signed = cda(&wallet, &records, &dol_values, &ac);
+        assert_eq!((signed.cid, signed.idn.len()), (0x40, 8));
         let mut wallet = Wallet::new(Profile::MastercardCard, WalletOptions::default()).unwrap();
         let (_, _, ac) = mastercard_transaction(&mut wallet, 0x90, 1500);
         assert_eq!(find(&ac, 0x9F27).unwrap(), vec![0x80]);
         let mut wallet = Wallet::new(Profile::MastercardCard, WalletOptions::default()).unwrap();
         let (_, _, ac) = mastercard_transaction(&mut wallet, 0x80, 1500);
         assert!(find(&ac, 0x9F26).is_some(), "no CDA asked: plain AC");
+        let options = WalletOptions {
+            oda_fault: Some(OdaFault::BadSignature),
+            ..WalletOptions::default()
+        };
+        let mut wallet = Wallet::new(Profile::MastercardCard, options).unwrap();
+        let (records, dol_values, ac) = mastercard_transaction(&mut wallet, 0x90, 1500);
+        let key = icc_key(wallet.aid(), &records, &wallet.app.aip, &[]).unwrap();
+        let hashed = oda::cda_hash_input(&dol_values[..3], &[&dol_values[3..]], &ac).unwrap();
+        let sdad = find(&ac, 0x9F4B).unwrap();
+        assert!(oda::verify_cda(&key, &sdad, &UN, 0x80, &hashed).is_err());
     }
 
     #[test]
@@ -1309,14 +1354,99 @@ mod tests {
         };
         let mut wallet = Wallet::new(Profile::MastercardPhone, options).unwrap();
         let (records, _, ac) = mastercard_transaction(&mut wallet, 0x90, 6000);
-        assert_eq!(find(&records, 0x9F24).unwrap().len(), 29);
+        assert_eq!(find(&records.all(), 0x9F24).unwrap().len(), 29);
         assert_eq!(find(&ac, 0x9F27).unwrap(), vec![0x00]);
         assert_eq!(find(&ac, 0xDF4B).unwrap(), vec![0x00, 0x01, 0x00]);
         wallet.field_off();
-        let (_, _, ac) = mastercard_transaction(&mut wallet, 0x90, 6000);
+        let (records, dol_values, ac) = mastercard_transaction(&mut wallet, 0x90, 6000);
         assert_eq!(find(&ac, 0x9F27).unwrap(), vec![0x80]);
         assert_eq!(find(&ac, 0xDF4B).unwrap(), vec![0x00, 0x10, 0x00]);
-        assert!(find(&ac, 0x9F4B).is_some());
+        assert_eq!(cda(&wallet, &records, &dol_values, &ac).cid, 0x80);
+    }
+
+    /// The data record a kernel would send: the DOL values and every primitive object the
+    /// card returned, plus the AID.
+    fn record(
+        aid: &[u8],
+        dol_data: &[(&[u8], &[u8])],
+        answers: &[&[u8]],
+    ) -> emv_kernel::config::TagMap {
+        let mut record = emv_kernel::config::TagMap::new();
+        record.insert(Tag::new(0x4F), aid.to_vec());
+        for (dol, values) in dol_data {
+            let entries = dol::parse(dol).unwrap();
+            let mut pos = 0;
+            for e in entries {
+                record.insert(e.tag, values[pos..pos + e.length].to_vec());
+                pos += e.length;
+            }
+        }
+        fn walk(data: &[u8], record: &mut emv_kernel::config::TagMap) {
+            for t in tlv::parse(data).unwrap() {
+                if t.is_constructed() {
+                    walk(t.value, record);
+                } else {
+                    record.insert(t.tag, t.value.to_vec());
+                }
+            }
+        }
+        for answer in answers {
+            walk(answer, &mut record);
+        }
+        record
+    }
+
+    fn host_verifies(record: emv_kernel::config::TagMap, amount: &str) -> bool {
+        let host = crate::host::Host::with_defaults().unwrap();
+        let response = host.decide(&crate::host::AuthorisationRequest {
+            record,
+            amount: amount.parse().unwrap(),
+            currency: 978,
+            terminal: Default::default(),
+            refund: false,
+        });
+        response.cryptogram_verified
+    }
+
+    #[test]
+    fn cryptograms_verify_with_the_host_simulator() {
+        for profile in [Profile::VisaPhone, Profile::VisaCard] {
+            let mut wallet = Wallet::new(profile, WalletOptions::default()).unwrap();
+            let pdol = select(&mut wallet);
+            let values = dol::build(&dol::parse(&pdol).unwrap(), |t| {
+                terminal_value(t, 2500, UN, VISA_TTQ)
+            });
+            let (gpo, _) = data(wallet.respond(&apdu::get_processing_options(&values)));
+            let aid = wallet.aid().to_vec();
+            let good = record(&aid, &[(&pdol, &values)], &[&gpo]);
+            assert!(host_verifies(good.clone(), "25.00"), "{profile}");
+            let mut tampered = good;
+            tampered.insert(Tag::new(0x9F37), vec![9, 9, 9, 9]);
+            assert!(
+                !host_verifies(tampered, "25.00"),
+                "{profile}: UN is covered"
+            );
+        }
+        for (profile, p1) in [
+            (Profile::MastercardPhone, 0x90),
+            (Profile::MastercardCard, 0x50),
+        ] {
+            let mut wallet = Wallet::new(profile, WalletOptions::default()).unwrap();
+            let (records, dol_values, ac) = mastercard_transaction(&mut wallet, p1, 2500);
+            let signed = cda(&wallet, &records, &dol_values, &ac);
+            let pdol = hex_const(MASTERCARD_PDOL);
+            let records = records.all();
+            let cdol1 = find(&records, 0x8C).unwrap();
+            let (pdol_values, cdol_values) = dol_values.split_at(3);
+            let mut rec = record(
+                wallet.aid(),
+                &[(&pdol, pdol_values), (&cdol1, cdol_values)],
+                &[&records, &ac],
+            );
+            rec.insert(Tag::new(0x82), wallet.app.aip.to_vec());
+            rec.insert(Tag::new(0x9F26), signed.ac.to_vec());
+            assert!(host_verifies(rec, "25.00"), "{profile}");
+        }
     }
 
     #[test]

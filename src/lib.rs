@@ -1,0 +1,6 @@
+//! tapterm's library half: the modules that the binary, the integration tests and other
+//! modules share (host simulator, journal, masking of cardholder data, virtual wallets).
+
+pub mod host;
+pub mod masking;
+pub mod phone;
