@@ -11,11 +11,13 @@
 //! 1. Collect the records the AFL flags for ODA and build the static data with
 //!    [`static_data_from_records`] (Book 3 10.3).
 //! 2. Fill an [`OdaInput`] from the card's tags (8F, 90, 92, 9F32, 9F46, 9F47, 9F48, 5A, the
-//!    AID) and call [`recover_icc_key`] (which runs [`recover_issuer_key`] first), or only
+//!    AID; [`OdaInput::from_tags`] does it from a tag map) and call [`recover_icc_key`] (which runs [`recover_issuer_key`] first), or only
 //!    [`recover_issuer_key`] for SDA.
 //! 3. Verify the signature: [`verify_sda`] (`93`), [`verify_dda`] (`9F4B` after INTERNAL
 //!    AUTHENTICATE), [`verify_fdda`] (Visa `9F4B` in the GPO response, format `05` or `95`),
-//!    [`verify_cda`] (`9F4B` in the GENERATE AC response).
+//!    [`verify_cda`] (`9F4B` in the GENERATE AC response; its hash input from
+//!    [`cda_hash_input`]). Pass an empty slice for a data object the card did not send: it
+//!    comes back as [`OdaError::MissingData`].
 //! 4. On failure set the TVR bits from [`OdaError::tvr_byte1`]: SDA failed b1.b7 (`40`),
 //!    DDA/fDDA failed b1.b4 (`08`), CDA failed b1.b3 (`04`), plus ICC data missing b1.b6
 //!    (`20`) when a needed data object was absent ([`OdaError::MissingData`]).
@@ -392,7 +394,8 @@ pub struct PublicKey {
 pub struct IssuerPublicKey {
     /// The key.
     pub key: PublicKey,
-    /// Issuer identifier (4 bytes, F-padded BCD).
+    /// Issuer identifier (4 bytes, F-padded BCD): up to 8 PAN digits, so mask it (first 6)
+    /// before it reaches a log or a screen.
     pub issuer_id: [u8; 4],
     /// Certificate expiry, MMYY BCD.
     pub expiry: [u8; 2],
@@ -1109,6 +1112,58 @@ mod tests {
         );
         // 2^3 mod 33 = 8, left-padded to the modulus length.
         assert_eq!(rsa_recover(&key, &[0, 2], Signed::Sdad), Ok(vec![0, 8]));
+    }
+
+    #[test]
+    fn from_tags_takes_each_object_from_its_own_tag() {
+        let mut tags = TagMap::new();
+        for (i, tag) in [0x8F, 0x90, 0x92, 0x9F32, 0x9F46, 0x9F47, 0x9F48, 0x5A]
+            .into_iter()
+            .enumerate()
+        {
+            tags.insert(Tag::new(tag), vec![i as u8]);
+        }
+        let input = OdaInput::from_tags(b"AID", &tags, b"SD");
+        let got = [
+            input.capk_index,
+            input.issuer_certificate,
+            input.issuer_remainder,
+            input.issuer_exponent,
+            input.icc_certificate,
+            input.icc_exponent,
+            input.icc_remainder,
+            input.pan,
+        ];
+        for (i, value) in got.into_iter().enumerate() {
+            assert_eq!(value, Some(&[i as u8][..]));
+        }
+        assert_eq!((input.aid, input.static_data), (&b"AID"[..], &b"SD"[..]));
+        let empty = TagMap::new();
+        assert_eq!(OdaInput::from_tags(b"", &empty, b"").icc_remainder, None);
+    }
+
+    #[test]
+    fn cda_hash_input_orders_pdol_cdols_then_response_without_9f4b() {
+        let response = [
+            0x77, 0x0E, 0x9F, 0x27, 0x01, 0x80, 0x9F, 0x4B, 0x02, 0xAA, 0xBB, 0x9F, 0x36, 0x02,
+            0x00, 0x01,
+        ];
+        let input = cda_hash_input(&[1, 2], &[&[3], &[4, 5]], &response).unwrap();
+        assert_eq!(
+            input,
+            [
+                1, 2, 3, 4, 5, 0x9F, 0x27, 0x01, 0x80, 0x9F, 0x36, 0x02, 0x00, 0x01
+            ]
+        );
+        let format1 = [0x80, 0x02, 0x40, 0x00];
+        assert_eq!(
+            cda_hash_input(&[], &[], &format1),
+            Err(OdaError::InvalidResponse)
+        );
+        assert_eq!(
+            cda_hash_input(&[], &[], &[0x77, 0x00, 0x77, 0x00]),
+            Err(OdaError::InvalidResponse)
+        );
     }
 
     #[test]
