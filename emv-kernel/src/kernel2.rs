@@ -17,6 +17,7 @@ use crate::cvm::{self, CvmContext, CvmSelection};
 use crate::data_record::{self, CardData};
 use crate::dol;
 use crate::kernel3::Cryptogram;
+use crate::oda::{self, CdaData, OdaError, OdaInput, OdaMethod};
 use crate::outcome::{Cvm, MessageId, Outcome, OutcomeStatus, ReaderStatus, StartPoint, UiRequest};
 use crate::records::{self, AflEntry, ReadError, RecordsRead};
 use crate::selection;
@@ -355,27 +356,26 @@ impl Kernel2<'_, '_, '_> {
             .capks
             .iter()
             .any(|k| k.rid[..] == rid[..] && Some(k.index) == index);
-        let tag_list_ok = self.card.get(0x9F4A).is_none_or(|v| v == [0x82]);
         let failure = if !missing.is_empty() {
             self.tvr.set(TvrBit::ICC_DATA_MISSING);
-            Some(format!("ICC data missing: {}", missing.join(" ")))
+            Err(format!("ICC data missing: {}", missing.join(" ")))
         } else if !capk_known {
-            Some("no CA public key for this RID and index".to_string())
-        } else if records.static_data_invalid || !tag_list_ok {
-            Some("static data for authentication is invalid".to_string())
+            Err("no CA public key for this RID and index".to_string())
         } else {
-            None
+            records.static_data(&self.card).map_err(|e| {
+                self.tvr.0[0] |= e.tvr_byte1(OdaMethod::Cda);
+                e.to_string()
+            })
         };
-        if let Some(why) = failure {
-            self.tvr.set(TvrBit::CDA_FAILED);
-            self.s
-                .decide(format!("ODA: CDA failed before GENERATE AC: {why}"));
-            return None;
-        }
-        let mut static_data = records.static_data.clone();
-        if self.card.get(0x9F4A) == Some(&[0x82]) {
-            static_data.extend_from_slice(&aip);
-        }
+        let static_data = match failure {
+            Ok(d) => d,
+            Err(why) => {
+                self.tvr.set(TvrBit::CDA_FAILED);
+                self.s
+                    .decide(format!("ODA: CDA failed before GENERATE AC: {why}"));
+                return None;
+            }
+        };
         self.s.decide("ODA: CDA selected");
         Some(static_data)
     }
@@ -587,10 +587,9 @@ impl Kernel2<'_, '_, '_> {
         if !response.is_ok() {
             return self.end(format!("GENERATE AC answered {:04X}", response.sw));
         }
-        let hash_tail = match self.store_gen_ac_response(response.data) {
-            Ok(t) => t,
-            Err(why) => return self.end(why),
-        };
+        if let Err(why) = self.store_gen_ac_response(response.data) {
+            return self.end(why);
+        }
         let Some(cid) = self.card.get(0x9F27).and_then(|c| c.first().copied()) else {
             return self.end("GENERATE AC response lacks the CID");
         };
@@ -613,16 +612,14 @@ impl Kernel2<'_, '_, '_> {
         match cda {
             Some(static_data) => {
                 self.tsi.set(Tsi::ODA_PERFORMED);
-                let mut hash_input = self.pdol_data.clone();
-                hash_input.extend_from_slice(&cdol_data);
-                hash_input.extend_from_slice(&hash_tail);
-                match self.verify_cda(&static_data, cid, &hash_input) {
-                    Ok(ac) => {
+                match self.verify_cda(&static_data, cid, &cdol_data, response.data) {
+                    Ok(cda) => {
                         self.s.decide("ODA: CDA verified");
-                        self.card.tags.insert(Tag::new(0x9F26), ac.to_vec());
+                        self.card.tags.insert(Tag::new(0x9F26), cda.ac.to_vec());
+                        self.card.tags.insert(Tag::new(0x9F4C), cda.idn);
                     }
                     Err(why) => {
-                        self.tvr.set(TvrBit::CDA_FAILED);
+                        self.tvr.0[0] |= why.tvr_byte1(OdaMethod::Cda);
                         self.s.decide(format!("ODA: CDA failed: {why}"));
                         return self.end("CDA failed (L2 CAM FAILED)");
                     }
@@ -645,28 +642,19 @@ impl Kernel2<'_, '_, '_> {
         self.finish(status, message)
     }
 
-    /// Stores the GENERATE AC response and returns the TLVs that go into the transaction
-    /// data hash (every object in card order except 9F4B).
-    fn store_gen_ac_response(&mut self, data: &[u8]) -> Result<Vec<u8>, String> {
+    /// Stores the GENERATE AC response (format 2 `77` or format 1 `80`).
+    fn store_gen_ac_response(&mut self, data: &[u8]) -> Result<(), String> {
         let mut items = TlvIter::new(data);
         let top = match (items.next(), items.next()) {
             (Some(Ok(t)), None) => t,
             (Some(Err(e)), _) => return Err(format!("GENERATE AC response malformed: {e}")),
             _ => return Err("GENERATE AC response is not exactly one template".into()),
         };
-        let mut hash_tail = Vec::new();
         match top.tag.value() {
-            0x77 => {
-                for item in TlvIter::new(top.value) {
-                    let tlv = item.map_err(|e| format!("GENERATE AC response malformed: {e}"))?;
-                    self.card
-                        .store(tlv.tag, tlv.value)
-                        .map_err(|e| format!("GENERATE AC response: {e}"))?;
-                    if tlv.tag != Tag::new(0x9F4B) {
-                        hash_tail.extend_from_slice(tlv.raw);
-                    }
-                }
-            }
+            0x77 => self
+                .card
+                .store_template(top.value)
+                .map_err(|e| format!("GENERATE AC response: {e}"))?,
             0x80 if top.value.len() >= 11 => {
                 let (cid, rest) = top.value.split_at(1);
                 let (atc, rest) = rest.split_at(2);
@@ -689,18 +677,25 @@ impl Kernel2<'_, '_, '_> {
                 ));
             }
         }
-        Ok(hash_tail)
+        Ok(())
     }
 
     /// The one place Kernel 2 calls offline data authentication: recover the ICC key,
     /// verify the SDAD and return the AC it carries.
     fn verify_cda(
         &self,
-        _static_data: &[u8],
-        _cid: u8,
-        _hash_input: &[u8],
-    ) -> Result<[u8; 8], String> {
-        Err("offline data authentication is not available in this build".into())
+        static_data: &[u8],
+        cid: u8,
+        cdol_data: &[u8],
+        response: &[u8],
+    ) -> Result<CdaData, OdaError> {
+        let hash_input = oda::cda_hash_input(&self.pdol_data, &[cdol_data], response)?;
+        let input = OdaInput::from_tags(&self.df_name, &self.card.tags, static_data);
+        let config = self.s.config;
+        let today = self.s.transaction.date;
+        let icc = oda::recover_icc_key(&input, &config.capks, &config.revoked, today)?;
+        let sdad = self.card.get(0x9F4B).unwrap_or_default();
+        oda::verify_cda(&icc, sdad, &self.s.un, cid, &hash_input)
     }
 
     /// An AAC: a phone asking the cardholder to act (DF4B) gets "See phone" and a second

@@ -6,9 +6,10 @@
 use std::time::Duration;
 
 use crate::apdu::{self, Response};
-use crate::config::TagMap;
+use crate::config::{TagMap, amount_bcd};
 use crate::data_record::{self, CardData};
 use crate::dol;
+use crate::oda::{self, OdaError, OdaInput, OdaMethod};
 use crate::outcome::{Cvm, MessageId, Outcome, OutcomeStatus, ReaderStatus, StartPoint};
 use crate::preprocessing::{TTQ_CVM_REQUIRED, TTQ_OFFLINE_ONLY, TTQ_ONLINE_CRYPTOGRAM_REQUIRED};
 use crate::records::{self, ReadError, RecordsRead};
@@ -382,16 +383,30 @@ impl Kernel3<'_, '_, '_> {
                 Some(true)
             }
             Err(why) => {
-                self.tvr.set(TvrBit::DDA_FAILED);
+                self.tvr.0[0] |= why.tvr_byte1(OdaMethod::Dda);
                 self.s.decide(format!("ODA: fDDA failed: {why}"));
                 Some(false)
             }
         }
     }
 
-    /// The one place Kernel 3 calls offline data authentication.
-    fn fdda(&self, _records: &RecordsRead) -> Result<(), String> {
-        Err("offline data authentication is not available in this build".into())
+    /// The one place Kernel 3 calls offline data authentication: ICC key recovery, then
+    /// fDDA over what the GPO carried (C-3 Annex, Book 2 6.5).
+    fn fdda(&self, records: &RecordsRead) -> Result<(), OdaError> {
+        let static_data = records.static_data(&self.card)?;
+        let input = OdaInput::from_tags(&self.df_name, &self.card.tags, &static_data);
+        let (config, tx) = (self.s.config, self.s.transaction);
+        let icc = oda::recover_icc_key(&input, &config.capks, &config.revoked, tx.date)?;
+        let card = |tag| self.card.get(tag).unwrap_or_default();
+        oda::verify_fdda(
+            &icc,
+            card(0x9F4B),
+            &self.s.un,
+            &amount_bcd(tx.amount),
+            &session::currency_bcd(tx.currency),
+            card(0x9F69),
+            card(0x9F36),
+        )
     }
 
     fn decide(&mut self, records: &RecordsRead) -> KernelResult {

@@ -1,7 +1,7 @@
 //! READ RECORD by the Application File Locator (Book 3 10.2, C-2 S3/S4, C-3 5.3): the AFL
-//! is checked before any command is sent, each record must be a `70` template, and the
-//! records flagged for offline data authentication are kept as Book 2 5.4 says (SFI 1–10:
-//! the template's value; SFI 11–30: the whole record).
+//! is checked before any command is sent, each record must be a `70` template (SFI 1–10),
+//! and the records flagged for offline data authentication are kept for
+//! [`crate::oda::static_data_from_records`].
 
 use crate::apdu::{self, Response};
 use crate::data_record::{CardData, CardDataError};
@@ -90,10 +90,21 @@ pub fn parse_afl(afl: &[u8]) -> Result<Vec<AflEntry>, ReadError> {
 /// What the records gave beyond the stored data objects.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RecordsRead {
-    /// Static data to be authenticated (Book 2 5.4), without the AIP.
-    pub static_data: Vec<u8>,
-    /// Whether an ODA record from SFI 11–30 was not a `70` template (ODA must fail).
-    pub static_data_invalid: bool,
+    /// The records the AFL flags for offline data authentication: (SFI, record data
+    /// without the status word), in AFL order.
+    pub oda_records: Vec<(u8, Vec<u8>)>,
+}
+
+impl RecordsRead {
+    /// The static data to be authenticated (Book 3 10.3), AIP included when 9F4A asks.
+    pub fn static_data(&self, card: &CardData) -> Result<Vec<u8>, crate::oda::OdaError> {
+        let records: Vec<(u8, &[u8])> = self
+            .oda_records
+            .iter()
+            .map(|(sfi, data)| (*sfi, data.as_slice()))
+            .collect();
+        crate::oda::static_data_from_records(&records, card.get(0x82), card.get(0x9F4A))
+    }
 }
 
 /// Reads every record the AFL lists, in order, storing their objects in `card`.
@@ -132,27 +143,14 @@ pub fn read_all(
                 (Some(Err(e)), _) => return Err(bad(format!("malformed TLV: {e}"))),
                 _ => None,
             };
-            let for_oda = (record - entry.first) < entry.oda_records;
             match template {
-                Some(t) => {
-                    card.store_template(t.value)?;
-                    if for_oda {
-                        if entry.sfi <= 10 {
-                            out.static_data.extend_from_slice(t.value);
-                        } else {
-                            out.static_data.extend_from_slice(t.raw);
-                        }
-                    }
-                }
-                None if entry.sfi <= 10 => {
-                    return Err(bad("not a single 70 template".into()));
-                }
-                None => {
-                    // SFI 11–30 records are proprietary; only ODA cares about their form.
-                    if for_oda {
-                        out.static_data_invalid = true;
-                    }
-                }
+                Some(t) => card.store_template(t.value)?,
+                None if entry.sfi <= 10 => return Err(bad("not a single 70 template".into())),
+                // SFI 11–30 records are proprietary; only ODA cares about their form.
+                None => {}
+            }
+            if record - entry.first < entry.oda_records {
+                out.oda_records.push((entry.sfi, response.data.to_vec()));
             }
             session.note(format!("record stored ({} bytes)", response.data.len()));
         }

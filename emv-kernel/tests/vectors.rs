@@ -109,3 +109,26 @@ fn reconstructed_mastercard_vector() {
     ours[5 + 14 + 4] = 0x01;
     assert!(why.contains(&hex::encode_upper(&ours)), "{why}");
 }
+
+/// The real Express Transit tap carries an fDDA signature in Visa's format 95; the vector
+/// itself does not assert ODA, so check the kernel's own conclusion and the TVR here.
+#[test]
+fn real_transit_tap_fdda_verifies() {
+    let Some(dir) = shared_vectors("real") else {
+        println!("note: shared/vectors/real not found; not checked");
+        return;
+    };
+    let path = dir.join("real-visa-applepay-express-transit-qvsdc-online-fdda95.json");
+    let v = vector::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let (verdict, result) = replay::run_vector(&v, entry_point::run);
+    assert_eq!(verdict, Verdict::Pass);
+    let result = result.unwrap();
+    assert!(
+        result.decisions.iter().any(|d| d == "ODA: fDDA succeeded"),
+        "{:#?}",
+        result.decisions
+    );
+    let record = result.data_record.unwrap();
+    let tvr = record.get(&emv_kernel::tlv::Tag::new(0x95)).unwrap();
+    assert_eq!(tvr, &vec![0u8; 5]);
+}
