@@ -283,7 +283,9 @@ fn scenarios() -> Vec<Scenario> {
         Scenario {
             name: "wallet-mastercard-card-cda-failed",
             description: "Mastercard plastic whose CDA signature is corrupted, TC requested at EUR 20.00. C-2: CDA fails after GENERATE AC (L2 CAM FAILED) -> End Application; no data record.",
-            notes: Some("C-2 ends the transaction on a CDA failure rather than declining it offline; the exact UI message (try another card) is not asserted."),
+            notes: Some(
+                "C-2 ends the transaction on a CDA failure rather than declining it offline; the exact UI message (try another card) is not asserted.",
+            ),
             profile: Profile::MastercardCard,
             options: with_fault(OdaFault::BadSignature),
             taps: 1,
@@ -362,10 +364,14 @@ fn wallet_vectors_are_current_and_replay_green() {
                 Err(e) => problems.push(format!("{}: {e}", scenario.name)),
             }
         }
-        let (verdict, result) = replay::run_vector(&vector::parse(&text).unwrap(), entry_point::run);
+        let (verdict, result) =
+            replay::run_vector(&vector::parse(&text).unwrap(), entry_point::run);
         if verdict != Verdict::Pass {
             let decisions = result.map(|r| r.decisions).unwrap_or_default();
-            problems.push(format!("{}: {verdict:?}\n  decisions: {decisions:#?}", scenario.name));
+            problems.push(format!(
+                "{}: {verdict:?}\n  decisions: {decisions:#?}",
+                scenario.name
+            ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -373,11 +379,17 @@ fn wallet_vectors_are_current_and_replay_green() {
 
 #[test]
 fn every_wallet_vector_file_has_a_scenario() {
-    let names: Vec<String> = scenarios().iter().map(|s| format!("{}.json", s.name)).collect();
+    let names: Vec<String> = scenarios()
+        .iter()
+        .map(|s| format!("{}.json", s.name))
+        .collect();
     for entry in std::fs::read_dir(vectors_dir()).unwrap() {
         let file = entry.unwrap().file_name().to_string_lossy().to_string();
         if file.starts_with("wallet-") {
-            assert!(names.contains(&file), "{file} has no scenario in tests/phone_vectors.rs");
+            assert!(
+                names.contains(&file),
+                "{file} has no scenario in tests/phone_vectors.rs"
+            );
         }
     }
 }

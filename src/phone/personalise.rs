@@ -219,7 +219,9 @@ pub fn certificate(
             needed: body.len() + 22,
             modulus: n,
         })?;
-    let (in_cert, remainder) = subject.modulus.split_at(subject.modulus_len().min(key_space));
+    let (in_cert, remainder) = subject
+        .modulus
+        .split_at(subject.modulus_len().min(key_space));
     body.extend_from_slice(in_cert);
     body.resize(body.len() + key_space - in_cert.len(), 0xBB);
     let hash = sha1(&[&body, remainder, &subject.exponent, static_data]);
