@@ -294,6 +294,49 @@ fn scenarios() -> Vec<Scenario> {
             unpredictable_numbers: &["DEADBEEF"],
             expect: json!({ "outcome": "end_application", "tap_outcomes": ["end_application"] }),
         },
+        Scenario {
+            name: "wallet-leaves-field-try-again",
+            description: "Visa plastic pulled away at its second READ RECORD (the card leaves the field). C-3 / Book B: a communication error after GPO gives Try Again with a restart at B; presented again, the card completes: signature above the CVM limit, ARQC -> Online Request.",
+            notes: Some("The card leaves only on its first tap."),
+            profile: Profile::LeavesField,
+            options: WalletOptions::default(),
+            taps: 2,
+            config: visa_config("0.00", None, false),
+            amount: "60.00",
+            unpredictable_numbers: &["10203040", "50607080"],
+            expect: json!({
+                "outcome": "online_request", "cvm": "signature",
+                "tap_outcomes": ["try_again", "online_request"],
+                "data": { "9F37": "50607080", "9F27": "80" }
+            }),
+        },
+        Scenario {
+            name: "wallet-malformed-tlv-end-application",
+            description: "Visa plastic whose GPO response template 77 claims 16 bytes more than it holds. C-3: a response that cannot be parsed ends the application.",
+            notes: None,
+            profile: Profile::MalformedTlv,
+            options: WalletOptions::default(),
+            taps: 1,
+            config: visa_config("0.00", None, false),
+            amount: "10.00",
+            unpredictable_numbers: &["0F0E0D0C"],
+            expect: json!({ "outcome": "end_application", "tap_outcomes": ["end_application"] }),
+        },
+        Scenario {
+            name: "wallet-no-matching-aid-end-application",
+            description: "A card whose PPSE lists only A0000009991010, which no reader combination accepts. Book B 3.3: the candidate list is empty -> End Application, Insert, Swipe or Try Another Card (1C).",
+            notes: None,
+            profile: Profile::NoMatchingAid,
+            options: WalletOptions::default(),
+            taps: 1,
+            config: visa_config("0.00", None, false),
+            amount: "10.00",
+            unpredictable_numbers: &["0A0B0C0D"],
+            expect: json!({
+                "outcome": "end_application", "ui": ["try_another_card"],
+                "tap_outcomes": ["end_application"]
+            }),
+        },
     ]
 }
 
