@@ -224,7 +224,7 @@ struct Session {
 }
 
 /// A virtual card or phone that answers APDUs like a real one.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Wallet {
     profile: Profile,
     options: WalletOptions,
@@ -238,6 +238,18 @@ pub struct Wallet {
     tap: u32,
     session: Session,
     leds: u8,
+}
+
+impl std::fmt::Debug for Wallet {
+    /// Keys and the PAN stay out of debug output.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Wallet")
+            .field("profile", &self.profile)
+            .field("locked", &self.locked)
+            .field("atc", &self.atc)
+            .field("tap", &self.tap)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Wallet {
@@ -790,6 +802,10 @@ const MASTERCARD_PDOL: &str = "9F1A029F3501";
 const MASTERCARD_CDOL1: &str = "9F02069F03069F1A0295055F2A029A039C019F37049F35019F45029F4C089F3403";
 /// CVM list: amounts X = Y = 0; signature if the terminal supports it, else no CVM.
 const MASTERCARD_CVM_LIST: &str = "00000000000000001E031F03";
+/// Issuer Action Codes default and online: ODA not performed, ICC data missing, on the
+/// exception file, CDA failed; expired; service not allowed; CVM failed, online PIN
+/// entered; floor limit exceeded. Denial: nothing (the terminal's TACs decide).
+const MASTERCARD_IAC_ONLINE: [u8; 5] = [0xF4, 0x50, 0x84, 0x80, 0x00];
 /// Mastercard CDOL2 (kept for completeness: contactless M/Chip has no second GENERATE AC).
 const MASTERCARD_CDOL2: &str = "8A0295059F37049F4C08";
 
@@ -807,6 +823,15 @@ fn track2(account: &Account) -> Vec<u8> {
     hex::decode(&digits).unwrap_or_default()
 }
 
+/// The scheme-specific layout of an application before its ICC certificate is added.
+struct Layout {
+    app: Application,
+    /// Static data to be authenticated (Book 2 5.4): what the ICC certificate covers.
+    static_data: Vec<u8>,
+    /// The record that receives the ICC certificate.
+    icc_record: (u8, u8),
+}
+
 /// Builds the application: certificates chained from the scheme's test CA, records, AFL.
 fn personalise_application(
     profile: Profile,
@@ -819,13 +844,58 @@ fn personalise_application(
         Scheme::Visa => ("ca-visa", "issuer-visa"),
         Scheme::Mastercard => ("ca-mastercard", "issuer-mastercard"),
     };
-    let ca = RsaKey::load(ca_name)?;
     let issuer = RsaKey::load(issuer_name)?;
-    let issuer_id = personalise::pan_padded(account.pan.get(..6).unwrap_or(account.pan), 4);
-    let issuer_cert = personalise::certificate(
-        0x02,
-        &ca,
+    let issuer_record = issuer_record(&RsaKey::load(ca_name)?, &issuer, account, oda_fault)?;
+    let mut layout = match scheme {
+        Scheme::Visa => visa_layout(profile, account, issuer_record),
+        Scheme::Mastercard => mastercard_layout(profile, account, issuer_record),
+    };
+    let icc_expiry = if oda_fault == Some(OdaFault::ExpiredIccCertificate) {
+        [0x12, 0x20]
+    } else {
+        [account.expiry[1], account.expiry[0]]
+    };
+    let icc_cert = personalise::certificate(
+        0x04,
         &issuer,
+        icc_key,
+        &CertificateFields {
+            owner: personalise::pan_padded(account.pan, 10),
+            expiry: icc_expiry,
+            serial: [0x00, 0x00, 0x01],
+        },
+        &layout.static_data,
+    )?;
+    let mut icc_record = Vec::new();
+    if scheme == Scheme::Visa {
+        tlv::encode(tags::PAN, &pan_bcd(account), &mut icc_record);
+        tlv::encode(tags::EXPIRY, &account.expiry, &mut icc_record);
+    }
+    tlv::encode(tags::ICC_CERT, &icc_cert.certificate, &mut icc_record);
+    tlv::encode(tags::ICC_EXPONENT, &icc_cert.exponent, &mut icc_record);
+    if !icc_cert.remainder.is_empty() {
+        tlv::encode(tags::ICC_REMAINDER, &icc_cert.remainder, &mut icc_record);
+    }
+    layout.app.records.insert(layout.icc_record, icc_record);
+    Ok(layout.app)
+}
+
+fn pan_bcd(account: &Account) -> Vec<u8> {
+    hex::decode(account.pan).unwrap_or_default()
+}
+
+/// The record holding 8F, 90, 92 and 9F32: the issuer key certified by the scheme's CA.
+fn issuer_record(
+    ca: &RsaKey,
+    issuer: &RsaKey,
+    account: &Account,
+    oda_fault: Option<OdaFault>,
+) -> Result<Vec<u8>, PersonaliseError> {
+    let issuer_id = personalise::pan_padded(account.pan.get(..6).unwrap_or(account.pan), 4);
+    let cert = personalise::certificate(
+        0x02,
+        ca,
+        issuer,
         &CertificateFields {
             owner: issuer_id,
             expiry: [0x12, 0x35],
@@ -838,168 +908,115 @@ fn personalise_application(
     } else {
         TEST_CA_INDEX
     };
-    let mut issuer_record = tlv::encoded(tags::CA_INDEX, &[ca_index]);
-    tlv::encode(
-        tags::ISSUER_CERT,
-        &issuer_cert.certificate,
-        &mut issuer_record,
-    );
-    if !issuer_cert.remainder.is_empty() {
-        tlv::encode(
-            tags::ISSUER_REMAINDER,
-            &issuer_cert.remainder,
-            &mut issuer_record,
+    let mut record = tlv::encoded(tags::CA_INDEX, &[ca_index]);
+    tlv::encode(tags::ISSUER_CERT, &cert.certificate, &mut record);
+    if !cert.remainder.is_empty() {
+        tlv::encode(tags::ISSUER_REMAINDER, &cert.remainder, &mut record);
+    }
+    tlv::encode(tags::ISSUER_EXPONENT, &cert.exponent, &mut record);
+    Ok(record)
+}
+
+/// Token data a phone carries (brief G): Token Requestor ID, PAR, last four of the FPAN.
+fn token_data(account: &Account, requestor: [u8; 6], par: &[u8], out: &mut Vec<u8>) {
+    if let Some(last4) = account.fpan_last4 {
+        tlv::encode(tags::TOKEN_REQUESTOR_ID, &requestor, out);
+        tlv::encode(tags::PAR, par, out);
+        tlv::encode(tags::FPAN_LAST4, &last4, out);
+    }
+}
+
+/// Visa qVSDC: AFL 18 01 03 01 — SFI 3 record 1 signed (country, AUC, token data),
+/// record 2 the issuer certificate, record 3 PAN, expiry, ICC certificate and 9F69.
+fn visa_layout(profile: Profile, account: &Account, issuer_record: Vec<u8>) -> Layout {
+    let mut static_record = tlv::encoded(tags::ISSUER_COUNTRY, &[0x02, 0x50]);
+    tlv::encode(tags::AUC, &[0xFF, 0x00], &mut static_record);
+    if profile.is_phone() {
+        token_data(
+            account,
+            [0x04, 0x00, 0x12, 0x34, 0x56, 0x78],
+            b"V0010013TAPTERMTESTPAR0000001",
+            &mut static_record,
         );
     }
-    tlv::encode(
-        tags::ISSUER_EXPONENT,
-        &issuer_cert.exponent,
-        &mut issuer_record,
-    );
-
-    let icc_expiry = if oda_fault == Some(OdaFault::ExpiredIccCertificate) {
-        [0x12, 0x20]
-    } else {
-        [account.expiry[1], account.expiry[0]]
-    };
-    let pan_bcd = hex::decode(account.pan).unwrap_or_default();
-    let track2 = track2(account);
     let mut records = BTreeMap::new();
-    let (aid, label, pdol, cdol1, aip, afl, card_auth_record, static_data, icc_record_key) =
-        match scheme {
-            Scheme::Visa => {
-                // SFI 3: record 1 signed static data, 2 issuer certificate, 3 ICC certificate.
-                let mut static_record = tlv::encoded(tags::ISSUER_COUNTRY, &[0x02, 0x50]);
-                tlv::encode(tags::AUC, &[0xFF, 0x00], &mut static_record);
-                if profile.is_phone() {
-                    tlv::encode(
-                        tags::TOKEN_REQUESTOR_ID,
-                        &[0x04, 0x00, 0x12, 0x34, 0x56, 0x78],
-                        &mut static_record,
-                    );
-                    tlv::encode(
-                        tags::PAR,
-                        b"V0010013TAPTERMTESTPAR0000001",
-                        &mut static_record,
-                    );
-                }
-                if let Some(last4) = account.fpan_last4 {
-                    tlv::encode(tags::FPAN_LAST4, &last4, &mut static_record);
-                }
-                records.insert((3, 1), static_record.clone());
-                records.insert((3, 2), issuer_record);
-                (
-                    vec![0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10],
-                    &b"VISA"[..],
-                    hex_const(VISA_PDOL),
-                    Vec::new(),
-                    [0x20, 0x00],
-                    vec![0x18, 0x01, 0x03, 0x01],
-                    Some((3, 3)),
-                    static_record,
-                    (3, 3),
-                )
-            }
-            Scheme::Mastercard => {
-                let aip = if profile.is_phone() {
-                    [0x1B, 0x80]
-                } else {
-                    [0x19, 0x80]
-                };
-                // SFI 1 record 1: track data (unsigned); SFI 2 record 1: signed risk data;
-                // SFI 3 records 1–2: certificates.
-                let mut track_record = tlv::encoded(tags::TRACK2, &track2);
-                if !profile.is_phone() {
-                    tlv::encode(tags::CARDHOLDER_NAME, b"TEST/TAPTERM", &mut track_record);
-                }
-                records.insert((1, 1), track_record);
-                let mut signed = tlv::encoded(tags::PAN, &pan_bcd);
-                tlv::encode(tags::EXPIRY, &account.expiry, &mut signed);
-                tlv::encode(tags::EFFECTIVE, &[0x25, 0x01, 0x01], &mut signed);
-                tlv::encode(tags::ISSUER_COUNTRY, &[0x02, 0x50], &mut signed);
-                tlv::encode(tags::PSN, &[account.psn], &mut signed);
-                tlv::encode(tags::CDOL1, &hex_const(MASTERCARD_CDOL1), &mut signed);
-                tlv::encode(tags::CDOL2, &hex_const(MASTERCARD_CDOL2), &mut signed);
-                tlv::encode(tags::CVM_LIST, &hex_const(MASTERCARD_CVM_LIST), &mut signed);
-                tlv::encode(tags::AUC, &[0xFF, 0x00], &mut signed);
-                tlv::encode(tags::APP_VERSION, &[0x00, 0x02], &mut signed);
-                tlv::encode(
-                    tags::IAC_DEFAULT,
-                    &[0xF4, 0x50, 0x84, 0x80, 0x00],
-                    &mut signed,
-                );
-                tlv::encode(tags::IAC_DENIAL, &[0x00; 5], &mut signed);
-                tlv::encode(
-                    tags::IAC_ONLINE,
-                    &[0xF4, 0x50, 0x84, 0x80, 0x00],
-                    &mut signed,
-                );
-                tlv::encode(tags::APP_CURRENCY, &[0x09, 0x78], &mut signed);
-                if profile.is_phone() {
-                    tlv::encode(
-                        tags::TOKEN_REQUESTOR_ID,
-                        &[0x05, 0x00, 0x12, 0x34, 0x56, 0x78],
-                        &mut signed,
-                    );
-                    tlv::encode(tags::PAR, b"50010013TAPTERMTESTPAR0000002", &mut signed);
-                }
-                if let Some(last4) = account.fpan_last4 {
-                    tlv::encode(tags::FPAN_LAST4, &last4, &mut signed);
-                }
-                tlv::encode(tags::SDA_TAG_LIST, &[0x82], &mut signed);
-                records.insert((2, 1), signed.clone());
-                records.insert((3, 1), issuer_record);
-                // Static data: SFI 2 record 1 (value of 70), then the AIP (9F4A = 82).
-                let mut static_data = signed;
-                static_data.extend_from_slice(&aip);
-                (
-                    vec![0xA0, 0x00, 0x00, 0x00, 0x04, 0x10, 0x10],
-                    &b"MASTERCARD"[..],
-                    hex_const(MASTERCARD_PDOL),
-                    hex_const(MASTERCARD_CDOL1),
-                    aip,
-                    vec![
-                        0x08, 0x01, 0x01, 0x00, 0x10, 0x01, 0x01, 0x01, 0x18, 0x01, 0x02, 0x00,
-                    ],
-                    None,
-                    static_data,
-                    (3, 2),
-                )
-            }
-        };
-    let icc_cert = personalise::certificate(
-        0x04,
-        &issuer,
-        icc_key,
-        &CertificateFields {
-            owner: personalise::pan_padded(account.pan, 10),
-            expiry: icc_expiry,
-            serial: [0x00, 0x00, 0x01],
+    records.insert((3, 1), static_record.clone());
+    records.insert((3, 2), issuer_record);
+    Layout {
+        app: Application {
+            aid: vec![0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10],
+            label: b"VISA",
+            pdol: hex_const(VISA_PDOL),
+            cdol1: Vec::new(),
+            aip: [0x20, 0x00],
+            afl: vec![0x18, 0x01, 0x03, 0x01],
+            records,
+            card_auth_record: Some((3, 3)),
+            track2: track2(account),
         },
-        &static_data,
-    )?;
-    let mut icc_record = Vec::new();
-    if scheme == Scheme::Visa {
-        tlv::encode(tags::PAN, &pan_bcd, &mut icc_record);
-        tlv::encode(tags::EXPIRY, &account.expiry, &mut icc_record);
+        static_data: static_record,
+        icc_record: (3, 3),
     }
-    tlv::encode(tags::ICC_CERT, &icc_cert.certificate, &mut icc_record);
-    tlv::encode(tags::ICC_EXPONENT, &icc_cert.exponent, &mut icc_record);
-    if !icc_cert.remainder.is_empty() {
-        tlv::encode(tags::ICC_REMAINDER, &icc_cert.remainder, &mut icc_record);
+}
+
+/// M/Chip: AFL 08 01 01 00 | 10 01 01 01 | 18 01 02 00 — SFI 1 track data, SFI 2 the
+/// signed risk management data (CDOLs, CVM list, IACs, 9F4A = 82), SFI 3 the certificates.
+fn mastercard_layout(profile: Profile, account: &Account, issuer_record: Vec<u8>) -> Layout {
+    let aip = if profile.is_phone() {
+        [0x1B, 0x80]
+    } else {
+        [0x19, 0x80]
+    };
+    let track2 = track2(account);
+    let mut track_record = tlv::encoded(tags::TRACK2, &track2);
+    if !profile.is_phone() {
+        tlv::encode(tags::CARDHOLDER_NAME, b"TEST/TAPTERM", &mut track_record);
     }
-    records.insert(icc_record_key, icc_record);
-    Ok(Application {
-        aid,
-        label,
-        pdol,
-        cdol1,
-        aip,
-        afl,
-        records,
-        card_auth_record,
-        track2,
-    })
+    let mut signed = tlv::encoded(tags::PAN, &pan_bcd(account));
+    tlv::encode(tags::EXPIRY, &account.expiry, &mut signed);
+    tlv::encode(tags::EFFECTIVE, &[0x25, 0x01, 0x01], &mut signed);
+    tlv::encode(tags::ISSUER_COUNTRY, &[0x02, 0x50], &mut signed);
+    tlv::encode(tags::PSN, &[account.psn], &mut signed);
+    tlv::encode(tags::CDOL1, &hex_const(MASTERCARD_CDOL1), &mut signed);
+    tlv::encode(tags::CDOL2, &hex_const(MASTERCARD_CDOL2), &mut signed);
+    tlv::encode(tags::CVM_LIST, &hex_const(MASTERCARD_CVM_LIST), &mut signed);
+    tlv::encode(tags::AUC, &[0xFF, 0x00], &mut signed);
+    tlv::encode(tags::APP_VERSION, &[0x00, 0x02], &mut signed);
+    tlv::encode(tags::IAC_DEFAULT, &MASTERCARD_IAC_ONLINE, &mut signed);
+    tlv::encode(tags::IAC_DENIAL, &[0x00; 5], &mut signed);
+    tlv::encode(tags::IAC_ONLINE, &MASTERCARD_IAC_ONLINE, &mut signed);
+    tlv::encode(tags::APP_CURRENCY, &[0x09, 0x78], &mut signed);
+    token_data(
+        account,
+        [0x05, 0x00, 0x12, 0x34, 0x56, 0x78],
+        b"50010013TAPTERMTESTPAR0000002",
+        &mut signed,
+    );
+    tlv::encode(tags::SDA_TAG_LIST, &[0x82], &mut signed);
+    let mut records = BTreeMap::new();
+    records.insert((1, 1), track_record);
+    records.insert((2, 1), signed.clone());
+    records.insert((3, 1), issuer_record);
+    // Static data: the value of SFI 2 record 1, then the AIP (9F4A lists 82).
+    let mut static_data = signed;
+    static_data.extend_from_slice(&aip);
+    Layout {
+        app: Application {
+            aid: vec![0xA0, 0x00, 0x00, 0x00, 0x04, 0x10, 0x10],
+            label: b"MASTERCARD",
+            pdol: hex_const(MASTERCARD_PDOL),
+            cdol1: hex_const(MASTERCARD_CDOL1),
+            aip,
+            afl: vec![
+                0x08, 0x01, 0x01, 0x00, 0x10, 0x01, 0x01, 0x01, 0x18, 0x01, 0x02, 0x00,
+            ],
+            records,
+            card_auth_record: None,
+            track2,
+        },
+        static_data,
+        icc_record: (3, 2),
+    }
 }
 
 #[cfg(test)]

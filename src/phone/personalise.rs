@@ -82,13 +82,23 @@ struct KeyEntry {
 }
 
 /// An RSA key pair (test only).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct RsaKey {
     /// Modulus, big-endian, without leading zeros.
     pub modulus: Vec<u8>,
     /// Public exponent (`03` or `010001`).
     pub exponent: Vec<u8>,
     private_exponent: Vec<u8>,
+}
+
+impl std::fmt::Debug for RsaKey {
+    /// The private exponent stays out of debug output, test key or not.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RsaKey")
+            .field("bits", &(self.modulus.len() * 8))
+            .field("exponent", &hex::encode_upper(&self.exponent))
+            .finish_non_exhaustive()
+    }
 }
 
 impl RsaKey {
