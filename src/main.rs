@@ -34,6 +34,8 @@ enum Command {
     Pay(pay::PayArgs),
     /// List PC/SC readers with card state, ATR and ACR122U firmware.
     Readers(readers_cmd::ReadersArgs),
+    /// Play a virtual phone wallet or card into a vpcd virtual reader.
+    Phone(tapterm::phone::PhoneArgs),
     /// Check the terminal configuration (assets/terminal.toml, --config overlay, CA keys).
     Config(terminal_config::ConfigArgs),
     /// List the day's transactions from the journal, or print a receipt.
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         Some(Command::Replay(args)) => replay::run(args),
         Some(Command::Pay(args)) => pay::run(args),
         Some(Command::Readers(args)) => readers_cmd::run(args),
+        Some(Command::Phone(args)) => tapterm::phone::run(args),
         Some(Command::Config(args)) => terminal_config::run(args),
         Some(Command::History(args)) => history::run_history(args),
         Some(Command::Totals(args)) => history::run_totals(args),
