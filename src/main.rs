@@ -5,12 +5,14 @@
 mod decode;
 mod gui_cli;
 mod history;
+mod pay;
+mod readers_cmd;
 mod replay;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use tapterm::{phone, terminal_config};
+use tapterm::{checkout, phone, reader, recording, terminal_config};
 
 /// Contactless EMV point-of-sale terminal (phones and cards over PC/SC).
 #[derive(Debug, Parser)]
@@ -26,8 +28,12 @@ enum Command {
     Decode(decode::DecodeArgs),
     /// Replay transaction vectors against the kernel and report pass/fail.
     Replay(replay::ReplayArgs),
+    /// Run one headless transaction on a reader and print the APDU trace and outcome.
+    Pay(pay::PayArgs),
+    /// List PC/SC readers with card state, ATR and ACR122U firmware.
+    Readers(readers_cmd::ReadersArgs),
     /// Play a virtual phone wallet or card into a vpcd virtual reader.
-    Phone(phone::PhoneArgs),
+    Phone(tapterm::phone::PhoneArgs),
     /// Check the terminal configuration (assets/terminal.toml, --config overlay, CA keys).
     Config(terminal_config::ConfigArgs),
     /// Open the terminal's window (the default without a subcommand).
@@ -48,6 +54,8 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Decode(args)) => decode::run(args),
         Some(Command::Replay(args)) => replay::run(args),
+        Some(Command::Pay(args)) => pay::run(args),
+        Some(Command::Readers(args)) => readers_cmd::run(args),
         Some(Command::History(args)) => history::run_history(args),
         Some(Command::Totals(args)) => history::run_totals(args),
         Some(Command::Host(args)) => history::run_host(args),

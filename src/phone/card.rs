@@ -15,6 +15,8 @@ use emv_kernel::tlv::{self, Tag};
 
 use super::personalise::{self, CertificateFields, PersonaliseError, RsaKey};
 use super::profiles::{Account, Fault, Profile, Scheme};
+use crate::host::crypto::{self, AcData, Cvn};
+use crate::host::issuers::IssuerKeys;
 
 /// What the wallet does with one command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -222,13 +224,14 @@ struct Session {
 }
 
 /// A virtual card or phone that answers APDUs like a real one.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Wallet {
     profile: Profile,
     options: WalletOptions,
     account: Account,
     app: Application,
     icc_key: RsaKey,
+    imk_ac: [u8; 16],
     locked: bool,
     asked_to_unlock: bool,
     atc: u16,
@@ -237,18 +240,39 @@ pub struct Wallet {
     leds: u8,
 }
 
+impl std::fmt::Debug for Wallet {
+    /// Keys and the PAN stay out of debug output.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Wallet")
+            .field("profile", &self.profile)
+            .field("locked", &self.locked)
+            .field("atc", &self.atc)
+            .field("tap", &self.tap)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Wallet {
     /// Personalises a wallet: builds its records and signs its certificates with the test keys.
     pub fn new(profile: Profile, options: WalletOptions) -> Result<Wallet, PersonaliseError> {
         let account = profile.account();
         let icc_key = RsaKey::load(account.icc_key)?;
         let app = personalise_application(profile, &account, &icc_key, options.oda_fault)?;
+        // The issuer master key comes from the host simulator's own key file, so the host
+        // verifies what the wallet computes (issue 4; assets/host/issuers.toml).
+        let issuers = IssuerKeys::from_toml(crate::host::DEFAULT_ISSUERS)
+            .map_err(|e| PersonaliseError::KeyFile(e.to_string()))?;
+        let imk_ac = issuers
+            .find(account.pan)
+            .ok_or(PersonaliseError::NoIssuerKey(profile.name()))?
+            .imk_ac;
         Ok(Wallet {
             profile,
             options,
             account,
             app,
             icc_key,
+            imk_ac,
             locked: options.locked,
             asked_to_unlock: false,
             atc: 0x0040 + (options.seed % 0x40) as u16,
@@ -469,22 +493,7 @@ impl Wallet {
         // Visa IAD format 0 for CVN 18: length, DKI, CVN, CVR (4 bytes, first = its length).
         let iad = [0x06, 0x01, 0x12, 0x03, cryptogram.cvr_bits(), 0x00, 0x00];
         let atc = self.atc.to_be_bytes();
-        let ac = temporary_application_cryptogram(
-            &self.account,
-            &[
-                terminal.get(tags::AMOUNT),
-                terminal.get(tags::AMOUNT_OTHER),
-                terminal.get(tags::TERMINAL_COUNTRY),
-                terminal.get(tags::TVR),
-                terminal.get(tags::CURRENCY),
-                terminal.get(tags::DATE),
-                terminal.get(tags::TYPE),
-                un,
-                &self.app.aip,
-                &atc,
-                &iad,
-            ],
-        );
+        let ac = self.application_cryptogram(Cvn::Visa18, terminal, &iad)?;
         let mut body = Vec::new();
         tlv::encode(tags::AIP, &self.app.aip, &mut body);
         tlv::encode(tags::AFL, &self.app.afl, &mut body);
@@ -619,22 +628,9 @@ impl Wallet {
             0x00,
         ];
         iad.extend_from_slice(&[0u8; 10]);
-        let ac = temporary_application_cryptogram(
-            &self.account,
-            &[
-                terminal.get(tags::AMOUNT),
-                terminal.get(tags::AMOUNT_OTHER),
-                terminal.get(tags::TERMINAL_COUNTRY),
-                terminal.get(tags::TVR),
-                terminal.get(tags::CURRENCY),
-                terminal.get(tags::DATE),
-                terminal.get(tags::TYPE),
-                terminal.get(tags::UN),
-                &self.app.aip,
-                &atc,
-                iad.get(2..8).unwrap_or_default(),
-            ],
-        );
+        let Ok(ac) = self.application_cryptogram(Cvn::Mc16, &terminal, &iad) else {
+            return sw(SW_CONDITIONS_NOT_SATISFIED);
+        };
         let mut body = Vec::new();
         tlv::encode(tags::CID, &[cryptogram.cid()], &mut body);
         tlv::encode(tags::ATC, &atc, &mut body);
@@ -669,6 +665,31 @@ impl Wallet {
         ok(tlv::encoded(tags::FORMAT2, &body))
     }
 
+    /// The application cryptogram over the terminal's DOL data, computed by the host
+    /// simulator's own EMV code (Book 2 8.1) with this card's issuer master key.
+    fn application_cryptogram(
+        &self,
+        cvn: Cvn,
+        terminal: &DolValues,
+        iad: &[u8],
+    ) -> Result<[u8; 8], u16> {
+        let data = AcData {
+            amount_authorised: terminal.get_array(tags::AMOUNT),
+            amount_other: terminal.get_array(tags::AMOUNT_OTHER),
+            terminal_country: terminal.get_array(tags::TERMINAL_COUNTRY),
+            tvr: terminal.get_array(tags::TVR),
+            currency: terminal.get_array(tags::CURRENCY),
+            date: terminal.get_array(tags::DATE),
+            transaction_type: terminal.get_array::<1>(tags::TYPE)[0],
+            un: terminal.get_array(tags::UN),
+            aip: self.app.aip,
+            atc: self.atc.to_be_bytes(),
+            iad: iad.to_vec(),
+        };
+        crypto::generate_ac(cvn, &self.imk_ac, self.account.pan, self.account.psn, &data)
+            .map_err(|_| SW_CONDITIONS_NOT_SATISFIED)
+    }
+
     /// 20 deterministic bytes for this wallet, tap and purpose.
     fn digest(&self, purpose: &[u8], data: &[u8]) -> [u8; 20] {
         personalise::sha1(&[
@@ -687,18 +708,6 @@ fn corrupt(signature: &mut [u8]) {
     if let Some(byte) = signature.get_mut(middle) {
         *byte ^= 0x5A;
     }
-}
-
-/// PLACEHOLDER until the host helper's `src/host/crypto.rs` lands: an 8-byte value bound to
-/// the account and the cryptogram data, NOT an EMV application cryptogram. The issuer
-/// simulator cannot verify it; it will be replaced by the host's ARQC generation.
-fn temporary_application_cryptogram(account: &Account, data: &[&[u8]]) -> [u8; 8] {
-    let mut parts: Vec<&[u8]> = vec![account.pan.as_bytes()];
-    parts.extend_from_slice(data);
-    let digest = personalise::sha1(&parts);
-    let mut ac = [0u8; 8];
-    ac.copy_from_slice(&digest[..8]);
-    ac
 }
 
 fn sw(code: u16) -> Response {
@@ -793,6 +802,10 @@ const MASTERCARD_PDOL: &str = "9F1A029F3501";
 const MASTERCARD_CDOL1: &str = "9F02069F03069F1A0295055F2A029A039C019F37049F35019F45029F4C089F3403";
 /// CVM list: amounts X = Y = 0; signature if the terminal supports it, else no CVM.
 const MASTERCARD_CVM_LIST: &str = "00000000000000001E031F03";
+/// Issuer Action Codes default and online: ODA not performed, ICC data missing, on the
+/// exception file, CDA failed; expired; service not allowed; CVM failed, online PIN
+/// entered; floor limit exceeded. Denial: nothing (the terminal's TACs decide).
+const MASTERCARD_IAC_ONLINE: [u8; 5] = [0xF4, 0x50, 0x84, 0x80, 0x00];
 /// Mastercard CDOL2 (kept for completeness: contactless M/Chip has no second GENERATE AC).
 const MASTERCARD_CDOL2: &str = "8A0295059F37049F4C08";
 
@@ -810,6 +823,15 @@ fn track2(account: &Account) -> Vec<u8> {
     hex::decode(&digits).unwrap_or_default()
 }
 
+/// The scheme-specific layout of an application before its ICC certificate is added.
+struct Layout {
+    app: Application,
+    /// Static data to be authenticated (Book 2 5.4): what the ICC certificate covers.
+    static_data: Vec<u8>,
+    /// The record that receives the ICC certificate.
+    icc_record: (u8, u8),
+}
+
 /// Builds the application: certificates chained from the scheme's test CA, records, AFL.
 fn personalise_application(
     profile: Profile,
@@ -822,13 +844,58 @@ fn personalise_application(
         Scheme::Visa => ("ca-visa", "issuer-visa"),
         Scheme::Mastercard => ("ca-mastercard", "issuer-mastercard"),
     };
-    let ca = RsaKey::load(ca_name)?;
     let issuer = RsaKey::load(issuer_name)?;
-    let issuer_id = personalise::pan_padded(account.pan.get(..6).unwrap_or(account.pan), 4);
-    let issuer_cert = personalise::certificate(
-        0x02,
-        &ca,
+    let issuer_record = issuer_record(&RsaKey::load(ca_name)?, &issuer, account, oda_fault)?;
+    let mut layout = match scheme {
+        Scheme::Visa => visa_layout(profile, account, issuer_record),
+        Scheme::Mastercard => mastercard_layout(profile, account, issuer_record),
+    };
+    let icc_expiry = if oda_fault == Some(OdaFault::ExpiredIccCertificate) {
+        [0x12, 0x20]
+    } else {
+        [account.expiry[1], account.expiry[0]]
+    };
+    let icc_cert = personalise::certificate(
+        0x04,
         &issuer,
+        icc_key,
+        &CertificateFields {
+            owner: personalise::pan_padded(account.pan, 10),
+            expiry: icc_expiry,
+            serial: [0x00, 0x00, 0x01],
+        },
+        &layout.static_data,
+    )?;
+    let mut icc_record = Vec::new();
+    if scheme == Scheme::Visa {
+        tlv::encode(tags::PAN, &pan_bcd(account), &mut icc_record);
+        tlv::encode(tags::EXPIRY, &account.expiry, &mut icc_record);
+    }
+    tlv::encode(tags::ICC_CERT, &icc_cert.certificate, &mut icc_record);
+    tlv::encode(tags::ICC_EXPONENT, &icc_cert.exponent, &mut icc_record);
+    if !icc_cert.remainder.is_empty() {
+        tlv::encode(tags::ICC_REMAINDER, &icc_cert.remainder, &mut icc_record);
+    }
+    layout.app.records.insert(layout.icc_record, icc_record);
+    Ok(layout.app)
+}
+
+fn pan_bcd(account: &Account) -> Vec<u8> {
+    hex::decode(account.pan).unwrap_or_default()
+}
+
+/// The record holding 8F, 90, 92 and 9F32: the issuer key certified by the scheme's CA.
+fn issuer_record(
+    ca: &RsaKey,
+    issuer: &RsaKey,
+    account: &Account,
+    oda_fault: Option<OdaFault>,
+) -> Result<Vec<u8>, PersonaliseError> {
+    let issuer_id = personalise::pan_padded(account.pan.get(..6).unwrap_or(account.pan), 4);
+    let cert = personalise::certificate(
+        0x02,
+        ca,
+        issuer,
         &CertificateFields {
             owner: issuer_id,
             expiry: [0x12, 0x35],
@@ -841,174 +908,122 @@ fn personalise_application(
     } else {
         TEST_CA_INDEX
     };
-    let mut issuer_record = tlv::encoded(tags::CA_INDEX, &[ca_index]);
-    tlv::encode(
-        tags::ISSUER_CERT,
-        &issuer_cert.certificate,
-        &mut issuer_record,
-    );
-    if !issuer_cert.remainder.is_empty() {
-        tlv::encode(
-            tags::ISSUER_REMAINDER,
-            &issuer_cert.remainder,
-            &mut issuer_record,
+    let mut record = tlv::encoded(tags::CA_INDEX, &[ca_index]);
+    tlv::encode(tags::ISSUER_CERT, &cert.certificate, &mut record);
+    if !cert.remainder.is_empty() {
+        tlv::encode(tags::ISSUER_REMAINDER, &cert.remainder, &mut record);
+    }
+    tlv::encode(tags::ISSUER_EXPONENT, &cert.exponent, &mut record);
+    Ok(record)
+}
+
+/// Token data a phone carries (brief G): Token Requestor ID, PAR, last four of the FPAN.
+fn token_data(account: &Account, requestor: [u8; 6], par: &[u8], out: &mut Vec<u8>) {
+    if let Some(last4) = account.fpan_last4 {
+        tlv::encode(tags::TOKEN_REQUESTOR_ID, &requestor, out);
+        tlv::encode(tags::PAR, par, out);
+        tlv::encode(tags::FPAN_LAST4, &last4, out);
+    }
+}
+
+/// Visa qVSDC: AFL 18 01 03 01 — SFI 3 record 1 signed (country, AUC, token data),
+/// record 2 the issuer certificate, record 3 PAN, expiry, ICC certificate and 9F69.
+fn visa_layout(profile: Profile, account: &Account, issuer_record: Vec<u8>) -> Layout {
+    let mut static_record = tlv::encoded(tags::ISSUER_COUNTRY, &[0x02, 0x50]);
+    tlv::encode(tags::AUC, &[0xFF, 0x00], &mut static_record);
+    if profile.is_phone() {
+        token_data(
+            account,
+            [0x04, 0x00, 0x12, 0x34, 0x56, 0x78],
+            b"V0010013TAPTERMTESTPAR0000001",
+            &mut static_record,
         );
     }
-    tlv::encode(
-        tags::ISSUER_EXPONENT,
-        &issuer_cert.exponent,
-        &mut issuer_record,
-    );
-
-    let icc_expiry = if oda_fault == Some(OdaFault::ExpiredIccCertificate) {
-        [0x12, 0x20]
-    } else {
-        [account.expiry[1], account.expiry[0]]
-    };
-    let pan_bcd = hex::decode(account.pan).unwrap_or_default();
-    let track2 = track2(account);
     let mut records = BTreeMap::new();
-    let (aid, label, pdol, cdol1, aip, afl, card_auth_record, static_data, icc_record_key) =
-        match scheme {
-            Scheme::Visa => {
-                // SFI 3: record 1 signed static data, 2 issuer certificate, 3 ICC certificate.
-                let mut static_record = tlv::encoded(tags::ISSUER_COUNTRY, &[0x02, 0x50]);
-                tlv::encode(tags::AUC, &[0xFF, 0x00], &mut static_record);
-                if profile.is_phone() {
-                    tlv::encode(
-                        tags::TOKEN_REQUESTOR_ID,
-                        &[0x04, 0x00, 0x12, 0x34, 0x56, 0x78],
-                        &mut static_record,
-                    );
-                    tlv::encode(
-                        tags::PAR,
-                        b"V0010013TAPTERMTESTPAR0000001",
-                        &mut static_record,
-                    );
-                }
-                if let Some(last4) = account.fpan_last4 {
-                    tlv::encode(tags::FPAN_LAST4, &last4, &mut static_record);
-                }
-                records.insert((3, 1), static_record.clone());
-                records.insert((3, 2), issuer_record);
-                (
-                    vec![0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10],
-                    &b"VISA"[..],
-                    hex_const(VISA_PDOL),
-                    Vec::new(),
-                    [0x20, 0x00],
-                    vec![0x18, 0x01, 0x03, 0x01],
-                    Some((3, 3)),
-                    static_record,
-                    (3, 3),
-                )
-            }
-            Scheme::Mastercard => {
-                let aip = if profile.is_phone() {
-                    [0x1B, 0x80]
-                } else {
-                    [0x19, 0x80]
-                };
-                // SFI 1 record 1: track data (unsigned); SFI 2 record 1: signed risk data;
-                // SFI 3 records 1–2: certificates.
-                let mut track_record = tlv::encoded(tags::TRACK2, &track2);
-                if !profile.is_phone() {
-                    tlv::encode(tags::CARDHOLDER_NAME, b"TEST/TAPTERM", &mut track_record);
-                }
-                records.insert((1, 1), track_record);
-                let mut signed = tlv::encoded(tags::PAN, &pan_bcd);
-                tlv::encode(tags::EXPIRY, &account.expiry, &mut signed);
-                tlv::encode(tags::EFFECTIVE, &[0x25, 0x01, 0x01], &mut signed);
-                tlv::encode(tags::ISSUER_COUNTRY, &[0x02, 0x50], &mut signed);
-                tlv::encode(tags::PSN, &[account.psn], &mut signed);
-                tlv::encode(tags::CDOL1, &hex_const(MASTERCARD_CDOL1), &mut signed);
-                tlv::encode(tags::CDOL2, &hex_const(MASTERCARD_CDOL2), &mut signed);
-                tlv::encode(tags::CVM_LIST, &hex_const(MASTERCARD_CVM_LIST), &mut signed);
-                tlv::encode(tags::AUC, &[0xFF, 0x00], &mut signed);
-                tlv::encode(tags::APP_VERSION, &[0x00, 0x02], &mut signed);
-                tlv::encode(
-                    tags::IAC_DEFAULT,
-                    &[0xF4, 0x50, 0x84, 0x80, 0x00],
-                    &mut signed,
-                );
-                tlv::encode(tags::IAC_DENIAL, &[0x00; 5], &mut signed);
-                tlv::encode(
-                    tags::IAC_ONLINE,
-                    &[0xF4, 0x50, 0x84, 0x80, 0x00],
-                    &mut signed,
-                );
-                tlv::encode(tags::APP_CURRENCY, &[0x09, 0x78], &mut signed);
-                if profile.is_phone() {
-                    tlv::encode(
-                        tags::TOKEN_REQUESTOR_ID,
-                        &[0x05, 0x00, 0x12, 0x34, 0x56, 0x78],
-                        &mut signed,
-                    );
-                    tlv::encode(tags::PAR, b"50010013TAPTERMTESTPAR0000002", &mut signed);
-                }
-                if let Some(last4) = account.fpan_last4 {
-                    tlv::encode(tags::FPAN_LAST4, &last4, &mut signed);
-                }
-                tlv::encode(tags::SDA_TAG_LIST, &[0x82], &mut signed);
-                records.insert((2, 1), signed.clone());
-                records.insert((3, 1), issuer_record);
-                // Static data: SFI 2 record 1 (value of 70), then the AIP (9F4A = 82).
-                let mut static_data = signed;
-                static_data.extend_from_slice(&aip);
-                (
-                    vec![0xA0, 0x00, 0x00, 0x00, 0x04, 0x10, 0x10],
-                    &b"MASTERCARD"[..],
-                    hex_const(MASTERCARD_PDOL),
-                    hex_const(MASTERCARD_CDOL1),
-                    aip,
-                    vec![
-                        0x08, 0x01, 0x01, 0x00, 0x10, 0x01, 0x01, 0x01, 0x18, 0x01, 0x02, 0x00,
-                    ],
-                    None,
-                    static_data,
-                    (3, 2),
-                )
-            }
-        };
-    let icc_cert = personalise::certificate(
-        0x04,
-        &issuer,
-        icc_key,
-        &CertificateFields {
-            owner: personalise::pan_padded(account.pan, 10),
-            expiry: icc_expiry,
-            serial: [0x00, 0x00, 0x01],
+    records.insert((3, 1), static_record.clone());
+    records.insert((3, 2), issuer_record);
+    Layout {
+        app: Application {
+            aid: vec![0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10],
+            label: b"VISA",
+            pdol: hex_const(VISA_PDOL),
+            cdol1: Vec::new(),
+            aip: [0x20, 0x00],
+            afl: vec![0x18, 0x01, 0x03, 0x01],
+            records,
+            card_auth_record: Some((3, 3)),
+            track2: track2(account),
         },
-        &static_data,
-    )?;
-    let mut icc_record = Vec::new();
-    if scheme == Scheme::Visa {
-        tlv::encode(tags::PAN, &pan_bcd, &mut icc_record);
-        tlv::encode(tags::EXPIRY, &account.expiry, &mut icc_record);
+        static_data: static_record,
+        icc_record: (3, 3),
     }
-    tlv::encode(tags::ICC_CERT, &icc_cert.certificate, &mut icc_record);
-    tlv::encode(tags::ICC_EXPONENT, &icc_cert.exponent, &mut icc_record);
-    if !icc_cert.remainder.is_empty() {
-        tlv::encode(tags::ICC_REMAINDER, &icc_cert.remainder, &mut icc_record);
+}
+
+/// M/Chip: AFL 08 01 01 00 | 10 01 01 01 | 18 01 02 00 — SFI 1 track data, SFI 2 the
+/// signed risk management data (CDOLs, CVM list, IACs, 9F4A = 82), SFI 3 the certificates.
+fn mastercard_layout(profile: Profile, account: &Account, issuer_record: Vec<u8>) -> Layout {
+    let aip = if profile.is_phone() {
+        [0x1B, 0x80]
+    } else {
+        [0x19, 0x80]
+    };
+    let track2 = track2(account);
+    let mut track_record = tlv::encoded(tags::TRACK2, &track2);
+    if !profile.is_phone() {
+        tlv::encode(tags::CARDHOLDER_NAME, b"TEST/TAPTERM", &mut track_record);
     }
-    records.insert(icc_record_key, icc_record);
-    Ok(Application {
-        aid,
-        label,
-        pdol,
-        cdol1,
-        aip,
-        afl,
-        records,
-        card_auth_record,
-        track2,
-    })
+    let mut signed = tlv::encoded(tags::PAN, &pan_bcd(account));
+    tlv::encode(tags::EXPIRY, &account.expiry, &mut signed);
+    tlv::encode(tags::EFFECTIVE, &[0x25, 0x01, 0x01], &mut signed);
+    tlv::encode(tags::ISSUER_COUNTRY, &[0x02, 0x50], &mut signed);
+    tlv::encode(tags::PSN, &[account.psn], &mut signed);
+    tlv::encode(tags::CDOL1, &hex_const(MASTERCARD_CDOL1), &mut signed);
+    tlv::encode(tags::CDOL2, &hex_const(MASTERCARD_CDOL2), &mut signed);
+    tlv::encode(tags::CVM_LIST, &hex_const(MASTERCARD_CVM_LIST), &mut signed);
+    tlv::encode(tags::AUC, &[0xFF, 0x00], &mut signed);
+    tlv::encode(tags::APP_VERSION, &[0x00, 0x02], &mut signed);
+    tlv::encode(tags::IAC_DEFAULT, &MASTERCARD_IAC_ONLINE, &mut signed);
+    tlv::encode(tags::IAC_DENIAL, &[0x00; 5], &mut signed);
+    tlv::encode(tags::IAC_ONLINE, &MASTERCARD_IAC_ONLINE, &mut signed);
+    tlv::encode(tags::APP_CURRENCY, &[0x09, 0x78], &mut signed);
+    token_data(
+        account,
+        [0x05, 0x00, 0x12, 0x34, 0x56, 0x78],
+        b"50010013TAPTERMTESTPAR0000002",
+        &mut signed,
+    );
+    tlv::encode(tags::SDA_TAG_LIST, &[0x82], &mut signed);
+    let mut records = BTreeMap::new();
+    records.insert((1, 1), track_record);
+    records.insert((2, 1), signed.clone());
+    records.insert((3, 1), issuer_record);
+    // Static data: the value of SFI 2 record 1, then the AIP (9F4A lists 82).
+    let mut static_data = signed;
+    static_data.extend_from_slice(&aip);
+    Layout {
+        app: Application {
+            aid: vec![0xA0, 0x00, 0x00, 0x00, 0x04, 0x10, 0x10],
+            label: b"MASTERCARD",
+            pdol: hex_const(MASTERCARD_PDOL),
+            cdol1: hex_const(MASTERCARD_CDOL1),
+            aip,
+            afl: vec![
+                0x08, 0x01, 0x01, 0x00, 0x10, 0x01, 0x01, 0x01, 0x18, 0x01, 0x02, 0x00,
+            ],
+            records,
+            card_auth_record: None,
+            track2,
+        },
+        static_data,
+        icc_record: (3, 2),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use emv_kernel::apdu;
+    use emv_kernel::oda;
     use emv_kernel::tlv::Tlv;
 
     /// What a terminal would answer to each DOL tag in these tests.
@@ -1058,55 +1073,95 @@ mod tests {
         wallet.respond(&apdu::get_processing_options(&values))
     }
 
-    /// Reads every record the AFL names; returns the concatenated record templates.
-    fn read_records(wallet: &mut Wallet, afl: &[u8]) -> Vec<u8> {
-        let mut all = Vec::new();
+    /// The records the AFL names, read in order: (SFI, raw record, signed for ODA).
+    struct Records(Vec<(u8, Vec<u8>, bool)>);
+
+    impl Records {
+        fn all(&self) -> Vec<u8> {
+            self.0.iter().flat_map(|(_, r, _)| r.clone()).collect()
+        }
+
+        fn tags(&self) -> emv_kernel::config::TagMap {
+            let all = self.all();
+            let mut map = emv_kernel::config::TagMap::new();
+            for rec in tlv::parse(&all).unwrap() {
+                for t in rec.children() {
+                    let t = t.unwrap();
+                    map.insert(t.tag, t.value.to_vec());
+                }
+            }
+            map
+        }
+    }
+
+    fn read_records(wallet: &mut Wallet, afl: &[u8]) -> Records {
+        let mut out = Vec::new();
         for entry in afl.chunks(4) {
             for record in entry[1]..=entry[2] {
                 let (rec, sw) = data(wallet.respond(&apdu::read_record(entry[0] >> 3, record)));
                 assert_eq!(sw, 0x9000);
                 tlv::validate(&rec).unwrap();
-                all.extend(rec);
+                out.push((entry[0] >> 3, rec, record < entry[1] + entry[3]));
             }
         }
-        all
+        Records(out)
     }
 
-    /// Recovers the ICC public key through the CA and issuer certificates (Book 2 6.3–6.4).
-    fn icc_key(records: &[u8], ca: &str) -> RsaKey {
-        let ca = RsaKey::load(ca).unwrap();
-        let issuer_cert = ca.recover(&find(records, 0x90).unwrap());
-        assert_eq!((issuer_cert[0], issuer_cert[1]), (0x6A, 0x02));
-        let n_i = issuer_cert[13] as usize;
-        let issuer_modulus = [
-            &issuer_cert[15..ca.len() - 21],
-            &find(records, 0x92).unwrap_or_default()[..],
-        ]
-        .concat()[..n_i]
-            .to_vec();
-        let issuer = RsaKey::public(issuer_modulus, find(records, 0x9F32).unwrap());
-        let icc_cert = issuer.recover(&find(records, 0x9F46).unwrap());
-        assert_eq!((icc_cert[0], icc_cert[1]), (0x6A, 0x04));
-        let n_ic = icc_cert[19] as usize;
-        let modulus = [
-            &icc_cert[21..issuer.len() - 21],
-            &find(records, 0x9F48).unwrap_or_default()[..],
-        ]
-        .concat()[..n_ic]
-            .to_vec();
-        RsaKey::public(modulus, find(records, 0x9F47).unwrap())
+    const TODAY: emv_kernel::config::Date = emv_kernel::config::Date {
+        year: 2026,
+        month: 11,
+        day: 26,
+    };
+
+    /// Recovers the ICC public key with the kernel's ODA (Book 2 6.3–6.4) against the
+    /// shipped test CAPKs.
+    fn icc_key(
+        aid: &[u8],
+        records: &Records,
+        aip: &[u8],
+        revoked: &[emv_kernel::config::RevokedCertificate],
+    ) -> Result<oda::IccPublicKey, oda::OdaError> {
+        let tags = records.tags();
+        let signed: Vec<(u8, &[u8])> = records
+            .0
+            .iter()
+            .filter(|(_, _, oda)| *oda)
+            .map(|(sfi, r, _)| (*sfi, r.as_slice()))
+            .collect();
+        let static_data = oda::static_data_from_records(
+            &signed,
+            Some(aip),
+            tags.get(&Tag::new(0x9F4A)).map(Vec::as_slice),
+        )?;
+        let capks = personalise::test_capks().unwrap();
+        let input = oda::OdaInput::from_tags(aid, &tags, &static_data);
+        oda::recover_icc_key(&input, &capks, revoked, TODAY)
     }
 
-    /// Checks a recovered SDAD's framing and hash; returns the ICC dynamic data.
-    fn check_sdad(key: &RsaKey, sdad: &[u8], hashed: &[u8]) -> Vec<u8> {
-        let m = key.recover(sdad);
-        let n = m.len();
-        assert_eq!((m[0], m[1], m[n - 1]), (0x6A, 0x05, 0xBC));
-        assert_eq!(
-            &m[n - 21..n - 1],
-            &personalise::sha1(&[&m[1..n - 21], hashed])
-        );
-        m[4..4 + m[3] as usize].to_vec()
+    /// Runs a Visa tap up to the records; returns (GPO answer, records, fDDA verdict).
+    fn visa_tap(
+        wallet: &mut Wallet,
+        amount: u64,
+        ttq: [u8; 4],
+    ) -> (Vec<u8>, Records, Result<(), oda::OdaError>) {
+        let pdol = select(wallet);
+        let (gpo_answer, sw) = data(gpo(wallet, &pdol, amount, UN, ttq));
+        assert_eq!(sw, 0x9000);
+        let records = read_records(wallet, &find(&gpo_answer, 0x94).unwrap());
+        let aid = wallet.aid().to_vec();
+        let verdict =
+            icc_key(&aid, &records, &find(&gpo_answer, 0x82).unwrap(), &[]).and_then(|key| {
+                oda::verify_fdda(
+                    &key,
+                    &find(&gpo_answer, 0x9F4B).unwrap_or_default(),
+                    &UN,
+                    &emv_kernel::config::amount_bcd(amount),
+                    &[0x09, 0x78],
+                    &find(&records.all(), 0x9F69).unwrap_or_default(),
+                    &find(&gpo_answer, 0x9F36).unwrap(),
+                )
+            });
+        (gpo_answer, records, verdict)
     }
 
     const VISA_TTQ: [u8; 4] = [0x37, 0x00, 0x40, 0x00];
@@ -1116,10 +1171,7 @@ mod tests {
     fn visa_phone_answers_qvsdc_online_with_fdda_and_cdcvm() {
         let mut wallet = Wallet::new(Profile::VisaPhone, WalletOptions::default()).unwrap();
         assert_eq!(wallet.atr(), vec![0x3B, 0x80, 0x80, 0x01, 0x01]);
-        let pdol = select(&mut wallet);
-        assert_eq!(pdol, hex_const(VISA_PDOL));
-        let (gpo, sw) = data(gpo(&mut wallet, &pdol, 2500, UN, VISA_TTQ));
-        assert_eq!(sw, 0x9000);
+        let (gpo, records, fdda) = visa_tap(&mut wallet, 2500, VISA_TTQ);
         tlv::validate(&gpo).unwrap();
         assert_eq!(gpo[0], 0x77);
         assert_eq!(find(&gpo, 0x9F27).unwrap(), vec![0x80]);
@@ -1131,7 +1183,7 @@ mod tests {
         assert_eq!(find(&gpo, 0x9F6E).unwrap()[0] & 0x1F, 0x03, "FFI phone");
         let track2 = hex::encode_upper(find(&gpo, 0x57).unwrap());
         assert!(track2.starts_with("4895370000000015D3012"));
-        let records = read_records(&mut wallet, &find(&gpo, 0x94).unwrap());
+        let records = records.all();
         assert_eq!(
             find(&records, 0x5A).unwrap(),
             hex::decode("4895370000000015").unwrap()
@@ -1142,17 +1194,7 @@ mod tests {
         let cad = find(&records, 0x9F69).unwrap();
         assert_eq!(cad[0], 0x01);
         assert_eq!(&cad[5..7], &[0x00, 0x80], "9F69 carries the CTQ");
-        let key = icc_key(&records, "ca-visa");
-        let hashed = [
-            &UN[..],
-            &emv_kernel::config::amount_bcd(2500),
-            &[0x09, 0x78],
-            &cad,
-        ]
-        .concat();
-        let dynamic = check_sdad(&key, &find(&gpo, 0x9F4B).unwrap(), &hashed);
-        let atc = find(&gpo, 0x9F36).unwrap();
-        assert_eq!(dynamic, [&[0x02][..], &atc].concat(), "fDDA IDN is the ATC");
+        assert_eq!(fdda, Ok(()), "the kernel's ODA accepts the fDDA signature");
     }
 
     #[test]
@@ -1211,46 +1253,61 @@ mod tests {
     }
 
     #[test]
-    fn bad_signature_profile_corrupts_only_the_sdad() {
-        let mut wallet = Wallet::new(Profile::VisaBadSignature, WalletOptions::default()).unwrap();
-        let pdol = select(&mut wallet);
-        let (gpo_answer, _) = data(gpo(&mut wallet, &pdol, 1000, UN, [0x36, 0x00, 0x40, 0x00]));
-        let records = read_records(&mut wallet, &find(&gpo_answer, 0x94).unwrap());
-        let key = icc_key(&records, "ca-visa");
-        let m = key.recover(&find(&gpo_answer, 0x9F4B).unwrap());
-        assert!(m[0] != 0x6A || m[m.len() - 1] != 0xBC);
+    fn every_visa_profile_signs_what_the_kernel_verifies() {
+        for profile in [Profile::VisaCard, Profile::LeavesField] {
+            let mut wallet = Wallet::new(profile, WalletOptions::default()).unwrap();
+            wallet.field_off(); // LeavesField only leaves on its first tap.
+            let (_, records, _) = visa_tap(&mut wallet, 1000, [0x36, 0x00, 0x40, 0x00]);
+            let aid = wallet.aid().to_vec();
+            let key = icc_key(&aid, &records, &[0x20, 0x00], &[]).unwrap();
+            assert_eq!(key.expiry, [0x11, 0x29], "{profile}");
+        }
     }
 
     #[test]
-    fn oda_fault_options_change_the_personalisation() {
-        let expired = WalletOptions {
-            oda_fault: Some(OdaFault::ExpiredIccCertificate),
-            ..WalletOptions::default()
+    fn oda_faults_fail_the_kernels_checks() {
+        let mut wallet = Wallet::new(Profile::VisaBadSignature, WalletOptions::default()).unwrap();
+        let (gpo, _, fdda) = visa_tap(&mut wallet, 1000, [0x36, 0x00, 0x40, 0x00]);
+        assert!(find(&gpo, 0x9F4B).is_some());
+        assert!(fdda.is_err(), "corrupted SDAD: {fdda:?}");
+
+        for (fault, what) in [
+            (OdaFault::UnknownCaIndex, "unknown CA index"),
+            (OdaFault::ExpiredIccCertificate, "expired ICC certificate"),
+            (OdaFault::BadSignature, "bad signature"),
+        ] {
+            let options = WalletOptions {
+                oda_fault: Some(fault),
+                ..WalletOptions::default()
+            };
+            let mut wallet = Wallet::new(Profile::VisaCard, options).unwrap();
+            let (_, records, fdda) = visa_tap(&mut wallet, 1000, [0x36, 0x00, 0x40, 0x00]);
+            assert!(fdda.is_err(), "{what}");
+            if fault == OdaFault::UnknownCaIndex {
+                assert_eq!(find(&records.all(), 0x8F).unwrap(), vec![UNKNOWN_CA_INDEX]);
+            }
+        }
+
+        let mut wallet = Wallet::new(Profile::VisaCard, WalletOptions::default()).unwrap();
+        let (_, records, fdda) = visa_tap(&mut wallet, 1000, [0x36, 0x00, 0x40, 0x00]);
+        assert_eq!(fdda, Ok(()));
+        let revoked = emv_kernel::config::RevokedCertificate {
+            rid: [0xA0, 0x00, 0x00, 0x00, 0x03],
+            index: TEST_CA_INDEX,
+            serial: ISSUER_CERTIFICATE_SERIAL,
         };
-        let mut wallet = Wallet::new(Profile::VisaCard, expired).unwrap();
-        let pdol = select(&mut wallet);
-        let (gpo_answer, _) = data(gpo(&mut wallet, &pdol, 1000, UN, VISA_TTQ));
-        let records = read_records(&mut wallet, &find(&gpo_answer, 0x94).unwrap());
-        let issuer = RsaKey::load("issuer-visa").unwrap();
-        let icc_cert = issuer.recover(&find(&records, 0x9F46).unwrap());
-        assert_eq!(&icc_cert[12..14], &[0x12, 0x20]);
-        let unknown = WalletOptions {
-            oda_fault: Some(OdaFault::UnknownCaIndex),
-            ..WalletOptions::default()
-        };
-        let mut wallet = Wallet::new(Profile::VisaCard, unknown).unwrap();
-        let (rec, _) = data({
-            select(&mut wallet);
-            wallet.respond(&apdu::read_record(3, 2))
-        });
-        assert_eq!(find(&rec, 0x8F).unwrap(), vec![UNKNOWN_CA_INDEX]);
+        let aid = wallet.aid().to_vec();
+        assert!(
+            icc_key(&aid, &records, &[0x20, 0x00], &[revoked]).is_err(),
+            "revoked issuer"
+        );
     }
 
     fn mastercard_transaction(
         wallet: &mut Wallet,
         p1: u8,
         amount: u64,
-    ) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    ) -> (Records, Vec<u8>, Vec<u8>) {
         let pdol = select(wallet);
         let pdol_values = dol::build(&dol::parse(&pdol).unwrap(), |t| {
             terminal_value(t, amount, UN, [0; 4])
@@ -1258,7 +1315,7 @@ mod tests {
         let (gpo_answer, sw) = data(wallet.respond(&apdu::get_processing_options(&pdol_values)));
         assert_eq!(sw, 0x9000);
         let records = read_records(wallet, &find(&gpo_answer, 0x94).unwrap());
-        let cdol1 = find(&records, 0x8C).unwrap();
+        let cdol1 = find(&records.all(), 0x8C).unwrap();
         let cdol_values = dol::build(&dol::parse(&cdol1).unwrap(), |t| {
             terminal_value(t, amount, UN, [0; 4])
         });
@@ -1266,6 +1323,15 @@ mod tests {
         assert_eq!(sw, 0x9000);
         tlv::validate(&ac).unwrap();
         (records, [pdol_values, cdol_values].concat(), ac)
+    }
+
+    /// Verifies the GENERATE AC answer's CDA with the kernel's ODA.
+    fn cda(wallet: &Wallet, records: &Records, dol_values: &[u8], ac: &[u8]) -> oda::CdaData {
+        let key = icc_key(wallet.aid(), records, &wallet.app.aip, &[]).unwrap();
+        let (pdol_values, cdol_values) = dol_values.split_at(3);
+        let hashed = oda::cda_hash_input(pdol_values, &[cdol_values], ac).unwrap();
+        let cid = find(ac, 0x9F27).unwrap()[0];
+        oda::verify_cda(&key, &find(ac, 0x9F4B).unwrap(), &UN, cid, &hashed).unwrap()
     }
 
     #[test]
@@ -1277,28 +1343,24 @@ mod tests {
             find(&ac, 0x9F26).is_none(),
             "CDA carries the AC inside 9F4B"
         );
-        let key = icc_key(&records, "ca-mastercard");
-        let dynamic = check_sdad(&key, &find(&ac, 0x9F4B).unwrap(), &UN);
-        assert_eq!(dynamic[0], 8);
-        assert_eq!(dynamic[9], 0x40, "CID in the signed data");
-        // TDHC over PDOL values, CDOL1 values and the answer's objects except 9F4B.
-        let body = tlv::find(&ac, Tag::new(0x77)).unwrap().unwrap().value;
-        let unsigned: Vec<u8> = tlv::parse(body)
-            .unwrap()
-            .iter()
-            .filter(|t| t.tag != Tag::new(0x9F4B))
-            .flat_map(|t| t.raw.to_vec())
-            .collect();
-        assert_eq!(
-            &dynamic[18..38],
-            &personalise::sha1(&[&dol_values, &unsigned])
-        );
+        let signed = cda(&wallet, &records, &dol_values, &ac);
+        assert_eq!((signed.cid, signed.idn.len()), (0x40, 8));
         let mut wallet = Wallet::new(Profile::MastercardCard, WalletOptions::default()).unwrap();
         let (_, _, ac) = mastercard_transaction(&mut wallet, 0x90, 1500);
         assert_eq!(find(&ac, 0x9F27).unwrap(), vec![0x80]);
         let mut wallet = Wallet::new(Profile::MastercardCard, WalletOptions::default()).unwrap();
         let (_, _, ac) = mastercard_transaction(&mut wallet, 0x80, 1500);
         assert!(find(&ac, 0x9F26).is_some(), "no CDA asked: plain AC");
+        let options = WalletOptions {
+            oda_fault: Some(OdaFault::BadSignature),
+            ..WalletOptions::default()
+        };
+        let mut wallet = Wallet::new(Profile::MastercardCard, options).unwrap();
+        let (records, dol_values, ac) = mastercard_transaction(&mut wallet, 0x90, 1500);
+        let key = icc_key(wallet.aid(), &records, &wallet.app.aip, &[]).unwrap();
+        let hashed = oda::cda_hash_input(&dol_values[..3], &[&dol_values[3..]], &ac).unwrap();
+        let sdad = find(&ac, 0x9F4B).unwrap();
+        assert!(oda::verify_cda(&key, &sdad, &UN, 0x80, &hashed).is_err());
     }
 
     #[test]
@@ -1309,14 +1371,99 @@ mod tests {
         };
         let mut wallet = Wallet::new(Profile::MastercardPhone, options).unwrap();
         let (records, _, ac) = mastercard_transaction(&mut wallet, 0x90, 6000);
-        assert_eq!(find(&records, 0x9F24).unwrap().len(), 29);
+        assert_eq!(find(&records.all(), 0x9F24).unwrap().len(), 29);
         assert_eq!(find(&ac, 0x9F27).unwrap(), vec![0x00]);
         assert_eq!(find(&ac, 0xDF4B).unwrap(), vec![0x00, 0x01, 0x00]);
         wallet.field_off();
-        let (_, _, ac) = mastercard_transaction(&mut wallet, 0x90, 6000);
+        let (records, dol_values, ac) = mastercard_transaction(&mut wallet, 0x90, 6000);
         assert_eq!(find(&ac, 0x9F27).unwrap(), vec![0x80]);
         assert_eq!(find(&ac, 0xDF4B).unwrap(), vec![0x00, 0x10, 0x00]);
-        assert!(find(&ac, 0x9F4B).is_some());
+        assert_eq!(cda(&wallet, &records, &dol_values, &ac).cid, 0x80);
+    }
+
+    /// The data record a kernel would send: the DOL values and every primitive object the
+    /// card returned, plus the AID.
+    fn record(
+        aid: &[u8],
+        dol_data: &[(&[u8], &[u8])],
+        answers: &[&[u8]],
+    ) -> emv_kernel::config::TagMap {
+        let mut record = emv_kernel::config::TagMap::new();
+        record.insert(Tag::new(0x4F), aid.to_vec());
+        for (dol, values) in dol_data {
+            let entries = dol::parse(dol).unwrap();
+            let mut pos = 0;
+            for e in entries {
+                record.insert(e.tag, values[pos..pos + e.length].to_vec());
+                pos += e.length;
+            }
+        }
+        fn walk(data: &[u8], record: &mut emv_kernel::config::TagMap) {
+            for t in tlv::parse(data).unwrap() {
+                if t.is_constructed() {
+                    walk(t.value, record);
+                } else {
+                    record.insert(t.tag, t.value.to_vec());
+                }
+            }
+        }
+        for answer in answers {
+            walk(answer, &mut record);
+        }
+        record
+    }
+
+    fn host_verifies(record: emv_kernel::config::TagMap, amount: &str) -> bool {
+        let host = crate::host::Host::with_defaults().unwrap();
+        let response = host.decide(&crate::host::AuthorisationRequest {
+            record,
+            amount: amount.parse().unwrap(),
+            currency: 978,
+            terminal: Default::default(),
+            refund: false,
+        });
+        response.cryptogram_verified
+    }
+
+    #[test]
+    fn cryptograms_verify_with_the_host_simulator() {
+        for profile in [Profile::VisaPhone, Profile::VisaCard] {
+            let mut wallet = Wallet::new(profile, WalletOptions::default()).unwrap();
+            let pdol = select(&mut wallet);
+            let values = dol::build(&dol::parse(&pdol).unwrap(), |t| {
+                terminal_value(t, 2500, UN, VISA_TTQ)
+            });
+            let (gpo, _) = data(wallet.respond(&apdu::get_processing_options(&values)));
+            let aid = wallet.aid().to_vec();
+            let good = record(&aid, &[(&pdol, &values)], &[&gpo]);
+            assert!(host_verifies(good.clone(), "25.00"), "{profile}");
+            let mut tampered = good;
+            tampered.insert(Tag::new(0x9F37), vec![9, 9, 9, 9]);
+            assert!(
+                !host_verifies(tampered, "25.00"),
+                "{profile}: UN is covered"
+            );
+        }
+        for (profile, p1) in [
+            (Profile::MastercardPhone, 0x90),
+            (Profile::MastercardCard, 0x50),
+        ] {
+            let mut wallet = Wallet::new(profile, WalletOptions::default()).unwrap();
+            let (records, dol_values, ac) = mastercard_transaction(&mut wallet, p1, 2500);
+            let signed = cda(&wallet, &records, &dol_values, &ac);
+            let pdol = hex_const(MASTERCARD_PDOL);
+            let records = records.all();
+            let cdol1 = find(&records, 0x8C).unwrap();
+            let (pdol_values, cdol_values) = dol_values.split_at(3);
+            let mut rec = record(
+                wallet.aid(),
+                &[(&pdol, pdol_values), (&cdol1, cdol_values)],
+                &[&records, &ac],
+            );
+            rec.insert(Tag::new(0x82), wallet.app.aip.to_vec());
+            rec.insert(Tag::new(0x9F26), signed.ac.to_vec());
+            assert!(host_verifies(rec, "25.00"), "{profile}");
+        }
     }
 
     #[test]

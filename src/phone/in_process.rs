@@ -5,7 +5,9 @@
 use emv_kernel::outcome::UiRequest;
 use emv_kernel::transport::{Transport, TransportError};
 
-use super::card::{Response, Wallet};
+use super::card::{Response, Wallet, WalletOptions};
+use super::personalise::PersonaliseError;
+use super::profiles::Profile;
 
 /// A wallet that enters the field a fixed number of times.
 #[derive(Debug, Clone)]
@@ -29,6 +31,18 @@ impl InProcessTransport {
             restarts: Vec::new(),
             ui: Vec::new(),
         }
+    }
+
+    /// A freshly personalised wallet of `profile`, presented `taps` times (the demo reader).
+    pub fn for_profile(
+        profile: Profile,
+        options: WalletOptions,
+        taps: usize,
+    ) -> Result<InProcessTransport, PersonaliseError> {
+        Ok(InProcessTransport::new(
+            Wallet::new(profile, options)?,
+            taps,
+        ))
     }
 
     /// The wallet (its ATC, whether it is still locked).
@@ -89,8 +103,6 @@ impl Transport for InProcessTransport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::phone::card::WalletOptions;
-    use crate::phone::profiles::Profile;
     use emv_kernel::apdu;
     use emv_kernel::outcome::{MessageId, ReaderStatus};
 
@@ -104,8 +116,9 @@ mod tests {
 
     #[test]
     fn counts_taps_and_ends_after_the_last() {
-        let wallet = Wallet::new(Profile::VisaCard, WalletOptions::default()).unwrap();
-        let mut transport = InProcessTransport::new(wallet, 2);
+        let mut transport =
+            InProcessTransport::for_profile(Profile::VisaCard, WalletOptions::default(), 2)
+                .unwrap();
         assert_eq!(
             transport.exchange(&apdu::select(apdu::PPSE_NAME)),
             Err(TransportError::CardRemoved),

@@ -6,10 +6,6 @@
 //! All keys are TEST KEYS from `assets/test-keys/`; the matching CA public keys for the
 //! terminal are in `assets/capk/tapterm-test.toml`.
 
-// The in-process transport and the wallet's accessors serve `tapterm pay --demo`, the GUI's
-// demo reader and tests, which land on other branches of issue 4.
-#![allow(dead_code, unused_imports)]
-
 pub mod card;
 pub mod in_process;
 pub mod personalise;

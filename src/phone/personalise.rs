@@ -56,6 +56,9 @@ pub enum PersonaliseError {
     /// A key field is not hex.
     #[error("test key {0:?}: {1} is not hex")]
     BadHex(String, &'static str),
+    /// `assets/host/issuers.toml` has no issuer master key for the profile's PAN.
+    #[error("no issuer master key for profile {0} in assets/host/issuers.toml")]
+    NoIssuerKey(&'static str),
     /// A public key was asked to sign.
     #[error("a public key cannot sign")]
     NoPrivateKey,
@@ -79,13 +82,23 @@ struct KeyEntry {
 }
 
 /// An RSA key pair (test only).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct RsaKey {
     /// Modulus, big-endian, without leading zeros.
     pub modulus: Vec<u8>,
     /// Public exponent (`03` or `010001`).
     pub exponent: Vec<u8>,
     private_exponent: Vec<u8>,
+}
+
+impl std::fmt::Debug for RsaKey {
+    /// The private exponent stays out of debug output, test key or not.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RsaKey")
+            .field("bits", &(self.modulus.len() * 8))
+            .field("exponent", &hex::encode_upper(&self.exponent))
+            .finish_non_exhaustive()
+    }
 }
 
 impl RsaKey {
@@ -116,7 +129,7 @@ impl RsaKey {
     }
 
     /// Length of the modulus in bytes (Book 2's N_CA, N_I or N_IC).
-    pub fn len(&self) -> usize {
+    pub fn modulus_len(&self) -> usize {
         self.modulus.len()
     }
 
@@ -126,17 +139,17 @@ impl RsaKey {
         if self.private_exponent.is_empty() {
             return Err(PersonaliseError::NoPrivateKey);
         }
-        if message.len() != self.len() {
+        if message.len() != self.modulus_len() {
             return Err(PersonaliseError::TooLong {
                 what: "RSA message",
                 needed: message.len(),
-                modulus: self.len(),
+                modulus: self.modulus_len(),
             });
         }
         let n = BigUint::from_bytes_be(&self.modulus);
         let d = BigUint::from_bytes_be(&self.private_exponent);
         let s = BigUint::from_bytes_be(message).modpow(&d, &n);
-        Ok(left_pad(&s.to_bytes_be(), self.len()))
+        Ok(left_pad(&s.to_bytes_be(), self.modulus_len()))
     }
 
     /// Applies the public key (`s^e mod n`); used by tests to check what was signed.
@@ -144,7 +157,7 @@ impl RsaKey {
         let n = BigUint::from_bytes_be(&self.modulus);
         let e = BigUint::from_bytes_be(&self.exponent);
         let m = BigUint::from_bytes_be(signature).modpow(&e, &n);
-        left_pad(&m.to_bytes_be(), self.len())
+        left_pad(&m.to_bytes_be(), self.modulus_len())
     }
 }
 
@@ -204,10 +217,10 @@ pub fn certificate(
     body.extend_from_slice(&[
         0x01,
         0x01,
-        subject.len() as u8,
+        subject.modulus_len() as u8,
         subject.exponent.len() as u8,
     ]);
-    let n = signer.len();
+    let n = signer.modulus_len();
     // 1 header + body + key space + 20 hash + 1 trailer = n
     let key_space = n
         .checked_sub(body.len() + 22)
@@ -216,7 +229,9 @@ pub fn certificate(
             needed: body.len() + 22,
             modulus: n,
         })?;
-    let (in_cert, remainder) = subject.modulus.split_at(subject.len().min(key_space));
+    let (in_cert, remainder) = subject
+        .modulus
+        .split_at(subject.modulus_len().min(key_space));
     body.extend_from_slice(in_cert);
     body.resize(body.len() + key_space - in_cert.len(), 0xBB);
     let hash = sha1(&[&body, remainder, &subject.exponent, static_data]);
@@ -236,7 +251,7 @@ pub fn signed_dynamic_data(
     icc_dynamic_data: &[u8],
     hashed_data: &[u8],
 ) -> Result<Vec<u8>, PersonaliseError> {
-    let n = icc.len();
+    let n = icc.modulus_len();
     let pad = n
         .checked_sub(icc_dynamic_data.len() + 25)
         .ok_or(PersonaliseError::TooLong {
@@ -287,9 +302,9 @@ mod tests {
             "icc-mastercard-card",
         ] {
             let key = RsaKey::load(name).unwrap();
-            assert!(key.len() >= 128, "{name} too short");
+            assert!(key.modulus_len() >= 128, "{name} too short");
             assert_eq!(key.exponent, vec![0x03]);
-            let mut message = vec![0x6A; key.len()];
+            let mut message = vec![0x6A; key.modulus_len()];
             message[5] = 0x42;
             let signature = key.sign(&message).unwrap();
             assert_ne!(signature, message);
@@ -312,14 +327,14 @@ mod tests {
         };
         let cert = certificate(0x02, &ca, &issuer, &fields, &[]).unwrap();
         let m = ca.recover(&cert.certificate);
-        let n = ca.len();
+        let n = ca.modulus_len();
         assert_eq!(m[0], 0x6A);
         assert_eq!(m[1], 0x02);
         assert_eq!(&m[2..6], &[0x48, 0x95, 0x37, 0xFF]);
-        assert_eq!(m[13] as usize, issuer.len());
+        assert_eq!(m[13] as usize, issuer.modulus_len());
         assert_eq!(m[n - 1], 0xBC);
         // 144-byte issuer key in a 176-byte certificate: 140 bytes inside, 4 in tag 92.
-        assert_eq!(cert.remainder.len(), issuer.len() - (n - 36));
+        assert_eq!(cert.remainder.len(), issuer.modulus_len() - (n - 36));
         let key: Vec<u8> = [&m[15..n - 21], &cert.remainder[..]].concat();
         assert_eq!(key, issuer.modulus);
         let hash = sha1(&[&m[1..n - 21], &cert.remainder, &cert.exponent]);
@@ -331,7 +346,7 @@ mod tests {
         let icc = RsaKey::load("icc-visa-card").unwrap();
         let sdad = signed_dynamic_data(&icc, &[0x02, 0x00, 0x07], b"terminal").unwrap();
         let m = icc.recover(&sdad);
-        let n = icc.len();
+        let n = icc.modulus_len();
         assert_eq!(&m[..4], &[0x6A, 0x05, 0x01, 0x03]);
         assert_eq!(&m[4..7], &[0x02, 0x00, 0x07]);
         assert!(m[7..n - 21].iter().all(|&b| b == 0xBB));

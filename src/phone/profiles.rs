@@ -49,7 +49,7 @@ pub enum Profile {
 }
 
 /// The account a profile is personalised with. TEST DATA: made-up, Luhn-valid numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Account {
     /// PAN digits (a DPAN for phones).
     pub pan: &'static str,
@@ -61,6 +61,16 @@ pub struct Account {
     pub icc_key: &'static str,
     /// Last four digits of the funding PAN (9F25), phones only.
     pub fpan_last4: Option<[u8; 2]>,
+}
+
+impl std::fmt::Debug for Account {
+    /// Debug output shows the PAN masked, like every other output (DESIGN: card data).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("pan", &crate::masking::mask_pan(self.pan))
+            .field("psn", &self.psn)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Profile {
@@ -209,6 +219,13 @@ mod tests {
     }
 
     #[test]
+    fn debug_output_masks_the_pan() {
+        let text = format!("{:?}", Profile::VisaPhone.account());
+        assert!(!text.contains("4895370000000015"), "{text}");
+        assert!(text.contains("0015"), "{text}");
+    }
+
+    #[test]
     fn pans_pass_luhn() {
         for p in Profile::ALL {
             let digits: Vec<u32> = p
@@ -221,12 +238,10 @@ mod tests {
                 .iter()
                 .rev()
                 .enumerate()
-                .map(|(i, &d)| {
-                    if i % 2 == 1 {
-                        (d * 2) % 9 + if d == 9 { 9 } else { 0 }
-                    } else {
-                        d
-                    }
+                .map(|(i, &d)| match (i % 2, d * 2) {
+                    (1, doubled) if doubled > 9 => doubled - 9,
+                    (1, doubled) => doubled,
+                    _ => d,
                 })
                 .sum();
             assert_eq!(sum % 10, 0, "{p}");
