@@ -40,7 +40,7 @@ fn visa_phone_is_approved_and_verified_on_phone() {
     assert!(d.shows("Verified on phone"), "{banner:?}");
     let last = d.app.last().unwrap();
     assert_eq!(
-        last.result.outcome.status,
+        last.result().outcome.status,
         emv_kernel::outcome::OutcomeStatus::OnlineRequest
     );
     assert!(last.host.as_ref().unwrap().approved);
@@ -85,8 +85,8 @@ fn locked_phone_asks_to_see_phone_then_second_tap_approves() {
     assert!(d.shows("Approved"), "{:?}", d.app.banner());
     assert!(d.shows("Verified on phone"));
     let last = d.app.last().unwrap();
-    assert_eq!(last.result.tap_outcomes.len(), 2);
-    assert!(last.exchanges.iter().any(|x| x.tap == 1));
+    assert_eq!(last.result().tap_outcomes.len(), 2);
+    assert!(last.exchanges().iter().any(|x| x.tap == 1));
 }
 
 #[test]

@@ -23,7 +23,7 @@ fn run(profile: &str, amount: &str) -> (tempfile::TempDir, Driver) {
 #[test]
 fn developer_screen_lists_every_apdu_with_card_data_masked() {
     let (_dir, mut d) = run("visa-phone", "25.00");
-    let exchanges = d.app.last().unwrap().exchanges.clone();
+    let exchanges = d.app.last().unwrap().exchanges().to_vec();
     assert!(exchanges.len() >= 3, "PPSE, SELECT, GPO at least");
     d.click("Developer");
     assert!(d.shows("#1 SELECT 2PAY.SYS.DDF01"));
@@ -74,4 +74,29 @@ fn a_malformed_card_answer_is_a_processing_error() {
         "{banner:?}"
     );
     assert!(!d.app.history()[0].entry.approved);
+}
+
+#[test]
+fn exported_tap_is_a_vector_that_replays_green() {
+    let (dir, mut d) = run("visa-phone", "25.00");
+    d.click("Developer");
+    d.click("Export as test vector");
+    let folder = dir.path().join("vectors");
+    let file = std::fs::read_dir(&folder)
+        .unwrap()
+        .next()
+        .expect("a vector file")
+        .unwrap()
+        .path();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let vector = emv_kernel::vector::parse(&text).unwrap();
+    assert_eq!(vector.source, "virtual wallet visa-phone");
+    let (verdict, _) = emv_kernel::replay::run_vector(&vector, emv_kernel::entry_point::run);
+    assert_eq!(verdict, emv_kernel::replay::Verdict::Pass);
+    assert!(
+        d.app
+            .notice()
+            .unwrap()
+            .starts_with("Test vector written to")
+    );
 }

@@ -1,35 +1,18 @@
-//! The seam between the window and the PC/SC reader layer (`src/reader`).
-//!
-//! TEMPORARY: the reader layer is being written on its own branch. Until it is merged no
-//! PC/SC reader is listed, so the window always offers the demo reader.
+//! The window's view of the PC/SC layer (`src/reader`): which readers are plugged in now.
+//! Polled off the UI thread every few seconds, so readers appear and disappear (hot-plug)
+//! without a restart; no pcscd means no readers, and the demo reader stays.
 
-use emv_kernel::outcome::UiRequest;
-use emv_kernel::transport::{Transport, TransportError};
-
-/// The PC/SC readers present now (empty without pcscd).
+/// The PC/SC readers present now; empty without pcscd or without readers.
 pub fn list_readers() -> Vec<String> {
-    Vec::new()
-}
-
-/// A transport to a PC/SC reader.
-pub fn pcsc_transport(name: &str) -> Box<dyn Transport> {
-    Box::new(Unavailable(name.to_string()))
-}
-
-struct Unavailable(String);
-
-impl Transport for Unavailable {
-    fn exchange(&mut self, _command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        Err(TransportError::Reader(format!(
-            "{}: PC/SC not available",
-            self.0
-        )))
-    }
-
-    fn next_tap(&mut self, _restart: &UiRequest) -> Result<bool, TransportError> {
-        Err(TransportError::Reader(format!(
-            "{}: PC/SC not available",
-            self.0
-        )))
-    }
+    let Ok(ctx) = crate::reader::establish() else {
+        return Vec::new();
+    };
+    crate::reader::reader_names(&ctx)
+        .map(|names| {
+            names
+                .iter()
+                .map(|n| n.to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -11,6 +11,10 @@ use emv_kernel::tlv::{Tag, TlvIter};
 use iced::widget::{button, column, container, row, scrollable, text};
 use iced::{Element, Font, Length};
 
+use std::path::PathBuf;
+
+use super::settings::GuiConfig;
+use super::worker::Finished;
 use super::{App, Message};
 use crate::checkout::TimedExchange;
 use emv_kernel::bits;
@@ -203,12 +207,34 @@ fn mono<'a>(s: String) -> iced::widget::Text<'a> {
     text(s).font(Font::MONOSPACE).size(14)
 }
 
+/// Writes a finished transaction as a test vector (test-vector-format.md) named after its
+/// time and reader; returns the path. The vector holds the raw exchanges, as every vector
+/// does: it is a developer's file, written only on request.
+pub fn export_vector(config: &GuiConfig, last: &Finished) -> std::io::Result<PathBuf> {
+    let stamp = last.stored.entry.time.format("%Y%m%d-%H%M%S").to_string();
+    let name = format!("tap-{stamp}");
+    let source = match last.reader.strip_prefix("Demo reader (") {
+        Some(profile) => format!("virtual wallet {}", profile.trim_end_matches(')')),
+        None => format!("recorded: {} / unknown device", last.reader),
+    };
+    let vector = crate::recording::to_vector(
+        &config.terminal,
+        &last.transaction,
+        &last.checkout,
+        &name,
+        &source,
+    );
+    let json = serde_json::to_string_pretty(&vector).map_err(std::io::Error::other)?;
+    let dir = config.data_dir.join("vectors");
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(format!("{name}.json"));
+    std::fs::write(&path, json + "\n")?;
+    Ok(path)
+}
+
 /// The developer screen.
 pub fn view(app: &App) -> Element<'_, Message> {
-    let exchanges: &[TimedExchange] = match (&app.running, &app.last) {
-        (None, Some(last)) => &last.exchanges,
-        _ => &app.live,
-    };
+    let exchanges = app.shown_exchanges();
     if exchanges.is_empty() {
         return container(text("No transaction yet: charge an amount and tap.").size(20))
             .padding(30)
@@ -253,13 +279,13 @@ pub fn view(app: &App) -> Element<'_, Message> {
     .align_y(iced::Alignment::Center);
     let mut decisions = column![text("Kernel decisions").size(18)].spacing(2);
     if let Some(last) = app.last.as_ref().filter(|_| app.running.is_none()) {
-        for d in &last.result.decisions {
+        for d in &last.result().decisions {
             decisions = decisions.push(mono(format!("• {d}")));
         }
         decisions = decisions.push(mono(format!(
             "• outcome {} (taps: {})",
-            last.result.outcome.status.name(),
-            last.result
+            last.result().outcome.status.name(),
+            last.result()
                 .tap_outcomes
                 .iter()
                 .map(|s| s.name())
@@ -292,8 +318,8 @@ fn summary(app: &App, exchanges: &[TimedExchange]) -> String {
         (None, Some(last)) => format!(
             "{} exchanges, {} taps, {} on {}",
             exchanges.len(),
-            last.result.tap_outcomes.len().max(1),
-            ms(last.duration),
+            last.result().tap_outcomes.len().max(1),
+            ms(last.checkout.duration),
             last.reader
         ),
         _ => format!("{} exchanges so far (running)", exchanges.len()),
@@ -329,7 +355,7 @@ fn detail_view<'a>(app: &'a App, index: usize, e: &'a TimedExchange) -> Element<
         .last
         .as_ref()
         .filter(|_| app.running.is_none())
-        .and_then(|l| l.result.trace.get(index))
+        .and_then(|l| l.result().trace.get(index))
     {
         for n in &notes.notes {
             c = c.push(text(format!("kernel: {n}")).size(14));

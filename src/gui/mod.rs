@@ -509,9 +509,11 @@ impl App {
         self.pcsc_readers = list;
     }
 
-    fn shown_exchanges(&self) -> &[TimedExchange] {
+    /// The exchanges the developer screen shows: the running transaction's so far, else the
+    /// last transaction's.
+    pub fn shown_exchanges(&self) -> &[TimedExchange] {
         match (&self.running, &self.last) {
-            (None, Some(last)) => &last.exchanges,
+            (None, Some(last)) => last.exchanges(),
             _ => &self.live,
         }
     }
@@ -581,6 +583,7 @@ impl App {
                 }
             }
             WorkerEvent::Exchange(record) => self.live.push(record),
+            WorkerEvent::Notice(text) => self.notice = Some(text),
             WorkerEvent::Done(finished) => self.finish(finished),
         }
     }
@@ -588,9 +591,9 @@ impl App {
     fn finish(&mut self, finished: Box<Finished>) {
         let banner = finished.banner.clone();
         // A receipt when the card or the host decided (Book A 6.2: receipt with the outcome).
-        let decided = finished.result.data_record.is_some()
+        let decided = finished.result().data_record.is_some()
             || finished.host.is_some()
-            || finished.result.outcome.receipt;
+            || finished.result().outcome.receipt;
         self.receipt = (decided && banner.tone != banner::Tone::Neutral)
             .then(|| receipt_view::receipt_text(&finished.stored, &self.config.merchant));
         match &finished.day {
@@ -639,10 +642,13 @@ impl App {
         );
     }
 
+    /// Writes the last tap as a `tapterm-vector/1` file under the data folder's `vectors/`.
     fn export_vector(&mut self) {
-        self.notice = Some(
-            "Export needs the recording module (src/recording.rs), not merged yet".to_string(),
-        );
+        let Some(last) = &self.last else { return };
+        self.notice = Some(match developer::export_vector(&self.config, last) {
+            Ok(path) => format!("Test vector written to {}", path.display()),
+            Err(e) => format!("Could not write the test vector: {e}"),
+        });
     }
 
     /// The whole window: tabs on top, the screen below.

@@ -21,23 +21,18 @@ use emv_kernel::transport::{Transport, TransportError};
 use iced::futures::channel::mpsc as async_mpsc;
 
 use super::banner::{self, Banner, Tone};
-use crate::checkout::{self, Progress, TimedExchange};
+use crate::checkout::{self, Checkout, Progress, TimedExchange};
 use crate::host::{AuthorisationRequest, AuthorisationResponse, Authoriser, StandIn, TerminalData};
 use crate::journal::{self, Journal, StoredEntry};
 use crate::phone::{InProcessTransport, Profile, Wallet, WalletOptions};
+use crate::reader::pcsc_transport::{CancelHandle, PcscOptions, PcscTransport};
 
 /// A finished transaction with everything the banner, receipt, developer screen and
 /// history need. Holds the kernel's data record (full PAN): only masked views of it leave.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finished {
-    /// What the kernel returned.
-    pub result: TransactionResult,
-    /// Every exchange with its timing.
-    pub exchanges: Vec<TimedExchange>,
-    /// From Charge to outcome (waits for taps included).
-    pub duration: Duration,
-    /// From the first card detection to the outcome.
-    pub from_card: Option<Duration>,
+    /// What the kernel returned, every exchange with its timing, durations and taps.
+    pub checkout: Checkout,
     /// The host's answer to an Online Request.
     pub host: Option<AuthorisationResponse>,
     /// The inputs the kernel was given.
@@ -54,6 +49,18 @@ pub struct Finished {
     pub day: Option<Vec<StoredEntry>>,
 }
 
+impl Finished {
+    /// What the kernel returned.
+    pub fn result(&self) -> &TransactionResult {
+        &self.checkout.result
+    }
+
+    /// Every exchange with its timing.
+    pub fn exchanges(&self) -> &[TimedExchange] {
+        &self.checkout.exchanges
+    }
+}
+
 /// Progress reported by the transaction thread.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WorkerEvent {
@@ -65,6 +72,8 @@ pub enum WorkerEvent {
     CardDetected,
     /// One exchange completed.
     Exchange(TimedExchange),
+    /// The reader layer has something to say (PC/SC service lost or back, card connected).
+    Notice(String),
     /// The transaction is over and journaled.
     Done(Box<Finished>),
 }
@@ -107,6 +116,7 @@ enum TapSignal {
 pub struct Control {
     taps: mpsc::Sender<TapSignal>,
     cancelled: Arc<AtomicBool>,
+    pcsc: Option<CancelHandle>,
 }
 
 impl Control {
@@ -119,6 +129,9 @@ impl Control {
     pub fn cancel(&self) {
         self.cancelled.store(true, Ordering::SeqCst);
         let _ = self.taps.send(TapSignal::Cancel);
+        if let Some(pcsc) = &self.pcsc {
+            pcsc.cancel();
+        }
     }
 }
 
@@ -157,18 +170,26 @@ pub struct Job {
     pub journal: Option<Arc<Mutex<Journal>>>,
 }
 
+/// A reader's transport, movable to the transaction thread.
+type Reader = Box<dyn Transport + Send>;
+
 /// Starts a transaction on its own thread; progress arrives on the returned stream.
 pub fn start(job: Job) -> (Control, async_mpsc::UnboundedReceiver<WorkerEvent>) {
     let (events, receiver) = async_mpsc::unbounded();
     let (taps, tap_receiver) = mpsc::channel();
     let cancelled = Arc::new(AtomicBool::new(false));
+    let (reader, pcsc) = match open_reader(&job.reader, tap_receiver, &events) {
+        Ok(opened) => opened,
+        Err(e) => (Box::new(Broken(e)) as Reader, None),
+    };
     let control = Control {
         taps,
         cancelled: cancelled.clone(),
+        pcsc,
     };
     let spawned = std::thread::Builder::new()
         .name("transaction".into())
-        .spawn(move || run(job, tap_receiver, cancelled, events));
+        .spawn(move || run(job, reader, cancelled, events));
     if let Err(e) = spawned {
         // The receiver ends without Done; the window treats that as a processing error.
         eprintln!("tapterm: cannot start the transaction thread: {e}");
@@ -176,11 +197,12 @@ pub fn start(job: Job) -> (Control, async_mpsc::UnboundedReceiver<WorkerEvent>) 
     (control, receiver)
 }
 
-/// The transport for a reader choice.
+/// The transport for a reader choice, with the PC/SC cancel handle when there is one.
 fn open_reader(
     reader: &ReaderChoice,
     taps: mpsc::Receiver<TapSignal>,
-) -> Result<Box<dyn Transport>, String> {
+    events: &async_mpsc::UnboundedSender<WorkerEvent>,
+) -> Result<(Reader, Option<CancelHandle>), String> {
     match reader {
         ReaderChoice::Demo {
             profile,
@@ -198,13 +220,27 @@ fn open_reader(
                 },
             )
             .map_err(|e| format!("wallet {}: {e}", profile.name()))?;
-            Ok(Box::new(DemoReader {
+            let demo = DemoReader {
                 wallet: InProcessTransport::new(wallet, usize::MAX),
                 taps,
                 auto_tap: *auto_tap,
-            }))
+            };
+            Ok((Box::new(demo), None))
         }
-        ReaderChoice::Pcsc(name) => Ok(super::backend::pcsc_transport(name)),
+        ReaderChoice::Pcsc(name) => {
+            let notices = events.clone();
+            let transport = PcscTransport::new(
+                PcscOptions {
+                    reader: Some(name.clone()),
+                    tap_timeout: None,
+                },
+                Box::new(move |notice| {
+                    let _ = notices.unbounded_send(WorkerEvent::Notice(notice.to_string()));
+                }),
+            );
+            let cancel = transport.cancel_handle();
+            Ok((Box::new(transport), Some(cancel)))
+        }
     }
 }
 
@@ -217,17 +253,13 @@ fn seed() -> u64 {
 
 fn run(
     job: Job,
-    taps: mpsc::Receiver<TapSignal>,
+    mut transport: Reader,
     cancelled: Arc<AtomicBool>,
     events: async_mpsc::UnboundedSender<WorkerEvent>,
 ) {
     let started = chrono::Utc::now();
     let send = |e: WorkerEvent| {
         let _ = events.unbounded_send(e);
-    };
-    let mut transport = match open_reader(&job.reader, taps) {
-        Ok(t) => t,
-        Err(e) => Box::new(Broken(e)),
     };
     let mut guarded = Guarded {
         inner: transport.as_mut(),
@@ -242,19 +274,19 @@ fn run(
             Progress::CardDetected => WorkerEvent::CardDetected,
         })
     });
-    let result = checkout.result;
+    let result = &checkout.result;
     let host = job
         .host
         .as_ref()
-        .and_then(|link| authorise(link, &result, &job.transaction));
+        .and_then(|link| authorise(link, result, &job.transaction));
     let banner = banner::outcome_banner(
-        &result,
+        result,
         &checkout.exchanges,
         host.as_ref(),
         cancelled.load(Ordering::SeqCst),
     );
     let entry = journal_entry(
-        &result,
+        result,
         &job.transaction,
         host.as_ref(),
         &banner,
@@ -264,10 +296,7 @@ fn run(
     );
     let (stored, journal_error, day) = record(job.journal.as_deref(), entry, started);
     send(WorkerEvent::Done(Box::new(Finished {
-        result,
-        exchanges: checkout.exchanges,
-        duration: checkout.duration,
-        from_card: checkout.from_card,
+        checkout,
         host,
         transaction: job.transaction,
         reader: job.reader.label(),
