@@ -26,6 +26,9 @@ pub struct GuiArgs {
     /// A user configuration laid over the built-in assets/terminal.toml.
     #[arg(long)]
     config: Option<std::path::PathBuf>,
+    /// Exchange the developer screen shows first (1 = the first APDU).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    exchange: u16,
     /// Screen to open: cashier, developer, history, readers.
     #[arg(long, default_value = "cashier", value_parser = ["cashier", "developer", "history", "readers"])]
     screen: String,
@@ -46,6 +49,7 @@ pub fn run(args: GuiArgs) -> ExitCode {
         auto_tap: args.auto_tap,
         amount: args.amount,
         charge: args.charge,
+        exchange: usize::from(args.exchange.saturating_sub(1)),
         screen: match args.screen.as_str() {
             "developer" => Screen::Developer,
             "history" => Screen::History,

@@ -199,3 +199,128 @@ pub fn outcome_banner(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use emv_kernel::outcome::{Outcome, ReaderStatus, UiRequest};
+
+    fn result(status: OutcomeStatus, cvm: Option<Cvm>, ui: Option<MessageId>) -> TransactionResult {
+        TransactionResult {
+            outcome: Outcome {
+                status,
+                start: None,
+                cvm,
+                ui_on_outcome: ui.map(|message| UiRequest {
+                    message,
+                    status: ReaderStatus::NotReady,
+                    hold: std::time::Duration::ZERO,
+                }),
+                ui_on_restart: None,
+                field_off: None,
+                receipt: false,
+            },
+            tap_outcomes: vec![status],
+            ui: vec![],
+            data_record: None,
+            trace: vec![],
+            decisions: vec![],
+        }
+    }
+
+    fn answer(approved: bool) -> AuthorisationResponse {
+        AuthorisationResponse {
+            approved,
+            auth_code: if approved {
+                "A1B2C3".into()
+            } else {
+                String::new()
+            },
+            response_code: if approved { "00" } else { "05" }.into(),
+            arpc: None,
+            reason: if approved {
+                "approved"
+            } else {
+                "do not honour"
+            }
+            .into(),
+            cryptogram_verified: true,
+        }
+    }
+
+    fn title(
+        r: &TransactionResult,
+        host: Option<&AuthorisationResponse>,
+        cancelled: bool,
+    ) -> String {
+        outcome_banner(r, &[], host, cancelled).title
+    }
+
+    #[test]
+    fn approvals_are_worded_by_cvm() {
+        let b = outcome_banner(
+            &result(OutcomeStatus::Approved, Some(Cvm::Cdcvm), None),
+            &[],
+            None,
+            false,
+        );
+        assert_eq!((b.title.as_str(), b.tone), ("Approved", Tone::Good));
+        assert_eq!(b.detail, ["Verified on phone"]);
+        let sign = result(OutcomeStatus::Approved, Some(Cvm::Signature), None);
+        assert_eq!(title(&sign, None, false), "Approved — please sign");
+        let pin = result(OutcomeStatus::OnlineRequest, Some(Cvm::OnlinePin), None);
+        let b = outcome_banner(&pin, &[], Some(&answer(true)), false);
+        assert_eq!((b.title.as_str(), b.tone), ("Not completed", Tone::Bad));
+        assert!(b.detail[0].contains("online PIN"));
+    }
+
+    #[test]
+    fn online_requests_follow_the_host() {
+        let online = result(OutcomeStatus::OnlineRequest, Some(Cvm::NoCvm), None);
+        let b = outcome_banner(&online, &[], Some(&answer(true)), false);
+        assert_eq!(b.title, "Approved");
+        assert!(b.detail.iter().any(|d| d.contains("A1B2C3")));
+        assert_eq!(title(&online, Some(&answer(false)), false), "Declined");
+        assert_eq!(title(&online, None, false), "Processing error");
+        // A decision by the card or host wins over a late Cancel.
+        assert_eq!(title(&online, Some(&answer(true)), true), "Approved");
+    }
+
+    #[test]
+    fn other_outcomes_follow_the_ui_request() {
+        let cases = [
+            (OutcomeStatus::Declined, None, "Declined"),
+            (
+                OutcomeStatus::TryAnotherInterface,
+                Some(MessageId::InsertOrSwipe),
+                "Insert or swipe",
+            ),
+            (OutcomeStatus::TryAnotherInterface, None, "Try another card"),
+            (
+                OutcomeStatus::EndApplication,
+                Some(MessageId::SeePhone),
+                "See phone",
+            ),
+            (
+                OutcomeStatus::EndApplication,
+                Some(MessageId::RemoveCard),
+                "Remove card",
+            ),
+            (
+                OutcomeStatus::EndApplication,
+                Some(MessageId::TryAnotherCard),
+                "Try another card",
+            ),
+            (OutcomeStatus::EndApplication, None, "Processing error"),
+        ];
+        for (status, ui, want) in cases {
+            assert_eq!(
+                title(&result(status, None, ui), None, false),
+                want,
+                "{status:?} {ui:?}"
+            );
+        }
+        let ended = result(OutcomeStatus::EndApplication, None, None);
+        assert_eq!(title(&ended, None, true), "Cancelled");
+    }
+}

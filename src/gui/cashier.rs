@@ -104,6 +104,7 @@ fn entry_view(app: &App) -> Element<'_, Message> {
             button::secondary,
             Some(Message::Key(KeypadKey::Clear))
         ),
+        text(app.notice.clone().unwrap_or_default()).size(15),
     ]
     .spacing(18)
     .width(Length::FillPortion(2));

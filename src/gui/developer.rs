@@ -199,6 +199,16 @@ pub fn exchange_hex(record: &TimedExchange) -> String {
     format!("C: {}\nR: {}", hex::encode_upper(&record.command), response)
 }
 
+/// Hex with a space between bytes, so long APDUs wrap on screen.
+pub fn spaced(hex: &str) -> String {
+    let chars: Vec<char> = hex.chars().collect();
+    chars
+        .chunks(2)
+        .map(|pair| pair.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn ms(d: std::time::Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
@@ -316,7 +326,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
 fn summary(app: &App, exchanges: &[TimedExchange]) -> String {
     match (&app.running, &app.last) {
         (None, Some(last)) => format!(
-            "{} exchanges, {} taps, {} on {}",
+            "{} exchanges, {} tap(s), {} on {}",
             exchanges.len(),
             last.result().tap_outcomes.len().max(1),
             ms(last.checkout.duration),
@@ -337,12 +347,12 @@ fn detail_view<'a>(app: &'a App, index: usize, e: &'a TimedExchange) -> Element<
         ))
         .size(14),
         text("C-APDU").size(14),
-        mono(hex::encode_upper(&e.command)),
+        mono(spaced(&hex::encode_upper(&e.command))),
         text("R-APDU").size(14),
     ]
     .spacing(4);
     c = c.push(mono(match &e.response {
-        Ok(raw) => masked_response_hex(raw),
+        Ok(raw) => spaced(&masked_response_hex(raw)),
         Err(err) => format!("({err})"),
     }));
     c = c.push(text(status_line(e)).size(16));
@@ -410,6 +420,13 @@ mod tests {
                 .iter()
                 .any(|l| l.text.contains("malformed"))
         );
+    }
+
+    #[test]
+    fn spaces_hex_by_byte() {
+        assert_eq!(spaced("9000"), "90 00");
+        assert_eq!(spaced("4761**"), "47 61 **");
+        assert_eq!(spaced(""), "");
     }
 
     #[test]

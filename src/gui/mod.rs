@@ -49,6 +49,8 @@ pub struct GuiOptions {
     pub charge: bool,
     /// Screen to open.
     pub screen: Screen,
+    /// Exchange the developer screen selects first (0-based).
+    pub exchange: usize,
 }
 
 /// The screens, as tabs.
@@ -105,6 +107,8 @@ pub enum Message {
     Tap,
     /// Progress from the transaction thread.
     Worker(WorkerEvent),
+    /// The transaction thread's stream ended (after `Done`, or because the thread died).
+    WorkerGone,
     /// Idle light blink.
     Blink,
     /// Back to amount entry.
@@ -265,7 +269,7 @@ impl App {
             profile,
             locked: options.locked,
             auto_tap: options.auto_tap,
-            selected_exchange: 0,
+            selected_exchange: options.exchange,
             notice: None,
         };
         app.reader = app.demo_reader();
@@ -442,6 +446,7 @@ impl App {
                 }
             }
             Message::Worker(event) => self.on_worker(event),
+            Message::WorkerGone => self.on_worker_gone(),
             Message::Blink => self.blink_on = !self.blink_on,
             Message::NewSale => self.new_sale(),
             Message::SaveReceipt => self.save_receipt(),
@@ -497,15 +502,33 @@ impl App {
     /// Hot-plug: a chosen PC/SC reader that went away falls back to the demo reader; the
     /// first reader plugged in while on the demo reader is not forced on the cashier.
     fn on_readers(&mut self, list: Vec<String>) {
+        if list == self.pcsc_readers {
+            return;
+        }
+        let added: Vec<&String> = list
+            .iter()
+            .filter(|n| !self.pcsc_readers.contains(n))
+            .collect();
+        let gone: Vec<&String> = self
+            .pcsc_readers
+            .iter()
+            .filter(|n| !list.contains(n))
+            .collect();
+        let mut notes = Vec::new();
+        if !added.is_empty() {
+            notes.push(format!("Reader plugged in: {}", join(&added)));
+        }
+        if !gone.is_empty() {
+            notes.push(format!("Reader unplugged: {}", join(&gone)));
+        }
         if let ReaderChoice::Pcsc(name) = &self.reader
             && !list.contains(name)
             && self.running.is_none()
         {
-            self.notice = Some(format!(
-                "Reader {name} was unplugged: using the demo reader"
-            ));
+            notes.push("using the demo reader".into());
             self.reader = self.demo_reader();
         }
+        self.notice = Some(notes.join("; "));
         self.pcsc_readers = list;
     }
 
@@ -558,9 +581,27 @@ impl App {
         self.message = Some(MessageId::PresentCard);
         self.waiting_for_tap = false;
         self.live.clear();
-        self.selected_exchange = 0;
         self.notice = None;
-        Task::run(events, Message::Worker)
+        Task::run(events, Message::Worker).chain(Task::done(Message::WorkerGone))
+    }
+
+    /// A transaction thread that ended without a result (it could not start, or panicked):
+    /// the cashier sees a processing error instead of waiting forever.
+    fn on_worker_gone(&mut self) {
+        if self.running.take().is_none() {
+            return;
+        }
+        self.banner = Some(Banner {
+            tone: banner::Tone::Bad,
+            title: "Processing error".into(),
+            detail: vec![
+                "The transaction stopped unexpectedly: check History before charging again".into(),
+            ],
+        });
+        self.receipt = None;
+        self.status = ReaderStatus::ProcessingError;
+        self.waiting_for_tap = false;
+        self.phase = Phase::Outcome;
     }
 
     fn on_worker(&mut self, event: WorkerEvent) {
@@ -689,6 +730,14 @@ impl App {
         ]
         .into()
     }
+}
+
+fn join(names: &[&String]) -> String {
+    names
+        .iter()
+        .map(|n| n.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Lists PC/SC readers off the UI thread.

@@ -123,6 +123,9 @@ impl GuiConfig {
 /// The reader screen.
 pub fn view(app: &App) -> Element<'_, Message> {
     let mut readers = column![text("Readers").size(28)].spacing(8);
+    if let Some(note) = &app.notice {
+        readers = readers.push(text(note.clone()).size(16));
+    }
     if app.pcsc_readers.is_empty() {
         readers = readers.push(
             text("No PC/SC reader found (or pcscd is not running): the demo reader is used.")
