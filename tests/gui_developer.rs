@@ -74,6 +74,24 @@ fn a_malformed_card_answer_is_a_processing_error() {
         "{banner:?}"
     );
     assert!(!d.app.history()[0].entry.approved);
+    // The broken answer still carries the card's track 2: the developer screen masks it.
+    let pan = Profile::MalformedTlv.account().pan;
+    let raw_has_pan = d.app.last().unwrap().exchanges().iter().any(|x| {
+        x.response
+            .as_ref()
+            .is_ok_and(|r| hex::encode_upper(r).contains(pan))
+    });
+    assert!(
+        raw_has_pan,
+        "the profile sends its PAN in the broken answer"
+    );
+    for x in d.app.last().unwrap().exchanges() {
+        if let Ok(raw) = &x.response {
+            let hex = masked_response_hex(raw);
+            assert!(!hex.contains(pan), "{hex}");
+            assert!(tlv_tree(raw).iter().all(|l| !l.text.contains(pan)));
+        }
+    }
 }
 
 #[test]

@@ -61,16 +61,63 @@ fn mask_value(kind: Sensitive, value: &[u8]) -> String {
     }
 }
 
-fn mask_level(iter: TlvIter<'_>, hex: &mut String) {
+/// Replaces the hex of `value`, found at byte `offset`, by its mask (same length).
+fn mask_at(hex: &mut String, offset: usize, kind: Sensitive, value: &[u8]) {
+    let start = 2 * offset;
+    let end = start + 2 * value.len();
+    if end <= hex.len() && hex.is_char_boundary(start) && hex.is_char_boundary(end) {
+        hex.replace_range(start..end, &mask_value(kind, value));
+    }
+}
+
+/// Masks the sensitive values of a well-formed TLV level; `false` when the level (or one
+/// below it) does not parse, so what follows the error was not looked at.
+fn mask_level(iter: TlvIter<'_>, hex: &mut String) -> bool {
+    let mut complete = true;
     for item in iter {
-        let Ok(tlv) = item else { break };
+        let Ok(tlv) = item else { return false };
         if tlv.is_constructed() {
-            mask_level(tlv.children(), hex);
+            complete &= mask_level(tlv.children(), hex);
         } else if let Some(kind) = sensitivity(tlv.tag, tlv.value) {
-            let start = 2 * (tlv.offset + tlv.raw.len() - tlv.value.len());
-            let end = start + 2 * tlv.value.len();
-            if hex.is_char_boundary(start) && end <= hex.len() {
-                hex.replace_range(start..end, &mask_value(kind, tlv.value));
+            mask_at(
+                hex,
+                tlv.offset + tlv.raw.len() - tlv.value.len(),
+                kind,
+                tlv.value,
+            );
+        }
+    }
+    complete
+}
+
+/// For answers that do not parse: masks anything that looks like a sensitive tag followed by
+/// a length, wherever it sits, cut at the end of the data. Conservative on purpose: a stray
+/// byte that looks like a tag hides a little too much, a PAN is never shown.
+fn mask_scan(data: &[u8], hex: &mut String) {
+    const TAGS: [(&[u8], Sensitive); 7] = [
+        (&[0x5A], Sensitive::Pan),
+        (&[0x57], Sensitive::Track2),
+        (&[0x9F, 0x6B], Sensitive::Track2),
+        (&[0x56], Sensitive::Whole),
+        (&[0x9F, 0x1F], Sensitive::Whole),
+        (&[0x9F, 0x20], Sensitive::Whole),
+        (&[0x5F, 0x20], Sensitive::Whole),
+    ];
+    for i in 0..data.len() {
+        let Some(rest) = data.get(i..) else { break };
+        for (tag, kind) in TAGS {
+            let Some(after) = rest.strip_prefix(tag) else {
+                continue;
+            };
+            let (len, skip) = match after {
+                [0x81, l, ..] => (usize::from(*l), 2),
+                [l, ..] if *l < 0x80 => (usize::from(*l), 1),
+                _ => continue,
+            };
+            let start = i + tag.len() + skip;
+            let end = (start + len).min(data.len());
+            if let Some(value) = data.get(start..end) {
+                mask_at(hex, start, kind, value);
             }
         }
     }
@@ -82,7 +129,9 @@ pub fn masked_response_hex(raw: &[u8]) -> String {
         return hex::encode_upper(raw);
     };
     let mut hex = hex::encode_upper(raw);
-    mask_level(TlvIter::new(response.data), &mut hex);
+    if !mask_level(TlvIter::new(response.data), &mut hex) {
+        mask_scan(response.data, &mut hex);
+    }
     hex
 }
 
@@ -402,6 +451,25 @@ mod tests {
             tree.iter()
                 .any(|l| l.text.starts_with("5A Application Primary"))
         );
+    }
+
+    #[test]
+    fn pan_in_a_malformed_answer_is_masked() {
+        // 77 claims 0x40 bytes but holds fewer: the template does not parse.
+        let mut data = hex::decode("77408202200057104761739001010010D2512201123456").unwrap();
+        data.extend([0x5A, 0x08]);
+        data.extend(hex::decode("4761739001010010").unwrap());
+        data.extend([0x90, 0x00]);
+        let hex = masked_response_hex(&data);
+        assert!(!hex.contains("4761739001010010"), "{hex}");
+        assert!(
+            !hex.contains("1234"),
+            "track 2 discretionary data hidden: {hex}"
+        );
+        assert!(hex.contains("476173******0010"), "{hex}");
+        assert_eq!(hex.len(), 2 * data.len());
+        let tree = tlv_tree(&data);
+        assert!(tree.iter().all(|l| !l.text.contains("4761739001010010")));
     }
 
     #[test]
