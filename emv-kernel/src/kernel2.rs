@@ -58,7 +58,11 @@ const PCII_SEE_PHONE_MASK: [u8; 3] = [0x00, 0x03, 0x0F];
 fn bcd_amount(value: &[u8]) -> Option<u64> {
     value.iter().try_fold(0u64, |acc, b| {
         let (hi, lo) = (b >> 4, b & 0x0F);
-        (hi < 10 && lo < 10).then(|| acc * 100 + hi as u64 * 10 + lo as u64)
+        if hi > 9 || lo > 9 {
+            return None;
+        }
+        acc.checked_mul(100)?
+            .checked_add(hi as u64 * 10 + lo as u64)
     })
 }
 
@@ -719,7 +723,7 @@ impl Kernel2<'_, '_, '_> {
                         .tag(0xDF812D)
                         .and_then(bcd_amount)
                         .map_or(Duration::from_millis(1300), |t| {
-                            Duration::from_millis(t * 100)
+                            Duration::from_millis(t.saturating_mul(100))
                         });
                     self.s
                         .decide("kernel 2: End Application, restart at Start B for a second tap");
@@ -789,5 +793,6 @@ mod tests {
     fn reads_bcd_limits() {
         assert_eq!(bcd_amount(&amount_bcd(10_001)), Some(10_001));
         assert_eq!(bcd_amount(&[0x00, 0x1A]), None);
+        assert_eq!(bcd_amount(&[0x99; 20]), None);
     }
 }

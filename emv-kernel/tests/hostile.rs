@@ -5,37 +5,13 @@
 
 use std::path::Path;
 
+mod common;
+
+use common::ScriptedCard;
 use emv_kernel::config::{TerminalConfig, Transaction};
-use emv_kernel::outcome::{OutcomeStatus, UiRequest};
-use emv_kernel::transport::{Transport, TransportError};
+use emv_kernel::outcome::OutcomeStatus;
 use emv_kernel::{entry_point, vector};
 use proptest::prelude::*;
-
-/// A card that answers every command with the next scripted response, whatever the command.
-struct ScriptedCard {
-    responses: Vec<Option<Vec<u8>>>,
-    next: usize,
-    taps_left: usize,
-}
-
-impl Transport for ScriptedCard {
-    fn exchange(&mut self, _command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        let r = self.responses.get(self.next).cloned();
-        self.next += 1;
-        match r {
-            Some(Some(bytes)) => Ok(bytes),
-            _ => Err(TransportError::CardRemoved),
-        }
-    }
-
-    fn next_tap(&mut self, _restart: &UiRequest) -> Result<bool, TransportError> {
-        if self.taps_left == 0 {
-            return Ok(false);
-        }
-        self.taps_left -= 1;
-        Ok(true)
-    }
-}
 
 /// A baseline: the inputs and first-tap responses of a vector whose valid flow is not an
 /// offline approval.
@@ -109,11 +85,7 @@ proptest! {
         which in 0usize..BASELINES.len(),
     ) {
         let (config, tx, _) = baseline(BASELINES[which]);
-        let mut card = ScriptedCard {
-            responses: answers.into_iter().map(Some).collect(),
-            next: 0,
-            taps_left: 2,
-        };
+        let mut card = ScriptedCard::new(answers.into_iter().map(Some).collect(), 2);
         let result = entry_point::run(&config, &tx, &mut card);
         prop_assert_ne!(result.outcome.status, OutcomeStatus::Approved);
     }
@@ -132,7 +104,7 @@ proptest! {
         responses[step] = apply(&valid[step], &m);
         // The same card again on a second tap, unmutated.
         responses.extend(valid.iter().cloned().map(Some));
-        let mut card = ScriptedCard { responses, next: 0, taps_left: 2 };
+        let mut card = ScriptedCard::new(responses, 2);
         let result = entry_point::run(&config, &tx, &mut card);
         prop_assert_ne!(result.outcome.status, OutcomeStatus::Approved);
         prop_assert!(result.tap_outcomes.len() <= 2);
@@ -151,11 +123,7 @@ proptest! {
 fn baselines_complete_through_the_scripted_card() {
     for name in BASELINES {
         let (config, tx, valid) = baseline(name);
-        let mut card = ScriptedCard {
-            responses: valid.into_iter().map(Some).collect(),
-            next: 0,
-            taps_left: 1,
-        };
+        let mut card = ScriptedCard::new(valid.into_iter().map(Some).collect(), 1);
         let result = entry_point::run(&config, &tx, &mut card);
         assert!(
             matches!(

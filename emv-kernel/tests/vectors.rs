@@ -2,7 +2,11 @@
 //! repository, when present) through the whole kernel: commands byte for byte, outcomes,
 //! UI, data record.
 
+mod common;
+
 use std::path::{Path, PathBuf};
+
+use common::ScriptedCard;
 
 use emv_kernel::replay::{self, Verdict};
 use emv_kernel::{entry_point, vector};
@@ -131,4 +135,38 @@ fn real_transit_tap_fdda_verifies() {
     let record = result.data_record.unwrap();
     let tvr = record.get(&emv_kernel::tlv::Tag::new(0x95)).unwrap();
     assert_eq!(tvr, &vec![0u8; 5]);
+}
+
+/// The reconstructed card answers our GENERATE AC (TVR byte 5 = 01) with its recorded
+/// response: the CA, issuer and ICC keys recover and the SDAD opens with the right CID, and
+/// only the transaction data hash differs, because the card hashed the recorded CDOL1 data.
+/// CDA failure never approves: End Application, with "CDA failed" in the TVR.
+#[test]
+fn reconstructed_mastercard_cda_fails_only_on_the_transaction_data_hash() {
+    let Some(dir) = shared_vectors("reconstructed") else {
+        println!("note: shared/vectors/reconstructed not found; not checked");
+        return;
+    };
+    let path = dir.join("reconstructed-mastercard-paypass-testcard-mchip-cda-tc-signature.json");
+    let v = vector::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let (config, tx) = v.inputs().unwrap();
+    let answers = v.taps[0]
+        .iter()
+        .map(|x| x.r.as_ref().map(|r| r.0.clone()))
+        .collect();
+    let mut card = ScriptedCard::new(answers, 1);
+    let result = entry_point::run(&config, &tx, &mut card);
+    assert_eq!(
+        result.outcome.status,
+        emv_kernel::outcome::OutcomeStatus::EndApplication
+    );
+    assert!(
+        result
+            .decisions
+            .iter()
+            .any(|d| d == "ODA: CDA failed: CDA: transaction data hash code does not match"),
+        "{:#?}",
+        result.decisions
+    );
+    assert!(result.data_record.is_none());
 }
