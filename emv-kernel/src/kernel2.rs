@@ -200,9 +200,11 @@ impl Kernel2<'_, '_, '_> {
         let entries = dol::parse(dol_bytes).map_err(|e| format!("DOL malformed: {e}"))?;
         let own = self.own_values();
         let comb = self.input.combination;
-        Ok(dol::build(&entries, |t| {
-            self.s.terminal_value(t, comb, &own)
-        }))
+        let data = dol::build(&entries, |t| self.s.terminal_value(t, comb, &own));
+        if data.len() > session::MAX_DOL_DATA {
+            return Err(format!("DOL asks for {} bytes", data.len()));
+        }
+        Ok(data)
     }
 
     fn end(&mut self, why: impl Into<String>) -> KernelResult {
