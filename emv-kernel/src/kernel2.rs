@@ -596,6 +596,11 @@ impl Kernel2<'_, '_, '_> {
         if let Err(why) = self.store_gen_ac_response(response.data) {
             return self.end(why);
         }
+        // C-2: the card's part is done once GENERATE AC is answered.
+        self.s.show(ui(
+            MessageId::CardReadOk,
+            ReaderStatus::CardReadSuccessfully,
+        ));
         let Some(cid) = self.card.get(0x9F27).and_then(|c| c.first().copied()) else {
             return self.end("GENERATE AC response lacks the CID");
         };
@@ -636,10 +641,6 @@ impl Kernel2<'_, '_, '_> {
             }
             None => {}
         }
-        self.s.show(ui(
-            MessageId::CardReadOk,
-            ReaderStatus::CardReadSuccessfully,
-        ));
         let (status, message) = match (returned, self.cvm.cvm) {
             (Cryptogram::Tc, Cvm::Signature) => (OutcomeStatus::Approved, MessageId::ApprovedSign),
             (Cryptogram::Tc, _) => (OutcomeStatus::Approved, MessageId::Approved),
