@@ -6,6 +6,10 @@
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::ScriptedCard;
 use criterion::{Criterion, criterion_group, criterion_main};
 use emv_kernel::replay::{self, Verdict};
 use emv_kernel::{entry_point, vector};
@@ -62,5 +66,32 @@ fn replay_vectors(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, replay_vectors);
+/// Mastercard CDA work on real test-card data: the reconstructed PayPass test card (CAPK
+/// EF, 1984-bit) answered in order, through issuer and ICC key recovery, SDAD recovery and
+/// the transaction data hash (which then differs by the TVR RRP bit, see tests/vectors.rs).
+fn mastercard_cda(c: &mut Criterion) {
+    let Some(path) = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|d| {
+            d.join("shared/vectors/reconstructed/reconstructed-mastercard-paypass-testcard-mchip-cda-tc-signature.json")
+        })
+        .find(|p| p.is_file())
+    else {
+        return;
+    };
+    let v = vector::parse(&std::fs::read_to_string(path).expect("readable")).expect("parses");
+    let (config, tx) = v.inputs().expect("inputs");
+    let answers: Vec<Option<Vec<u8>>> = v.taps[0]
+        .iter()
+        .map(|x| x.r.as_ref().map(|r| r.0.clone()))
+        .collect();
+    c.bench_function("mastercard-cda-reconstructed-test-card", |b| {
+        b.iter(|| {
+            let mut card = ScriptedCard::new(answers.clone(), 1);
+            entry_point::run(black_box(&config), black_box(&tx), &mut card)
+        })
+    });
+}
+
+criterion_group!(benches, replay_vectors, mastercard_cda);
 criterion_main!(benches);
