@@ -1,18 +1,482 @@
-//! `tapterm decode`: hex in, a TLV tree with EMV names out.
+//! `tapterm decode`: hex in, a TLV tree with EMV names out (Book 3 Annex A and B).
+//!
+//! Values are shown the way the books define them: text for `an`/`ans`, digits for `n`/`cn`,
+//! dates as YYYY-MM-DD, amounts with the currency of a 5F2A found in the same input, bit
+//! explanations for bit-mapped objects and tag lists for DOLs. A status word at the end is
+//! explained. PAN and track data are masked unless `--reveal` is given.
 
+use std::io::Read;
 use std::process::ExitCode;
+
+use emv_kernel::tags::{self, Format};
+use emv_kernel::tlv::{self, Tag, TlvError, TlvIter};
+use emv_kernel::{bits, dol, status_words};
+use rust_decimal::Decimal;
+use serde::Serialize;
 
 /// Arguments of `tapterm decode`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "PAN (5A) and track data (56, 57, 9F6B) are masked to first 6 / last 4 digits \
+                  and expiry; --reveal prints them in full."
+)]
 pub struct DecodeArgs {
     /// Hex to decode (spaces allowed); read from standard input when absent.
     pub hex: Vec<String>,
     /// Print the tree as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Show PAN and track data in full instead of masked.
+    #[arg(long)]
+    pub reveal: bool,
 }
 
-/// Runs the subcommand.
-pub fn run(_args: DecodeArgs) -> ExitCode {
-    ExitCode::from(2)
+/// Why the input could not be decoded.
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    /// Not hex.
+    #[error("bad hex: character {character:?} at position {position}")]
+    BadHex { character: char, position: usize },
+    /// An odd number of hex digits.
+    #[error("bad hex: odd number of hex digits ({0})")]
+    OddLength(usize),
+    /// Nothing to decode.
+    #[error("no input: give hex as arguments or on standard input")]
+    Empty,
+    /// Not BER-TLV (with or without a trailing status word).
+    #[error("bad TLV at {0}")]
+    Tlv(#[from] TlvError),
+    /// Standard input could not be read.
+    #[error("cannot read standard input: {0}")]
+    Stdin(String),
+}
+
+/// One decoded object.
+#[derive(Debug, Serialize)]
+pub struct Node {
+    /// Tag in hex.
+    pub tag: String,
+    /// Dictionary name, or `None` for an unknown tag.
+    pub name: Option<&'static str>,
+    /// Offset of the tag in the input.
+    pub offset: usize,
+    /// Length of the value.
+    pub length: usize,
+    /// Value in hex; `None` when masked or constructed (the children carry the bytes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hex: Option<String>,
+    /// The value in the tag's own terms (text, digits, date, amount, masked PAN).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// Bit explanations, DOL entries, CVM rules or AFL entries, one line each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub explain: Vec<String>,
+    /// Children of a constructed object.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<Node>,
+}
+
+/// A trailing status word.
+#[derive(Debug, Serialize)]
+pub struct StatusWord {
+    /// SW1 SW2 in hex.
+    pub sw: String,
+    /// What it means.
+    pub meaning: String,
+}
+
+/// The whole decoded input.
+#[derive(Debug, Serialize)]
+pub struct Decoded {
+    /// Top-level objects.
+    pub objects: Vec<Node>,
+    /// The status word at the end, when the input is a card response.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_word: Option<StatusWord>,
+}
+
+/// Turns text into bytes, ignoring white space.
+pub fn parse_hex(text: &str) -> Result<Vec<u8>, DecodeError> {
+    let digits: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if digits.is_empty() {
+        return Err(DecodeError::Empty);
+    }
+    if let Some((position, character)) = digits
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !c.is_ascii_hexdigit())
+    {
+        return Err(DecodeError::BadHex {
+            character,
+            position,
+        });
+    }
+    if !digits.len().is_multiple_of(2) {
+        return Err(DecodeError::OddLength(digits.len()));
+    }
+    hex::decode(&digits).map_err(|_| DecodeError::OddLength(digits.len()))
+}
+
+/// Decodes bytes into a tree. When the input ends in two bytes that look like a status word
+/// and the bytes before them are well-formed TLV (or nothing), those two bytes are taken as
+/// the status word: a card response is the commonest input, and `9000` would otherwise read
+/// as an empty tag 90.
+pub fn decode(data: &[u8], reveal: bool) -> Result<Decoded, DecodeError> {
+    let split = data.len().checked_sub(2).and_then(|n| {
+        let (body, sw) = data.split_at(n);
+        let sw = u16::from_be_bytes([*sw.first()?, *sw.get(1)?]);
+        (status_words::is_plausible_sw(sw) && tlv::validate(body).is_ok()).then_some((body, sw))
+    });
+    let (body, sw) = match split {
+        Some((body, sw)) => (body, Some(sw)),
+        None => {
+            tlv::validate(data)?;
+            (data, None)
+        }
+    };
+    let context = Context {
+        currency: tlv::find(body, Tag::new(0x5F2A))
+            .ok()
+            .flatten()
+            .and_then(|t| digits(t.value).parse::<u16>().ok()),
+        reveal,
+    };
+    let objects = nodes(TlvIter::new(body), &context)?;
+    Ok(Decoded {
+        objects,
+        status_word: sw.map(|sw| StatusWord {
+            sw: format!("{sw:04X}"),
+            meaning: status_words::explain_sw(sw),
+        }),
+    })
+}
+
+struct Context {
+    currency: Option<u16>,
+    reveal: bool,
+}
+
+fn nodes(iter: TlvIter<'_>, context: &Context) -> Result<Vec<Node>, TlvError> {
+    iter.map(|item| {
+        let t = item?;
+        let children = nodes(t.children(), context)?;
+        let masked = (!context.reveal)
+            .then(|| tags::masked(t.tag, t.value))
+            .flatten();
+        let (value, explain) = match (&masked, t.is_constructed()) {
+            (Some(m), _) => (Some(m.clone()), Vec::new()),
+            (None, true) => (None, Vec::new()),
+            (None, false) => describe(t.tag, t.value, context),
+        };
+        Ok(Node {
+            tag: t.tag.to_string(),
+            name: tags::lookup(t.tag).map(|i| i.name),
+            offset: t.offset,
+            length: t.value.len(),
+            hex: (masked.is_none() && !t.is_constructed()).then(|| hex::encode_upper(t.value)),
+            value,
+            explain,
+            children,
+        })
+    })
+    .collect()
+}
+
+/// BCD digits as text (nibbles above 9 shown as hex letters).
+fn digits(value: &[u8]) -> String {
+    hex::encode_upper(value)
+}
+
+fn printable(value: &[u8]) -> Option<String> {
+    let ok = !value.is_empty() && value.iter().all(|b| (0x20..0x7F).contains(b));
+    ok.then(|| String::from_utf8_lossy(value).into_owned())
+}
+
+/// YYMMDD as YYYY-MM-DD; years 00–49 are 20xx and 50–99 are 19xx (Book 3 Annex A, 5F24).
+fn date(value: &[u8]) -> Option<String> {
+    let d = digits(value);
+    if d.len() != 6 || !d.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let yy: u16 = d.get(0..2)?.parse().ok()?;
+    let century = if yy < 50 { 2000 } else { 1900 };
+    Some(format!(
+        "{}-{}-{}",
+        century + yy,
+        d.get(2..4)?,
+        d.get(4..6)?
+    ))
+}
+
+fn amount(value: &[u8], currency: Option<u16>) -> Option<String> {
+    let d = digits(value);
+    let minor: i64 = d.parse().ok()?;
+    let Some(code) = currency else {
+        return Some(format!("{minor} minor units (no 5F2A in the input)"));
+    };
+    let exponent = emv_kernel::vector::currency_exponent(code)?;
+    let alpha = iso_currency::Currency::from_numeric(code)
+        .map_or(String::new(), |c| format!(" {}", c.code()));
+    Some(format!(
+        "{}{alpha}",
+        Decimal::new(minor, u32::from(exponent))
+    ))
+}
+
+fn dol_lines(value: &[u8]) -> Vec<String> {
+    match dol::parse(value) {
+        Ok(entries) => entries
+            .iter()
+            .map(|e| {
+                let name = tags::lookup(e.tag).map_or("unknown tag", |i| i.name);
+                format!("{} ({} bytes) {name}", e.tag, e.length)
+            })
+            .collect(),
+        Err(e) => vec![format!("not a valid DOL: {e}")],
+    }
+}
+
+/// Book 3 Annex C3: amount X, amount Y, then two-byte CV Rules.
+fn cvm_list_lines(value: &[u8]) -> Vec<String> {
+    let (Some(x), Some(y), Some(rules)) = (value.get(0..4), value.get(4..8), value.get(8..)) else {
+        return vec!["too short for a CVM List".into()];
+    };
+    let amount = |b: &[u8]| b.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+    let mut lines = vec![format!("X = {}, Y = {}", amount(x), amount(y))];
+    for rule in rules.chunks(2) {
+        let [code, condition] = rule else {
+            lines.push("odd byte at the end of the CVM List".into());
+            break;
+        };
+        let next = if code & 0x40 != 0 {
+            "apply next rule if unsuccessful"
+        } else {
+            "fail if unsuccessful"
+        };
+        lines.push(format!(
+            "{code:02X}{condition:02X}: {} / {} ({next})",
+            bits::cvm_name(*code),
+            bits::cvm_condition_name(*condition)
+        ));
+    }
+    lines
+}
+
+/// Book 3 10.2: four bytes per entry: SFI, first record, last record, records for ODA.
+fn afl_lines(value: &[u8]) -> Vec<String> {
+    value
+        .chunks(4)
+        .map(|e| match e {
+            [sfi, first, last, oda] => format!(
+                "SFI {} records {first}-{last} ({oda} for offline data authentication)",
+                sfi >> 3
+            ),
+            _ => "incomplete AFL entry".into(),
+        })
+        .collect()
+}
+
+/// Book 3 Annex A, tag 87: b4–b1 priority (1 highest, 0 none), b8 confirmation required.
+fn priority_lines(value: &[u8]) -> Vec<String> {
+    let Some(&byte) = value.first() else {
+        return Vec::new();
+    };
+    let mut lines = vec![match byte & 0x0F {
+        0 => "no priority assigned".to_string(),
+        p => format!("priority {p} (1 is highest)"),
+    }];
+    if byte & 0x80 != 0 {
+        lines.push("cannot be selected without confirmation of the cardholder".into());
+    }
+    lines
+}
+
+/// The value in the tag's terms and explanation lines for a primitive object.
+fn describe(tag: Tag, value: &[u8], context: &Context) -> (Option<String>, Vec<String>) {
+    let text = match tag.value() {
+        0x5F24 | 0x5F25 | 0x9A => date(value),
+        0x9F21 => {
+            let d = digits(value);
+            (d.len() == 6).then(|| format!("{}:{}:{}", &d[0..2], &d[2..4], &d[4..6]))
+        }
+        0x9F02 | 0x9F03 | 0xDF8123..=0xDF8126 => amount(value, context.currency),
+        0x5F2A | 0x9F42 => {
+            let code = digits(value).parse::<u16>().ok();
+            code.and_then(iso_currency::Currency::from_numeric)
+                .map(|c| format!("{} ({})", c.code(), c.name()))
+        }
+        _ => match tags::format_of(tag) {
+            Format::An | Format::Ans => printable(value),
+            Format::N => Some(digits(value)),
+            Format::Cn => Some(digits(value).trim_end_matches('F').to_string()),
+            // Names like DF Names are often readable ("2PAY.SYS.DDF01").
+            Format::B if matches!(tag.value(), 0x84 | 0x4F | 0x9D) => printable(value),
+            Format::B => None,
+        },
+    };
+    let explain = match tag.value() {
+        0x9F38 | 0x8C | 0x8D | 0x9F49 | 0x97 | 0xDF811A => dol_lines(value),
+        0x8E => cvm_list_lines(value),
+        0x94 => afl_lines(value),
+        0x87 => priority_lines(value),
+        _ => bits::explain(tag, value).unwrap_or_default(),
+    };
+    (text, explain)
+}
+
+/// The tree as indented text.
+pub fn render_text(decoded: &Decoded) -> String {
+    fn walk(nodes: &[Node], depth: usize, out: &mut String) {
+        for n in nodes {
+            let pad = "  ".repeat(depth);
+            let name = n.name.unwrap_or("unknown tag");
+            out.push_str(&format!("{pad}{} {name} [{} bytes]", n.tag, n.length));
+            if n.children.is_empty() {
+                if let Some(h) = &n.hex {
+                    out.push_str(&format!(": {h}"));
+                }
+                if let Some(v) = &n.value {
+                    out.push_str(&format!(" = {v:?}"));
+                }
+            }
+            out.push('\n');
+            for line in &n.explain {
+                out.push_str(&format!("{pad}    - {line}\n"));
+            }
+            walk(&n.children, depth + 1, out);
+        }
+    }
+    let mut out = String::new();
+    walk(&decoded.objects, 0, &mut out);
+    if let Some(sw) = &decoded.status_word {
+        out.push_str(&format!("SW {}\n", sw.meaning));
+    }
+    out
+}
+
+fn input(args: &DecodeArgs) -> Result<Vec<u8>, DecodeError> {
+    if args.hex.is_empty() {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| DecodeError::Stdin(e.to_string()))?;
+        parse_hex(&text)
+    } else {
+        parse_hex(&args.hex.join(" "))
+    }
+}
+
+/// Runs the subcommand: 0 on success, 2 on bad input.
+pub fn run(args: DecodeArgs) -> ExitCode {
+    let result = input(&args).and_then(|data| decode(&data, args.reveal));
+    match result {
+        Ok(decoded) if args.json => match serde_json::to_string_pretty(&decoded) {
+            Ok(json) => {
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
+        Ok(decoded) => {
+            print!("{}", render_text(&decoded));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FCI: &str = "6F2F840E325041592E5359532E4444463031A51DBF0C1A61184F07A0000000031010\
+                       500A564953412044454249548701019000";
+
+    #[test]
+    fn ppse_response_tree_and_status_word() {
+        let d = decode(&parse_hex(FCI).unwrap(), false).unwrap();
+        assert_eq!(d.objects.len(), 1);
+        assert_eq!(d.status_word.as_ref().unwrap().sw, "9000");
+        let text = render_text(&d);
+        assert!(text.contains("6F File Control Information (FCI) Template [47 bytes]"));
+        assert!(text.contains("\"2PAY.SYS.DDF01\""));
+        assert!(
+            text.contains("50 Application Label [10 bytes]: 56495341204445424954 = \"VISA DEBIT\"")
+        );
+        assert!(text.contains("SW 9000: success"));
+    }
+
+    #[test]
+    fn dates_amounts_and_bits() {
+        let data =
+            parse_hex("9A03 261126 5F2403 251231 9F02 06 000000001234 5F2A 02 0978 82 02 1980")
+                .unwrap();
+        let d = decode(&data, false).unwrap();
+        let v: Vec<_> = d.objects.iter().map(|n| n.value.clone()).collect();
+        assert_eq!(v[0].as_deref(), Some("2026-11-26"));
+        assert_eq!(v[1].as_deref(), Some("2025-12-31"));
+        assert_eq!(v[2].as_deref(), Some("12.34 EUR"));
+        assert_eq!(d.objects[4].explain.len(), 4);
+        assert!(d.status_word.is_none());
+    }
+
+    #[test]
+    fn dols_and_cvm_list() {
+        let data = parse_hex("9F38 09 9F66 04 9F02 06 9F37 04").unwrap();
+        let d = decode(&data, false).unwrap();
+        assert_eq!(
+            d.objects[0].explain,
+            [
+                "9F66 (4 bytes) Terminal Transaction Qualifiers (TTQ)",
+                "9F02 (6 bytes) Amount, Authorised (Numeric)",
+                "9F37 (4 bytes) Unpredictable Number",
+            ]
+        );
+        let d = decode(
+            &parse_hex("8E 0C 00000000 00000000 4203 1F03").unwrap(),
+            false,
+        )
+        .unwrap();
+        assert_eq!(d.objects[0].explain[0], "X = 0, Y = 0");
+        assert!(d.objects[0].explain[1].starts_with("4203: Enciphered PIN verified online"));
+    }
+
+    #[test]
+    fn pan_masked_unless_revealed() {
+        let data = parse_hex("70 0A 5A 08 4761739001010119").unwrap();
+        let d = decode(&data, false).unwrap();
+        let pan = &d.objects[0].children[0];
+        assert_eq!(pan.value.as_deref(), Some("476173******0119"));
+        assert!(pan.hex.is_none());
+        let json = serde_json::to_string(&d).unwrap();
+        assert!(!json.contains("4761739001010119"));
+        let d = decode(&data, true).unwrap();
+        assert_eq!(
+            d.objects[0].children[0].hex.as_deref(),
+            Some("4761739001010119")
+        );
+    }
+
+    #[test]
+    fn errors_name_the_offset() {
+        let e = decode(&parse_hex("6F05").unwrap(), false).unwrap_err();
+        assert!(e.to_string().contains("offset 0"), "{e}");
+        let e = parse_hex("00zz").unwrap_err();
+        assert_eq!(e.to_string(), "bad hex: character 'z' at position 2");
+        assert!(matches!(parse_hex("ABC"), Err(DecodeError::OddLength(3))));
+        assert!(matches!(parse_hex("  "), Err(DecodeError::Empty)));
+    }
+
+    #[test]
+    fn bare_status_word() {
+        let d = decode(&[0x6A, 0x82], false).unwrap();
+        assert!(d.objects.is_empty());
+        assert!(d.status_word.unwrap().meaning.contains("not found"));
+    }
 }

@@ -5,6 +5,7 @@
 mod decode;
 mod history;
 mod replay;
+mod terminal_config;
 
 use std::process::ExitCode;
 
@@ -24,6 +25,8 @@ enum Command {
     Decode(decode::DecodeArgs),
     /// Replay transaction vectors against the kernel and report pass/fail.
     Replay(replay::ReplayArgs),
+    /// Check the terminal configuration (assets/terminal.toml, --config overlay, CA keys).
+    Config(terminal_config::ConfigArgs),
     /// List the day's transactions from the journal, or print a receipt.
     History(history::HistoryArgs),
     /// Day totals by outcome and currency (refunds negative).
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Decode(args)) => decode::run(args),
         Some(Command::Replay(args)) => replay::run(args),
+        Some(Command::Config(args)) => terminal_config::run(args),
         Some(Command::History(args)) => history::run_history(args),
         Some(Command::Totals(args)) => history::run_totals(args),
         Some(Command::Host(args)) => history::run_host(args),

@@ -6,11 +6,14 @@
 //! with the [`config::Transaction`].
 
 pub mod apdu;
+pub mod bits;
 pub mod config;
 pub mod dol;
 pub mod entry_point;
+pub mod oda;
 pub mod outcome;
 pub mod replay;
+pub mod status_words;
 pub mod tags;
 pub mod tlv;
 pub mod transport;

@@ -74,25 +74,47 @@ impl ReplayTransport {
     }
 }
 
-/// A command in hex with its decoded name, for mismatch reports.
+/// A command in hex with its decoded name, for mismatch reports. SELECT shows the name it
+/// selects (as text when printable, e.g. `2PAY.SYS.DDF01`, else the AID in hex).
 pub fn describe(command: &[u8]) -> String {
     let name = match command {
-        [0x00, 0xA4, 0x04, ..] => "SELECT",
-        [0x80, 0xA8, ..] => "GET PROCESSING OPTIONS",
-        [0x00, 0xB2, record, p2, ..] => {
-            return format!(
-                "READ RECORD SFI {} record {record} ({})",
-                p2 >> 3,
-                hex::encode_upper(command)
-            );
+        [0x00, 0xA4, 0x04, _, len, rest @ ..] => {
+            let selected = rest.get(..usize::from(*len)).unwrap_or(rest);
+            let printable = !selected.is_empty() && selected.iter().all(|b| b.is_ascii_graphic());
+            let what = if printable {
+                String::from_utf8_lossy(selected).into_owned()
+            } else {
+                hex::encode_upper(selected)
+            };
+            format!("SELECT {what}")
         }
-        [0x80, 0xAE, ..] => "GENERATE AC",
-        [0x80, 0xEA, ..] => "EXCHANGE RELAY RESISTANCE DATA",
-        [0x80, 0xCA, ..] => "GET DATA",
-        [0xFF, ..] => "reader pseudo-APDU",
-        _ => "unknown command",
+        [0x80, 0xA8, ..] => "GET PROCESSING OPTIONS".into(),
+        [0x00, 0xB2, record, p2, ..] => format!("READ RECORD SFI {} record {record}", p2 >> 3),
+        [0x80, 0xAE, p1, ..] => {
+            let kind = match p1 & 0xC0 {
+                0x00 => "AAC",
+                0x40 => "TC",
+                0x80 => "ARQC",
+                _ => "RFU",
+            };
+            let cda = if p1 & 0x10 != 0 { " with CDA" } else { "" };
+            format!("GENERATE AC {kind}{cda}")
+        }
+        [0x80, 0xEA, ..] => "EXCHANGE RELAY RESISTANCE DATA".into(),
+        [0x80, 0xCA, p1, p2, ..] => format!("GET DATA {p1:02X}{p2:02X}"),
+        [0x00, 0xC0, ..] => "GET RESPONSE".into(),
+        [0xFF, ..] => "reader pseudo-APDU".into(),
+        _ => "unknown command".into(),
     };
     format!("{name} ({})", hex::encode_upper(command))
+}
+
+/// Where two commands first differ: the byte index, or the shorter length.
+fn first_difference(a: &[u8], b: &[u8]) -> usize {
+    a.iter()
+        .zip(b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()))
 }
 
 impl Transport for ReplayTransport {
@@ -112,11 +134,12 @@ impl Transport for ReplayTransport {
         };
         if recorded.c.0 != command {
             return Err(self.fail(format!(
-                "tap {} exchange {}: sent {} but recorded {}",
+                "tap {} exchange {}: sent {} but recorded {} (first difference at byte {})",
                 tap + 1,
                 self.next + 1,
                 describe(command),
-                describe(&recorded.c.0)
+                describe(&recorded.c.0),
+                first_difference(command, &recorded.c.0)
             )));
         }
         self.next += 1;

@@ -1,5 +1,9 @@
 //! The EMV data dictionary: names and formats of the tags a contactless terminal meets
-//! (Book 3 Annex A, Book A/B, C-2, C-3, token and wallet tags).
+//! (Book 3 Annex A, Book A/B, C-2 Annex A, C-3 Annex A, token and wallet tags).
+//!
+//! Some proprietary tags mean different things under different kernels (9F5D, 9F69, 9F6C,
+//! 9F6E, …); their names give each meaning with the book it comes from, since a decoder
+//! cannot know which kernel produced the bytes.
 
 use crate::tlv::Tag;
 
@@ -37,43 +41,362 @@ const fn info(tag: u32, name: &'static str, format: Format) -> TagInfo {
     }
 }
 
-/// The dictionary, sorted by tag value.
+/// The dictionary, sorted by tag value (binary search in [`lookup`]).
 static DICTIONARY: &[TagInfo] = &[
+    info(0x42, "Issuer Identification Number (IIN)", Format::N),
     info(0x4F, "Application Identifier (AID) - card", Format::B),
     info(0x50, "Application Label", Format::Ans),
+    info(0x56, "Track 1 Data", Format::Ans),
     info(0x57, "Track 2 Equivalent Data", Format::B),
     info(0x5A, "Application Primary Account Number (PAN)", Format::Cn),
     info(0x61, "Application Template", Format::B),
     info(0x6F, "File Control Information (FCI) Template", Format::B),
     info(0x70, "READ RECORD Response Message Template", Format::B),
+    info(0x71, "Issuer Script Template 1", Format::B),
+    info(0x72, "Issuer Script Template 2", Format::B),
+    info(0x73, "Directory Discretionary Template", Format::B),
     info(0x77, "Response Message Template Format 2", Format::B),
     info(0x80, "Response Message Template Format 1", Format::B),
+    info(0x81, "Amount, Authorised (Binary)", Format::B),
     info(0x82, "Application Interchange Profile", Format::B),
+    info(0x83, "Command Template", Format::B),
     info(0x84, "Dedicated File (DF) Name", Format::B),
+    info(0x86, "Issuer Script Command", Format::B),
     info(0x87, "Application Priority Indicator", Format::B),
+    info(0x88, "Short File Identifier (SFI)", Format::B),
+    info(0x89, "Authorisation Code", Format::An),
+    info(0x8A, "Authorisation Response Code", Format::An),
+    info(
+        0x8C,
+        "Card Risk Management Data Object List 1 (CDOL1)",
+        Format::B,
+    ),
+    info(
+        0x8D,
+        "Card Risk Management Data Object List 2 (CDOL2)",
+        Format::B,
+    ),
+    info(0x8E, "Cardholder Verification Method (CVM) List", Format::B),
+    info(0x8F, "Certification Authority Public Key Index", Format::B),
+    info(0x90, "Issuer Public Key Certificate", Format::B),
+    info(0x91, "Issuer Authentication Data", Format::B),
+    info(0x92, "Issuer Public Key Remainder", Format::B),
+    info(0x93, "Signed Static Application Data", Format::B),
     info(0x94, "Application File Locator (AFL)", Format::B),
     info(0x95, "Terminal Verification Results", Format::B),
+    info(
+        0x97,
+        "Transaction Certificate Data Object List (TDOL)",
+        Format::B,
+    ),
+    info(0x98, "Transaction Certificate (TC) Hash Value", Format::B),
+    info(
+        0x99,
+        "Transaction Personal Identification Number (PIN) Data",
+        Format::B,
+    ),
     info(0x9A, "Transaction Date", Format::N),
+    info(0x9B, "Transaction Status Information", Format::B),
     info(0x9C, "Transaction Type", Format::N),
+    info(0x9D, "Directory Definition File (DDF) Name", Format::B),
     info(
         0xA5,
         "File Control Information (FCI) Proprietary Template",
         Format::B,
     ),
+    info(0x5F20, "Cardholder Name", Format::Ans),
+    info(0x5F24, "Application Expiration Date", Format::N),
+    info(0x5F25, "Application Effective Date", Format::N),
+    info(0x5F28, "Issuer Country Code", Format::N),
     info(0x5F2A, "Transaction Currency Code", Format::N),
+    info(0x5F2D, "Language Preference", Format::An),
+    info(0x5F30, "Service Code", Format::N),
     info(0x5F34, "Application PAN Sequence Number", Format::N),
+    info(0x5F36, "Transaction Currency Exponent", Format::N),
+    info(0x5F50, "Issuer URL", Format::Ans),
+    info(
+        0x5F53,
+        "International Bank Account Number (IBAN)",
+        Format::B,
+    ),
+    info(0x5F54, "Bank Identifier Code (BIC)", Format::B),
+    info(0x5F55, "Issuer Country Code (alpha2 format)", Format::An),
+    info(0x5F56, "Issuer Country Code (alpha3 format)", Format::An),
+    info(0x5F57, "Account Type", Format::N),
+    info(0x9F01, "Acquirer Identifier", Format::N),
     info(0x9F02, "Amount, Authorised (Numeric)", Format::N),
     info(0x9F03, "Amount, Other (Numeric)", Format::N),
+    info(0x9F04, "Amount, Other (Binary)", Format::B),
+    info(0x9F05, "Application Discretionary Data", Format::B),
+    info(0x9F06, "Application Identifier (AID) - terminal", Format::B),
+    info(0x9F07, "Application Usage Control", Format::B),
+    info(0x9F08, "Application Version Number (card)", Format::B),
+    info(0x9F09, "Application Version Number (terminal)", Format::B),
+    info(
+        0x9F0A,
+        "Application Selection Registered Proprietary Data",
+        Format::B,
+    ),
+    info(0x9F0B, "Cardholder Name Extended", Format::Ans),
+    info(0x9F0D, "Issuer Action Code - Default", Format::B),
+    info(0x9F0E, "Issuer Action Code - Denial", Format::B),
+    info(0x9F0F, "Issuer Action Code - Online", Format::B),
+    info(0x9F10, "Issuer Application Data", Format::B),
+    info(0x9F11, "Issuer Code Table Index", Format::N),
+    info(0x9F12, "Application Preferred Name", Format::Ans),
+    info(
+        0x9F13,
+        "Last Online Application Transaction Counter (ATC) Register",
+        Format::B,
+    ),
+    info(0x9F14, "Lower Consecutive Offline Limit", Format::B),
+    info(0x9F15, "Merchant Category Code", Format::N),
+    info(0x9F16, "Merchant Identifier", Format::Ans),
+    info(
+        0x9F17,
+        "Personal Identification Number (PIN) Try Counter",
+        Format::B,
+    ),
+    info(0x9F18, "Issuer Script Identifier", Format::B),
+    info(0x9F19, "Token Requestor ID", Format::N),
     info(0x9F1A, "Terminal Country Code", Format::N),
+    info(0x9F1B, "Terminal Floor Limit", Format::B),
+    info(0x9F1C, "Terminal Identification", Format::An),
+    info(0x9F1D, "Terminal Risk Management Data", Format::B),
+    info(0x9F1E, "Interface Device (IFD) Serial Number", Format::An),
+    info(0x9F1F, "Track 1 Discretionary Data", Format::Ans),
+    info(0x9F20, "Track 2 Discretionary Data", Format::Cn),
     info(0x9F21, "Transaction Time", Format::N),
+    info(
+        0x9F22,
+        "Certification Authority Public Key Index (terminal)",
+        Format::B,
+    ),
+    info(0x9F23, "Upper Consecutive Offline Limit", Format::B),
+    info(0x9F24, "Payment Account Reference (PAR)", Format::An),
+    info(0x9F25, "Last 4 Digits of PAN", Format::N),
+    info(0x9F26, "Application Cryptogram", Format::B),
+    info(0x9F27, "Cryptogram Information Data", Format::B),
+    info(0x9F29, "Extended Selection", Format::B),
+    info(0x9F2A, "Kernel Identifier", Format::B),
+    info(
+        0x9F2D,
+        "ICC PIN Encipherment Public Key Certificate",
+        Format::B,
+    ),
+    info(
+        0x9F2E,
+        "ICC PIN Encipherment Public Key Exponent",
+        Format::B,
+    ),
+    info(
+        0x9F2F,
+        "ICC PIN Encipherment Public Key Remainder",
+        Format::B,
+    ),
+    info(0x9F32, "Issuer Public Key Exponent", Format::B),
+    info(0x9F33, "Terminal Capabilities", Format::B),
+    info(
+        0x9F34,
+        "Cardholder Verification Method (CVM) Results",
+        Format::B,
+    ),
+    info(0x9F35, "Terminal Type", Format::N),
+    info(0x9F36, "Application Transaction Counter (ATC)", Format::B),
     info(0x9F37, "Unpredictable Number", Format::B),
+    info(
+        0x9F38,
+        "Processing Options Data Object List (PDOL)",
+        Format::B,
+    ),
+    info(0x9F39, "Point-of-Service (POS) Entry Mode", Format::N),
+    info(0x9F3A, "Amount, Reference Currency", Format::B),
+    info(0x9F3B, "Application Reference Currency", Format::N),
+    info(0x9F3C, "Transaction Reference Currency Code", Format::N),
+    info(0x9F3D, "Transaction Reference Currency Exponent", Format::N),
+    info(0x9F40, "Additional Terminal Capabilities", Format::B),
+    info(0x9F41, "Transaction Sequence Counter", Format::N),
+    info(0x9F42, "Application Currency Code", Format::N),
+    info(0x9F43, "Application Reference Currency Exponent", Format::N),
+    info(0x9F44, "Application Currency Exponent", Format::N),
+    info(0x9F45, "Data Authentication Code", Format::B),
+    info(0x9F46, "ICC Public Key Certificate", Format::B),
+    info(0x9F47, "ICC Public Key Exponent", Format::B),
+    info(0x9F48, "ICC Public Key Remainder", Format::B),
+    info(
+        0x9F49,
+        "Dynamic Data Authentication Data Object List (DDOL)",
+        Format::B,
+    ),
+    info(0x9F4A, "Static Data Authentication Tag List", Format::B),
+    info(0x9F4B, "Signed Dynamic Application Data", Format::B),
+    info(0x9F4C, "ICC Dynamic Number", Format::B),
+    info(0x9F4D, "Log Entry", Format::B),
     info(0x9F4E, "Merchant Name and Location", Format::Ans),
+    info(0x9F4F, "Log Format", Format::B),
+    info(0x9F50, "Offline Accumulator Balance (C-2)", Format::N),
+    info(0x9F53, "Transaction Category Code (C-2)", Format::An),
+    info(0x9F54, "DS ODS Card (C-2)", Format::B),
+    info(0x9F5A, "Application Program Identifier", Format::B),
+    info(
+        0x9F5B,
+        "DSDOL (C-2) / Issuer Script Results (C-3)",
+        Format::B,
+    ),
+    info(0x9F5C, "DS Requested Operator ID (C-2)", Format::B),
+    info(
+        0x9F5D,
+        "Application Capabilities Information (C-2) / Available Offline Spending Amount (C-3)",
+        Format::B,
+    ),
+    info(0x9F5E, "DS ID (C-2)", Format::B),
+    info(0x9F5F, "DS Slot Availability (C-2)", Format::B),
+    info(0x9F60, "CVC3 (Track1) (C-2)", Format::B),
+    info(0x9F61, "CVC3 (Track2) (C-2)", Format::B),
+    info(0x9F62, "PCVC3 (Track1) (C-2)", Format::B),
+    info(0x9F63, "PUNATC (Track1) (C-2)", Format::B),
+    info(0x9F64, "NATC (Track1) (C-2)", Format::B),
+    info(0x9F65, "PCVC3 (Track2) (C-2)", Format::B),
     info(0x9F66, "Terminal Transaction Qualifiers (TTQ)", Format::B),
+    info(0x9F67, "NATC (Track2) (C-2)", Format::B),
+    info(
+        0x9F68,
+        "Mag-stripe CVM List (C-2) / Card Additional Processes (C-3)",
+        Format::B,
+    ),
+    info(
+        0x9F69,
+        "UDOL (C-2) / Card Authentication Related Data (C-3)",
+        Format::B,
+    ),
+    info(0x9F6A, "Unpredictable Number (Numeric) (C-2)", Format::N),
+    info(
+        0x9F6B,
+        "Track 2 Data (C-2) / Card CVM Limit (C-3)",
+        Format::B,
+    ),
+    info(
+        0x9F6C,
+        "Card Transaction Qualifiers (CTQ) (C-3) / Mag-stripe Application Version Number (Card) (C-2)",
+        Format::B,
+    ),
+    info(
+        0x9F6D,
+        "Mag-stripe Application Version Number (Reader) (C-2)",
+        Format::B,
+    ),
+    info(
+        0x9F6E,
+        "Form Factor Indicator (C-3) / Third Party Data (C-2)",
+        Format::B,
+    ),
+    info(0x9F6F, "DS Slot Management Control (C-2)", Format::B),
+    info(0x9F70, "Protected Data Envelope 1 (C-2)", Format::B),
+    info(0x9F71, "Protected Data Envelope 2 (C-2)", Format::B),
+    info(0x9F72, "Protected Data Envelope 3 (C-2)", Format::B),
+    info(0x9F73, "Protected Data Envelope 4 (C-2)", Format::B),
+    info(0x9F74, "Protected Data Envelope 5 (C-2)", Format::B),
+    info(0x9F75, "Unprotected Data Envelope 1 (C-2)", Format::B),
+    info(0x9F76, "Unprotected Data Envelope 2 (C-2)", Format::B),
+    info(0x9F77, "Unprotected Data Envelope 3 (C-2)", Format::B),
+    info(0x9F78, "Unprotected Data Envelope 4 (C-2)", Format::B),
+    info(0x9F79, "Unprotected Data Envelope 5 (C-2)", Format::B),
+    info(
+        0x9F7C,
+        "Customer Exclusive Data (C-3) / Merchant Custom Data (C-2)",
+        Format::B,
+    ),
+    info(0x9F7D, "DS Summary 1 (C-2)", Format::B),
+    info(0x9F7E, "Mobile Support Indicator (C-2)", Format::B),
+    info(0x9F7F, "DS Unpredictable Number (C-2)", Format::B),
     info(
         0xBF0C,
         "File Control Information (FCI) Issuer Discretionary Data",
         Format::B,
     ),
+    info(
+        0xDF4B,
+        "POS Cardholder Interaction Information (C-2)",
+        Format::B,
+    ),
+    info(0xDF60, "DS Input (Card) (C-2)", Format::B),
+    info(0xDF61, "DS Digest H (C-2)", Format::B),
+    info(0xDF62, "DS ODS Info (C-2)", Format::B),
+    info(0xDF63, "DS ODS Term (C-2)", Format::B),
+    info(0xDF8101, "DS Summary 2 (C-2)", Format::B),
+    info(0xDF8102, "DS Summary 3 (C-2)", Format::B),
+    info(0xDF8104, "Balance Read Before Gen AC (C-2)", Format::N),
+    info(0xDF8105, "Balance Read After Gen AC (C-2)", Format::N),
+    info(0xDF8106, "Data Needed (C-2)", Format::B),
+    info(0xDF8107, "CDOL1 Related Data (C-2)", Format::B),
+    info(0xDF8108, "DS AC Type (C-2)", Format::B),
+    info(0xDF8109, "DS Input (Term) (C-2)", Format::B),
+    info(0xDF810A, "DS ODS Info For Reader (C-2)", Format::B),
+    info(0xDF810B, "DS Summary Status (C-2)", Format::B),
+    info(0xDF810C, "Kernel ID (C-2)", Format::B),
+    info(0xDF810D, "DSVN Term (C-2)", Format::B),
+    info(0xDF810E, "Post-Gen AC Put Data Status (C-2)", Format::B),
+    info(0xDF810F, "Pre-Gen AC Put Data Status (C-2)", Format::B),
+    info(0xDF8110, "Proceed To First Write Flag (C-2)", Format::B),
+    info(0xDF8111, "PDOL Related Data (C-2)", Format::B),
+    info(0xDF8112, "Tags To Read (C-2)", Format::B),
+    info(0xDF8113, "DRDOL Related Data (C-2)", Format::B),
+    info(0xDF8114, "Reference Control Parameter (C-2)", Format::B),
+    info(0xDF8115, "Error Indication (C-2)", Format::B),
+    info(0xDF8116, "User Interface Request Data (C-2)", Format::B),
+    info(0xDF8117, "Card Data Input Capability (C-2)", Format::B),
+    info(0xDF8118, "CVM Capability - CVM Required (C-2)", Format::B),
+    info(
+        0xDF8119,
+        "CVM Capability - No CVM Required (C-2)",
+        Format::B,
+    ),
+    info(0xDF811A, "Default UDOL (C-2)", Format::B),
+    info(0xDF811B, "Kernel Configuration (C-2)", Format::B),
+    info(
+        0xDF811C,
+        "Max Lifetime of Torn Transaction Log Record (C-2)",
+        Format::B,
+    ),
+    info(
+        0xDF811D,
+        "Max Number of Torn Transaction Log Records (C-2)",
+        Format::B,
+    ),
+    info(
+        0xDF811E,
+        "Mag-stripe CVM Capability - CVM Required (C-2)",
+        Format::B,
+    ),
+    info(0xDF811F, "Security Capability (C-2)", Format::B),
+    info(0xDF8120, "Terminal Action Code - Default (C-2)", Format::B),
+    info(0xDF8121, "Terminal Action Code - Denial (C-2)", Format::B),
+    info(0xDF8122, "Terminal Action Code - Online (C-2)", Format::B),
+    info(0xDF8123, "Reader Contactless Floor Limit (C-2)", Format::N),
+    info(
+        0xDF8124,
+        "Reader Contactless Transaction Limit (No On-device CVM) (C-2)",
+        Format::N,
+    ),
+    info(
+        0xDF8125,
+        "Reader Contactless Transaction Limit (On-device CVM) (C-2)",
+        Format::N,
+    ),
+    info(0xDF8126, "Reader CVM Required Limit (C-2)", Format::N),
+    info(0xDF8127, "Time Out Value (C-2)", Format::B),
+    info(0xDF8128, "IDS Status (C-2)", Format::B),
+    info(0xDF8129, "Outcome Parameter Set (C-2)", Format::B),
+    info(0xDF812A, "DD Card (Track1) (C-2)", Format::B),
+    info(0xDF812B, "DD Card (Track2) (C-2)", Format::B),
+    info(
+        0xDF812C,
+        "Mag-stripe CVM Capability - No CVM Required (C-2)",
+        Format::B,
+    ),
+    info(0xDF812D, "Message Hold Time (C-2)", Format::N),
+    info(0xDF8130, "Hold Time Value (C-2)", Format::B),
+    info(0xDF8131, "Phone Message Table (C-2)", Format::B),
 ];
 
 /// Looks a tag up in the dictionary.
@@ -87,6 +410,67 @@ pub fn lookup(tag: Tag) -> Option<&'static TagInfo> {
 /// The tag's format; binary when the dictionary does not know it.
 pub fn format_of(tag: Tag) -> Format {
     lookup(tag).map_or(Format::B, |i| i.format)
+}
+
+/// Masks a primary account number for display: first 6 and last 4 digits kept, the rest
+/// replaced by `*`; numbers of fewer than 11 digits are hidden completely.
+pub fn mask_pan(digits: &str) -> String {
+    let n = digits.chars().count();
+    if n < 11 {
+        return "*".repeat(n);
+    }
+    digits
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if i < 6 || i >= n - 4 { c } else { '*' })
+        .collect()
+}
+
+/// The digits of a BCD or compressed-numeric value up to the first `F` pad or `D` separator,
+/// and what follows the separator.
+fn split_track2(value: &[u8]) -> (String, Option<String>) {
+    let text = hex::encode_upper(value);
+    match text.split_once('D') {
+        Some((pan, rest)) => (pan.to_string(), Some(rest.to_string())),
+        None => (text.trim_end_matches('F').to_string(), None),
+    }
+}
+
+/// Expiry `YYMM` as `YY/MM` text, or `?` when the digits are missing.
+fn expiry_text(yymm: &str) -> String {
+    match (yymm.get(0..2), yymm.get(2..4)) {
+        (Some(y), Some(m)) => format!("{y}/{m}"),
+        _ => "?".into(),
+    }
+}
+
+/// Display text for cardholder account data (PAN 5A, track 2 57 and C-2's 9F6B, track 1 56):
+/// the PAN masked to first 6 / last 4 and track data reduced to masked PAN + expiry. `None`
+/// for every other tag. The kernel keeps the full values; everything that shows them masks.
+pub fn masked(tag: Tag, value: &[u8]) -> Option<String> {
+    match tag.value() {
+        0x5A => Some(mask_pan(&split_track2(value).0)),
+        // 9F6B is Track 2 Data under C-2 but the 6-byte Card CVM Limit under C-3.
+        0x57 | 0x9F6B if !(tag.value() == 0x9F6B && value.len() == 6) => {
+            let (pan, rest) = split_track2(value);
+            let expiry = rest.as_deref().map_or("?".into(), expiry_text);
+            Some(format!(
+                "PAN {}, expiry {expiry} (rest hidden)",
+                mask_pan(&pan)
+            ))
+        }
+        0x56 => {
+            let text = String::from_utf8_lossy(value);
+            let mut fields = text.split('^');
+            let pan = fields.next().unwrap_or("").trim_start_matches('B');
+            let expiry = fields.nth(1).map_or("?".into(), expiry_text);
+            Some(format!(
+                "PAN {}, expiry {expiry} (rest hidden)",
+                mask_pan(pan)
+            ))
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -103,6 +487,24 @@ mod tests {
                 pair[1].tag
             );
         }
+    }
+
+    #[test]
+    fn masks_account_data() {
+        let pan = hex::decode("4761739001010119").unwrap();
+        assert_eq!(masked(Tag::new(0x5A), &pan).unwrap(), "476173******0119");
+        let t2 = hex::decode("4761739001010119D22122011143804400000F").unwrap();
+        let text = masked(Tag::new(0x57), &t2).unwrap();
+        assert_eq!(text, "PAN 476173******0119, expiry 22/12 (rest hidden)");
+        assert!(!text.contains("1143804"));
+        let t1 = b"B4761739001010119^CARDHOLDER/VISA^2212201";
+        assert_eq!(
+            masked(Tag::new(0x56), t1).unwrap(),
+            "PAN 476173******0119, expiry 22/12 (rest hidden)"
+        );
+        assert!(masked(Tag::new(0x9F6B), &[0, 0, 0, 0, 0x50, 0]).is_none());
+        assert!(masked(Tag::new(0x50), b"VISA").is_none());
+        assert_eq!(mask_pan("1234"), "****");
     }
 
     #[test]

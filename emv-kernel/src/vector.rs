@@ -351,6 +351,46 @@ pub struct Expectations {
     pub absent: Option<Vec<Tag>>,
 }
 
+impl VectorCombination {
+    /// The combination in kernel terms; limits are read in the major unit of a currency
+    /// with `exponent` decimals. Shared with the terminal's own TOML configuration.
+    pub fn to_combination(&self, exponent: u8) -> Result<Combination, InvalidVector> {
+        let limit = |v: &Option<String>| v.as_deref().map(|s| minor_units(s, exponent)).transpose();
+        Ok(Combination {
+            aid: self.aid.0.clone(),
+            kernel: self.kernel,
+            ttq: self
+                .ttq
+                .as_ref()
+                .map(|t| fixed::<4>(t, "ttq"))
+                .transpose()?,
+            transaction_limit: limit(&self.transaction_limit)?,
+            floor_limit: limit(&self.floor_limit)?,
+            cvm_required_limit: limit(&self.cvm_required_limit)?,
+            status_check: self.status_check,
+            zero_amount: match self.zero_amount.as_str() {
+                "online" => ZeroAmount::Online,
+                "not_allowed" => ZeroAmount::NotAllowed,
+                other => return invalid(format!("unknown zero_amount {other:?}")),
+            },
+            tags: tag_map(&self.tags),
+        })
+    }
+}
+
+impl VectorCapk {
+    /// The key in kernel terms. Shared with the terminal's CA key files.
+    pub fn to_capk(&self) -> Result<Capk, InvalidVector> {
+        Ok(Capk {
+            rid: fixed::<5>(&self.rid, "capk rid")?,
+            index: fixed::<1>(&self.index, "capk index")?[0],
+            modulus: self.modulus.0.clone(),
+            exponent: self.exponent.0.clone(),
+            expiry: parse_date(&self.expiry)?,
+        })
+    }
+}
+
 impl Vector {
     /// The terminal configuration and transaction this vector runs with.
     pub fn inputs(&self) -> Result<(TerminalConfig, Transaction), InvalidVector> {
@@ -389,42 +429,17 @@ impl Vector {
             time: parse_time(&t.time)?,
             unpredictable_numbers,
         };
-        let limit = |v: &Option<String>| v.as_deref().map(|s| minor_units(s, exponent)).transpose();
         let combinations = self
             .config
             .combinations
             .iter()
-            .map(|c| {
-                Ok(Combination {
-                    aid: c.aid.0.clone(),
-                    kernel: c.kernel,
-                    ttq: c.ttq.as_ref().map(|t| fixed::<4>(t, "ttq")).transpose()?,
-                    transaction_limit: limit(&c.transaction_limit)?,
-                    floor_limit: limit(&c.floor_limit)?,
-                    cvm_required_limit: limit(&c.cvm_required_limit)?,
-                    status_check: c.status_check,
-                    zero_amount: match c.zero_amount.as_str() {
-                        "online" => ZeroAmount::Online,
-                        "not_allowed" => ZeroAmount::NotAllowed,
-                        other => return invalid(format!("unknown zero_amount {other:?}")),
-                    },
-                    tags: tag_map(&c.tags),
-                })
-            })
+            .map(|c| c.to_combination(exponent))
             .collect::<Result<_, InvalidVector>>()?;
         let capks = self
             .config
             .capks
             .iter()
-            .map(|k| {
-                Ok(Capk {
-                    rid: fixed::<5>(&k.rid, "capk rid")?,
-                    index: fixed::<1>(&k.index, "capk index")?[0],
-                    modulus: k.modulus.0.clone(),
-                    exponent: k.exponent.0.clone(),
-                    expiry: parse_date(&k.expiry)?,
-                })
-            })
+            .map(VectorCapk::to_capk)
             .collect::<Result<_, InvalidVector>>()?;
         let revoked = self
             .config

@@ -1,0 +1,517 @@
+//! Bit-mapped data objects explained in words: every set bit of the AIP, TVR, TSI, CTQ, TTQ,
+//! CID, terminal capabilities, CVM results, FFI and Outcome Parameter Set becomes one line.
+//!
+//! Bit numbering follows the books: byte 1 is the leftmost byte, `b8` its most significant
+//! bit. Sources: AIP Book 3 Annex C1 and C-2 Annex A; TVR Book 3 Annex C5 and C-2 Annex A
+//! (relay resistance bits); TSI Book 3 Annex C6; CID Book 3 6.5.5.4 (Table 15); terminal
+//! capabilities Book 4 Annex A2; CVM results Book 3 Annex C3 and Book 4 6.3.4.5; TTQ Book B
+//! and C-3 Annex A; CTQ and FFI C-3 Annex A; Outcome Parameter Set C-2 Annex A.
+//!
+//! A set bit that the tables do not name is reported as RFU, so nothing set goes unexplained.
+
+use crate::tlv::Tag;
+
+/// One named bit: 1-based byte number and bit number `b1`..`b8` as the books write them.
+struct Bit {
+    byte: usize,
+    bit: u8,
+    text: &'static str,
+}
+
+const fn bit(byte: usize, bit: u8, text: &'static str) -> Bit {
+    Bit { byte, bit, text }
+}
+
+/// Collects explanations and remembers which bits were covered, so that leftover set bits
+/// can be reported as RFU.
+struct Explainer<'a> {
+    value: &'a [u8],
+    covered: Vec<u8>,
+    lines: Vec<String>,
+}
+
+impl<'a> Explainer<'a> {
+    fn new(value: &'a [u8]) -> Explainer<'a> {
+        Explainer {
+            value,
+            covered: vec![0; value.len()],
+            lines: Vec::new(),
+        }
+    }
+
+    /// Marks `mask` of 1-based `byte` as covered and returns those bits shifted down.
+    fn field(&mut self, byte: usize, mask: u8) -> u8 {
+        let Some(i) = byte.checked_sub(1) else {
+            return 0;
+        };
+        if let Some(c) = self.covered.get_mut(i) {
+            *c |= mask;
+        }
+        let raw = self.value.get(i).copied().unwrap_or(0) & mask;
+        raw >> mask.trailing_zeros()
+    }
+
+    fn flags(&mut self, table: &[Bit]) {
+        for b in table {
+            let mask = 1u8 << (b.bit.clamp(1, 8) - 1);
+            if self.field(b.byte, mask) != 0 {
+                self.lines
+                    .push(format!("byte {} b{}: {}", b.byte, b.bit, b.text));
+            }
+        }
+    }
+
+    fn push(&mut self, line: String) {
+        self.lines.push(line);
+    }
+
+    fn finish(mut self) -> Vec<String> {
+        for (i, (v, c)) in self.value.iter().zip(&self.covered).enumerate() {
+            let rfu = v & !c;
+            for b in (1..=8u8).rev() {
+                if rfu & (1 << (b - 1)) != 0 {
+                    self.lines.push(format!("byte {} b{b}: RFU bit set", i + 1));
+                }
+            }
+        }
+        self.lines
+    }
+}
+
+/// Application Interchange Profile (82): Book 3 Annex C1, C-2 Annex A.
+static AIP: &[Bit] = &[
+    bit(1, 7, "SDA supported"),
+    bit(1, 6, "DDA supported"),
+    bit(1, 5, "Cardholder verification is supported"),
+    bit(1, 4, "Terminal risk management is to be performed"),
+    bit(1, 3, "Issuer authentication is supported"),
+    bit(1, 2, "On device cardholder verification is supported (C-2)"),
+    bit(1, 1, "CDA supported"),
+    bit(2, 8, "EMV mode is supported (C-2) / MSD is supported (C-3)"),
+    bit(2, 1, "Relay resistance protocol is supported (C-2)"),
+];
+
+/// Terminal Verification Results (95): Book 3 Annex C5, C-2 Annex A.
+static TVR: &[Bit] = &[
+    bit(1, 8, "Offline data authentication was not performed"),
+    bit(1, 7, "SDA failed"),
+    bit(1, 6, "ICC data missing"),
+    bit(1, 5, "Card appears on terminal exception file"),
+    bit(1, 4, "DDA failed"),
+    bit(1, 3, "CDA failed"),
+    bit(1, 2, "SDA selected"),
+    bit(2, 8, "ICC and terminal have different application versions"),
+    bit(2, 7, "Expired application"),
+    bit(2, 6, "Application not yet effective"),
+    bit(2, 5, "Requested service not allowed for card product"),
+    bit(2, 4, "New card"),
+    bit(3, 8, "Cardholder verification was not successful"),
+    bit(3, 7, "Unrecognised CVM"),
+    bit(3, 6, "PIN Try Limit exceeded"),
+    bit(
+        3,
+        5,
+        "PIN entry required and PIN pad not present or not working",
+    ),
+    bit(
+        3,
+        4,
+        "PIN entry required, PIN pad present, but PIN was not entered",
+    ),
+    bit(3, 3, "Online PIN entered"),
+    bit(4, 8, "Transaction exceeds floor limit"),
+    bit(4, 7, "Lower consecutive offline limit exceeded"),
+    bit(4, 6, "Upper consecutive offline limit exceeded"),
+    bit(4, 5, "Transaction selected randomly for online processing"),
+    bit(4, 4, "Merchant forced transaction online"),
+    bit(5, 8, "Default TDOL used"),
+    bit(5, 7, "Issuer authentication failed"),
+    bit(5, 6, "Script processing failed before final GENERATE AC"),
+    bit(5, 5, "Script processing failed after final GENERATE AC"),
+    bit(5, 4, "Relay resistance threshold exceeded (C-2)"),
+    bit(5, 3, "Relay resistance time limits exceeded (C-2)"),
+];
+
+/// Transaction Status Information (9B): Book 3 Annex C6.
+static TSI: &[Bit] = &[
+    bit(1, 8, "Offline data authentication was performed"),
+    bit(1, 7, "Cardholder verification was performed"),
+    bit(1, 6, "Card risk management was performed"),
+    bit(1, 5, "Issuer authentication was performed"),
+    bit(1, 4, "Terminal risk management was performed"),
+    bit(1, 3, "Script processing was performed"),
+];
+
+/// Card Transaction Qualifiers (9F6C): C-3 Annex A.
+static CTQ: &[Bit] = &[
+    bit(1, 8, "Online PIN Required"),
+    bit(1, 7, "Signature Required"),
+    bit(
+        1,
+        6,
+        "Go Online if Offline Data Authentication Fails and Reader is online capable",
+    ),
+    bit(
+        1,
+        5,
+        "Switch Interface if Offline Data Authentication fails and Reader supports contact chip",
+    ),
+    bit(1, 4, "Go Online if Application Expired"),
+    bit(1, 3, "Switch Interface for Cash Transactions"),
+    bit(1, 2, "Switch Interface for Cashback Transactions"),
+    bit(2, 8, "Consumer Device CVM Performed"),
+    bit(2, 7, "Card supports Issuer Update Processing at the POS"),
+];
+
+/// Terminal Transaction Qualifiers (9F66): Book B, C-3 Annex A.
+static TTQ: &[Bit] = &[
+    bit(1, 8, "Mag-stripe mode supported"),
+    bit(1, 6, "EMV mode supported"),
+    bit(1, 5, "EMV contact chip supported"),
+    bit(1, 4, "Offline-only reader"),
+    bit(1, 3, "Online PIN supported"),
+    bit(1, 2, "Signature supported"),
+    bit(
+        1,
+        1,
+        "Offline Data Authentication for Online Authorizations supported",
+    ),
+    bit(2, 8, "Online cryptogram required"),
+    bit(2, 7, "CVM required"),
+    bit(2, 6, "(Contact Chip) Offline PIN supported"),
+    bit(3, 8, "Issuer Update Processing supported"),
+    bit(3, 7, "Consumer Device CVM supported"),
+];
+
+/// Terminal Capabilities (9F33): Book 4 Annex A2.
+static TERMINAL_CAPABILITIES: &[Bit] = &[
+    bit(1, 8, "Card data input: Manual key entry"),
+    bit(1, 7, "Card data input: Magnetic stripe"),
+    bit(1, 6, "Card data input: IC with contacts"),
+    bit(2, 8, "CVM: Plaintext PIN for ICC verification"),
+    bit(2, 7, "CVM: Enciphered PIN for online verification"),
+    bit(2, 6, "CVM: Signature (paper)"),
+    bit(2, 5, "CVM: Enciphered PIN for offline verification"),
+    bit(2, 4, "CVM: No CVM required"),
+    bit(3, 8, "Security: SDA"),
+    bit(3, 7, "Security: DDA"),
+    bit(3, 6, "Security: Card capture"),
+    bit(3, 4, "Security: CDA"),
+];
+
+/// Form Factor Indicator (9F6E) byte 2: C-3 Annex A.
+static FFI_FEATURES: &[Bit] = &[
+    bit(2, 8, "Passcode capable"),
+    bit(2, 7, "Signature panel"),
+    bit(2, 6, "Hologram"),
+    bit(2, 5, "CVV2"),
+    bit(2, 4, "Two-way messaging"),
+    bit(2, 3, "Cloud based payment credentials"),
+    bit(2, 2, "Biometric cardholder verification capable"),
+];
+
+/// Explains a bit-mapped data object in words, one line per set bit or field; `None` when
+/// the tag is not bit-mapped or the value does not have the tag's length.
+pub fn explain(tag: Tag, value: &[u8]) -> Option<Vec<String>> {
+    let len = value.len();
+    let mut e = Explainer::new(value);
+    match (tag.value(), len) {
+        (0x82, 2) => e.flags(AIP),
+        (0x95, 5) => {
+            e.flags(TVR);
+            relay_resistance(&mut e);
+        }
+        (0x9B, 2) => e.flags(TSI),
+        (0x9F6C, 2) => e.flags(CTQ),
+        (0x9F66, 4) => e.flags(TTQ),
+        (0x9F33, 3) => e.flags(TERMINAL_CAPABILITIES),
+        (0x9F27, 1) => cryptogram_information(&mut e),
+        (0x9F34, 3) => cvm_results(&mut e),
+        (0x9F6E, 4) => form_factor(&mut e),
+        (0xDF8129, 8) => outcome_parameter_set(&mut e),
+        _ => return None,
+    }
+    Some(e.finish())
+}
+
+/// TVR byte 5 b2–b1, C-2 Annex A.
+fn relay_resistance(e: &mut Explainer<'_>) {
+    let text = match e.field(5, 0x03) {
+        0 => return,
+        1 => "RRP not performed",
+        2 => "RRP performed",
+        _ => "RFU value 11",
+    };
+    e.push(format!("byte 5 b2-b1: Relay resistance: {text} (C-2)"));
+}
+
+/// Book 3 6.5.5.4, Table 15.
+fn cryptogram_information(e: &mut Explainer<'_>) {
+    let kind = match e.field(1, 0xC0) {
+        0 => "AAC (decline)",
+        1 => "TC (approve offline)",
+        2 => "ARQC (go online)",
+        _ => "RFU cryptogram type 11",
+    };
+    e.push(format!("b8-b7: Cryptogram type {kind}"));
+    let scheme = e.field(1, 0x30);
+    if scheme != 0 {
+        e.push(format!(
+            "b6-b5: Payment system-specific cryptogram bits {scheme:02b}"
+        ));
+    }
+    e.flags(&[bit(1, 4, "Advice required")]);
+    let reason = match e.field(1, 0x07) {
+        0 => return,
+        1 => "Service not allowed",
+        2 => "PIN Try Limit exceeded",
+        3 => "Issuer authentication failed",
+        _ => "RFU reason code",
+    };
+    e.push(format!("b3-b1: Reason/advice: {reason}"));
+}
+
+/// The name of a CVM code (b6–b1 of a CV Rule's first byte), Book 3 Annex C3 Table 43 and the
+/// contactless use of `01` for CDCVM by C-2.
+pub fn cvm_name(code: u8) -> &'static str {
+    match code & 0x3F {
+        0x00 => "Fail CVM processing",
+        0x01 => "Plaintext PIN verification performed by ICC (C-2: on-device CVM)",
+        0x02 => "Enciphered PIN verified online",
+        0x03 => "Plaintext PIN verification performed by ICC and signature (paper)",
+        0x04 => "Enciphered PIN verification performed by ICC",
+        0x05 => "Enciphered PIN verification performed by ICC and signature (paper)",
+        0x1E => "Signature (paper)",
+        0x1F => "No CVM required",
+        0x3F => "No CVM performed",
+        0x06..=0x1D => "RFU (EMV)",
+        0x20..=0x2F => "Payment system-specific",
+        _ => "Issuer-specific",
+    }
+}
+
+/// The name of a CVM condition code, Book 3 Annex C3 Table 44.
+pub fn cvm_condition_name(code: u8) -> &'static str {
+    match code {
+        0x00 => "Always",
+        0x01 => "If unattended cash",
+        0x02 => "If not unattended cash and not manual cash and not purchase with cashback",
+        0x03 => "If terminal supports the CVM",
+        0x04 => "If manual cash",
+        0x05 => "If purchase with cashback",
+        0x06 => "If transaction is in the application currency and is under X value",
+        0x07 => "If transaction is in the application currency and is over X value",
+        0x08 => "If transaction is in the application currency and is under Y value",
+        0x09 => "If transaction is in the application currency and is over Y value",
+        0x0A..=0x7F => "RFU",
+        _ => "Payment system-specific",
+    }
+}
+
+/// Book 4 6.3.4.5 and Annex A4.
+fn cvm_results(e: &mut Explainer<'_>) {
+    let code = e.field(1, 0x3F);
+    e.push(format!("CVM performed: {:02X} {}", code, cvm_name(code)));
+    e.flags(&[bit(
+        1,
+        7,
+        "Apply succeeding CV Rule if this CVM is unsuccessful",
+    )]);
+    let condition = e.field(2, 0xFF);
+    e.push(format!(
+        "CVM condition: {condition:02X} {}",
+        cvm_condition_name(condition)
+    ));
+    let result = match e.field(3, 0xFF) {
+        0 => "Unknown",
+        1 => "Failed",
+        2 => "Successful",
+        _ => "RFU",
+    };
+    e.push(format!("CVM result: {result}"));
+}
+
+/// C-3 Annex A, Form Factor Indicator (Visa).
+fn form_factor(e: &mut Explainer<'_>) {
+    let version = e.field(1, 0xE0);
+    let device = match e.field(1, 0x1F) {
+        0 => "Standard card",
+        1 => "Mini-card",
+        2 => "Non-card form factor",
+        3 => "Consumer mobile phone",
+        4 => "Wrist-worn device",
+        _ => "Other (RFU) form factor",
+    };
+    e.push(format!("byte 1: FFI version {version}, device: {device}"));
+    e.flags(FFI_FEATURES);
+    let technology = match e.field(4, 0x0F) {
+        0 => "Proximity contactless interface (ISO 14443, including NFC)",
+        1 => "Not used in VCPS",
+        _ => "RFU",
+    };
+    e.push(format!(
+        "byte 4: Payment transaction technology: {technology}"
+    ));
+}
+
+/// C-2 Annex A, Outcome Parameter Set (DF8129).
+fn outcome_parameter_set(e: &mut Explainer<'_>) {
+    let status = match e.field(1, 0xF0) {
+        0x1 => "APPROVED",
+        0x2 => "DECLINED",
+        0x3 => "ONLINE REQUEST",
+        0x4 => "END APPLICATION",
+        0x5 => "SELECT NEXT",
+        0x6 => "TRY ANOTHER INTERFACE",
+        0x7 => "TRY AGAIN",
+        0xF => "N/A",
+        _ => "RFU",
+    };
+    e.push(format!("Status: {status}"));
+    let start = match e.field(2, 0xF0) {
+        0x0 => "A",
+        0x1 => "B",
+        0x2 => "C",
+        0x3 => "D",
+        0xF => "N/A",
+        _ => "RFU",
+    };
+    e.push(format!("Start: {start}"));
+    let online_response = e.field(3, 0xF0);
+    if online_response != 0xF {
+        e.push(format!("Online Response Data: {online_response:X}"));
+    }
+    let cvm = match e.field(4, 0xF0) {
+        0x0 => "No CVM",
+        0x1 => "Obtain signature",
+        0x2 => "Online PIN",
+        0x3 => "Confirmation Code Verified",
+        0xF => "N/A",
+        _ => "RFU",
+    };
+    e.push(format!("CVM: {cvm}"));
+    e.flags(&[
+        bit(5, 8, "UI Request on Outcome Present"),
+        bit(5, 7, "UI Request on Restart Present"),
+        bit(5, 6, "Data Record Present"),
+        bit(5, 5, "Discretionary Data Present"),
+        bit(5, 4, "Receipt required"),
+    ]);
+    let alternate = e.field(6, 0xF0);
+    if alternate != 0xF {
+        e.push(format!("Alternate Interface Preference: {alternate:X}"));
+    }
+    match e.field(7, 0xFF) {
+        0xFF => {}
+        hold => e.push(format!("Field Off Request: hold time {hold} x 100 ms")),
+    }
+    let timeout = e.field(8, 0xFF);
+    e.push(format!("Removal Timeout: {timeout} x 100 ms"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(tag: u32, hex: &str) -> Vec<String> {
+        explain(Tag::new(tag), &hex::decode(hex).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn aip_names_each_set_bit() {
+        let l = lines(0x82, "1980");
+        assert_eq!(
+            l,
+            [
+                "byte 1 b5: Cardholder verification is supported",
+                "byte 1 b4: Terminal risk management is to be performed",
+                "byte 1 b1: CDA supported",
+                "byte 2 b8: EMV mode is supported (C-2) / MSD is supported (C-3)",
+            ]
+        );
+    }
+
+    #[test]
+    fn rfu_bits_are_reported() {
+        let l = lines(0x9B, "0201");
+        assert_eq!(l, ["byte 1 b2: RFU bit set", "byte 2 b1: RFU bit set"]);
+    }
+
+    #[test]
+    fn tvr_with_relay_resistance_field() {
+        let l = lines(0x95, "8000000002");
+        assert_eq!(
+            l,
+            [
+                "byte 1 b8: Offline data authentication was not performed",
+                "byte 5 b2-b1: Relay resistance: RRP performed (C-2)",
+            ]
+        );
+        assert!(lines(0x95, "0000000000").is_empty());
+    }
+
+    #[test]
+    fn ttq_of_the_default_visa_configuration() {
+        let l = lines(0x9F66, "36004000");
+        assert!(l.contains(&"byte 1 b6: EMV mode supported".to_string()));
+        assert!(l.contains(&"byte 3 b7: Consumer Device CVM supported".to_string()));
+        assert_eq!(l.len(), 5);
+    }
+
+    #[test]
+    fn cid_types_and_reasons() {
+        assert_eq!(
+            lines(0x9F27, "80"),
+            ["b8-b7: Cryptogram type ARQC (go online)"]
+        );
+        let l = lines(0x9F27, "4A");
+        assert_eq!(l[0], "b8-b7: Cryptogram type TC (approve offline)");
+        assert_eq!(l[1], "byte 1 b4: Advice required");
+        assert_eq!(l[2], "b3-b1: Reason/advice: PIN Try Limit exceeded");
+    }
+
+    #[test]
+    fn cvm_results_three_parts() {
+        let l = lines(0x9F34, "1E0300");
+        assert_eq!(l[0], "CVM performed: 1E Signature (paper)");
+        assert_eq!(l[1], "CVM condition: 03 If terminal supports the CVM");
+        assert_eq!(l[2], "CVM result: Unknown");
+        let l = lines(0x9F34, "420302");
+        assert!(
+            l.contains(&"byte 1 b7: Apply succeeding CV Rule if this CVM is unsuccessful".into())
+        );
+        assert!(l.contains(&"CVM result: Successful".into()));
+    }
+
+    #[test]
+    fn ctq_and_ffi_and_capabilities() {
+        assert_eq!(
+            lines(0x9F6C, "0080"),
+            ["byte 2 b8: Consumer Device CVM Performed"]
+        );
+        let l = lines(0x9F6E, "23880000");
+        assert_eq!(l[0], "byte 1: FFI version 1, device: Consumer mobile phone");
+        assert!(l.contains(&"byte 2 b8: Passcode capable".into()));
+        assert!(l.contains(&"byte 2 b4: Two-way messaging".into()));
+        assert!(lines(0x9F6E, "00000100").contains(&"byte 3 b1: RFU bit set".into()));
+        let l = lines(0x9F33, "E0F8C8");
+        assert_eq!(l.len(), 11);
+        assert_eq!(l[0], "byte 1 b8: Card data input: Manual key entry");
+    }
+
+    #[test]
+    fn outcome_parameter_set() {
+        let l = lines(0xDF8129, "30F0F0F0A0F0FF00");
+        assert_eq!(l[0], "Status: ONLINE REQUEST");
+        assert_eq!(l[1], "Start: N/A");
+        assert_eq!(l[2], "CVM: N/A");
+        assert!(l.contains(&"byte 5 b6: Data Record Present".into()));
+    }
+
+    #[test]
+    fn wrong_length_or_other_tag_is_not_explained() {
+        assert!(explain(Tag::new(0x82), &[0x19]).is_none());
+        assert!(explain(Tag::new(0x50), b"VISA").is_none());
+        assert!(explain(Tag::new(0x9F6E), &[0; 32]).is_none());
+    }
+}
