@@ -197,6 +197,56 @@ pub fn authorise_or_stand_in(
         .unwrap_or_else(|e| stand_in.respond(&e, request))
 }
 
+/// How the terminal reaches its host: a `[host]` table for the terminal configuration.
+///
+/// ```toml
+/// [host]
+/// address = "127.0.0.1:8583"            # absent: the in-process simulator
+/// timeout_ms = 5000                     # bound on one whole exchange
+/// stand_in = { mode = "decline" }       # or { mode = "approve", limit = "20.00" }
+/// issuers = "my-issuers.toml"           # in-process only; absent: shipped test keys
+/// rules = "my-rules.toml"               # in-process only; absent: shipped rules
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HostConfig {
+    /// `host:port` of a `tapterm host --listen` service; `None` runs the host in-process.
+    pub address: Option<String>,
+    /// Timeout of one exchange with a remote host, in milliseconds.
+    pub timeout_ms: u64,
+    /// What to answer when the host cannot be reached.
+    pub stand_in: StandIn,
+    /// Issuer key file for the in-process host.
+    pub issuers: Option<std::path::PathBuf>,
+    /// Rules file for the in-process host.
+    pub rules: Option<std::path::PathBuf>,
+}
+
+impl Default for HostConfig {
+    fn default() -> HostConfig {
+        HostConfig {
+            address: None,
+            timeout_ms: 5000,
+            stand_in: StandIn::Decline,
+            issuers: None,
+            rules: None,
+        }
+    }
+}
+
+impl HostConfig {
+    /// The authoriser this configuration names.
+    pub fn authoriser(&self) -> Result<Box<dyn Authoriser>, HostConfigError> {
+        Ok(match &self.address {
+            Some(addr) => Box::new(server::HostClient::new(
+                addr.clone(),
+                Duration::from_millis(self.timeout_ms),
+            )),
+            None => Box::new(Host::load(self.issuers.as_deref(), self.rules.as_deref())?),
+        })
+    }
+}
+
 /// A host configuration file that could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum HostConfigError {
@@ -368,7 +418,8 @@ impl Host {
         let arpc = match &check {
             Check::Verified(cvn, data, ac, imk, pan, psn) => {
                 let input = if cvn.uses_arpc_method2() {
-                    // Visa CSU byte 2 bit 8: issuer approves online transaction.
+                    // Visa CSU byte 2 bit 8: issuer approves online transaction (VIS CSU
+                    // layout; jPOS CVN18DataBuilder sends 0083 for approval, adding counters).
                     ArpcInput::Method2 {
                         csu: [0, if approved { 0x80 } else { 0 }, 0, 0],
                         proprietary: vec![],
@@ -669,6 +720,27 @@ pub(crate) mod tests {
         assert_eq!(limit.respond(&err, &req).response_code, "Y3");
         let big = request(TagMap::new(), "25.00");
         assert_eq!(limit.respond(&err, &big).response_code, "Z3");
+    }
+
+    #[test]
+    fn host_config_picks_the_authoriser() {
+        let cfg: HostConfig = toml::from_str(
+            "address = \"127.0.0.1:1\"\ntimeout_ms = 300\nstand_in = { mode = \"approve\", limit = \"20.00\" }",
+        )
+        .unwrap();
+        assert_eq!(
+            cfg.stand_in,
+            StandIn::Approve {
+                limit: Decimal::from(20)
+            }
+        );
+        let req = request(visa_record("4761739001010119", 1250), "12.50");
+        // Port 1 on loopback refuses: the configured stand-in answers.
+        let answer = authorise_or_stand_in(cfg.authoriser().unwrap().as_ref(), &req, &cfg.stand_in);
+        assert_eq!(answer.response_code, "Y3");
+        let local = HostConfig::default().authoriser().unwrap();
+        assert!(local.authorise(&req).unwrap().cryptogram_verified);
+        assert!(toml::from_str::<HostConfig>("adress = \"x\"").is_err());
     }
 
     #[test]
