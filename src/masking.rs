@@ -79,6 +79,19 @@ pub fn masked_record(record: &TagMap) -> TagMap {
         .collect()
 }
 
+/// Whether free text holds what could be a full PAN: a run of 12 or more digits
+/// (PANs have 12–19). A safety net for text fields that should never carry one.
+pub fn contains_pan_like(text: &str) -> bool {
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c.is_ascii_digit() { run + 1 } else { 0 };
+        if run >= 12 {
+            return true;
+        }
+    }
+    false
+}
+
 /// A PAN masked to first 6 / last 4 (or fully hidden). Built only by this module, so a
 /// value of this type never holds a full PAN.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -207,6 +220,14 @@ mod tests {
         let text = String::from_utf8_lossy(&all);
         assert!(!text.contains("4761739001010119"));
         assert!(!hex::encode_upper(&all).contains("4761739001010119"));
+    }
+
+    #[test]
+    fn spots_pan_like_text() {
+        assert!(contains_pan_like("card 4761739001010119 ok"));
+        assert!(contains_pan_like("123456789012"));
+        assert!(!contains_pan_like("12345678901"));
+        assert!(!contains_pan_like("476173******0119 at 2026-11-26 10:05"));
     }
 
     #[test]
