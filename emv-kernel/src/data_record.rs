@@ -1,0 +1,117 @@
+//! The card's data as the kernel collects it (GPO response and records, duplicates refused
+//! as C-3 5.4 and C-2 S4.x require) and the data record handed to the host for
+//! authorisation (Book A 6.2, C-2 Annex A "Data Record", C-3 Table 5-x).
+
+use crate::config::TagMap;
+use crate::tlv::{Tag, TlvError, TlvIter};
+
+/// Why card data could not be stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CardDataError {
+    /// The data is not well-formed BER-TLV.
+    #[error("malformed TLV: {0}")]
+    Malformed(#[from] TlvError),
+    /// The card sent the same primitive data object twice.
+    #[error("tag {0} sent twice")]
+    Duplicate(Tag),
+}
+
+/// Data objects received from the card in this tap.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CardData {
+    /// Values by tag.
+    pub tags: TagMap,
+}
+
+impl CardData {
+    /// Stores the objects of one template's value (the content of `77` or `70`): each
+    /// object once; a second copy of any tag is an error.
+    pub fn store_template(&mut self, value: &[u8]) -> Result<(), CardDataError> {
+        for item in TlvIter::new(value) {
+            let tlv = item?;
+            self.store(tlv.tag, tlv.value)?;
+        }
+        Ok(())
+    }
+
+    /// Stores one object; refuses a duplicate.
+    pub fn store(&mut self, tag: Tag, value: &[u8]) -> Result<(), CardDataError> {
+        if self.tags.insert(tag, value.to_vec()).is_some() {
+            return Err(CardDataError::Duplicate(tag));
+        }
+        Ok(())
+    }
+
+    /// The value of a tag.
+    pub fn get(&self, tag: u32) -> Option<&[u8]> {
+        self.tags.get(&Tag::new(tag)).map(Vec::as_slice)
+    }
+
+    /// Whether the card sent a tag.
+    pub fn has(&self, tag: u32) -> bool {
+        self.tags.contains_key(&Tag::new(tag))
+    }
+}
+
+/// Tags copied from the card into the data record when present.
+const CARD_TAGS: &[u32] = &[
+    0x4F, 0x50, 0x57, 0x5A, 0x5F24, 0x5F25, 0x5F28, 0x5F34, 0x82, 0x9F07, 0x9F08, 0x9F10, 0x9F19,
+    0x9F24, 0x9F25, 0x9F26, 0x9F27, 0x9F36, 0x9F5D, 0x9F6C, 0x9F6E, 0x9F7C, 0xDF4B,
+];
+
+/// Tags copied from the terminal side (transaction, configuration, kernel-computed values).
+const TERMINAL_TAGS: &[u32] = &[
+    0x5F2A, 0x5F36, 0x95, 0x9A, 0x9B, 0x9C, 0x9F02, 0x9F03, 0x9F09, 0x9F1A, 0x9F1E, 0x9F21, 0x9F33,
+    0x9F34, 0x9F35, 0x9F37, 0x9F40, 0x9F4E, 0x9F66, 0x84,
+];
+
+/// Builds the data record: card objects plus the terminal values the host needs.
+/// `terminal` yields the terminal's value for a tag (transaction data, kernel-computed
+/// values such as 95, 9F34 and 9F66, then configuration). The full PAN stays in it.
+pub fn build(card: &CardData, mut terminal: impl FnMut(Tag) -> Option<Vec<u8>>) -> TagMap {
+    let mut record = TagMap::new();
+    for tag in CARD_TAGS {
+        if let Some(v) = card.get(*tag) {
+            record.insert(Tag::new(*tag), v.to_vec());
+        }
+    }
+    for tag in TERMINAL_TAGS {
+        let tag = Tag::new(*tag);
+        if let Some(v) = terminal(tag) {
+            record.insert(tag, v);
+        }
+    }
+    record
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_duplicates_and_malformed_data() {
+        let mut card = CardData::default();
+        card.store_template(&hex::decode("82022040 9F360200 51".replace(' ', "")).unwrap())
+            .unwrap();
+        assert_eq!(card.get(0x82), Some(&[0x20, 0x40][..]));
+        assert_eq!(
+            card.store_template(&hex::decode("9F36020052").unwrap()),
+            Err(CardDataError::Duplicate(Tag::new(0x9F36)))
+        );
+        assert!(matches!(
+            card.store_template(&[0x9F, 0x26, 0x08, 0x01]),
+            Err(CardDataError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn record_takes_card_and_terminal_values() {
+        let mut card = CardData::default();
+        card.store(Tag::new(0x9F26), &[1; 8]).unwrap();
+        card.store(Tag::new(0x8C), &[0x9F, 0x02, 0x06]).unwrap();
+        let record = build(&card, |t| (t == Tag::new(0x9C)).then(|| vec![0x00]));
+        assert_eq!(record.get(&Tag::new(0x9F26)), Some(&vec![1; 8]));
+        assert_eq!(record.get(&Tag::new(0x9C)), Some(&vec![0]));
+        assert!(!record.contains_key(&Tag::new(0x8C)));
+    }
+}

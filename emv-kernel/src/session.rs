@@ -1,0 +1,268 @@
+//! One tap's conversation with the card: every exchange goes through [`Session::exchange`]
+//! so that the trace (Book A's "what happened, and why") is complete, and every user
+//! interface request goes through [`Session::show`] so the status lights follow Book A 9.
+
+use std::time::Duration;
+
+use crate::config::{Combination, TagMap, TerminalConfig, Transaction, amount_bcd};
+use crate::outcome::{
+    MessageId, Outcome, OutcomeStatus, ReaderStatus, StartPoint, TraceEntry, UiRequest,
+};
+use crate::tlv::Tag;
+use crate::transport::{Transport, TransportError};
+
+/// What Entry Point hands a kernel at activation (Book B 3.4).
+#[derive(Debug, Clone, Copy)]
+pub struct KernelInput<'a> {
+    /// The selected combination.
+    pub combination: &'a Combination,
+    /// Its pre-processing indicators (with the TTQ copy).
+    pub indicators: &'a crate::preprocessing::Indicators,
+    /// The ADF name selected.
+    pub adf_name: &'a [u8],
+    /// The FCI returned by the final SELECT (without status word).
+    pub fci: &'a [u8],
+}
+
+/// What a kernel returns: its outcome and, for Approved, Declined and Online Request,
+/// the data record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KernelResult {
+    /// The outcome parameter set.
+    pub outcome: Outcome,
+    /// The data record.
+    pub data_record: Option<TagMap>,
+}
+
+impl From<Outcome> for KernelResult {
+    fn from(outcome: Outcome) -> KernelResult {
+        KernelResult {
+            outcome,
+            data_record: None,
+        }
+    }
+}
+
+/// What a transaction has logged so far, across taps.
+#[derive(Debug, Default)]
+pub struct Log {
+    /// Every exchange with its notes.
+    pub trace: Vec<TraceEntry>,
+    /// Every UI request, in order.
+    pub ui: Vec<UiRequest>,
+    /// Decisions not tied to one exchange.
+    pub decisions: Vec<String>,
+}
+
+/// The context a kernel runs in during one tap.
+pub struct Session<'a> {
+    /// The terminal's configuration.
+    pub config: &'a TerminalConfig,
+    /// The transaction's inputs.
+    pub transaction: &'a Transaction,
+    transport: &'a mut dyn Transport,
+    /// Which tap (0-based).
+    pub tap: usize,
+    /// This tap's unpredictable number (9F37).
+    pub un: [u8; 4],
+    /// What happened so far.
+    pub log: &'a mut Log,
+}
+
+impl<'a> Session<'a> {
+    /// A session for one tap.
+    pub fn new(
+        config: &'a TerminalConfig,
+        transaction: &'a Transaction,
+        transport: &'a mut dyn Transport,
+        tap: usize,
+        un: [u8; 4],
+        log: &'a mut Log,
+    ) -> Session<'a> {
+        Session {
+            config,
+            transaction,
+            transport,
+            tap,
+            un,
+            log,
+        }
+    }
+
+    /// Sends one command, records it in the trace with `why`, and returns the raw response.
+    pub fn exchange(&mut self, command: Vec<u8>, why: &str) -> Result<Vec<u8>, TransportError> {
+        let response = self.transport.exchange(&command);
+        self.log.trace.push(TraceEntry {
+            tap: self.tap,
+            command,
+            response: response.clone(),
+            notes: vec![why.to_string()],
+        });
+        response
+    }
+
+    /// Adds a conclusion to the last exchange in the trace.
+    pub fn note(&mut self, text: impl Into<String>) {
+        if let Some(last) = self.log.trace.last_mut() {
+            last.notes.push(text.into());
+        }
+    }
+
+    /// Records a decision that is not about one exchange.
+    pub fn decide(&mut self, text: impl Into<String>) {
+        self.log.decisions.push(text.into());
+    }
+
+    /// Shows a UI request now.
+    pub fn show(&mut self, request: UiRequest) {
+        self.transport.ui(&request);
+        self.log.ui.push(request);
+    }
+
+    /// The value the terminal answers when a DOL asks for `tag`, from the transaction, the
+    /// combination's kernel configuration or the terminal data (in that order). Values the
+    /// kernel computes itself (TVR, TTQ, CVM results) are passed in `own`.
+    pub fn terminal_value(
+        &self,
+        tag: Tag,
+        combination: &Combination,
+        own: &TagMap,
+    ) -> Option<Vec<u8>> {
+        if let Some(v) = own.get(&tag) {
+            return Some(v.clone());
+        }
+        let t = self.transaction;
+        let value = match tag.value() {
+            0x9F02 => amount_bcd(t.amount).to_vec(),
+            0x9F03 => amount_bcd(t.amount_other).to_vec(),
+            0x5F2A => currency_bcd(t.currency).to_vec(),
+            0x5F36 => vec![t.currency_exponent],
+            0x9A => t.date.to_bcd().to_vec(),
+            0x9F21 => t.time.to_bcd().to_vec(),
+            0x9C => vec![t.kind.code()],
+            0x9F37 => self.un.to_vec(),
+            _ => {
+                return combination
+                    .tags
+                    .get(&tag)
+                    .or_else(|| self.config.terminal.get(&tag))
+                    .cloned();
+            }
+        };
+        Some(value)
+    }
+}
+
+/// An ISO 4217 numeric code as n3 in two bytes (`826` → `08 26`).
+pub fn currency_bcd(code: u16) -> [u8; 2] {
+    let c = code % 1000;
+    [(c / 100) as u8, ((((c / 10) % 10) << 4) | (c % 10)) as u8]
+}
+
+/// A UI request with no hold time.
+pub fn ui(message: MessageId, status: ReaderStatus) -> UiRequest {
+    UiRequest {
+        message,
+        status,
+        hold: Duration::ZERO,
+    }
+}
+
+/// An outcome with every optional field at N/A.
+pub fn outcome(status: OutcomeStatus) -> Outcome {
+    Outcome {
+        status,
+        start: None,
+        cvm: None,
+        ui_on_outcome: None,
+        ui_on_restart: None,
+        field_off: None,
+        receipt: false,
+    }
+}
+
+/// The outcome for a communication (L1) error: Try Again at Start B, "Present card again"
+/// on restart (Book B 3.2.1.3, C-2 S3.5, C-3 5.x).
+pub fn l1_error() -> Outcome {
+    Outcome {
+        start: Some(StartPoint::B),
+        ui_on_restart: Some(ui(MessageId::PresentCardAgain, ReaderStatus::ReadyToRead)),
+        ..outcome(OutcomeStatus::TryAgain)
+    }
+}
+
+/// End Application for card data the kernel cannot use ("Insert, swipe or try another
+/// card", status Not Ready): malformed or missing data, unexpected status words.
+pub fn end_application_card_error() -> Outcome {
+    Outcome {
+        ui_on_outcome: Some(ui(MessageId::TryAnotherCard, ReaderStatus::NotReady)),
+        ..outcome(OutcomeStatus::EndApplication)
+    }
+}
+
+/// How a transport failure ends the tap: L1 errors ask for the card again, a cancelled
+/// transaction or a broken reader ends it.
+pub fn transport_failure(error: &TransportError) -> Outcome {
+    match error {
+        TransportError::CardRemoved | TransportError::Timeout => l1_error(),
+        TransportError::Cancelled | TransportError::Reader(_) => {
+            outcome(OutcomeStatus::EndApplication)
+        }
+    }
+}
+
+/// A YYMMDD BCD date (5F24, 5F25) as YYYYMMDD (years 50–99 are 19xx, Book 3 Annex A);
+/// `None` when it is not a valid date.
+pub fn bcd_date(value: &[u8]) -> Option<u32> {
+    let [y, m, d] = <[u8; 3]>::try_from(value).ok()?;
+    let dec = |b: u8| {
+        ((b >> 4) < 10 && (b & 0x0F) < 10).then(|| (b >> 4) as u32 * 10 + (b & 0x0F) as u32)
+    };
+    let (y, m, d) = (dec(y)?, dec(m)?, dec(d)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let year = if y < 50 { 2000 + y } else { 1900 + y };
+    Some(year * 10_000 + m * 100 + d)
+}
+
+/// The transaction date as YYYYMMDD.
+pub fn transaction_date(tx: &Transaction) -> u32 {
+    tx.date.year as u32 * 10_000 + tx.date.month as u32 * 100 + tx.date.day as u32
+}
+
+/// The PAN digits of track 2 equivalent data (57), up to the separator `D`.
+pub fn track2_pan(track2: &[u8]) -> String {
+    hex::encode_upper(track2)
+        .chars()
+        .take_while(|c| *c != 'D')
+        .collect()
+}
+
+/// The PAN digits of 5A without the `F` padding.
+pub fn pan_digits(pan: &[u8]) -> String {
+    hex::encode_upper(pan).trim_end_matches('F').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_dates_and_pans() {
+        assert_eq!(bcd_date(&[0x23, 0x12, 0x31]), Some(20231231));
+        assert_eq!(bcd_date(&[0x99, 0x01, 0x01]), Some(19990101));
+        assert_eq!(bcd_date(&[0x23, 0x13, 0x01]), None);
+        assert_eq!(bcd_date(&[0x2A, 0x01, 0x01]), None);
+        assert_eq!(bcd_date(&[0x23]), None);
+        assert_eq!(track2_pan(&[0x46, 0x42, 0xD2, 0x31]), "4642");
+        assert_eq!(pan_digits(&[0x54, 0x13, 0x3F]), "54133");
+    }
+
+    #[test]
+    fn currency_codes_are_n3() {
+        assert_eq!(currency_bcd(826), [0x08, 0x26]);
+        assert_eq!(currency_bcd(36), [0x00, 0x36]);
+        assert_eq!(currency_bcd(392), [0x03, 0x92]);
+    }
+}

@@ -1,0 +1,141 @@
+//! Terminal Verification Results (tag 95, Book 3 Annex C5, C-2 Table A.x for byte 5) and
+//! Transaction Status Information (tag 9B, Book 3 Annex C6): bit fields the kernels set as
+//! they go and hand to the card (CDOL/PDOL) and to the host (data record).
+
+/// One bit of the TVR: byte index (0-based) and mask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TvrBit {
+    byte: usize,
+    mask: u8,
+    /// The name Book 3 gives the bit.
+    pub name: &'static str,
+}
+
+const fn bit(byte: usize, mask: u8, name: &'static str) -> TvrBit {
+    TvrBit { byte, mask, name }
+}
+
+impl TvrBit {
+    /// Byte 1 b8.
+    pub const ODA_NOT_PERFORMED: TvrBit =
+        bit(0, 0x80, "Offline data authentication was not performed");
+    /// Byte 1 b7.
+    pub const SDA_FAILED: TvrBit = bit(0, 0x40, "SDA failed");
+    /// Byte 1 b6.
+    pub const ICC_DATA_MISSING: TvrBit = bit(0, 0x20, "ICC data missing");
+    /// Byte 1 b5.
+    pub const EXCEPTION_FILE: TvrBit = bit(0, 0x10, "Card appears on terminal exception file");
+    /// Byte 1 b4.
+    pub const DDA_FAILED: TvrBit = bit(0, 0x08, "DDA failed");
+    /// Byte 1 b3.
+    pub const CDA_FAILED: TvrBit = bit(0, 0x04, "CDA failed");
+    /// Byte 2 b8.
+    pub const DIFFERENT_VERSIONS: TvrBit = bit(
+        1,
+        0x80,
+        "ICC and terminal have different application versions",
+    );
+    /// Byte 2 b7.
+    pub const EXPIRED: TvrBit = bit(1, 0x40, "Expired application");
+    /// Byte 2 b6.
+    pub const NOT_YET_EFFECTIVE: TvrBit = bit(1, 0x20, "Application not yet effective");
+    /// Byte 2 b5.
+    pub const SERVICE_NOT_ALLOWED: TvrBit =
+        bit(1, 0x10, "Requested service not allowed for card product");
+    /// Byte 3 b8.
+    pub const CVM_NOT_SUCCESSFUL: TvrBit =
+        bit(2, 0x80, "Cardholder verification was not successful");
+    /// Byte 3 b7.
+    pub const UNRECOGNISED_CVM: TvrBit = bit(2, 0x40, "Unrecognised CVM");
+    /// Byte 3 b3.
+    pub const ONLINE_PIN_ENTERED: TvrBit = bit(2, 0x04, "Online PIN entered");
+    /// Byte 4 b8.
+    pub const FLOOR_LIMIT_EXCEEDED: TvrBit = bit(3, 0x80, "Transaction exceeds floor limit");
+    /// Byte 5 b2–b1 = 01 (C-2): the relay resistance protocol was not performed.
+    pub const RRP_NOT_PERFORMED: TvrBit = bit(4, 0x01, "Relay resistance protocol not performed");
+}
+
+/// Terminal Verification Results, tag 95.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tvr(pub [u8; 5]);
+
+impl Tvr {
+    /// Sets one bit.
+    pub fn set(&mut self, bit: TvrBit) {
+        if let Some(b) = self.0.get_mut(bit.byte) {
+            *b |= bit.mask;
+        }
+    }
+
+    /// Whether a bit is set.
+    pub fn is_set(&self, bit: TvrBit) -> bool {
+        self.0.get(bit.byte).is_some_and(|b| b & bit.mask != 0)
+    }
+
+    /// The names of the bits that are set, for the trace.
+    pub fn describe(&self) -> Vec<&'static str> {
+        ALL_BITS
+            .iter()
+            .filter(|b| self.is_set(**b))
+            .map(|b| b.name)
+            .collect()
+    }
+}
+
+const ALL_BITS: [TvrBit; 15] = [
+    TvrBit::ODA_NOT_PERFORMED,
+    TvrBit::SDA_FAILED,
+    TvrBit::ICC_DATA_MISSING,
+    TvrBit::EXCEPTION_FILE,
+    TvrBit::DDA_FAILED,
+    TvrBit::CDA_FAILED,
+    TvrBit::DIFFERENT_VERSIONS,
+    TvrBit::EXPIRED,
+    TvrBit::NOT_YET_EFFECTIVE,
+    TvrBit::SERVICE_NOT_ALLOWED,
+    TvrBit::CVM_NOT_SUCCESSFUL,
+    TvrBit::UNRECOGNISED_CVM,
+    TvrBit::ONLINE_PIN_ENTERED,
+    TvrBit::FLOOR_LIMIT_EXCEEDED,
+    TvrBit::RRP_NOT_PERFORMED,
+];
+
+/// Transaction Status Information, tag 9B (Book 3 Annex C6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tsi(pub [u8; 2]);
+
+impl Tsi {
+    /// Byte 1 b8: offline data authentication was performed.
+    pub const ODA_PERFORMED: u8 = 0x80;
+    /// Byte 1 b7: cardholder verification was performed.
+    pub const CVM_PERFORMED: u8 = 0x40;
+    /// Byte 1 b6: card risk management was performed.
+    pub const CARD_RISK_MANAGEMENT: u8 = 0x20;
+    /// Byte 1 b4: terminal risk management was performed.
+    pub const TERMINAL_RISK_MANAGEMENT: u8 = 0x08;
+
+    /// Sets bits of byte 1.
+    pub fn set(&mut self, mask: u8) {
+        self.0[0] |= mask;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sets_and_names_bits() {
+        let mut tvr = Tvr::default();
+        tvr.set(TvrBit::CDA_FAILED);
+        tvr.set(TvrBit::FLOOR_LIMIT_EXCEEDED);
+        tvr.set(TvrBit::RRP_NOT_PERFORMED);
+        assert_eq!(tvr.0, [0x04, 0x00, 0x00, 0x80, 0x01]);
+        assert!(tvr.is_set(TvrBit::CDA_FAILED));
+        assert!(!tvr.is_set(TvrBit::DDA_FAILED));
+        assert_eq!(tvr.describe().len(), 3);
+        let mut tsi = Tsi::default();
+        tsi.set(Tsi::ODA_PERFORMED | Tsi::CVM_PERFORMED);
+        assert_eq!(tsi.0, [0xC0, 0x00]);
+    }
+}
