@@ -281,10 +281,47 @@ const AMOUNT: Tag = Tag::new(0x9F02);
 const CURRENCY: Tag = Tag::new(0x5F2A);
 const AID_TAGS: [Tag; 3] = [Tag::new(0x4F), Tag::new(0x9F06), Tag::new(0x84)];
 
+/// A cryptogram that matched, with what the ARPC needs.
+struct Verified {
+    cvn: Cvn,
+    data: AcData,
+    ac: [u8; 8],
+    imk: [u8; 16],
+    pan: String,
+    psn: u8,
+}
+
+impl Verified {
+    /// Issuer Authentication Data (tag 91) for the decision: ARC = the response code's
+    /// characters for method 1; CSU with the "issuer approves" bit for method 2.
+    fn arpc(&self, approved: bool, code: &str) -> Option<Vec<u8>> {
+        let input = if self.cvn.uses_arpc_method2() {
+            // Visa CSU byte 2 bit 8: issuer approves online transaction (VIS CSU layout;
+            // jPOS CVN18DataBuilder sends 0083 for approval, adding counter updates).
+            ArpcInput::Method2 {
+                csu: [0, if approved { 0x80 } else { 0 }, 0, 0],
+                proprietary: vec![],
+            }
+        } else {
+            let b = code.as_bytes();
+            ArpcInput::Method1 {
+                arc: [
+                    b.first().copied().unwrap_or(b'0'),
+                    b.get(1).copied().unwrap_or(b'5'),
+                ],
+            }
+        };
+        crypto::generate_arpc(
+            self.cvn, &self.imk, &self.pan, self.psn, &self.data, &self.ac, &input,
+        )
+        .ok()
+    }
+}
+
 /// Outcome of the cryptogram check.
 enum Check {
-    /// Keys known, cryptogram matched; the CVN and the data for the ARPC.
-    Verified(Cvn, Box<AcData>, [u8; 8], [u8; 16], String, u8),
+    /// Keys known, cryptogram matched.
+    Verified(Box<Verified>),
     /// Keys known, cryptogram did not match or could not be recomputed.
     Invalid(String),
     /// No keys for this card.
@@ -350,7 +387,14 @@ impl Host {
             Err(e) => return Check::Invalid(format!("cryptogram invalid: {e}")),
         };
         match crypto::verify_ac(cvn, &entry.imk_ac, pan, psn, &data, &ac) {
-            Ok(true) => Check::Verified(cvn, Box::new(data), ac, entry.imk_ac, pan.into(), psn),
+            Ok(true) => Check::Verified(Box::new(Verified {
+                cvn,
+                data,
+                ac,
+                imk: entry.imk_ac,
+                pan: pan.into(),
+                psn,
+            })),
             Ok(false) => Check::Invalid(format!("cryptogram invalid ({cvn:?})")),
             Err(e) => Check::Invalid(format!("cryptogram invalid: {e}")),
         }
@@ -399,7 +443,7 @@ impl Host {
                 false,
                 "cryptogram not verified (unknown issuer keys)".to_string(),
             ),
-            Check::Verified(cvn, ..) => (true, format!("cryptogram verified ({cvn:?})")),
+            Check::Verified(v) => (true, format!("cryptogram verified ({:?})", v.cvn)),
         };
         let par = record
             .get(&PAR)
@@ -416,25 +460,7 @@ impl Host {
             Some(d) => (false, d.response_code, format!("{}; {note}", d.reason)),
         };
         let arpc = match &check {
-            Check::Verified(cvn, data, ac, imk, pan, psn) => {
-                let input = if cvn.uses_arpc_method2() {
-                    // Visa CSU byte 2 bit 8: issuer approves online transaction (VIS CSU
-                    // layout; jPOS CVN18DataBuilder sends 0083 for approval, adding counters).
-                    ArpcInput::Method2 {
-                        csu: [0, if approved { 0x80 } else { 0 }, 0, 0],
-                        proprietary: vec![],
-                    }
-                } else {
-                    let b = code.as_bytes();
-                    ArpcInput::Method1 {
-                        arc: [
-                            b.first().copied().unwrap_or(b'0'),
-                            b.get(1).copied().unwrap_or(b'5'),
-                        ],
-                    }
-                };
-                crypto::generate_arpc(*cvn, imk, pan, *psn, data, ac, &input).ok()
-            }
+            Check::Verified(v) => v.arpc(approved, &code),
             _ => None,
         };
         AuthorisationResponse {
