@@ -2,5 +2,6 @@
 //! modules share (host simulator, journal, masking of cardholder data, virtual wallets).
 
 pub mod host;
+pub mod journal;
 pub mod masking;
 pub mod phone;

@@ -3,6 +3,7 @@
 //! The command line is thin: each subcommand lives in its own module.
 
 mod decode;
+mod history;
 mod replay;
 mod terminal_config;
 
@@ -28,6 +29,15 @@ enum Command {
     Phone(tapterm::phone::PhoneArgs),
     /// Check the terminal configuration (assets/terminal.toml, --config overlay, CA keys).
     Config(terminal_config::ConfigArgs),
+    /// List the day's transactions from the journal, or print a receipt.
+    History(history::HistoryArgs),
+    /// Day totals by outcome and currency (refunds negative).
+    Totals(history::TotalsArgs),
+    /// Run the acquirer/issuer simulator as a TCP service.
+    Host(history::HostArgs),
+    /// Record journal entries in a loop (crash test helper).
+    #[command(hide = true)]
+    JournalStress(history::JournalStressArgs),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +47,10 @@ fn main() -> ExitCode {
         Some(Command::Replay(args)) => replay::run(args),
         Some(Command::Phone(args)) => tapterm::phone::run(args),
         Some(Command::Config(args)) => terminal_config::run(args),
+        Some(Command::History(args)) => history::run_history(args),
+        Some(Command::Totals(args)) => history::run_totals(args),
+        Some(Command::Host(args)) => history::run_host(args),
+        Some(Command::JournalStress(args)) => history::run_journal_stress(args),
         None => {
             use clap::CommandFactory;
             let _ = Cli::command().print_help();

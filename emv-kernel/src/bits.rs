@@ -2,10 +2,11 @@
 //! CID, terminal capabilities, CVM results, FFI and Outcome Parameter Set becomes one line.
 //!
 //! Bit numbering follows the books: byte 1 is the leftmost byte, `b8` its most significant
-//! bit. Sources: AIP Book 3 Annex C1 and C-2 Annex A; TVR Book 3 Annex C5 and C-2 Annex A
+//! bit. Sources: AIP Book 3 Annex C1 (EMV 4.4 for XDA) and C-2 Annex A; TVR Book 3 Annex C5 and C-2 Annex A
 //! (relay resistance bits); TSI Book 3 Annex C6; CID Book 3 6.5.5.4 (Table 15); terminal
 //! capabilities Book 4 Annex A2; CVM results Book 3 Annex C3 and Book 4 6.3.4.5; TTQ Book B
-//! and C-3 Annex A; CTQ and FFI C-3 Annex A; Outcome Parameter Set C-2 Annex A.
+//! and C-3 Annex A; CTQ and FFI C-3 Annex A; Outcome Parameter Set, POS Cardholder
+//! Interaction Information (DF4B) and Mobile Support Indicator (9F7E) C-2 Annex A.
 //!
 //! A set bit that the tables do not name is reported as RFU, so nothing set goes unexplained.
 
@@ -80,6 +81,7 @@ impl<'a> Explainer<'a> {
 
 /// Application Interchange Profile (82): Book 3 Annex C1, C-2 Annex A.
 static AIP: &[Bit] = &[
+    bit(1, 8, "XDA supported (EMV 4.4)"),
     bit(1, 7, "SDA supported"),
     bit(1, 6, "DDA supported"),
     bit(1, 5, "Cardholder verification is supported"),
@@ -210,6 +212,23 @@ static FFI_FEATURES: &[Bit] = &[
     bit(2, 2, "Biometric cardholder verification capable"),
 ];
 
+/// POS Cardholder Interaction Information (DF4B) byte 2: C-2 Annex A (byte 1 is the version,
+/// byte 3 RFU).
+static PCII: &[Bit] = &[
+    bit(
+        2,
+        5,
+        "Offline PIN/passcode verification successful (OD-CVM verified)",
+    ),
+    bit(2, 4, "Context is conflicting"),
+    bit(2, 3, "Offline change PIN required"),
+    bit(2, 2, "ACK required"),
+    bit(2, 1, "PIN required (on-device CVM needed)"),
+];
+
+/// Mobile Support Indicator (9F7E): C-2 Annex A.
+static MOBILE_SUPPORT: &[Bit] = &[bit(1, 2, "OD-CVM required"), bit(1, 1, "Mobile supported")];
+
 /// Explains a bit-mapped data object in words, one line per set bit or field; `None` when
 /// the tag is not bit-mapped or the value does not have the tag's length.
 pub fn explain(tag: Tag, value: &[u8]) -> Option<Vec<String>> {
@@ -229,6 +248,12 @@ pub fn explain(tag: Tag, value: &[u8]) -> Option<Vec<String>> {
         (0x9F34, 3) => cvm_results(&mut e),
         (0x9F6E, 4) => form_factor(&mut e),
         (0xDF8129, 8) => outcome_parameter_set(&mut e),
+        (0xDF4B, 3) => {
+            let version = e.field(1, 0xFF);
+            e.push(format!("byte 1: version {version}"));
+            e.flags(PCII);
+        }
+        (0x9F7E, 1) => e.flags(MOBILE_SUPPORT),
         _ => return None,
     }
     Some(e.finish())
@@ -506,6 +531,21 @@ mod tests {
         assert_eq!(l[1], "Start: N/A");
         assert_eq!(l[2], "CVM: N/A");
         assert!(l.contains(&"byte 5 b6: Data Record Present".into()));
+    }
+
+    #[test]
+    fn pcii_see_phone_bits() {
+        assert_eq!(
+            lines(0xDF4B, "000100"),
+            [
+                "byte 1: version 0",
+                "byte 2 b1: PIN required (on-device CVM needed)"
+            ]
+        );
+        let l = lines(0xDF4B, "010A00");
+        assert_eq!(l[1], "byte 2 b4: Context is conflicting");
+        assert_eq!(l[2], "byte 2 b2: ACK required");
+        assert_eq!(lines(0x9F7E, "03").len(), 2);
     }
 
     #[test]

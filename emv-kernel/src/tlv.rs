@@ -35,7 +35,14 @@ impl Tag {
 
     /// Whether the tag's first byte marks a constructed object (b6 of the first byte).
     pub fn is_constructed(self) -> bool {
-        self.to_bytes().first().is_some_and(|b| b & 0x20 != 0)
+        // The first byte is the most significant non-zero one; no allocation, since the
+        // decoder asks this for every object it walks.
+        let first = match self.0 {
+            v if v > 0xFFFF => v >> 16,
+            v if v > 0xFF => v >> 8,
+            v => v,
+        };
+        first & 0x20 != 0
     }
 
     /// Reads one tag from the start of `data`; returns the tag and how many bytes it took.

@@ -1,0 +1,136 @@
+//! Customer/merchant receipt text from a journal entry.
+//!
+//! Receipts show what card schemes ask of a contactless receipt: merchant, date and time,
+//! amount and currency, masked PAN, application label and AID, the verification method,
+//! the cryptogram and ATC, the TVR and the outcome with the authorisation code. Only
+//! journal data is used, so a receipt can never show more than the journal holds.
+
+use std::fmt::Write as _;
+
+use emv_kernel::config::TransactionType;
+
+use super::StoredEntry;
+
+/// Receipt width in characters (a common 40-column till roll at normal font).
+pub const WIDTH: usize = 40;
+
+/// A `label ... value` line, right-aligning the value.
+fn line(out: &mut String, label: &str, value: &str) {
+    let used = label.chars().count() + value.chars().count();
+    let gap = WIDTH.saturating_sub(used).max(1);
+    let _ = writeln!(out, "{label}{}{value}", " ".repeat(gap));
+}
+
+fn centred(out: &mut String, text: &str) {
+    let pad = WIDTH.saturating_sub(text.chars().count()) / 2;
+    let _ = writeln!(out, "{}{text}", " ".repeat(pad));
+}
+
+fn cvm_text(cvm: &str) -> &str {
+    match cvm {
+        "cdcvm" => "Verified on device",
+        "signature" => "Signature",
+        "online_pin" => "PIN verified online",
+        "no_cvm" => "No verification",
+        other => other,
+    }
+}
+
+/// The receipt for `stored`, headed with `merchant`.
+pub fn receipt(stored: &StoredEntry, merchant: &str) -> String {
+    let e = &stored.entry;
+    let mut out = String::new();
+    centred(&mut out, merchant);
+    let _ = writeln!(out, "{}", "-".repeat(WIDTH));
+    line(
+        &mut out,
+        "Date",
+        &e.time.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+    );
+    line(&mut out, "Transaction", &format!("#{}", stored.id));
+    let kind = match e.kind {
+        TransactionType::Purchase => "SALE",
+        TransactionType::Refund => "REFUND",
+        TransactionType::Cashback => "SALE + CASHBACK",
+        TransactionType::Cash => "CASH",
+    };
+    line(
+        &mut out,
+        kind,
+        &format!("{} {}", e.currency_code(), e.amount()),
+    );
+    let _ = writeln!(out, "{}", "-".repeat(WIDTH));
+    if let Some(pan) = &e.masked_pan {
+        line(&mut out, "Card", pan.as_str());
+    }
+    if let Some(label) = &e.label {
+        line(&mut out, "Application", label);
+    }
+    if let Some(aid) = &e.aid {
+        line(&mut out, "AID", aid);
+    }
+    if let Some(form) = &e.form_factor {
+        line(&mut out, "Device", form);
+    }
+    line(&mut out, "Verification", cvm_text(&e.cvm));
+    if let (Some(kind), Some(ac)) = (&e.cryptogram_type, &e.cryptogram) {
+        line(&mut out, kind, ac);
+    }
+    if let Some(atc) = &e.atc {
+        line(&mut out, "ATC", atc);
+    }
+    if let Some(tvr) = &e.tvr {
+        line(&mut out, "TVR", tvr);
+    }
+    let _ = writeln!(out, "{}", "-".repeat(WIDTH));
+    centred(&mut out, &e.outcome.to_uppercase());
+    if let Some(code) = e.auth_code.as_deref().filter(|c| !c.is_empty()) {
+        line(&mut out, "Auth code", code);
+    }
+    if let Some(resp) = &e.host_response {
+        line(&mut out, "Response", resp);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::tests::entry;
+
+    #[test]
+    fn receipt_shows_the_masked_details() {
+        let stored = StoredEntry {
+            id: 17,
+            entry: entry(TransactionType::Purchase, 1250, "Approved", 10),
+        };
+        let text = receipt(&stored, "Corner Café");
+        for needle in [
+            "Corner Café",
+            "2026-11-26 10:05:00 UTC",
+            "#17",
+            "SALE",
+            "EUR 12.50",
+            "476173******0119",
+            "VISA CREDIT",
+            "A0000000031010",
+            "Verified on device",
+            "ARQC",
+            "7A788EA6B8A3E733",
+            "0042",
+            "APPROVED",
+            "A1B2C3",
+        ] {
+            assert!(text.contains(needle), "{needle} missing from\n{text}");
+        }
+        assert!(!text.contains("4761739001010119"));
+        assert!(text.lines().all(|l| l.chars().count() <= WIDTH), "{text}");
+        let refund = StoredEntry {
+            id: 18,
+            entry: entry(TransactionType::Refund, 300, "Declined", 10),
+        };
+        let text = receipt(&refund, "Corner Café");
+        assert!(text.contains("REFUND") && text.contains("DECLINED"));
+        assert!(!text.contains("Auth code"));
+    }
+}
