@@ -323,6 +323,14 @@ impl Wallet {
         self.tap = self.tap.wrapping_add(1);
     }
 
+    /// A reader reset or power cycle within a tap: the application is deselected, but the
+    /// phone stays in the field (no unlock, same tap).
+    pub fn power_cycle(&mut self) {
+        let left = self.session.left;
+        self.session = Session::default();
+        self.session.left = left;
+    }
+
     /// Answers one command APDU.
     pub fn respond(&mut self, command: &[u8]) -> Response {
         if self.session.left {
