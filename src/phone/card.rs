@@ -1533,7 +1533,7 @@ mod tests {
             for i in 0..3000 {
                 if i % 50 == 0 {
                     wallet.field_off();
-                    wallet.respond(&apdu::select(&wallet.aid().to_vec()));
+                    wallet.respond(&apdu::select(wallet.aid()));
                 }
                 let len = (next() % 40) as usize;
                 let mut command: Vec<u8> = (0..len).map(|_| next() as u8).collect();
@@ -1552,7 +1552,7 @@ mod tests {
             // any TTQ, any P1) reach the cryptogram and signature code.
             for _ in 0..200 {
                 wallet.field_off();
-                wallet.respond(&apdu::select(&wallet.aid().to_vec()));
+                wallet.respond(&apdu::select(wallet.aid()));
                 let pdol_len: usize = dol::parse(&wallet.app.pdol)
                     .unwrap()
                     .iter()
