@@ -287,28 +287,31 @@ mod tests {
     use crate::phone::profiles::Profile;
     use std::net::TcpListener;
 
+    /// vpcd's side of one message: sends `payload`; unless it is a control byte without
+    /// an answer, reads the card's answer (`None` when the card closed the connection).
+    fn vpcd_send(card: &mut TcpStream, payload: &[u8]) -> Option<Vec<u8>> {
+        let mut frame = (payload.len() as u16).to_be_bytes().to_vec();
+        frame.extend_from_slice(payload);
+        card.write_all(&frame).unwrap();
+        if matches!(payload, [CTRL_OFF] | [CTRL_ON] | [CTRL_RESET]) {
+            return None;
+        }
+        let mut len = [0u8; 2];
+        card.read_exact(&mut len).ok()?;
+        let mut body = vec![0u8; u16::from_be_bytes(len) as usize];
+        card.read_exact(&mut body).ok()?;
+        Some(body)
+    }
+
     /// A fake vpcd: accepts the card, asks for the ATR, sends commands, records answers.
     fn fake_vpcd(listener: TcpListener, taps: usize, commands: Vec<Vec<u8>>) -> Vec<Vec<Vec<u8>>> {
         let mut all = Vec::new();
         for _ in 0..taps {
             let (mut card, _) = listener.accept().unwrap();
-            let mut answers = Vec::new();
-            let mut send = |card: &mut TcpStream, payload: &[u8], expect_answer: bool| {
-                let mut frame = (payload.len() as u16).to_be_bytes().to_vec();
-                frame.extend_from_slice(payload);
-                card.write_all(&frame).unwrap();
-                if expect_answer {
-                    let mut len = [0u8; 2];
-                    card.read_exact(&mut len).unwrap();
-                    let mut body = vec![0u8; u16::from_be_bytes(len) as usize];
-                    card.read_exact(&mut body).unwrap();
-                    answers.push(body);
-                }
-            };
-            send(&mut card, &[CTRL_ON], false);
-            send(&mut card, &[CTRL_ATR], true);
+            vpcd_send(&mut card, &[CTRL_ON]);
+            let mut answers = vec![vpcd_send(&mut card, &[CTRL_ATR]).unwrap()];
             for command in &commands {
-                send(&mut card, command, true);
+                answers.push(vpcd_send(&mut card, command).unwrap());
             }
             // The card leaves after its hold time: the connection closes.
             let mut rest = Vec::new();
@@ -361,29 +364,14 @@ mod tests {
         let port = listener.local_addr().unwrap().port();
         let vpcd = thread::spawn(move || {
             let (mut card, _) = listener.accept().unwrap();
-            let mut wallet_aid = vec![0x00, 0xA4, 0x04, 0x00, 0x07];
-            wallet_aid.extend_from_slice(&[0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10, 0x00]);
-            let mut closed_at = None;
-            for (i, command) in [
-                wallet_aid,
-                vec![0x00, 0xB2, 0x01, 0x1C, 0x00],
-                vec![0x00, 0xB2, 0x02, 0x1C, 0x00],
-            ]
-            .iter()
-            .enumerate()
-            {
-                let mut frame = (command.len() as u16).to_be_bytes().to_vec();
-                frame.extend_from_slice(command);
-                card.write_all(&frame).unwrap();
-                let mut len = [0u8; 2];
-                if card.read_exact(&mut len).is_err() {
-                    closed_at = Some(i);
-                    break;
-                }
-                let mut body = vec![0u8; u16::from_be_bytes(len) as usize];
-                card.read_exact(&mut body).unwrap();
-            }
-            closed_at
+            let commands = [
+                emv_kernel::apdu::select(&[0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10]),
+                emv_kernel::apdu::read_record(3, 1),
+                emv_kernel::apdu::read_record(3, 2),
+            ];
+            commands
+                .iter()
+                .position(|command| vpcd_send(&mut card, command).is_none())
         });
         let mut wallet = Wallet::new(Profile::LeavesField, WalletOptions::default()).unwrap();
         let reports = serve(&mut wallet, &options(port, 1), |_, _| {}).unwrap();
@@ -424,21 +412,11 @@ mod tests {
         ];
         let vpcd = thread::spawn(move || {
             let (mut card, _) = listener.accept().unwrap();
-            let mut sws = Vec::new();
-            for command in commands {
-                let mut frame = (command.len() as u16).to_be_bytes().to_vec();
-                frame.extend_from_slice(&command);
-                card.write_all(&frame).unwrap();
-                if command.len() == 1 {
-                    continue;
-                }
-                let mut len = [0u8; 2];
-                card.read_exact(&mut len).unwrap();
-                let mut body = vec![0u8; u16::from_be_bytes(len) as usize];
-                card.read_exact(&mut body).unwrap();
-                sws.push(body[body.len() - 2..].to_vec());
-            }
-            sws
+            commands
+                .iter()
+                .filter_map(|command| vpcd_send(&mut card, command))
+                .map(|answer| answer[answer.len() - 2..].to_vec())
+                .collect::<Vec<_>>()
         });
         let mut wallet = Wallet::new(Profile::MastercardCard, WalletOptions::default()).unwrap();
         serve(&mut wallet, &options(port, 1), |_, _| {}).unwrap();
