@@ -404,7 +404,7 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let aid = vec![0xA0, 0x00, 0x00, 0x00, 0x04, 0x10, 0x10];
-        let commands = vec![
+        let commands = [
             emv_kernel::apdu::select(&aid),
             vec![0x00, 0xB2, 0x01, 0x0C, 0x00],
             vec![CTRL_RESET],
