@@ -216,6 +216,9 @@ impl Kernel3<'_, '_, '_> {
         let own = self.own_values();
         let comb = self.input.combination;
         let data = dol::build(&entries, |t| self.s.terminal_value(t, comb, &own));
+        if data.len() > session::MAX_DOL_DATA {
+            return self.end(format!("the PDOL asks for {} bytes", data.len()));
+        }
         let raw = match self.s.exchange(
             apdu::get_processing_options(&data),
             "GET PROCESSING OPTIONS with the PDOL data (C-3 5.2)",
