@@ -25,6 +25,8 @@ enum Command {
     Decode(decode::DecodeArgs),
     /// Replay transaction vectors against the kernel and report pass/fail.
     Replay(replay::ReplayArgs),
+    /// Play a virtual phone wallet or card into a vpcd virtual reader.
+    Phone(tapterm::phone::PhoneArgs),
     /// Check the terminal configuration (assets/terminal.toml, --config overlay, CA keys).
     Config(terminal_config::ConfigArgs),
     /// List the day's transactions from the journal, or print a receipt.
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Decode(args)) => decode::run(args),
         Some(Command::Replay(args)) => replay::run(args),
+        Some(Command::Phone(args)) => tapterm::phone::run(args),
         Some(Command::Config(args)) => terminal_config::run(args),
         Some(Command::History(args)) => history::run_history(args),
         Some(Command::Totals(args)) => history::run_totals(args),
