@@ -9,16 +9,17 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use emv_kernel::config::{
-    Combination, Date, TagMap, TerminalConfig, Time, Transaction, TransactionType, ZeroAmount,
-};
+use emv_kernel::config::{Date, TerminalConfig, Time, Transaction, TransactionType};
 use emv_kernel::outcome::{MessageId, ReaderStatus};
-use emv_kernel::tlv::{Tag, Tlv, TlvIter};
+use emv_kernel::tlv::{Tlv, TlvIter};
 use emv_kernel::transport::Transport;
 use serde_json::json;
 
+use tapterm::phone::{InProcessTransport, Profile, card::WalletOptions};
+
 use crate::checkout::{self, Checkout, Progress, TimedExchange};
-use crate::reader::{Notice, PcscOptions, PcscTransport};
+use crate::reader::{CardInfo, Notice, PcscOptions, PcscTransport};
+use crate::terminal_config;
 
 /// Arguments of `tapterm pay`.
 #[derive(Debug, clap::Args)]
@@ -29,18 +30,25 @@ pub struct PayArgs {
     /// Amount, other (cashback) in major units.
     #[arg(long, default_value = "0")]
     pub amount_other: String,
-    /// ISO 4217 currency, alphabetic (`EUR`) or numeric (`978`).
-    #[arg(long, default_value = "EUR")]
-    pub currency: String,
+    /// ISO 4217 currency, alphabetic (`EUR`) or numeric (`978`); default: the configured one.
+    #[arg(long)]
+    pub currency: Option<String>,
     /// Transaction type.
     #[arg(long = "type", value_enum, default_value_t = Kind::Purchase)]
     pub kind: Kind,
     /// PC/SC reader name (exact, or a unique part of it); default: an ACR122U, else the first.
     #[arg(long, conflicts_with = "demo")]
     pub reader: Option<String>,
-    /// Run against an in-process virtual wallet instead of a reader.
+    /// Run against an in-process virtual wallet instead of a reader (visa-phone,
+    /// mastercard-phone, visa-card, mastercard-card, …).
     #[arg(long)]
-    pub demo: Option<String>,
+    pub demo: Option<Profile>,
+    /// With --demo: the phone starts locked (two-tap "See phone" flow).
+    #[arg(long, requires = "demo")]
+    pub locked: bool,
+    /// A terminal configuration laid over the built-in assets/terminal.toml.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
     /// Write the transaction as a test vector (contains full card data).
     #[arg(long)]
     pub record: Option<PathBuf>,
@@ -86,9 +94,19 @@ fn usage(text: impl std::fmt::Display) -> ExitCode {
 
 /// Runs the subcommand.
 pub fn run(args: PayArgs) -> ExitCode {
-    let (currency, exponent) = match parse_currency(&args.currency) {
-        Ok(c) => c,
-        Err(e) => return usage(e),
+    let settings = match terminal_config::load(
+        args.config.as_deref(),
+        std::path::Path::new(terminal_config::CAPK_DIR),
+    ) {
+        Ok(s) => s,
+        Err(e) => return usage(format!("configuration: {e}")),
+    };
+    let (currency, exponent) = match &args.currency {
+        Some(text) => match parse_currency(text) {
+            Ok(c) => c,
+            Err(e) => return usage(e),
+        },
+        None => (settings.app.currency, settings.app.currency_exponent),
     };
     let amount = match emv_kernel::vector::minor_units(&args.amount, exponent) {
         Ok(a) => a,
@@ -107,11 +125,6 @@ pub fn run(args: PayArgs) -> ExitCode {
             ));
         }
     };
-    if let Some(profile) = &args.demo {
-        return usage(format!(
-            "--demo {profile}: the in-process wallets are not part of this build yet"
-        ));
-    }
     let txn = match transaction_now(args.kind.into(), amount, amount_other, currency, exponent) {
         Ok(t) => t,
         Err(e) => {
@@ -119,46 +132,75 @@ pub fn run(args: PayArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let config = provisional_config();
+    let config = settings.kernel;
     let json_mode = args.json;
-    let mut transport = PcscTransport::new(
-        PcscOptions {
-            reader: args.reader.clone(),
-            tap_timeout: Some(timeout),
-        },
-        Box::new(move |notice: Notice| {
-            if json_mode {
-                if !matches!(notice, Notice::CardConnected(_)) {
-                    eprintln!("tapterm pay: {notice}");
+    let mut source = match &args.demo {
+        Some(profile) => {
+            let options = WalletOptions {
+                locked: args.locked,
+                seed: 0,
+                oda_fault: None,
+            };
+            // Two presentations: enough for every two-tap flow.
+            match InProcessTransport::for_profile(*profile, options, 2) {
+                Ok(t) => Source::Demo(Box::new(t)),
+                Err(e) => {
+                    eprintln!("tapterm pay: cannot personalise {profile}: {e}");
+                    return ExitCode::FAILURE;
                 }
-            } else {
-                println!("  {notice}");
             }
-        }),
-    );
+        }
+        None => Source::Reader(PcscTransport::new(
+            PcscOptions {
+                reader: args.reader.clone(),
+                tap_timeout: Some(timeout),
+            },
+            Box::new(move |notice: Notice| {
+                if json_mode {
+                    if !matches!(notice, Notice::CardConnected(_)) {
+                        eprintln!("tapterm pay: {notice}");
+                    }
+                } else {
+                    println!("  {notice}");
+                }
+            }),
+        )),
+    };
     if !json_mode {
-        let on = args.reader.as_deref().unwrap_or("the first reader");
+        let on = match (&args.demo, &args.reader) {
+            (Some(p), _) => format!("the demo wallet {p}"),
+            (None, Some(r)) => format!("{r:?}"),
+            (None, None) => "the first reader".into(),
+        };
         println!(
-            "{} {} {} on {on:?}; waiting up to {timeout:?} per tap",
+            "{} {} (currency {currency:03}) on {on}; waiting up to {timeout:?} per tap",
             crate::recording::kind_name(txn.kind),
             crate::recording::major(amount, exponent),
-            args.currency.to_uppercase()
         );
     }
-    let done = run_checkout(&config, &txn, &mut transport, json_mode);
+    let done = run_checkout(&config, &txn, source.transport(), json_mode);
     if done.taps == 0 {
-        let why = transport
-            .wait_failure()
-            .map_or_else(|| "no card was presented".to_string(), |e| e.to_string());
+        let why = match &source {
+            Source::Reader(t) => t
+                .wait_failure()
+                .map_or_else(|| "no card was presented".to_string(), |e| e.to_string()),
+            Source::Demo(_) => "the demo wallet was not presented".into(),
+        };
         eprintln!("tapterm pay: {why}");
         return ExitCode::FAILURE;
     }
-    let card = transport.card().cloned();
-    drop(transport);
+    let card = match &source {
+        Source::Reader(t) => t.card().cloned(),
+        Source::Demo(_) => None,
+    };
+    drop(source);
     if let Some(path) = &args.record {
-        let source = match &card {
-            Some(c) => format!("recorded: {} / ATR {}", c.reader, hex::encode_upper(&c.atr)),
-            None => "recorded: PC/SC".into(),
+        let source = match (&card, &args.demo) {
+            (_, Some(p)) => format!("virtual wallet {p} (in-process demo)"),
+            (Some(c), None) => {
+                format!("recorded: {} / ATR {}", c.reader, hex::encode_upper(&c.atr))
+            }
+            (None, None) => "recorded: PC/SC".into(),
         };
         let name = path
             .file_stem()
@@ -183,6 +225,23 @@ pub fn run(args: PayArgs) -> ExitCode {
         print_outcome(&done);
     }
     ExitCode::SUCCESS
+}
+
+/// Where the card comes from.
+enum Source {
+    /// A PC/SC reader.
+    Reader(PcscTransport),
+    /// An in-process virtual wallet.
+    Demo(Box<InProcessTransport>),
+}
+
+impl Source {
+    fn transport(&mut self) -> &mut dyn Transport {
+        match self {
+            Source::Reader(t) => t,
+            Source::Demo(t) => t.as_mut(),
+        }
+    }
 }
 
 /// Runs the checkout; in text mode prints each event as it happens.
@@ -263,60 +322,6 @@ fn transaction_now(
     })
 }
 
-/// A stand-in terminal configuration until `assets/terminal.toml` is read (Visa qVSDC and
-/// Mastercard M/Chip, EUR limits, no CA keys).
-fn provisional_config() -> TerminalConfig {
-    let tags = |pairs: &[(u32, &[u8])]| -> TagMap {
-        pairs
-            .iter()
-            .map(|(t, v)| (Tag::new(*t), v.to_vec()))
-            .collect()
-    };
-    TerminalConfig {
-        terminal: tags(&[
-            (0x9F1A, &[0x02, 0x50]),
-            (0x9F33, &[0xE0, 0xF8, 0xC8]),
-            (0x9F35, &[0x22]),
-            (0x9F40, &[0x60, 0x00, 0xF0, 0xA0, 0x01]),
-            (0x9F1C, b"TAPTERM1"),
-            (0x9F4E, b"TAPTERM"),
-            (0x9F15, &[0x54, 0x11]),
-        ]),
-        combinations: vec![
-            Combination {
-                aid: vec![0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10],
-                kernel: 3,
-                ttq: Some([0x36, 0x00, 0x40, 0x00]),
-                transaction_limit: Some(50_000),
-                floor_limit: Some(0),
-                cvm_required_limit: Some(5_000),
-                status_check: false,
-                zero_amount: ZeroAmount::Online,
-                tags: TagMap::new(),
-            },
-            Combination {
-                aid: vec![0xA0, 0x00, 0x00, 0x00, 0x04, 0x10, 0x10],
-                kernel: 2,
-                ttq: None,
-                transaction_limit: Some(50_000),
-                floor_limit: Some(0),
-                cvm_required_limit: Some(5_000),
-                status_check: false,
-                zero_amount: ZeroAmount::Online,
-                tags: tags(&[
-                    (0xDF811B, &[0x20]),
-                    (0xDF8117, &[0x00]),
-                    (0xDF8118, &[0x60]),
-                    (0xDF8119, &[0x08]),
-                    (0xDF811F, &[0x08]),
-                ]),
-            },
-        ],
-        capks: vec![],
-        revoked: vec![],
-    }
-}
-
 /// Masks card data in hex dumps: the PAN (5A) and track 2 (57, 9F6B) by their TLV position,
 /// and any PAN seen earlier wherever its digits appear again.
 #[derive(Debug, Default)]
@@ -385,11 +390,7 @@ impl Masker {
 
     /// The first PAN seen, masked (`476173******0119`).
     pub fn masked_pan(&self) -> Option<String> {
-        self.pans.first().map(|p| {
-            let mut text = p.clone().into_bytes();
-            mask_pan(&mut text);
-            String::from_utf8_lossy(&text).into_owned()
-        })
+        self.pans.first().map(|p| tapterm::masking::mask_pan(p))
     }
 }
 
@@ -576,7 +577,7 @@ fn print_outcome(done: &Checkout) {
     }
 }
 
-fn json_report(done: &Checkout, card: Option<&crate::reader::CardInfo>) -> String {
+fn json_report(done: &Checkout, card: Option<&CardInfo>) -> String {
     let masker = masker_for(done);
     let result = &done.result;
     let trace: Vec<_> = done
