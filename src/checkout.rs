@@ -151,7 +151,25 @@ mod tests {
         }
     }
 
-    pub(crate) fn sample_transaction() -> Transaction {
+    /// One Visa combination, so that pre-processing lets the kernel poll for a card.
+    fn visa_config() -> TerminalConfig {
+        TerminalConfig {
+            combinations: vec![emv_kernel::config::Combination {
+                aid: vec![0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10],
+                kernel: 3,
+                ttq: Some([0x36, 0x00, 0x40, 0x00]),
+                transaction_limit: None,
+                floor_limit: None,
+                cvm_required_limit: None,
+                status_check: false,
+                zero_amount: emv_kernel::config::ZeroAmount::Online,
+                tags: Default::default(),
+            }],
+            ..TerminalConfig::default()
+        }
+    }
+
+    fn sample_transaction() -> Transaction {
         Transaction {
             kind: TransactionType::Purchase,
             amount: 1234,
@@ -179,12 +197,9 @@ mod tests {
             sent: vec![],
         };
         let mut events = Vec::new();
-        let checkout = run(
-            &TerminalConfig::default(),
-            &sample_transaction(),
-            &mut card,
-            &mut |p| events.push(p),
-        );
+        let checkout = run(&visa_config(), &sample_transaction(), &mut card, &mut |p| {
+            events.push(p)
+        });
         assert_eq!(checkout.taps, 1);
         assert!(checkout.from_card.is_some());
         assert_eq!(checkout.exchanges.len(), card.sent.len());
@@ -210,7 +225,7 @@ mod tests {
             sent: vec![],
         };
         let checkout = run(
-            &TerminalConfig::default(),
+            &visa_config(),
             &sample_transaction(),
             &mut card,
             &mut |_| {},

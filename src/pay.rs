@@ -150,7 +150,7 @@ pub fn run(args: PayArgs) -> ExitCode {
                 }
             }
         }
-        None => Source::Reader(PcscTransport::new(
+        None => Source::Reader(Box::new(PcscTransport::new(
             PcscOptions {
                 reader: args.reader.clone(),
                 tap_timeout: Some(timeout),
@@ -164,7 +164,7 @@ pub fn run(args: PayArgs) -> ExitCode {
                     println!("  {notice}");
                 }
             }),
-        )),
+        ))),
     };
     if !json_mode {
         let on = match (&args.demo, &args.reader) {
@@ -230,7 +230,7 @@ pub fn run(args: PayArgs) -> ExitCode {
 /// Where the card comes from.
 enum Source {
     /// A PC/SC reader.
-    Reader(PcscTransport),
+    Reader(Box<PcscTransport>),
     /// An in-process virtual wallet.
     Demo(Box<InProcessTransport>),
 }
@@ -238,7 +238,7 @@ enum Source {
 impl Source {
     fn transport(&mut self) -> &mut dyn Transport {
         match self {
-            Source::Reader(t) => t,
+            Source::Reader(t) => t.as_mut(),
             Source::Demo(t) => t.as_mut(),
         }
     }
@@ -464,7 +464,7 @@ fn sensitive(bytes: &[u8]) -> Vec<(u32, Vec<u8>)> {
 pub fn command_name(command: &[u8]) -> String {
     let described = emv_kernel::replay::describe(command);
     match described.split_once(" (") {
-        Some((name, _)) => name.to_string(),
+        Some((name, _)) => name.trim_end().to_string(),
         None => described,
     }
 }
