@@ -335,9 +335,12 @@ impl Session {
         };
         match transceive(command, |c| transmit_raw(card, c)) {
             Ok(response) if response.len() >= 2 => Ok(response),
-            Ok(_) => Err(TransportError::Reader(
-                "the reader returned a response without a status word".into(),
-            )),
+            // No status word: vpcd's card closed the exchange (a zero-length reply ejects
+            // it), a real reader lost the card mid-frame. Either way the card is gone.
+            Ok(_) => {
+                self.card = None;
+                Err(TransportError::CardRemoved)
+            }
             Err(e) => match classify(e) {
                 ErrorClass::CardGone => {
                     self.card = None;
