@@ -11,13 +11,17 @@ use std::time::Duration;
 
 use emv_kernel::config::{Date, TerminalConfig, Time, Transaction, TransactionType};
 use emv_kernel::outcome::{MessageId, ReaderStatus};
+use emv_kernel::status_words::explain_sw;
 use emv_kernel::tlv::{Tlv, TlvIter};
 use emv_kernel::transport::Transport;
 use serde_json::json;
 
 use tapterm::phone::{InProcessTransport, Profile, card::WalletOptions};
 
-use crate::checkout::{self, Checkout, Progress, TimedExchange};
+use tapterm::host::{Host, StandIn};
+use tapterm::journal::Journal;
+
+use crate::checkout::{self, Checkout, Progress, Services, TimedExchange};
 use crate::reader::{CardInfo, Notice, PcscOptions, PcscTransport};
 use crate::terminal_config;
 
@@ -55,6 +59,12 @@ pub struct PayArgs {
     /// Print one JSON document instead of the live trace.
     #[arg(long)]
     pub json: bool,
+    /// Journal file (default: $XDG_DATA_HOME/tapterm/journal.sqlite).
+    #[arg(long, conflicts_with = "no_journal")]
+    pub journal: Option<PathBuf>,
+    /// Do not write the transaction to the journal.
+    #[arg(long)]
+    pub no_journal: bool,
     /// Seconds to wait for each tap.
     #[arg(long, default_value_t = 30.0)]
     pub timeout: f64,
@@ -134,6 +144,28 @@ pub fn run(args: PayArgs) -> ExitCode {
     };
     let config = settings.kernel;
     let json_mode = args.json;
+    let host = match Host::with_defaults() {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("tapterm pay: host simulator: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut journal = if args.no_journal {
+        None
+    } else {
+        let path = args.journal.clone().unwrap_or_else(Journal::default_path);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        match Journal::open(&path) {
+            Ok(j) => Some(j),
+            Err(e) => {
+                eprintln!("tapterm pay: journal: {e} (use --no-journal to run without one)");
+                return ExitCode::FAILURE;
+            }
+        }
+    };
     let mut source = match &args.demo {
         Some(profile) => {
             let options = WalletOptions {
@@ -178,7 +210,21 @@ pub fn run(args: PayArgs) -> ExitCode {
             crate::recording::major(amount, exponent),
         );
     }
-    let done = run_checkout(&config, &txn, source.transport(), json_mode);
+    let reader_name = match (&args.demo, &args.reader) {
+        (Some(p), _) => format!("demo {p}"),
+        (None, Some(r)) => r.clone(),
+        (None, None) => "PC/SC".into(),
+    };
+    let mut services = Services {
+        host: Some(&host),
+        stand_in: StandIn::Decline,
+        journal: journal.as_mut(),
+        reader: reader_name,
+    };
+    let done = run_checkout(&config, &txn, source.transport(), &mut services, json_mode);
+    if let Some(e) = &done.journal_error {
+        eprintln!("tapterm pay: WARNING: the transaction was NOT journalled: {e}");
+    }
     if done.taps == 0 {
         let why = match &source {
             Source::Reader(t) => t
@@ -249,10 +295,11 @@ fn run_checkout(
     config: &TerminalConfig,
     txn: &Transaction,
     transport: &mut dyn Transport,
+    services: &mut Services<'_>,
     quiet: bool,
 ) -> Checkout {
     let mut masker = Masker::default();
-    checkout::run(config, txn, transport, &mut |event| {
+    let mut print = |event: Progress| {
         if quiet {
             return;
         }
@@ -269,7 +316,8 @@ fn run_checkout(
                 println!("{}", trace_line(&masker, &x));
             }
         }
-    })
+    };
+    checkout::run_with(config, txn, transport, &mut print, services)
 }
 
 /// Parses `EUR` or `978` into the numeric code and its exponent.
@@ -469,38 +517,6 @@ pub fn command_name(command: &[u8]) -> String {
     }
 }
 
-/// What a status word means (ISO 7816-4 5.6, EMV Book 3 6.3.5, Book C-3).
-pub fn sw_meaning(sw: u16) -> String {
-    let [sw1, sw2] = sw.to_be_bytes();
-    let text = match sw {
-        0x9000 => "OK",
-        0x6283 => "selected file invalidated (application blocked)",
-        0x6700 => "wrong length",
-        0x6982 => "security status not satisfied",
-        0x6983 => "authentication method blocked",
-        0x6984 => "referenced data invalidated",
-        0x6985 => "conditions of use not satisfied",
-        0x6986 => "command not allowed (phone: see phone, then tap again)",
-        0x6A81 => "function not supported",
-        0x6A82 => "file or application not found",
-        0x6A83 => "record not found",
-        0x6A86 => "incorrect P1 P2",
-        0x6A88 => "referenced data not found",
-        0x6D00 => "instruction not supported",
-        0x6E00 => "class not supported",
-        _ => match sw1 {
-            0x61 => return format!("{sw2} more bytes available"),
-            0x6C => return format!("wrong Le, {sw2} bytes available"),
-            0x63 if sw2 & 0xF0 == 0xC0 => return format!("{} tries left", sw2 & 0x0F),
-            0x62 | 0x63 => "warning",
-            0x64..=0x66 => "execution error",
-            0x67..=0x6F => "checking error",
-            _ => "unknown status",
-        },
-    };
-    text.to_string()
-}
-
 fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -510,7 +526,7 @@ fn trace_line(masker: &Masker, x: &TimedExchange) -> String {
     let answer = match &x.response {
         Ok(r) => {
             let sw = emv_kernel::apdu::Response::parse(r).map_or(0, |r| r.sw);
-            format!("{}  [{sw:04X} {}]", masker.hex(r), sw_meaning(sw))
+            format!("{}  [{}]", masker.hex(r), explain_sw(sw))
         }
         Err(e) => format!("({e})"),
     };
@@ -556,6 +572,28 @@ fn print_outcome(done: &Checkout) {
     let masker = masker_for(done);
     let result = &done.result;
     println!("outcome: {}", result.outcome.status.name());
+    if let Some(h) = &done.host {
+        println!(
+            "host:    {} (response {}{}) {}",
+            if h.approved { "approved" } else { "declined" },
+            h.response_code,
+            if h.auth_code.is_empty() {
+                String::new()
+            } else {
+                format!(", auth code {}", h.auth_code)
+            },
+            h.reason
+        );
+    }
+    let verdict = match done.approved {
+        Some(true) => "APPROVED",
+        Some(false) => "DECLINED",
+        None => "not completed",
+    };
+    println!("result:  {verdict}");
+    if let Some(id) = done.journal_id {
+        println!("journal: entry {id}");
+    }
     println!(
         "cvm:     {}",
         result.outcome.cvm.map_or("n/a", |c| c.name())
@@ -600,12 +638,21 @@ fn json_report(done: &Checkout, card: Option<&CardInfo>) -> String {
                 "response": response,
                 "error": error,
                 "sw": sw.map(|s| format!("{s:04X}")),
-                "sw_meaning": sw.map(sw_meaning),
+                "sw_meaning": sw.map(explain_sw),
             })
         })
         .collect();
     let report = json!({
         "outcome": result.outcome.status.name(),
+        "approved": done.approved,
+        "host": done.host.as_ref().map(|h| json!({
+            "approved": h.approved,
+            "response_code": h.response_code,
+            "auth_code": h.auth_code,
+            "reason": h.reason,
+            "cryptogram_verified": h.cryptogram_verified,
+        })),
+        "journal_id": done.journal_id,
         "cvm": result.outcome.cvm.map_or("n/a", |c| c.name()),
         "pan": masker.masked_pan(),
         "ui": result.ui.iter().map(|u| u.message.name()).collect::<Vec<_>>(),
@@ -669,15 +716,6 @@ mod tests {
         let broken = hex::decode("77FF5413330089600013").unwrap();
         let shown = masker.hex(&broken);
         assert_eq!(shown, "77FF541333******0013");
-    }
-
-    #[test]
-    fn status_words_are_explained() {
-        assert_eq!(sw_meaning(0x9000), "OK");
-        assert!(sw_meaning(0x6986).contains("see phone"));
-        assert_eq!(sw_meaning(0x6110), "16 more bytes available");
-        assert_eq!(sw_meaning(0x63C2), "2 tries left");
-        assert_eq!(sw_meaning(0x6F00), "checking error");
     }
 
     #[test]

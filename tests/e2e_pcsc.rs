@@ -98,9 +98,20 @@ fn phone(profile: &str, port: u16, extra: &[&str]) -> Phone {
     )
 }
 
+/// Journal and other data of the terminals under test, away from the user's: one folder per
+/// pcscd (so per test), since the tests run in parallel.
+fn data_home(socket: &str) -> PathBuf {
+    let tag: String = socket
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    std::env::temp_dir().join(format!("tapterm-e2e-{}-{tag}", std::process::id()))
+}
+
 fn tapterm(socket: &str, args: &[&str]) -> Output {
     Command::new(TAPTERM)
         .env("PCSCLITE_CSOCK_NAME", socket)
+        .env("XDG_DATA_HOME", data_home(socket))
         .args(args)
         .output()
         .expect("cannot run tapterm")
@@ -128,7 +139,15 @@ fn pay_json(socket: &str, reader: &str, amount: &str, extra: &[&str]) -> Value {
 }
 
 fn demo_json(profile: &str, amount: &str, extra: &[&str]) -> Value {
-    let mut args = vec!["pay", "--amount", amount, "--demo", profile, "--json"];
+    let mut args = vec![
+        "pay",
+        "--amount",
+        amount,
+        "--demo",
+        profile,
+        "--json",
+        "--no-journal",
+    ];
     args.extend_from_slice(extra);
     let out = tapterm("/nonexistent", &args);
     assert!(out.status.success());
@@ -256,6 +275,10 @@ fn every_profile_over_pcsc_matches_the_in_process_wallet() {
         }
         assert_eq!(got["taps"], 1, "{profile}");
         assert_eq!(got["reader"], "Virtual PCD 00 00");
+        assert!(got["journal_id"].is_i64(), "{profile}: journalled");
+        if got["outcome"] == "online_request" {
+            assert_eq!(got["approved"], got["host"]["approved"], "{profile}");
+        }
         assert_eq!(got["atr"], "3B80800101");
         let trace = got["trace"].to_string();
         if let Some(pan) = got["pan"].as_str() {
@@ -337,6 +360,7 @@ fn pay_recovers_when_pcscd_is_killed_and_restarted_while_waiting() {
     let socket = pcscd.socket.clone();
     let pay = Command::new(TAPTERM)
         .env("PCSCLITE_CSOCK_NAME", &socket)
+        .env("XDG_DATA_HOME", data_home(&socket))
         .args([
             "pay",
             "--amount",
