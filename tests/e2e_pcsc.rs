@@ -321,6 +321,27 @@ fn an_acr122u_named_reader_is_recognised_and_driven() {
     assert_eq!(list[0]["acr122u"], true);
     // vpcd answers escape commands "unsupported": no firmware without a card, no failure.
     assert!(list[0]["firmware"].is_null());
+    let wallet = phone(
+        "visa-card",
+        36160,
+        &["--hold-ms", "20000", "--idle-s", "20"],
+    );
+    let mut firmware = Value::Null;
+    for _ in 0..40 {
+        let out = tapterm(&pcscd.socket, &["readers", "--json"]);
+        let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+        if list[0]["state"] == "present" {
+            firmware = list[0]["firmware"].clone();
+            break;
+        }
+        thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        firmware, "ACR122U215",
+        "firmware through FF 00 48 with a card present"
+    );
+    drop(wallet);
+    thread::sleep(Duration::from_millis(500));
     let _wallet = phone("visa-phone", 36160, &[]);
     let got = pay_json(
         &pcscd.socket,
@@ -331,6 +352,42 @@ fn an_acr122u_named_reader_is_recognised_and_driven() {
     let want = demo_json("visa-phone", "3.00", &[]);
     assert_eq!(got["outcome"], want["outcome"]);
     assert_eq!(got["reader"], "ACS ACR122U PICC Interface 00 00");
+    // The UID came from the reader pseudo-APDU FF CA (random per tap, 4 bytes from 08).
+    assert!(
+        got["uid"].as_str().is_some_and(|u| u.len() == 8),
+        "{}",
+        got["uid"]
+    );
     // Reader pseudo-APDUs (LED, buzzer, UID) never reach the kernel's trace.
     assert_eq!(got["exchanges"], want["exchanges"]);
+}
+
+#[test]
+fn pay_started_before_pcscd_waits_for_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let socket = tmp.path().join("run/pcscd/pcscd.comm");
+    let socket = socket.to_string_lossy().into_owned();
+    let pay = Command::new(TAPTERM)
+        .env("PCSCLITE_CSOCK_NAME", &socket)
+        .env("XDG_DATA_HOME", data_home(&socket))
+        .args(["pay", "--amount", "4.50", "--reader", "Virtual PCD 00 00"])
+        .args(["--json", "--timeout", "20"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    thread::sleep(Duration::from_millis(1000));
+    let pcscd = Pcscd::start(tmp.path(), 36170, "Virtual PCD");
+    assert_eq!(pcscd.socket, socket);
+    let _wallet = phone("visa-card", 36170, &[]);
+    let out = pay.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("service is back"), "{err}");
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(got["taps"], 1);
+    assert_eq!(
+        got["outcome"],
+        demo_json("visa-card", "4.50", &[])["outcome"]
+    );
 }

@@ -509,3 +509,48 @@ impl Session {
         self.cancel.set_context(None);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use emv_kernel::outcome::{MessageId, ReaderStatus};
+
+    #[test]
+    fn a_wait_for_a_card_is_cancelled_from_another_thread() {
+        // Works with or without a pcscd: the wait either blocks in SCardGetStatusChange on a
+        // reader that never comes, or retries a missing service; cancel ends both.
+        let mut transport = PcscTransport::new(
+            PcscOptions {
+                reader: Some("tapterm test reader that does not exist".into()),
+                tap_timeout: Some(Duration::from_secs(60)),
+            },
+            Box::new(|_| {}),
+        );
+        let cancel = transport.cancel_handle();
+        let canceller = thread::spawn(move || {
+            thread::sleep(Duration::from_millis(300));
+            cancel.cancel();
+        });
+        let present = UiRequest {
+            message: MessageId::PresentCard,
+            status: ReaderStatus::ReadyToRead,
+            hold: Duration::ZERO,
+        };
+        assert_eq!(transport.next_tap(&present), Err(TransportError::Cancelled));
+        assert_eq!(transport.wait_failure(), Some(&ReaderError::Cancelled));
+        assert_eq!(transport.card(), None);
+        canceller.join().unwrap();
+        assert!(transport.cancel_handle().is_cancelled());
+        transport.cancel_handle().reset();
+        assert!(!transport.cancel_handle().is_cancelled());
+    }
+
+    #[test]
+    fn exchanges_without_a_card_are_card_removed() {
+        let mut transport = PcscTransport::new(PcscOptions::default(), Box::new(|_| {}));
+        assert_eq!(
+            transport.exchange(&[0x00, 0xA4, 0x04, 0x00, 0x00]),
+            Err(TransportError::CardRemoved)
+        );
+    }
+}
