@@ -7,14 +7,13 @@
 //! holds one (the journal entry) cannot hold a full PAN.
 
 use emv_kernel::config::TagMap;
+use emv_kernel::tags;
 use emv_kernel::tlv::Tag;
 
 /// Application PAN (Book 3 Annex A, `cn` up to 19 digits).
 const PAN: Tag = Tag::new(0x5A);
 /// Track 2 Equivalent Data.
 const TRACK2: Tag = Tag::new(0x57);
-/// Track 1 Data (C-2 / magstripe mode).
-const TRACK1: Tag = Tag::new(0x56);
 /// Cardholder Name.
 const CARDHOLDER_NAME: Tag = Tag::new(0x5F20);
 /// Track 2 Data under C-2; under C-3 the 6-byte Card CVM Limit.
@@ -24,72 +23,28 @@ const TRACK1_DD: Tag = Tag::new(0x9F1F);
 /// Track 2 Discretionary Data.
 const TRACK2_DD: Tag = Tag::new(0x9F20);
 
-/// Masks a PAN to its first 6 and last 4 digits; PANs of fewer than 11 digits are hidden
-/// completely (showing 10 of them would show almost all).
-pub fn mask_pan(digits: &str) -> String {
-    let n = digits.chars().count();
-    if n < 11 {
-        return "*".repeat(n);
-    }
-    digits
-        .chars()
-        .enumerate()
-        .map(|(i, c)| if i < 6 || i >= n - 4 { c } else { '*' })
-        .collect()
-}
-
-/// The nibbles of a BCD / compressed-numeric value as upper-case hex text.
-fn nibbles(value: &[u8]) -> String {
-    hex::encode_upper(value)
-}
+/// Masks a PAN to its first 6 and last 4 digits (fewer than 11 digits: fully hidden).
+pub use emv_kernel::tags::mask_pan;
 
 /// The full PAN digits from a `cn` value (tag 5A): up to the first `F` pad. `None` when
 /// the value holds anything but digits.
 pub fn pan_from_cn(value: &[u8]) -> Option<String> {
-    let text = nibbles(value);
+    let text = hex::encode_upper(value);
     let digits = text.trim_end_matches('F');
     (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then(|| digits.into())
 }
 
-/// PAN and the text after the separator of track 2 equivalent data (tag 57 / 9F6B).
-fn split_track2(value: &[u8]) -> Option<(String, String)> {
-    let text = nibbles(value);
-    let (pan, rest) = text.split_once('D')?;
-    pan.bytes()
-        .all(|b| b.is_ascii_digit())
-        .then(|| (pan.to_string(), rest.to_string()))
+/// The full PAN in track 2 equivalent data (tag 57 / 9F6B): the digits before `D`.
+fn track2_pan(value: &[u8]) -> Option<String> {
+    let text = hex::encode_upper(value);
+    let (pan, _) = text.split_once('D')?;
+    (!pan.is_empty() && pan.bytes().all(|b| b.is_ascii_digit())).then(|| pan.to_string())
 }
 
-/// `YYMM` as `YY/MM`, or `??/??` when the digits are missing.
-fn expiry_text(yymm: &str) -> String {
-    match yymm.get(0..4) {
-        Some(d) if d.bytes().all(|b| b.is_ascii_digit()) => {
-            format!(
-                "{}/{}",
-                d.get(0..2).unwrap_or("??"),
-                d.get(2..4).unwrap_or("??")
-            )
-        }
-        _ => "??/??".into(),
-    }
-}
-
-/// Track 2 equivalent data reduced to masked PAN and expiry; service code and
-/// discretionary data are dropped.
+/// Track 2 equivalent data reduced to masked PAN and expiry (the dictionary's display
+/// form); service code and discretionary data are dropped.
 pub fn mask_track2(value: &[u8]) -> String {
-    match split_track2(value) {
-        Some((pan, rest)) => format!("{} exp {}", mask_pan(&pan), expiry_text(&rest)),
-        None => "(unreadable track 2, hidden)".into(),
-    }
-}
-
-/// Track 1 (`B` PAN `^` name `^` YYMM …) reduced to masked PAN and expiry.
-pub fn mask_track1(value: &[u8]) -> String {
-    let text = String::from_utf8_lossy(value);
-    let mut fields = text.split('^');
-    let pan = fields.next().unwrap_or("").trim_start_matches('B');
-    let expiry = fields.nth(1).map_or("??/??".into(), expiry_text);
-    format!("{} exp {expiry}", mask_pan(pan))
+    tags::masked(TRACK2, value).unwrap_or_default()
 }
 
 /// The full PAN of the card in a data record: tag 5A, else the PAN part of track 2 (57,
@@ -99,34 +54,22 @@ pub fn record_pan(record: &TagMap) -> Option<String> {
         [TRACK2, TRACK2_C2]
             .iter()
             .filter_map(|t| record.get(t))
-            .find_map(|v| split_track2(v).map(|(pan, _)| pan))
+            .find_map(|v| track2_pan(v))
     })
 }
 
-/// Whether 9F6B holds C-3's Card CVM Limit (6 bytes, n12) rather than C-2 track 2 data,
-/// which is at least 8 bytes for any real PAN.
-fn is_cvm_limit(tag: Tag, value: &[u8]) -> bool {
-    tag == TRACK2_C2 && value.len() == 6
-}
-
 /// A copy of the data record with cardholder data replaced by masked text: 5A by the
-/// masked PAN, 57 / 9F6B / 56 by masked PAN + expiry, 5F20 and the track discretionary
-/// data (9F1F, 9F20) by `*`. Replaced values are ASCII text, no longer in their tag's
-/// format. Everything else is kept as it was.
+/// masked PAN, 57 / 9F6B (C-2 track 2; C-3's 6-byte Card CVM Limit is kept) / 56 by masked
+/// PAN + expiry as the tag dictionary shows them, 5F20 and the track discretionary data
+/// (9F1F, 9F20) by `*`. Replaced values are ASCII text, no longer in their tag's format.
+/// Everything else is kept as it was.
 pub fn masked_record(record: &TagMap) -> TagMap {
     record
         .iter()
         .map(|(&tag, value)| {
             let masked = match tag {
-                PAN => Some(match pan_from_cn(value) {
-                    Some(pan) => mask_pan(&pan),
-                    None => "*".repeat(value.len() * 2),
-                }),
-                TRACK2 => Some(mask_track2(value)),
-                TRACK2_C2 if !is_cvm_limit(tag, value) => Some(mask_track2(value)),
-                TRACK1 => Some(mask_track1(value)),
-                CARDHOLDER_NAME | TRACK1_DD | TRACK2_DD => Some("*".into()),
-                _ => None,
+                CARDHOLDER_NAME | TRACK1_DD | TRACK2_DD => Some("*".to_string()),
+                _ => tags::masked(tag, value),
             };
             (
                 tag,
@@ -134,6 +77,19 @@ pub fn masked_record(record: &TagMap) -> TagMap {
             )
         })
         .collect()
+}
+
+/// Whether free text holds what could be a full PAN: a run of 12 or more digits
+/// (PANs have 12–19). A safety net for text fields that should never carry one.
+pub fn contains_pan_like(text: &str) -> bool {
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c.is_ascii_digit() { run + 1 } else { 0 };
+        if run >= 12 {
+            return true;
+        }
+    }
+    false
 }
 
 /// A PAN masked to first 6 / last 4 (or fully hidden). Built only by this module, so a
@@ -189,6 +145,8 @@ impl std::fmt::Display for MaskedPan {
 mod tests {
     use super::*;
 
+    const TRACK1: Tag = Tag::new(0x56);
+
     fn h(s: &str) -> Vec<u8> {
         hex::decode(s).unwrap()
     }
@@ -206,15 +164,13 @@ mod tests {
     fn masks_track_data() {
         let t2 = h("4761739001010119D22122011143804400000F");
         let text = mask_track2(&t2);
-        assert_eq!(text, "476173******0119 exp 22/12");
-        assert!(!text.contains("4761739001010119"));
-        assert_eq!(mask_track2(&h("4761")), "(unreadable track 2, hidden)");
+        assert_eq!(text, "PAN 476173******0119, expiry 22/12 (rest hidden)");
+        assert!(!text.contains("1143804"));
+        // No separator: all of it is treated as PAN and masked.
         assert_eq!(
-            mask_track2(&h("4761739001010119D2")),
-            "476173******0119 exp ??/??"
+            mask_track2(&h("4761739001010119")),
+            "PAN 476173******0119, expiry ? (rest hidden)"
         );
-        let t1 = b"B4761739001010119^CARDHOLDER/VISA^2212201";
-        assert_eq!(mask_track1(t1), "476173******0119 exp 22/12");
     }
 
     #[test]
@@ -241,8 +197,14 @@ mod tests {
         record.insert(Tag::new(0x9F26), h("7A788EA6B8A3E733"));
         let masked = masked_record(&record);
         assert_eq!(masked[&PAN], b"476173******0119");
-        assert_eq!(masked[&TRACK2], b"476173******0119 exp 22/12");
-        assert_eq!(masked[&TRACK1], b"476173******0119 exp 22/12");
+        assert_eq!(
+            masked[&TRACK2],
+            b"PAN 476173******0119, expiry 22/12 (rest hidden)"
+        );
+        assert_eq!(
+            masked[&TRACK1],
+            b"PAN 476173******0119, expiry 22/12 (rest hidden)"
+        );
         assert_eq!(masked[&CARDHOLDER_NAME], b"*");
         assert_eq!(masked[&TRACK2_DD], b"*");
         // C-3 Card CVM Limit and the cryptogram are not cardholder data.
@@ -252,12 +214,20 @@ mod tests {
         c2.insert(TRACK2_C2, h("5413330089020011D25122011234"));
         assert_eq!(
             masked_record(&c2)[&TRACK2_C2],
-            b"541333******0011 exp 25/12"
+            b"PAN 541333******0011, expiry 25/12 (rest hidden)"
         );
         let all: Vec<u8> = masked.values().flatten().copied().collect();
         let text = String::from_utf8_lossy(&all);
         assert!(!text.contains("4761739001010119"));
         assert!(!hex::encode_upper(&all).contains("4761739001010119"));
+    }
+
+    #[test]
+    fn spots_pan_like_text() {
+        assert!(contains_pan_like("card 4761739001010119 ok"));
+        assert!(contains_pan_like("123456789012"));
+        assert!(!contains_pan_like("12345678901"));
+        assert!(!contains_pan_like("476173******0119 at 2026-11-26 10:05"));
     }
 
     #[test]

@@ -215,3 +215,37 @@ fn server_refuses_garbage_requests_and_keeps_serving() {
             .contains("bad request")
     );
 }
+
+#[test]
+fn concurrent_clients_each_get_their_own_answer() {
+    let (addr, log) = start_server();
+    let workers: Vec<_> = (0..6u64)
+        .map(|w| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                let client = HostClient::new(addr, Duration::from_secs(10));
+                for i in 0..10u64 {
+                    // Amounts ending in 51 decline, the rest approve: each answer must
+                    // match its own request.
+                    let minor = 1000 + w * 100 + if i % 2 == 0 { 51 } else { 50 };
+                    let amount = format!("{}.{:02}", minor / 100, minor % 100);
+                    let answer = client
+                        .authorise(&request(mc_record("5413330089020011", minor), &amount))
+                        .unwrap();
+                    assert_eq!(answer.approved, i % 2 == 1, "{amount}: {answer:?}");
+                    assert!(answer.cryptogram_verified);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    assert_eq!(
+        String::from_utf8(log.lock().unwrap().clone())
+            .unwrap()
+            .lines()
+            .count(),
+        60
+    );
+}

@@ -59,14 +59,23 @@ fn sigkill_at_random_points_loses_no_shown_transaction() {
                 }
             }
         });
-        // Kill points: from "before the first write" (0 ms, during open and migration) up
-        // to a few dozen writes in.
-        let wait = Duration::from_micros(next(&mut rng) % 40_000);
-        std::thread::sleep(wait);
+        // Kill points: after a random number of shown writes (0 = during start-up, open
+        // and schema creation), then a random few hundred microseconds more, so the kill
+        // lands anywhere in a write whatever the machine's speed.
+        let target = next(&mut rng) % 40;
+        let mut this_round = Vec::new();
+        while (this_round.len() as u64) < target {
+            match rx.recv_timeout(Duration::from_secs(10)) {
+                Ok(id) => this_round.push(id),
+                Err(_) => break,
+            }
+        }
+        std::thread::sleep(Duration::from_micros(next(&mut rng) % 800));
         child.kill().unwrap(); // SIGKILL on Unix
         child.wait().unwrap();
         reader.join().unwrap();
         let before = shown.len();
+        shown.extend(this_round);
         shown.extend(rx.try_iter());
         if shown.len() > before {
             killed_after_writes += 1;

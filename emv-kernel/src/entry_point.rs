@@ -7,7 +7,7 @@
 use crate::apdu::{self, Response};
 use crate::config::{TerminalConfig, Transaction};
 use crate::outcome::{
-    MessageId, Outcome, OutcomeStatus, ReaderStatus, StartPoint, TransactionResult, UiRequest,
+    MessageId, Outcome, OutcomeStatus, ReaderStatus, StartPoint, TransactionResult,
 };
 use crate::preprocessing::{self, Indicators};
 use crate::selection;
@@ -206,9 +206,4 @@ fn run_tap(s: &mut Session<'_>, indicators: &[Indicators]) -> KernelResult {
     }
     s.decide("no candidate left → End Application");
     no_candidate()
-}
-
-/// The UI request shown while waiting for the first card.
-pub fn present_card() -> UiRequest {
-    ui(MessageId::PresentCard, ReaderStatus::ReadyToRead)
 }

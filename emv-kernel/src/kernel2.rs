@@ -58,7 +58,11 @@ const PCII_SEE_PHONE_MASK: [u8; 3] = [0x00, 0x03, 0x0F];
 fn bcd_amount(value: &[u8]) -> Option<u64> {
     value.iter().try_fold(0u64, |acc, b| {
         let (hi, lo) = (b >> 4, b & 0x0F);
-        (hi < 10 && lo < 10).then(|| acc * 100 + hi as u64 * 10 + lo as u64)
+        if hi > 9 || lo > 9 {
+            return None;
+        }
+        acc.checked_mul(100)?
+            .checked_add(hi as u64 * 10 + lo as u64)
     })
 }
 
@@ -196,9 +200,11 @@ impl Kernel2<'_, '_, '_> {
         let entries = dol::parse(dol_bytes).map_err(|e| format!("DOL malformed: {e}"))?;
         let own = self.own_values();
         let comb = self.input.combination;
-        Ok(dol::build(&entries, |t| {
-            self.s.terminal_value(t, comb, &own)
-        }))
+        let data = dol::build(&entries, |t| self.s.terminal_value(t, comb, &own));
+        if data.len() > session::MAX_DOL_DATA {
+            return Err(format!("DOL asks for {} bytes", data.len()));
+        }
+        Ok(data)
     }
 
     fn end(&mut self, why: impl Into<String>) -> KernelResult {
@@ -288,24 +294,7 @@ impl Kernel2<'_, '_, '_> {
     }
 
     fn store_gpo_response(&mut self, data: &[u8]) -> Result<(), String> {
-        let mut items = TlvIter::new(data);
-        let top = match (items.next(), items.next()) {
-            (Some(Ok(t)), None) => t,
-            (Some(Err(e)), _) => return Err(format!("GPO response malformed: {e}")),
-            _ => return Err("GPO response is not exactly one template".into()),
-        };
-        match top.tag.value() {
-            0x77 => self
-                .card
-                .store_template(top.value)
-                .map_err(|e| format!("GPO response: {e}"))?,
-            0x80 if top.value.len() >= 2 => {
-                let (aip, afl) = top.value.split_at(2);
-                self.card.tags.insert(Tag::new(0x82), aip.to_vec());
-                self.card.tags.insert(Tag::new(0x94), afl.to_vec());
-            }
-            _ => return Err(format!("GPO response template {} unusable", top.tag)),
-        }
+        self.card.store_gpo_response(data)?;
         if !self.card.has(0x82) || !self.card.has(0x94) {
             return Err("GPO response lacks the AIP or the AFL".into());
         }
@@ -590,6 +579,11 @@ impl Kernel2<'_, '_, '_> {
         if let Err(why) = self.store_gen_ac_response(response.data) {
             return self.end(why);
         }
+        // C-2: the card's part is done once GENERATE AC is answered.
+        self.s.show(ui(
+            MessageId::CardReadOk,
+            ReaderStatus::CardReadSuccessfully,
+        ));
         let Some(cid) = self.card.get(0x9F27).and_then(|c| c.first().copied()) else {
             return self.end("GENERATE AC response lacks the CID");
         };
@@ -630,10 +624,6 @@ impl Kernel2<'_, '_, '_> {
             }
             None => {}
         }
-        self.s.show(ui(
-            MessageId::CardReadOk,
-            ReaderStatus::CardReadSuccessfully,
-        ));
         let (status, message) = match (returned, self.cvm.cvm) {
             (Cryptogram::Tc, Cvm::Signature) => (OutcomeStatus::Approved, MessageId::ApprovedSign),
             (Cryptogram::Tc, _) => (OutcomeStatus::Approved, MessageId::Approved),
@@ -719,7 +709,7 @@ impl Kernel2<'_, '_, '_> {
                         .tag(0xDF812D)
                         .and_then(bcd_amount)
                         .map_or(Duration::from_millis(1300), |t| {
-                            Duration::from_millis(t * 100)
+                            Duration::from_millis(t.saturating_mul(100))
                         });
                     self.s
                         .decide("kernel 2: End Application, restart at Start B for a second tap");
@@ -789,5 +779,6 @@ mod tests {
     fn reads_bcd_limits() {
         assert_eq!(bcd_amount(&amount_bcd(10_001)), Some(10_001));
         assert_eq!(bcd_amount(&[0x00, 0x1A]), None);
+        assert_eq!(bcd_amount(&[0x99; 20]), None);
     }
 }

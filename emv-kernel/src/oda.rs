@@ -497,10 +497,28 @@ fn rsa_recover(key: &PublicKey, signature: &[u8], what: Signed) -> Result<Vec<u8
     if s >= n {
         return Err(OdaError::SignatureOutOfRange { what });
     }
-    let m = s.modpow(&e, &n).to_bytes_be();
+    let m = match u32::try_from(&e) {
+        Ok(small) => pow_mod_short(&s, small, &n),
+        Err(_) => s.modpow(&e, &n),
+    }
+    .to_bytes_be();
     let mut out = vec![0u8; n_len.saturating_sub(m.len())];
     out.extend_from_slice(&m);
     Ok(out)
+}
+
+/// `s^e mod n` by plain square-and-multiply. EMV public exponents are 3 or 65537: for such
+/// short exponents this is several times faster than a Montgomery ladder, whose set-up
+/// costs more than the handful of products needed here.
+fn pow_mod_short(s: &BigUint, e: u32, n: &BigUint) -> BigUint {
+    let mut acc = s % n;
+    for bit in (0..e.ilog2()).rev() {
+        acc = &acc * &acc % n;
+        if (e >> bit) & 1 == 1 {
+            acc = acc * s % n;
+        }
+    }
+    acc
 }
 
 fn sha1(parts: &[&[u8]]) -> [u8; SHA1_LEN] {

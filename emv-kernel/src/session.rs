@@ -153,6 +153,9 @@ impl<'a> Session<'a> {
     }
 }
 
+/// The most DOL data a short command APDU carries once wrapped (`83 81 L` in GPO, Lc ≤ 255).
+pub const MAX_DOL_DATA: usize = 252;
+
 /// An ISO 4217 numeric code as n3 in two bytes (`826` → `08 26`).
 pub fn currency_bcd(code: u16) -> [u8; 2] {
     let c = code % 1000;

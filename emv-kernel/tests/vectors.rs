@@ -2,7 +2,11 @@
 //! repository, when present) through the whole kernel: commands byte for byte, outcomes,
 //! UI, data record.
 
+mod common;
+
 use std::path::{Path, PathBuf};
+
+use common::ScriptedCard;
 
 use emv_kernel::replay::{self, Verdict};
 use emv_kernel::{entry_point, vector};
@@ -131,4 +135,95 @@ fn real_transit_tap_fdda_verifies() {
     let record = result.data_record.unwrap();
     let tvr = record.get(&emv_kernel::tlv::Tag::new(0x95)).unwrap();
     assert_eq!(tvr, &vec![0u8; 5]);
+}
+
+/// The reconstructed card answers our GENERATE AC (TVR byte 5 = 01) with its recorded
+/// response: the CA, issuer and ICC keys recover and the SDAD opens with the right CID, and
+/// only the transaction data hash differs, because the card hashed the recorded CDOL1 data.
+/// CDA failure never approves: End Application, with "CDA failed" in the TVR.
+#[test]
+fn reconstructed_mastercard_cda_fails_only_on_the_transaction_data_hash() {
+    let Some(dir) = shared_vectors("reconstructed") else {
+        println!("note: shared/vectors/reconstructed not found; not checked");
+        return;
+    };
+    let path = dir.join("reconstructed-mastercard-paypass-testcard-mchip-cda-tc-signature.json");
+    let v = vector::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let (config, tx) = v.inputs().unwrap();
+    let answers = v.taps[0]
+        .iter()
+        .map(|x| x.r.as_ref().map(|r| r.0.clone()))
+        .collect();
+    let mut card = ScriptedCard::new(answers, 1);
+    let result = entry_point::run(&config, &tx, &mut card);
+    assert_eq!(
+        result.outcome.status,
+        emv_kernel::outcome::OutcomeStatus::EndApplication
+    );
+    assert!(
+        result
+            .decisions
+            .iter()
+            .any(|d| d == "ODA: CDA failed: CDA: transaction data hash code does not match"),
+        "{:#?}",
+        result.decisions
+    );
+    assert!(result.data_record.is_none());
+}
+
+/// The offline approval path with a real signature: the fDDA hash covers 9F37, 9F02, 5F2A
+/// and 9F69 but not the CID, so the real Express Transit answers with 9F27 turned into a TC
+/// (and a floor limit the amount does not exceed) still verify: Approved. Changing one byte
+/// of the signed 9F69 makes fDDA fail, and with CTQ 0000 the TC is declined.
+#[test]
+fn real_transit_signature_approves_offline_only_while_it_verifies() {
+    let Some(dir) = shared_vectors("real") else {
+        println!("note: shared/vectors/real not found; not checked");
+        return;
+    };
+    let path = dir.join("real-visa-applepay-express-transit-qvsdc-online-fdda95.json");
+    let v = vector::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let (mut config, tx) = v.inputs().unwrap();
+    config.combinations[0].floor_limit = Some(tx.amount);
+    let answers: Vec<Vec<u8>> = v.taps[0]
+        .iter()
+        .map(|x| x.r.as_ref().unwrap().0.clone())
+        .collect();
+    let patch = |answers: &[Vec<u8>], index: usize, from: &str, to: &str| {
+        let mut out = answers.to_vec();
+        let text = hex::encode_upper(&out[index]);
+        assert_eq!(text.matches(from).count(), 1, "{from}");
+        out[index] = hex::decode(text.replace(from, to)).unwrap();
+        out
+    };
+    let run = |answers: Vec<Vec<u8>>| {
+        let mut card = ScriptedCard::new(answers.into_iter().map(Some).collect(), 1);
+        entry_point::run(&config, &tx, &mut card)
+    };
+    use emv_kernel::outcome::OutcomeStatus;
+    let tc = patch(&answers, 2, "9F270180", "9F270140");
+    let approved = run(tc.clone());
+    assert_eq!(
+        approved.outcome.status,
+        OutcomeStatus::Approved,
+        "{:#?}",
+        approved.decisions
+    );
+    assert!(
+        approved
+            .decisions
+            .iter()
+            .any(|d| d == "ODA: fDDA succeeded")
+    );
+    let tampered = patch(&tc, 5, "9F69070130A7A7880000", "9F69070130A7A7880001");
+    let declined = run(tampered);
+    assert_eq!(declined.outcome.status, OutcomeStatus::Declined);
+    assert!(
+        declined
+            .decisions
+            .iter()
+            .any(|d| d.starts_with("ODA: fDDA failed"))
+    );
+    let tvr = declined.data_record.unwrap()[&emv_kernel::tlv::Tag::new(0x95)].clone();
+    assert_eq!(tvr[0] & 0x08, 0x08, "DDA failed bit");
 }

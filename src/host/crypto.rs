@@ -65,8 +65,6 @@ pub enum Cvn {
     Visa10,
     /// Visa CVN 18 (`12`): option B MK, common session key, full IAD, ARPC 2.
     Visa18,
-    /// Visa CVN 22 (`22`): as CVN 18 (IAD format 2). Not checked against a published vector.
-    Visa22,
     /// Mastercard CVN 16 (`10`): SKD session key (ATC + UN), CVR, ARPC 1 with the MK.
     Mc16,
     /// Mastercard CVN 17 (`11`): as 16 plus the counters from the IAD.
@@ -109,7 +107,6 @@ impl Cvn {
         match self {
             Cvn::Visa10 => 0x0A,
             Cvn::Visa18 => 0x12,
-            Cvn::Visa22 => 0x22,
             Cvn::Mc16 => 0x10,
             Cvn::Mc17 => 0x11,
             Cvn::Mc20 => 0x14,
@@ -126,7 +123,8 @@ impl Cvn {
         const MASTERCARD: [u8; 5] = [0xA0, 0x00, 0x00, 0x00, 0x04];
         if aid.starts_with(&VISA) {
             match iad {
-                [0x1F, 0x22, ..] => Some(Cvn::Visa22),
+                // CVN 22 (IAD format 2, `1F 22 …`) covers different data whose layout
+                // is not public; it is reported as unsupported rather than guessed.
                 [_, _, 0x0A, ..] => Some(Cvn::Visa10),
                 [_, _, 0x12, ..] => Some(Cvn::Visa18),
                 _ => None,
@@ -154,10 +152,10 @@ impl Cvn {
 
     /// Whether the ARPC uses method 2 (CSU) rather than method 1 (ARC).
     pub fn uses_arpc_method2(self) -> bool {
-        matches!(self, Cvn::Visa18 | Cvn::Visa22)
+        matches!(self, Cvn::Visa18)
     }
 
-    /// The ICC master key for this CVN (option B for Visa 18/22, option A otherwise).
+    /// The ICC master key for this CVN (option B for Visa 18, option A otherwise).
     pub fn icc_master_key(
         self,
         imk: &[u8; 16],
@@ -165,7 +163,7 @@ impl Cvn {
         psn: u8,
     ) -> Result<[u8; 16], CryptoError> {
         match self {
-            Cvn::Visa18 | Cvn::Visa22 => derive_icc_mk_b(imk, pan, psn),
+            Cvn::Visa18 => derive_icc_mk_b(imk, pan, psn),
             _ => derive_icc_mk_a(imk, pan, psn),
         }
     }
@@ -174,7 +172,7 @@ impl Cvn {
     fn ac_key(self, mk: &[u8; 16], data: &AcData) -> [u8; 16] {
         match self {
             Cvn::Visa10 => *mk,
-            Cvn::Visa18 | Cvn::Visa22 | Cvn::Mc20 | Cvn::Mc21 => common_session_key(mk, data.atc),
+            Cvn::Visa18 | Cvn::Mc20 | Cvn::Mc21 => common_session_key(mk, data.atc),
             Cvn::Mc16 | Cvn::Mc17 => mastercard_session_key(mk, data.atc, data.un),
         }
     }
@@ -197,7 +195,7 @@ impl Cvn {
         Ok(match self {
             // Visa IAD: length, DKI, CVN, then the 4-byte CVR (its own length byte first).
             Cvn::Visa10 => part(3, 7)?.to_vec(),
-            Cvn::Visa18 | Cvn::Visa22 => iad.to_vec(),
+            Cvn::Visa18 => iad.to_vec(),
             // M/Chip IAD: DKI, CVN, CVR (6), DAC/IDN (2), counters (8).
             Cvn::Mc16 | Cvn::Mc20 => part(2, 8)?.to_vec(),
             Cvn::Mc17 | Cvn::Mc21 => [part(2, 8)?, part(10, 18)?].concat(),
@@ -744,7 +742,7 @@ mod tests {
         let visa = h("A0000000031010");
         assert_eq!(Cvn::detect(&visa, &h("06010A03A06010")), Some(Cvn::Visa10));
         assert_eq!(Cvn::detect(&visa, &h("06011203A0B800")), Some(Cvn::Visa18));
-        assert_eq!(Cvn::detect(&visa, &[0x1F, 0x22, 0, 0]), Some(Cvn::Visa22));
+        assert_eq!(Cvn::detect(&visa, &[0x1F, 0x22, 0, 0]), None);
         assert_eq!(Cvn::detect(&visa, &h("06011103A0B800")), None);
         assert_eq!(
             Cvn::detect(&h("A0000000251010"), &h("06011203A0B800")),

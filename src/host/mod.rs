@@ -197,6 +197,56 @@ pub fn authorise_or_stand_in(
         .unwrap_or_else(|e| stand_in.respond(&e, request))
 }
 
+/// How the terminal reaches its host: a `[host]` table for the terminal configuration.
+///
+/// ```toml
+/// [host]
+/// address = "127.0.0.1:8583"            # absent: the in-process simulator
+/// timeout_ms = 5000                     # bound on one whole exchange
+/// stand_in = { mode = "decline" }       # or { mode = "approve", limit = "20.00" }
+/// issuers = "my-issuers.toml"           # in-process only; absent: shipped test keys
+/// rules = "my-rules.toml"               # in-process only; absent: shipped rules
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HostConfig {
+    /// `host:port` of a `tapterm host --listen` service; `None` runs the host in-process.
+    pub address: Option<String>,
+    /// Timeout of one exchange with a remote host, in milliseconds.
+    pub timeout_ms: u64,
+    /// What to answer when the host cannot be reached.
+    pub stand_in: StandIn,
+    /// Issuer key file for the in-process host.
+    pub issuers: Option<std::path::PathBuf>,
+    /// Rules file for the in-process host.
+    pub rules: Option<std::path::PathBuf>,
+}
+
+impl Default for HostConfig {
+    fn default() -> HostConfig {
+        HostConfig {
+            address: None,
+            timeout_ms: 5000,
+            stand_in: StandIn::Decline,
+            issuers: None,
+            rules: None,
+        }
+    }
+}
+
+impl HostConfig {
+    /// The authoriser this configuration names.
+    pub fn authoriser(&self) -> Result<Box<dyn Authoriser>, HostConfigError> {
+        Ok(match &self.address {
+            Some(addr) => Box::new(server::HostClient::new(
+                addr.clone(),
+                Duration::from_millis(self.timeout_ms),
+            )),
+            None => Box::new(Host::load(self.issuers.as_deref(), self.rules.as_deref())?),
+        })
+    }
+}
+
 /// A host configuration file that could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum HostConfigError {
@@ -231,10 +281,47 @@ const AMOUNT: Tag = Tag::new(0x9F02);
 const CURRENCY: Tag = Tag::new(0x5F2A);
 const AID_TAGS: [Tag; 3] = [Tag::new(0x4F), Tag::new(0x9F06), Tag::new(0x84)];
 
+/// A cryptogram that matched, with what the ARPC needs.
+struct Verified {
+    cvn: Cvn,
+    data: AcData,
+    ac: [u8; 8],
+    imk: [u8; 16],
+    pan: String,
+    psn: u8,
+}
+
+impl Verified {
+    /// Issuer Authentication Data (tag 91) for the decision: ARC = the response code's
+    /// characters for method 1; CSU with the "issuer approves" bit for method 2.
+    fn arpc(&self, approved: bool, code: &str) -> Option<Vec<u8>> {
+        let input = if self.cvn.uses_arpc_method2() {
+            // Visa CSU byte 2 bit 8: issuer approves online transaction (VIS CSU layout;
+            // jPOS CVN18DataBuilder sends 0083 for approval, adding counter updates).
+            ArpcInput::Method2 {
+                csu: [0, if approved { 0x80 } else { 0 }, 0, 0],
+                proprietary: vec![],
+            }
+        } else {
+            let b = code.as_bytes();
+            ArpcInput::Method1 {
+                arc: [
+                    b.first().copied().unwrap_or(b'0'),
+                    b.get(1).copied().unwrap_or(b'5'),
+                ],
+            }
+        };
+        crypto::generate_arpc(
+            self.cvn, &self.imk, &self.pan, self.psn, &self.data, &self.ac, &input,
+        )
+        .ok()
+    }
+}
+
 /// Outcome of the cryptogram check.
 enum Check {
-    /// Keys known, cryptogram matched; the CVN and the data for the ARPC.
-    Verified(Cvn, Box<AcData>, [u8; 8], [u8; 16], String, u8),
+    /// Keys known, cryptogram matched.
+    Verified(Box<Verified>),
     /// Keys known, cryptogram did not match or could not be recomputed.
     Invalid(String),
     /// No keys for this card.
@@ -300,7 +387,14 @@ impl Host {
             Err(e) => return Check::Invalid(format!("cryptogram invalid: {e}")),
         };
         match crypto::verify_ac(cvn, &entry.imk_ac, pan, psn, &data, &ac) {
-            Ok(true) => Check::Verified(cvn, Box::new(data), ac, entry.imk_ac, pan.into(), psn),
+            Ok(true) => Check::Verified(Box::new(Verified {
+                cvn,
+                data,
+                ac,
+                imk: entry.imk_ac,
+                pan: pan.into(),
+                psn,
+            })),
             Ok(false) => Check::Invalid(format!("cryptogram invalid ({cvn:?})")),
             Err(e) => Check::Invalid(format!("cryptogram invalid: {e}")),
         }
@@ -349,7 +443,7 @@ impl Host {
                 false,
                 "cryptogram not verified (unknown issuer keys)".to_string(),
             ),
-            Check::Verified(cvn, ..) => (true, format!("cryptogram verified ({cvn:?})")),
+            Check::Verified(v) => (true, format!("cryptogram verified ({:?})", v.cvn)),
         };
         let par = record
             .get(&PAR)
@@ -366,24 +460,7 @@ impl Host {
             Some(d) => (false, d.response_code, format!("{}; {note}", d.reason)),
         };
         let arpc = match &check {
-            Check::Verified(cvn, data, ac, imk, pan, psn) => {
-                let input = if cvn.uses_arpc_method2() {
-                    // Visa CSU byte 2 bit 8: issuer approves online transaction.
-                    ArpcInput::Method2 {
-                        csu: [0, if approved { 0x80 } else { 0 }, 0, 0],
-                        proprietary: vec![],
-                    }
-                } else {
-                    let b = code.as_bytes();
-                    ArpcInput::Method1 {
-                        arc: [
-                            b.first().copied().unwrap_or(b'0'),
-                            b.get(1).copied().unwrap_or(b'5'),
-                        ],
-                    }
-                };
-                crypto::generate_arpc(*cvn, imk, pan, *psn, data, ac, &input).ok()
-            }
+            Check::Verified(v) => v.arpc(approved, &code),
             _ => None,
         };
         AuthorisationResponse {
@@ -669,6 +746,27 @@ pub(crate) mod tests {
         assert_eq!(limit.respond(&err, &req).response_code, "Y3");
         let big = request(TagMap::new(), "25.00");
         assert_eq!(limit.respond(&err, &big).response_code, "Z3");
+    }
+
+    #[test]
+    fn host_config_picks_the_authoriser() {
+        let cfg: HostConfig = toml::from_str(
+            "address = \"127.0.0.1:1\"\ntimeout_ms = 300\nstand_in = { mode = \"approve\", limit = \"20.00\" }",
+        )
+        .unwrap();
+        assert_eq!(
+            cfg.stand_in,
+            StandIn::Approve {
+                limit: Decimal::from(20)
+            }
+        );
+        let req = request(visa_record("4761739001010119", 1250), "12.50");
+        // Port 1 on loopback refuses: the configured stand-in answers.
+        let answer = authorise_or_stand_in(cfg.authoriser().unwrap().as_ref(), &req, &cfg.stand_in);
+        assert_eq!(answer.response_code, "Y3");
+        let local = HostConfig::default().authoriser().unwrap();
+        assert!(local.authorise(&req).unwrap().cryptogram_verified);
+        assert!(toml::from_str::<HostConfig>("adress = \"x\"").is_err());
     }
 
     #[test]

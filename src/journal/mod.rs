@@ -23,7 +23,7 @@ use emv_kernel::config::{TagMap, TransactionType};
 use emv_kernel::tlv::Tag;
 
 use crate::host::AuthorisationResponse;
-use crate::masking::MaskedPan;
+use crate::masking::{self, MaskedPan};
 
 /// What went wrong with the journal, in terms the terminal can show.
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +75,12 @@ pub enum JournalError {
         id: i64,
         /// What is wrong.
         detail: String,
+    },
+    /// A free-text field of the entry holds what looks like a full PAN; nothing written.
+    #[error("journal entry field {field} looks like it holds a full PAN; not recorded")]
+    Unmasked {
+        /// The field.
+        field: &'static str,
     },
     /// Any other SQLite failure.
     #[error("journal {path}: {detail}")]
@@ -385,7 +391,24 @@ impl Journal {
     }
 
     /// Writes one entry and returns its id once it is durable (the WAL commit is synced).
+    /// Free-text fields that look like a full PAN are refused ([`JournalError::Unmasked`]).
     pub fn record(&mut self, entry: &Entry) -> Result<i64, JournalError> {
+        let texts = [
+            ("outcome", Some(&entry.outcome)),
+            ("cvm", Some(&entry.cvm)),
+            ("label", entry.label.as_ref()),
+            ("form_factor", entry.form_factor.as_ref()),
+            ("auth_code", entry.auth_code.as_ref()),
+            ("host_response", entry.host_response.as_ref()),
+            ("host_reason", entry.host_reason.as_ref()),
+            ("reader", Some(&entry.reader)),
+        ];
+        if let Some((field, _)) = texts
+            .iter()
+            .find(|(_, t)| t.is_some_and(|t| masking::contains_pan_like(t)))
+        {
+            return Err(JournalError::Unmasked { field });
+        }
         let time = entry.time.to_rfc3339_opts(SecondsFormat::Millis, true);
         let day = entry.time.date_naive().to_string();
         let amount = i64::try_from(entry.amount_minor).map_err(|_| JournalError::Sqlite {
@@ -864,6 +887,21 @@ pub(crate) mod tests {
             )
             .unwrap();
         assert!(matches!(j.get(id), Err(JournalError::BadRow { .. })));
+    }
+
+    #[test]
+    fn pan_in_a_text_field_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(&dir.path().join("j.sqlite")).unwrap();
+        let mut e = entry(TransactionType::Purchase, 100, "Approved", 9);
+        e.host_reason = Some("declined card 4761739001010119".into());
+        assert!(matches!(
+            j.record(&e),
+            Err(JournalError::Unmasked {
+                field: "host_reason"
+            })
+        ));
+        assert!(j.ids().unwrap().is_empty());
     }
 
     #[test]

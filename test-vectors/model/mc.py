@@ -1,0 +1,152 @@
+import os, sys; sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen import *
+
+MC_AID = "A0000000041010"
+MC = (MC_AID, 1, None, "MASTERCARD")
+SEL = select_cmd(MC_AID)
+PDOL = "9F3501"
+FCI = fci(MC_AID, PDOL, "MASTERCARD")
+MC_PAN = "5413330089020011"
+MC_T2 = MC_PAN + "D3012201000000000000"
+CDOL1 = "9F02069F03069F1A0295055F2A029A039C019F37049F35019F3403"
+def bcd6(v): return '%012d' % v
+def mc_tags(cur='978', floor=0, tl=50_00, tl_od=1000_00, cvm=50_00, kc="A0", df8118="20", tac_online="F45084800C", df8131=None):
+    t = {"DF811B": kc, "DF8117": "E0", "DF8118": df8118, "DF8119": "08", "DF811F": "08",
+         "DF8120": "F45084800C", "DF8121": "0000000000", "DF8122": tac_online,
+         "DF8123": bcd6(floor), "DF8124": bcd6(tl), "DF8125": bcd6(tl_od), "DF8126": bcd6(cvm)}
+    if df8131: t["DF8131"] = df8131
+    return t
+def mc_comb(**kw):
+    c = {"aid": MC_AID, "kernel": 2, "transaction_limit": "500.00", "floor_limit": "0.00",
+         "cvm_required_limit": "50.00"}
+    c["tags"] = mc_tags(**kw); return c
+MC_TERMINAL = {"9F1A": "0250", "9F35": "22", "9F09": "0002"}
+def record(cvm_list="000000000000000042031E031F03", cur='0978'):
+    return h(tpl('70', tlv('57', MC_T2), tlv('5A', MC_PAN), tlv('5F24', '301231'), tlv('5F25', '200101'),
+                 tlv('5F28', '0250'), tlv('5F34', '00'), tlv('8C', CDOL1), tlv('8D', '8A02'),
+                 tlv('8E', cvm_list), tlv('9F07', 'FF00'), tlv('9F08', '0002'), tlv('9F0D', '0000000000'),
+                 tlv('9F0E', '0000000000'), tlv('9F0F', '0000000000'), tlv('9F42', cur))) + "9000"
+def gpo_resp(aip, afl="10010100"): return h(tpl('77', tlv('82', aip), tlv('94', afl))) + "9000"
+def genac_resp(cid, extra=b''):
+    return h(tpl('77', tlv('9F27', cid), tlv('9F36', '0011'), tlv('9F26', '0102030405060708'),
+                 tlv('9F10', '0110A00003220000000000000000000000FF') + extra)) + "9000"
+def genac_cmd(p1, t, un, tvr, cvmr, caps_terminal=MC_TERMINAL):
+    y, m, d = t['date'].split('-')
+    vals = {'9F02': n12(minor(t['amount'], t['currency'])), '9F03': n12(0), '9F1A': caps_terminal['9F1A'],
+            '95': tvr, '5F2A': '0' + t['currency'], '9A': y[2:] + m + d, '9C': '00', '9F37': un,
+            '9F35': caps_terminal['9F35'], '9F34': cvmr}
+    data = dol_build(CDOL1, vals)
+    return h(bytes([0x80, 0xAE, p1, 0, len(data)]) + data + b'\x00')
+GPO = gpo_cmd(dol_build(PDOL, {'9F35': '22'}))
+RR = rr_cmd(2, 1)
+CFG = lambda *combs: {"terminal": MC_TERMINAL, "combinations": list(combs)}
+MIN = " Commands: the spec minimum for this path (PPSE, SELECT, GPO, READ RECORD SFI 2/1{})."
+def mc_tap(t, un, gen_p1, tvr, cvmr, gen_r, aip="1880", comb_ppse=None, rrs=None, gpo_r=None):
+    ex = [E(PPSE_CMD, comb_ppse or ppse(MC)), E(SEL, FCI), E(GPO, gpo_r or gpo_resp(aip))]
+    ex += rrs if rrs is not None else [E(RR, record())]
+    ex.append(E(genac_cmd(gen_p1, t, un, tvr, cvmr), gen_r) if isinstance(gen_r, str) else E(genac_cmd(gen_p1, t, un, tvr, cvmr), error=gen_r[0]))
+    return ex
+
+# M1: online ARQC, no CDA. TVR: ODA not performed (AIP without CDA), floor limit 0 exceeded,
+# RRP not performed. CVM: 12.34 < 50.00 → 9F33 byte 2 = DF8119 08 → 1F03 → 1F0302.
+t = tx(); comb = mc_comb()
+write("mc-mchip-online-arqc-no-cda",
+      "Mastercard card, AIP 1880 (no CDA): TVR 8000008001 (ODA not performed, floor limit 0.00 exceeded, RRP not performed); EUR 12.34 below the DF8126 CVM limit so 9F33 = E00808 and the CVM list gives No CVM (1F0302); TAC online F45084800C hits: GENERATE AC P1 80 (ARQC, no CDA), ARQC: Online Request (C-2)." + MIN.format(", GENERATE AC"),
+      SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "1F0302", genac_resp('80'))],
+      {"outcome": "online_request", "cvm": "no_cvm", "tap_outcomes": ["online_request"],
+       "ui": ["present_card", "card_read_ok"],
+       "data": {"95": "8000008001", "9F34": "1F0302", "9F33": "E00808", "9F27": "80", "9F26": "0102030405060708",
+                "9F36": "0011", "82": "1880", "5A": MC_PAN, "57": MC_T2, "9F02": "000000001234", "5F2A": "0978",
+                "9C": "00", "9F37": "11223344", "84": MC_AID}})
+# M3: offline TC approved with signature
+t = tx("60.00"); comb = mc_comb(floor=100_00, tl=200_00, tac_online="0000008000"); comb["floor_limit"] = "100.00"
+write("mc-mchip-offline-tc-signature-approved",
+      "Mastercard card without CDA at EUR 60.00: below the 100.00 floor limit (DF8123), above the 50.00 CVM limit (9F33 byte 2 = DF8118 20, signature); CVM list 42031E031F03 skips online PIN (condition 03, not supported) and selects signature (1E0300). TVR 8000000001; TAC online 0000008000 and the IACs do not hit, so the terminal asks for a TC (P1 40) and the card approves offline: Approved with signature (C-2, Book 3 10.5/10.7)." + MIN.format(", GENERATE AC"),
+      SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x40, "8000000001", "1E0300", genac_resp('40'))],
+      {"outcome": "approved", "cvm": "signature", "ui": ["card_read_ok", "approved_sign"],
+       "data": {"95": "8000000001", "9F34": "1E0300", "9F33": "E02008", "9F27": "40"}})
+# M4: online PIN
+t = tx("60.00"); comb = mc_comb(df8118="40", tl=100_00)
+write("mc-mchip-online-pin",
+      "Mastercard card at EUR 60.00 above the CVM limit with DF8118 40 (online PIN only): the first CVM rule 4203 applies, CVM Results 420300 and TVR 'online PIN entered'; TVR 8000048001, ARQC requested and returned: Online Request with Online PIN." + MIN.format(", GENERATE AC"),
+      SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000048001", "420300", genac_resp('80'))],
+      {"outcome": "online_request", "cvm": "online_pin", "data": {"95": "8000048001", "9F34": "420300"}})
+# M5: phone ODCVM
+t = tx("60.00"); comb = mc_comb()
+write("mc-phone-odcvm-cdcvm-online",
+      "Mastercard phone: AIP 1A80 (on-device CVM) and DF811B A0 (OD-CVM supported) at EUR 60.00: above DF8124 50.00 but the OD-CVM limit DF8125 1000.00 applies; above DF8126, so the CVM is Confirmation Code Verified with CVM Results 010002 (C-2 CVM selection); ARQC: Online Request, CDCVM." + MIN.format(", GENERATE AC"),
+      SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "010002", genac_resp('80'), aip="1A80")],
+      {"outcome": "online_request", "cvm": "cdcvm", "data": {"9F34": "010002", "82": "1A80"}})
+t = tx("12.34")
+write("mc-phone-odcvm-below-cvm-limit-no-cvm",
+      "Mastercard phone with on-device CVM at EUR 12.34, below DF8126: CVM No CVM with CVM Results 3F0002 (C-2 CVM selection); ARQC: Online Request." + MIN.format(", GENERATE AC"),
+      SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "3F0002", genac_resp('80'), aip="1A80")],
+      {"outcome": "online_request", "cvm": "no_cvm", "data": {"9F34": "3F0002"}})
+# M6: over DF8124 → Select Next → no candidates
+t = tx("60.00"); comb = mc_comb()
+write("mc-card-over-df8124-limit-select-next",
+      "Mastercard card without on-device CVM at EUR 60.00, above its Reader Contactless Transaction Limit DF8124 (50.00): Kernel 2 returns Select Next after reading the records; no other candidate: End Application. Commands: the spec minimum (PPSE, SELECT, GPO, READ RECORD SFI 2/1), no GENERATE AC.",
+      SRC2, CFG(comb), t, [[E(PPSE_CMD, ppse(MC)), E(SEL, FCI), E(GPO, gpo_resp("1880")), E(RR, record())]],
+      {"outcome": "end_application", "cvm": "n/a"})
+# M7: See Phone two taps
+t = tx("60.00", uns=("11223344", "55667788")); comb = mc_comb()
+aac = genac_resp('00', tlv('DF4B', '000100'))
+write("mc-phone-see-phone-two-taps",
+      "Mastercard phone (AIP 1A80) answers the first GENERATE AC with an AAC and DF4B 000100 (cardholder verification needed on the device): the default phone message table gives See Phone / Not Ready, End Application with restart at Start B. The second tap (new unpredictable number) returns an ARQC with on-device CVM: Online Request, CDCVM (C-2 S910, brief C). Commands: the spec minimum on each tap.",
+      SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "010002", aac, aip="1A80"),
+                          mc_tap(t, "55667788", 0x80, "8000008001", "010002", genac_resp('80'), aip="1A80")],
+      {"outcome": "online_request", "cvm": "cdcvm", "tap_outcomes": ["end_application", "online_request"],
+       "ui": ["present_card", "see_phone", "present_card", "card_read_ok"], "data": {"9F37": "55667788"}})
+# M8: AAC declined
+t = tx(); comb = mc_comb()
+write("mc-card-aac-declined",
+      "Mastercard card answers the ARQC request with an AAC and no DF4B: Declined (C-2)." + MIN.format(", GENERATE AC"),
+      SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "1F0302", genac_resp('00'))],
+      {"outcome": "declined", "cvm": "n/a", "data": {"9F27": "00"}, "ui": ["not_authorised"]})
+# M9: GPO 6985 → Select Next → Visa
+VISA_PDOL_ = VISA_PDOL
+t = tx(); mcc = mc_comb(); vc = {"aid": "A0000000031010", "kernel": 3, "ttq": "36004000", "floor_limit": "0.00", "cvm_required_limit": "50.00"}
+g, _ = visa_gpo(vc, t, "11223344", terminal=MC_TERMINAL)
+visa_ok = h(tpl('77', tlv('82', '0000'), tlv('57', T2), tlv('9F10', '06011203A00000'), tlv('9F26', 'A1B2C3D4E5F60718'),
+                tlv('9F27', '80'), tlv('9F36', '0042'), tlv('9F6C', '0000'))) + "9000"
+write("mc-gpo-6985-select-next-visa",
+      "Co-badged card: PPSE lists Mastercard (priority 1) and Visa (priority 2). The Mastercard GPO answers 6985, so Kernel 2 returns Select Next (C-2 S3) and Entry Point selects Visa with the same unpredictable number; Visa returns an ARQC: Online Request. Commands: the spec minimum (PPSE, SELECT, GPO, SELECT, GPO).",
+      SRC2, CFG(mcc, vc), t, [[E(PPSE_CMD, ppse(MC, ("A0000000031010", 2, None, "VISA"))), E(SEL, FCI), E(GPO, "6985"),
+                               E(select_cmd("A0000000031010"), fci("A0000000031010", VISA_PDOL)), E(g, visa_ok)]],
+      {"outcome": "online_request", "data": {"84": "A0000000031010", "9F37": "11223344"}})
+# M10: card removed at GENERATE AC
+t = tx(); comb = mc_comb()
+write("mc-card-removed-at-generate-ac",
+      "The card leaves the field when GENERATE AC is sent: L1 error, Try Again at Start B with 'Present card again'; no second tap comes." + MIN.format(", GENERATE AC"),
+      SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "1F0302", ["card_removed"])],
+      {"outcome": "try_again", "tap_outcomes": ["try_again"], "ui": ["present_card_again"]})
+# M11/12: AFL 08010100 rule
+ms_rec = h(tpl('70', tlv('9F6C', '0001'), tlv('9F62', '000000000038'))) + "9000"
+for kc, skip in (("20", True), ("A0", False)):
+    t = tx(); comb = mc_comb(kc=kc)
+    rrs = ([] if skip else [E(rr_cmd(1, 1), ms_rec)]) + [E(RR, record())]
+    name = "mc-afl-magstripe-record-skipped" if skip else "mc-afl-magstripe-record-read-mchip-only"
+    desc = ("Kernel configuration DF811B 20 (mag-stripe mode supported, b8 = 0) and AFL 08010100 10010100: C-2 S3.30-S3.32 drops the first entry (the mag-stripe record), so only SFI 2 record 1 is read; ARQC: Online Request." if skip else
+            "Kernel configuration DF811B A0 (M/Chip only, b8 = 1) and AFL 08010100 10010100: the whole AFL is active (C-2 S3.30), so SFI 1 record 1 is read before SFI 2 record 1; ARQC: Online Request.")
+    write(name, desc + (MIN.format(", GENERATE AC") if skip else " Commands: the spec minimum (PPSE, SELECT, GPO, READ RECORD 1/1 and 2/1, GENERATE AC)."),
+          SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "1F0302", genac_resp('80'),
+                                      gpo_r=gpo_resp("1880", "0801010010010100"), rrs=rrs)],
+          {"outcome": "online_request"})
+# M13: BHD exponent 3
+comb = mc_comb(cur='048', floor=0, tl=50_000, tl_od=1_000_000, cvm=10_000)
+comb.update({"transaction_limit": "500.000", "floor_limit": "0.000", "cvm_required_limit": "10.000"})
+t = tx("5.500", cur="048")
+EXP['048'] = 3
+t = tx("5.500", cur="048")
+write("mc-bhd-exponent-3-online",
+      "BHD (048, exponent 3): amount 5.500 becomes 9F02 000000005500, below DF8126 10.000 (000000010000) so No CVM; ARQC: Online Request." + MIN.format(", GENERATE AC"),
+      SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "1F0302", genac_resp('80'),
+                                  rrs=[E(RR, record(cur='0048'))])],
+      {"outcome": "online_request", "cvm": "no_cvm", "data": {"9F02": "000000005500", "5F2A": "0048"}})
+print("mc vectors written")
+# M14 GPO without AFL
+t = tx(); comb = mc_comb()
+write("mc-gpo-without-afl-end-application",
+      "The Mastercard GPO response (format 2) carries the AIP but no AFL, which C-2 requires: End Application before any READ RECORD. Commands: the spec minimum (PPSE, SELECT, GPO).",
+      SRC2, CFG(comb), t, [[E(PPSE_CMD, ppse(MC)), E(SEL, FCI), E(GPO, h(tpl('77', tlv('82', '1880'))) + "9000")]],
+      {"outcome": "end_application", "cvm": "n/a"})
