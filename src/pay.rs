@@ -390,7 +390,11 @@ impl Masker {
         let Ok(response) = &exchange.response else {
             return;
         };
-        for (tag, value) in sensitive(response) {
+        for span in spans(response) {
+            let tag = span.tag;
+            let value = response
+                .get(span.start..span.start + span.len)
+                .unwrap_or(&[]);
             let digits: String = hex::encode_upper(value)
                 .chars()
                 .take_while(|c| c.is_ascii_digit())
@@ -407,10 +411,10 @@ impl Masker {
     /// The bytes as upper-case hex with card data replaced by `*`.
     pub fn hex(&self, bytes: &[u8]) -> String {
         let mut text: Vec<u8> = hex::encode_upper(bytes).into_bytes();
-        for tlv in walk(bytes) {
-            let tag = tlv.tag.value();
-            let start = 2 * (tlv.offset + tlv.raw.len() - tlv.value.len());
-            let end = start + 2 * tlv.value.len();
+        for span in spans(bytes) {
+            let tag = span.tag;
+            let start = 2 * span.start;
+            let end = start + 2 * span.len;
             let Some(field) = text.get_mut(start..end) else {
                 continue;
             };
@@ -476,14 +480,44 @@ fn mask_track2(field: &mut [u8]) {
     }
 }
 
-/// Every TLV object in `bytes` (with or without a trailing status word), depth first.
-fn walk(bytes: &[u8]) -> Vec<Tlv<'_>> {
-    let body = match emv_kernel::tlv::validate(bytes) {
-        Ok(()) => bytes,
-        Err(_) => bytes.get(..bytes.len().saturating_sub(2)).unwrap_or(&[]),
-    };
+/// Where card data sits in a byte string: tag, value offset, value length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    tag: u32,
+    start: usize,
+    len: usize,
+}
+
+fn is_sensitive(tag: u32) -> bool {
+    PAN_TAGS.contains(&tag) || TRACK2_TAGS.contains(&tag) || TRACK1_TAGS.contains(&tag)
+}
+
+/// The card data fields of `bytes` (with or without a trailing status word): by a TLV walk
+/// when the data is well formed, else by a conservative scan for the sensitive tags followed
+/// by a short length, so that malformed answers cannot carry a PAN past the mask.
+fn spans(bytes: &[u8]) -> Vec<Span> {
+    let body = bytes.get(..bytes.len().saturating_sub(2)).unwrap_or(&[]);
+    let well_formed = [bytes, body]
+        .into_iter()
+        .find(|b| emv_kernel::tlv::validate(b).is_ok());
+    match well_formed {
+        Some(data) => walk(data)
+            .into_iter()
+            .filter(|t| is_sensitive(t.tag.value()))
+            .map(|t| Span {
+                tag: t.tag.value(),
+                start: t.offset + t.raw.len() - t.value.len(),
+                len: t.value.len(),
+            })
+            .collect(),
+        None => scan(bytes),
+    }
+}
+
+/// Every TLV object of well-formed `data`, depth first.
+fn walk(data: &[u8]) -> Vec<Tlv<'_>> {
     let mut out = Vec::new();
-    let mut stack = vec![TlvIter::new(body)];
+    let mut stack = vec![TlvIter::new(data)];
     while let Some(iter) = stack.last_mut() {
         match iter.next() {
             Some(Ok(tlv)) => {
@@ -500,12 +534,31 @@ fn walk(bytes: &[u8]) -> Vec<Tlv<'_>> {
     out
 }
 
-fn sensitive(bytes: &[u8]) -> Vec<(u32, Vec<u8>)> {
-    walk(bytes)
-        .into_iter()
-        .map(|t| (t.tag.value(), t.value.to_vec()))
-        .filter(|(t, _)| PAN_TAGS.contains(t) || TRACK2_TAGS.contains(t))
-        .collect()
+/// Finds sensitive tags anywhere in malformed data: a tag byte (or two) and a length below
+/// 128; the value is cut at the end of the data.
+fn scan(bytes: &[u8]) -> Vec<Span> {
+    let mut out = Vec::new();
+    for i in 0..bytes.len() {
+        let two = match bytes.get(i..i + 2) {
+            Some([a, b]) => Some(u32::from(*a) << 8 | u32::from(*b)),
+            _ => None,
+        };
+        let (tag, tag_len) = match (two, bytes.get(i)) {
+            (Some(t), _) if is_sensitive(t) => (t, 2),
+            (_, Some(b)) if is_sensitive(u32::from(*b)) => (u32::from(*b), 1),
+            _ => continue,
+        };
+        let Some(&len) = bytes.get(i + tag_len) else {
+            continue;
+        };
+        if len == 0 || len >= 0x80 {
+            continue;
+        }
+        let start = i + tag_len + 1;
+        let len = usize::from(len).min(bytes.len().saturating_sub(start));
+        out.push(Span { tag, start, len });
+    }
+    out
 }
 
 /// The command's name (`SELECT`, `READ RECORD SFI 1 record 2`).
@@ -706,6 +759,23 @@ mod tests {
         );
         assert!(shown.contains("5A08476173******0119"), "{shown}");
         assert!(shown.ends_with("5F3401019000"), "{shown}");
+        assert_eq!(masker.masked_pan().as_deref(), Some("476173******0119"));
+    }
+
+    #[test]
+    fn a_pan_in_a_malformed_answer_is_masked_and_learned() {
+        // 77 claims 0x40 bytes but holds fewer: the TLV walk fails, the scan still finds 57.
+        let broken =
+            hex::decode("77405711476173900101011 9D2512201000000000F9000".replace(' ', ""))
+                .unwrap();
+        let mut masker = Masker::default();
+        masker.learn(&exchange(&broken));
+        let shown = masker.hex(&broken);
+        assert!(!shown.contains("4761739001010119"), "{shown}");
+        assert!(
+            shown.starts_with("77405711476173******0119D2512"),
+            "{shown}"
+        );
         assert_eq!(masker.masked_pan().as_deref(), Some("476173******0119"));
     }
 

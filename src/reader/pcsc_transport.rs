@@ -365,18 +365,20 @@ impl Session {
             need_absent = true;
         }
         let wanted = self.options.reader.clone();
+        // Set once pcscd went away during this wait: while a new pcscd starts up, it can
+        // answer oddly (a security violation on a half-set-up socket was seen), and those
+        // answers are retried like the loss itself until the deadline.
+        let mut recovering = false;
         loop {
             if self.cancel.is_cancelled() {
                 return Err(ReaderError::Cancelled);
             }
             let ctx = match self.context() {
                 Ok(ctx) => ctx,
-                Err(e) if classify(e) == ErrorClass::ServiceGone => {
-                    self.lose_service(e);
-                    self.pause(deadline)?;
+                Err(e) => {
+                    self.recover(e, &mut recovering, deadline)?;
                     continue;
                 }
-                Err(e) => return Err(e.into()),
             };
             let want = if need_absent {
                 Want::Absent
@@ -389,13 +391,12 @@ impl Session {
                 Err(WaitError::Timeout { reader_seen }) => {
                     return Err(self.timeout_error(&ctx, reader_seen));
                 }
-                Err(WaitError::Pcsc(e)) if classify(e) == ErrorClass::ServiceGone => {
+                Err(WaitError::Pcsc(e)) => {
+                    self.recover(e, &mut recovering, deadline)?;
                     // A new pcscd starts with an empty field.
-                    self.lose_service(e);
                     need_absent = false;
                     continue;
                 }
-                Err(WaitError::Pcsc(e)) => return Err(e.into()),
             };
             if need_absent {
                 need_absent = false;
@@ -407,13 +408,28 @@ impl Session {
                     return Ok(info);
                 }
                 Err(e) => match classify(e) {
-                    // The card flapped in and out, or pcscd went: wait again.
+                    // The card flapped in and out: wait again.
                     ErrorClass::CardGone | ErrorClass::ReaderGone => continue,
-                    ErrorClass::ServiceGone => self.lose_service(e),
-                    _ => return Err(e.into()),
+                    _ => self.recover(e, &mut recovering, deadline)?,
                 },
             }
         }
+    }
+
+    /// Drops the context and pauses when `error` means pcscd went away (or anything goes
+    /// wrong while it comes back); any other error ends the wait.
+    fn recover(
+        &mut self,
+        error: pcsc::Error,
+        recovering: &mut bool,
+        deadline: Option<Instant>,
+    ) -> Result<(), ReaderError> {
+        if classify(error) != ErrorClass::ServiceGone && !*recovering {
+            return Err(error.into());
+        }
+        *recovering = true;
+        self.lose_service(error);
+        self.pause(deadline)
     }
 
     fn pause(&self, deadline: Option<Instant>) -> Result<(), ReaderError> {
