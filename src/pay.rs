@@ -25,6 +25,15 @@ use crate::checkout::{self, Checkout, Progress, Services, TimedExchange};
 use crate::reader::{CardInfo, Notice, PcscOptions, PcscTransport};
 use crate::terminal_config;
 
+/// `println!` that ignores a closed stdout (`tapterm pay | head`): the transaction must run to
+/// its end and be journalled even when nobody reads the trace any more.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 /// Arguments of `tapterm pay`.
 #[derive(Debug, clap::Args)]
 pub struct PayArgs {
@@ -56,6 +65,9 @@ pub struct PayArgs {
     /// Write the transaction as a test vector (contains full card data).
     #[arg(long)]
     pub record: Option<PathBuf>,
+    /// Under each response, print its TLV tree with tag names (card data masked).
+    #[arg(long)]
+    pub decode: bool,
     /// Print one JSON document instead of the live trace.
     #[arg(long)]
     pub json: bool,
@@ -193,7 +205,7 @@ pub fn run(args: PayArgs) -> ExitCode {
                         eprintln!("tapterm pay: {notice}");
                     }
                 } else {
-                    println!("  {notice}");
+                    say!("  {notice}");
                 }
             }),
         ))),
@@ -204,7 +216,7 @@ pub fn run(args: PayArgs) -> ExitCode {
             (None, Some(r)) => format!("{r:?}"),
             (None, None) => "the first reader".into(),
         };
-        println!(
+        say!(
             "{} {} (currency {currency:03}) on {on}; waiting up to {timeout:?} per tap",
             crate::recording::kind_name(txn.kind),
             crate::recording::major(amount, exponent),
@@ -221,7 +233,14 @@ pub fn run(args: PayArgs) -> ExitCode {
         journal: journal.as_mut(),
         reader: reader_name,
     };
-    let done = run_checkout(&config, &txn, source.transport(), &mut services, json_mode);
+    let style = if json_mode {
+        TraceStyle::Quiet
+    } else if args.decode {
+        TraceStyle::Decoded
+    } else {
+        TraceStyle::Lines
+    };
+    let done = run_checkout(&config, &txn, source.transport(), &mut services, style);
     if let Some(e) = &done.journal_error {
         eprintln!("tapterm pay: WARNING: the transaction was NOT journalled: {e}");
     }
@@ -266,7 +285,7 @@ pub fn run(args: PayArgs) -> ExitCode {
         }
     }
     if json_mode {
-        println!("{}", json_report(&done, card.as_ref()));
+        say!("{}", json_report(&done, card.as_ref()));
     } else {
         print_outcome(&done);
     }
@@ -290,30 +309,60 @@ impl Source {
     }
 }
 
+/// How much of the trace `pay` prints while the checkout runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TraceStyle {
+    /// Nothing (JSON at the end).
+    Quiet,
+    /// One line per event.
+    Lines,
+    /// Lines plus each response's TLV tree.
+    Decoded,
+}
+
+/// A response's TLV tree with tag names, masked (`tapterm decode` without `--reveal`),
+/// indented under its trace line.
+fn decoded_tree(response: &[u8]) -> String {
+    match crate::decode::decode(response, false) {
+        Ok(tree) => crate::decode::render_text(&tree)
+            .lines()
+            .map(|l| format!("         {l}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Err(e) => format!("         (not TLV: {e})"),
+    }
+}
+
 /// Runs the checkout; in text mode prints each event as it happens.
 fn run_checkout(
     config: &TerminalConfig,
     txn: &Transaction,
     transport: &mut dyn Transport,
     services: &mut Services<'_>,
-    quiet: bool,
+    style: TraceStyle,
 ) -> Checkout {
     let mut masker = Masker::default();
     let mut print = |event: Progress| {
-        if quiet {
+        if style == TraceStyle::Quiet {
             return;
         }
         match event {
-            Progress::WaitingForTap => println!("waiting for a card or phone..."),
-            Progress::CardDetected => println!("card detected"),
-            Progress::Ui(ui) => println!(
+            Progress::WaitingForTap => say!("waiting for a card or phone..."),
+            Progress::CardDetected => say!("card detected"),
+            Progress::Ui(ui) => say!(
                 "  [{}] {}",
                 status_name(ui.status),
                 message_text(ui.message)
             ),
             Progress::Exchange(x) => {
                 masker.learn(&x);
-                println!("{}", trace_line(&masker, &x));
+                say!("{}", trace_line(&masker, &x));
+                if style == TraceStyle::Decoded
+                    && let Ok(r) = &x.response
+                    && r.len() > 2
+                {
+                    say!("{}", decoded_tree(r));
+                }
             }
         }
     };
@@ -624,9 +673,9 @@ fn apdu_time(done: &Checkout) -> Duration {
 fn print_outcome(done: &Checkout) {
     let masker = masker_for(done);
     let result = &done.result;
-    println!("outcome: {}", result.outcome.status.name());
+    say!("outcome: {}", result.outcome.status.name());
     if let Some(h) = &done.host {
-        println!(
+        say!(
             "host:    {} (response {}{}) {}",
             if h.approved { "approved" } else { "declined" },
             h.response_code,
@@ -643,23 +692,23 @@ fn print_outcome(done: &Checkout) {
         Some(false) => "DECLINED",
         None => "not completed",
     };
-    println!("result:  {verdict}");
+    say!("result:  {verdict}");
     if let Some(id) = done.journal_id {
-        println!("journal: entry {id}");
+        say!("journal: entry {id}");
     }
-    println!(
+    say!(
         "cvm:     {}",
         result.outcome.cvm.map_or("n/a", |c| c.name())
     );
     if let Some(pan) = masker.masked_pan() {
-        println!("PAN:     {pan}");
+        say!("PAN:     {pan}");
     }
     let ui: Vec<String> = result.ui.iter().map(|u| message_text(u.message)).collect();
-    println!("UI:      {}", ui.join(", "));
+    say!("UI:      {}", ui.join(", "));
     let taps: Vec<&str> = result.tap_outcomes.iter().map(|s| s.name()).collect();
-    println!("taps:    {} ({})", done.taps, taps.join(", "));
+    say!("taps:    {} ({})", done.taps, taps.join(", "));
     if let Some(from_card) = done.from_card {
-        println!(
+        say!(
             "timing:  card to outcome {:.3} ms, {} exchanges taking {:.3} ms",
             millis(from_card),
             done.exchanges.len(),
