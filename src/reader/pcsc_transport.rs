@@ -256,8 +256,8 @@ impl Transport for PcscTransport {
                 self.card = Some(card);
                 self.taps += 1;
                 self.wait_failure = None;
-                self.last_signal = None;
-                self.signal(Signal::Processing);
+                // The worker lit "processing" while connecting (before any timed exchange).
+                self.last_signal = Some(Signal::Processing);
                 Ok(true)
             }
             Some(Reply::NextTap(Err(ReaderError::Cancelled))) => {
@@ -469,6 +469,7 @@ impl Session {
         self.acr122u = acr122u::is_acr122u(&name);
         let uid = if self.acr122u {
             let _ = acr122u::send_with_card(&card, &acr122u::DETECTION_BUZZER_OFF);
+            let _ = acr122u::send_with_card(&card, &acr122u::led_command(Signal::Processing));
             acr122u::send_with_card(&card, &acr122u::GET_UID)
                 .ok()
                 .and_then(|r| match r.as_slice() {
