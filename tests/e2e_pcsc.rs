@@ -18,14 +18,14 @@ const TAPTERM: &str = env!("CARGO_BIN_EXE_tapterm");
 mod support;
 use support::{Pcscd, phone};
 
-/// Journal and other data of the terminals under test, away from the user's: one folder per
-/// pcscd (so per test), since the tests run in parallel.
+/// Journal and other data of the terminals under test, away from the user's: beside the
+/// test's private pcscd (`<dir>/run/pcscd/pcscd.comm` → `<dir>/data`), so each test has its
+/// own and the temporary folder takes it away.
 fn data_home(socket: &str) -> PathBuf {
-    let tag: String = socket
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    std::env::temp_dir().join(format!("tapterm-e2e-{}-{tag}", std::process::id()))
+    match std::path::Path::new(socket).ancestors().nth(3) {
+        Some(dir) if dir.is_dir() => dir.join("data"),
+        _ => std::env::temp_dir().join(format!("tapterm-e2e-{}", std::process::id())),
+    }
 }
 
 fn tapterm(socket: &str, args: &[&str]) -> Output {
