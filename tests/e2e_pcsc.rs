@@ -393,3 +393,98 @@ fn pay_started_before_pcscd_waits_for_it() {
         demo_json("visa-card", "4.50", &[])["outcome"]
     );
 }
+
+/// A minimal card on vpcd's card side that leaves the procedure bytes to the terminal: the
+/// PPSE SELECT first gets `6C xx` (wrong Le), the resent command `61 xx` (more data), and
+/// only GET RESPONSE returns the FCI. Everything else is "file not found".
+fn procedure_byte_card(port: u16) -> thread::JoinHandle<Vec<Vec<u8>>> {
+    use std::io::{Read, Write};
+    const FCI: &str = "6F1E840E325041592E5359532E4444463031A50CBF0C0961074F05A0000000FF";
+    thread::spawn(move || {
+        let fci = {
+            let mut v: Vec<u8> = (0..FCI.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&FCI[i..i + 2], 16).unwrap())
+                .collect();
+            v.extend_from_slice(&[0x90, 0x00]);
+            v
+        };
+        let le = u8::try_from(fci.len() - 2).unwrap();
+        let mut seen = Vec::new();
+        let mut stream = loop {
+            match std::net::TcpStream::connect(("127.0.0.1", port)) {
+                Ok(s) => break s,
+                Err(_) => thread::sleep(Duration::from_millis(50)),
+            }
+        };
+        stream.set_nodelay(true).unwrap();
+        loop {
+            let mut len = [0u8; 2];
+            if stream.read_exact(&mut len).is_err() {
+                return seen;
+            }
+            let mut frame = vec![0u8; usize::from(u16::from_be_bytes(len))];
+            if stream.read_exact(&mut frame).is_err() {
+                return seen;
+            }
+            let answer: Vec<u8> = match frame.as_slice() {
+                [0x04] => vec![0x3B, 0x80, 0x80, 0x01, 0x01],
+                [_] => continue,
+                [0x00, 0xA4, 0x04, 0x00, 0x0E, rest @ ..] if rest.last() == Some(&0x00) => {
+                    vec![0x6C, le]
+                }
+                [0x00, 0xA4, 0x04, 0x00, 0x0E, ..] => vec![0x61, le],
+                [0x00, 0xC0, 0x00, 0x00, n] if *n == le => fci.clone(),
+                _ => vec![0x6A, 0x82],
+            };
+            if frame.len() > 1 {
+                seen.push(frame.clone());
+            }
+            let mut out = u16::try_from(answer.len()).unwrap().to_be_bytes().to_vec();
+            out.extend_from_slice(&answer);
+            if stream.write_all(&out).is_err() {
+                return seen;
+            }
+            if seen.len() >= 6 {
+                return seen;
+            }
+        }
+    })
+}
+
+#[test]
+fn wrong_le_and_more_data_are_resolved_below_the_kernel() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pcscd = Pcscd::start(tmp.path(), 36180, "Virtual PCD");
+    let card = procedure_byte_card(36180);
+    let got = pay_json(
+        &pcscd.socket,
+        "Virtual PCD 00 00",
+        "1.00",
+        &["--no-journal"],
+    );
+    let first = &got["trace"][0];
+    assert_eq!(first["command"], "00A404000E325041592E5359532E444446303100");
+    assert!(
+        first["response"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("6F1E84") && r.ends_with("9000")),
+        "the kernel sees the whole FCI: {first}"
+    );
+    let names: Vec<String> = got["trace"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.contains("GET RESPONSE")),
+        "{names:?}"
+    );
+    drop(pcscd);
+    let seen = card.join().unwrap();
+    // On the wire: the original, the resend with Le = 0x20, then GET RESPONSE.
+    assert_eq!(seen[0].last(), Some(&0x00));
+    assert_eq!(seen[1].last(), Some(&0x20));
+    assert_eq!(seen[2], vec![0x00, 0xC0, 0x00, 0x00, 0x20]);
+}
