@@ -116,46 +116,10 @@ fn usage(text: impl std::fmt::Display) -> ExitCode {
 
 /// Runs the subcommand.
 pub fn run(args: PayArgs) -> ExitCode {
-    let settings = match terminal_config::load(
-        args.config.as_deref(),
-        std::path::Path::new(terminal_config::CAPK_DIR),
-    ) {
-        Ok(s) => s,
-        Err(e) => return usage(format!("configuration: {e}")),
+    let (config, txn, timeout) = match inputs(&args) {
+        Ok(inputs) => inputs,
+        Err(code) => return code,
     };
-    let (currency, exponent) = match &args.currency {
-        Some(text) => match parse_currency(text) {
-            Ok(c) => c,
-            Err(e) => return usage(e),
-        },
-        None => (settings.app.currency, settings.app.currency_exponent),
-    };
-    let amount = match emv_kernel::vector::minor_units(&args.amount, exponent) {
-        Ok(a) => a,
-        Err(e) => return usage(format!("--amount: {e}")),
-    };
-    let amount_other = match emv_kernel::vector::minor_units(&args.amount_other, exponent) {
-        Ok(a) => a,
-        Err(e) => return usage(format!("--amount-other: {e}")),
-    };
-    let timeout = match Duration::try_from_secs_f64(args.timeout) {
-        Ok(t) if !t.is_zero() => t,
-        _ => {
-            return usage(format!(
-                "--timeout {}: want a positive number of seconds",
-                args.timeout
-            ));
-        }
-    };
-    let txn = match transaction_now(args.kind.into(), amount, amount_other, currency, exponent) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("tapterm pay: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let config = settings.kernel;
-    let json_mode = args.json;
     let host = match Host::with_defaults() {
         Ok(h) => h,
         Err(e) => {
@@ -163,82 +127,33 @@ pub fn run(args: PayArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut journal = if args.no_journal {
-        None
-    } else {
-        let path = args.journal.clone().unwrap_or_else(Journal::default_path);
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        match Journal::open(&path) {
-            Ok(j) => Some(j),
-            Err(e) => {
-                eprintln!("tapterm pay: journal: {e} (use --no-journal to run without one)");
-                return ExitCode::FAILURE;
-            }
-        }
+    let mut journal = match open_journal(&args) {
+        Ok(j) => j,
+        Err(code) => return code,
     };
-    let mut source = match &args.demo {
-        Some(profile) => {
-            let options = WalletOptions {
-                locked: args.locked,
-                seed: 0,
-                oda_fault: None,
-            };
-            // Two presentations: enough for every two-tap flow.
-            match InProcessTransport::for_profile(*profile, options, 2) {
-                Ok(t) => Source::Demo(Box::new(t)),
-                Err(e) => {
-                    eprintln!("tapterm pay: cannot personalise {profile}: {e}");
-                    return ExitCode::FAILURE;
-                }
-            }
-        }
-        None => Source::Reader(Box::new(PcscTransport::new(
-            PcscOptions {
-                reader: args.reader.clone(),
-                tap_timeout: Some(timeout),
-            },
-            Box::new(move |notice: Notice| {
-                if json_mode {
-                    if !matches!(notice, Notice::CardConnected(_)) {
-                        eprintln!("tapterm pay: {notice}");
-                    }
-                } else {
-                    say!("  {notice}");
-                }
-            }),
-        ))),
+    let mut source = match card_source(&args, timeout) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
-    if !json_mode {
-        let on = match (&args.demo, &args.reader) {
-            (Some(p), _) => format!("the demo wallet {p}"),
-            (None, Some(r)) => format!("{r:?}"),
-            (None, None) => "the first reader".into(),
-        };
+    if !args.json {
         say!(
-            "{} {} (currency {currency:03}) on {on}; waiting up to {timeout:?} per tap",
+            "{} {} (currency {:03}) on {}; waiting up to {timeout:?} per tap",
             crate::recording::kind_name(txn.kind),
-            crate::recording::major(amount, exponent),
+            crate::recording::major(txn.amount, txn.currency_exponent),
+            txn.currency,
+            source_name(&args),
         );
     }
-    let reader_name = match (&args.demo, &args.reader) {
-        (Some(p), _) => format!("demo {p}"),
-        (None, Some(r)) => r.clone(),
-        (None, None) => "PC/SC".into(),
-    };
     let mut services = Services {
         host: Some(&host),
         stand_in: StandIn::Decline,
         journal: journal.as_mut(),
-        reader: reader_name,
+        reader: source_name(&args),
     };
-    let style = if json_mode {
-        TraceStyle::Quiet
-    } else if args.decode {
-        TraceStyle::Decoded
-    } else {
-        TraceStyle::Lines
+    let style = match (args.json, args.decode) {
+        (true, _) => TraceStyle::Quiet,
+        (false, true) => TraceStyle::Decoded,
+        (false, false) => TraceStyle::Lines,
     };
     let done = run_checkout(&config, &txn, source.transport(), &mut services, style);
     if let Some(e) = &done.journal_error {
@@ -259,37 +174,137 @@ pub fn run(args: PayArgs) -> ExitCode {
         Source::Demo(_) => None,
     };
     drop(source);
-    if let Some(path) = &args.record {
-        let source = match (&card, &args.demo) {
-            (_, Some(p)) => format!("virtual wallet {p} (in-process demo)"),
-            (Some(c), None) => {
-                format!("recorded: {} / ATR {}", c.reader, hex::encode_upper(&c.atr))
-            }
-            (None, None) => "recorded: PC/SC".into(),
-        };
-        let name = path
-            .file_stem()
-            .map_or_else(|| "recorded".into(), |s| s.to_string_lossy().into_owned());
-        let vector = crate::recording::to_vector(&config, &txn, &done, &name, &source);
-        eprintln!(
-            "tapterm pay: WARNING: {} holds full card data (PAN, track 2, cryptograms); never \
-             commit a recording of a real card",
-            path.display()
-        );
-        let written = serde_json::to_string_pretty(&vector)
-            .map_err(|e| e.to_string())
-            .and_then(|text| std::fs::write(path, text + "\n").map_err(|e| e.to_string()));
-        if let Err(e) = written {
-            eprintln!("tapterm pay: cannot write {}: {e}", path.display());
-            return ExitCode::FAILURE;
-        }
+    if let Some(path) = &args.record
+        && let Err(e) = write_record(path, &args, &config, &txn, &done, card.as_ref())
+    {
+        eprintln!("tapterm pay: cannot write {}: {e}", path.display());
+        return ExitCode::FAILURE;
     }
-    if json_mode {
+    if args.json {
         say!("{}", json_report(&done, card.as_ref()));
     } else {
         print_outcome(&done);
     }
     ExitCode::SUCCESS
+}
+
+/// The terminal configuration, the transaction and the per-tap timeout from the arguments;
+/// bad arguments are a usage error (exit 2).
+fn inputs(args: &PayArgs) -> Result<(TerminalConfig, Transaction, Duration), ExitCode> {
+    let settings = terminal_config::load(
+        args.config.as_deref(),
+        std::path::Path::new(terminal_config::CAPK_DIR),
+    )
+    .map_err(|e| usage(format!("configuration: {e}")))?;
+    let (currency, exponent) = match &args.currency {
+        Some(text) => parse_currency(text).map_err(usage)?,
+        None => (settings.app.currency, settings.app.currency_exponent),
+    };
+    let amount = emv_kernel::vector::minor_units(&args.amount, exponent)
+        .map_err(|e| usage(format!("--amount: {e}")))?;
+    let amount_other = emv_kernel::vector::minor_units(&args.amount_other, exponent)
+        .map_err(|e| usage(format!("--amount-other: {e}")))?;
+    let timeout = Duration::try_from_secs_f64(args.timeout)
+        .ok()
+        .filter(|t| !t.is_zero())
+        .ok_or_else(|| {
+            usage(format!(
+                "--timeout {}: want a positive number of seconds",
+                args.timeout
+            ))
+        })?;
+    let txn = transaction_now(args.kind.into(), amount, amount_other, currency, exponent).map_err(
+        |e| {
+            eprintln!("tapterm pay: {e}");
+            ExitCode::FAILURE
+        },
+    )?;
+    Ok((settings.kernel, txn, timeout))
+}
+
+/// The journal to write to, unless `--no-journal`.
+fn open_journal(args: &PayArgs) -> Result<Option<Journal>, ExitCode> {
+    if args.no_journal {
+        return Ok(None);
+    }
+    let path = args.journal.clone().unwrap_or_else(Journal::default_path);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    Journal::open(&path).map(Some).map_err(|e| {
+        eprintln!("tapterm pay: journal: {e} (use --no-journal to run without one)");
+        ExitCode::FAILURE
+    })
+}
+
+/// The demo wallet or the PC/SC reader; reader notices go to stderr (JSON) or the trace.
+fn card_source(args: &PayArgs, timeout: Duration) -> Result<Source, ExitCode> {
+    if let Some(profile) = args.demo {
+        let options = WalletOptions {
+            locked: args.locked,
+            seed: 0,
+            oda_fault: None,
+        };
+        // Two presentations: enough for every two-tap flow.
+        return InProcessTransport::for_profile(profile, options, 2)
+            .map(|t| Source::Demo(Box::new(t)))
+            .map_err(|e| {
+                eprintln!("tapterm pay: cannot personalise {profile}: {e}");
+                ExitCode::FAILURE
+            });
+    }
+    let json_mode = args.json;
+    let notify = move |notice: Notice| {
+        if !json_mode {
+            say!("  {notice}");
+        } else if !matches!(notice, Notice::CardConnected(_)) {
+            eprintln!("tapterm pay: {notice}");
+        }
+    };
+    let options = PcscOptions {
+        reader: args.reader.clone(),
+        tap_timeout: Some(timeout),
+    };
+    Ok(Source::Reader(Box::new(PcscTransport::new(
+        options,
+        Box::new(notify),
+    ))))
+}
+
+/// The reader as the operator named it (for messages and the journal).
+fn source_name(args: &PayArgs) -> String {
+    match (&args.demo, &args.reader) {
+        (Some(p), _) => format!("demo {p}"),
+        (None, Some(r)) => r.clone(),
+        (None, None) => "the first reader".into(),
+    }
+}
+
+/// Writes `--record`'s vector, warning that it holds full card data.
+fn write_record(
+    path: &std::path::Path,
+    args: &PayArgs,
+    config: &TerminalConfig,
+    txn: &Transaction,
+    done: &Checkout,
+    card: Option<&CardInfo>,
+) -> Result<(), String> {
+    let source = match (card, &args.demo) {
+        (_, Some(p)) => format!("virtual wallet {p} (in-process demo)"),
+        (Some(c), None) => format!("recorded: {} / ATR {}", c.reader, hex::encode_upper(&c.atr)),
+        (None, None) => "recorded: PC/SC".into(),
+    };
+    let name = path
+        .file_stem()
+        .map_or_else(|| "recorded".into(), |s| s.to_string_lossy().into_owned());
+    let vector = crate::recording::to_vector(config, txn, done, &name, &source);
+    eprintln!(
+        "tapterm pay: WARNING: {} holds full card data (PAN, track 2, cryptograms); never \
+         commit a recording of a real card",
+        path.display()
+    );
+    let text = serde_json::to_string_pretty(&vector).map_err(|e| e.to_string())?;
+    std::fs::write(path, text + "\n").map_err(|e| e.to_string())
 }
 
 /// Where the card comes from.
