@@ -9,16 +9,30 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use emv_kernel::config::{
-    Combination, Date, TagMap, TerminalConfig, Time, Transaction, TransactionType, ZeroAmount,
-};
+use emv_kernel::config::{Date, TerminalConfig, Time, Transaction, TransactionType};
 use emv_kernel::outcome::{MessageId, ReaderStatus};
-use emv_kernel::tlv::{Tag, Tlv, TlvIter};
+use emv_kernel::status_words::explain_sw;
+use emv_kernel::tlv::{Tlv, TlvIter};
 use emv_kernel::transport::Transport;
 use serde_json::json;
 
-use crate::checkout::{self, Checkout, Progress, TimedExchange};
-use crate::reader::{Notice, PcscOptions, PcscTransport};
+use tapterm::phone::{InProcessTransport, Profile, card::WalletOptions};
+
+use tapterm::host::{Host, StandIn};
+use tapterm::journal::Journal;
+
+use crate::checkout::{self, Checkout, Progress, Services, TimedExchange};
+use crate::reader::{CardInfo, Notice, PcscOptions, PcscTransport};
+use crate::terminal_config;
+
+/// `println!` that ignores a closed stdout (`tapterm pay | head`): the transaction must run to
+/// its end and be journalled even when nobody reads the trace any more.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
 
 /// Arguments of `tapterm pay`.
 #[derive(Debug, clap::Args)]
@@ -29,24 +43,40 @@ pub struct PayArgs {
     /// Amount, other (cashback) in major units.
     #[arg(long, default_value = "0")]
     pub amount_other: String,
-    /// ISO 4217 currency, alphabetic (`EUR`) or numeric (`978`).
-    #[arg(long, default_value = "EUR")]
-    pub currency: String,
+    /// ISO 4217 currency, alphabetic (`EUR`) or numeric (`978`); default: the configured one.
+    #[arg(long)]
+    pub currency: Option<String>,
     /// Transaction type.
     #[arg(long = "type", value_enum, default_value_t = Kind::Purchase)]
     pub kind: Kind,
     /// PC/SC reader name (exact, or a unique part of it); default: an ACR122U, else the first.
     #[arg(long, conflicts_with = "demo")]
     pub reader: Option<String>,
-    /// Run against an in-process virtual wallet instead of a reader.
+    /// Run against an in-process virtual wallet instead of a reader (visa-phone,
+    /// mastercard-phone, visa-card, mastercard-card, …).
     #[arg(long)]
-    pub demo: Option<String>,
+    pub demo: Option<Profile>,
+    /// With --demo: the phone starts locked (two-tap "See phone" flow).
+    #[arg(long, requires = "demo")]
+    pub locked: bool,
+    /// A terminal configuration laid over the built-in assets/terminal.toml.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
     /// Write the transaction as a test vector (contains full card data).
     #[arg(long)]
     pub record: Option<PathBuf>,
+    /// Under each response, print its TLV tree with tag names (card data masked).
+    #[arg(long)]
+    pub decode: bool,
     /// Print one JSON document instead of the live trace.
     #[arg(long)]
     pub json: bool,
+    /// Journal file (default: $XDG_DATA_HOME/tapterm/journal.sqlite).
+    #[arg(long, conflicts_with = "no_journal")]
+    pub journal: Option<PathBuf>,
+    /// Do not write the transaction to the journal.
+    #[arg(long)]
+    pub no_journal: bool,
     /// Seconds to wait for each tap.
     #[arg(long, default_value_t = 30.0)]
     pub timeout: f64,
@@ -86,103 +116,236 @@ fn usage(text: impl std::fmt::Display) -> ExitCode {
 
 /// Runs the subcommand.
 pub fn run(args: PayArgs) -> ExitCode {
-    let (currency, exponent) = match parse_currency(&args.currency) {
-        Ok(c) => c,
-        Err(e) => return usage(e),
+    let (config, txn, timeout) = match inputs(&args) {
+        Ok(inputs) => inputs,
+        Err(code) => return code,
     };
-    let amount = match emv_kernel::vector::minor_units(&args.amount, exponent) {
-        Ok(a) => a,
-        Err(e) => return usage(format!("--amount: {e}")),
-    };
-    let amount_other = match emv_kernel::vector::minor_units(&args.amount_other, exponent) {
-        Ok(a) => a,
-        Err(e) => return usage(format!("--amount-other: {e}")),
-    };
-    let timeout = match Duration::try_from_secs_f64(args.timeout) {
-        Ok(t) if !t.is_zero() => t,
-        _ => {
-            return usage(format!(
-                "--timeout {}: want a positive number of seconds",
-                args.timeout
-            ));
-        }
-    };
-    if let Some(profile) = &args.demo {
-        return usage(format!(
-            "--demo {profile}: the in-process wallets are not part of this build yet"
-        ));
-    }
-    let txn = match transaction_now(args.kind.into(), amount, amount_other, currency, exponent) {
-        Ok(t) => t,
+    let host = match Host::with_defaults() {
+        Ok(h) => h,
         Err(e) => {
-            eprintln!("tapterm pay: {e}");
+            eprintln!("tapterm pay: host simulator: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let config = provisional_config();
-    let json_mode = args.json;
-    let mut transport = PcscTransport::new(
-        PcscOptions {
-            reader: args.reader.clone(),
-            tap_timeout: Some(timeout),
-        },
-        Box::new(move |notice: Notice| {
-            if json_mode {
-                if !matches!(notice, Notice::CardConnected(_)) {
-                    eprintln!("tapterm pay: {notice}");
-                }
-            } else {
-                println!("  {notice}");
-            }
-        }),
-    );
-    if !json_mode {
-        let on = args.reader.as_deref().unwrap_or("the first reader");
-        println!(
-            "{} {} {} on {on:?}; waiting up to {timeout:?} per tap",
+    let mut journal = match open_journal(&args) {
+        Ok(j) => j,
+        Err(code) => return code,
+    };
+    let mut source = match card_source(&args, timeout) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if !args.json {
+        say!(
+            "{} {} (currency {:03}) on {}; waiting up to {timeout:?} per tap",
             crate::recording::kind_name(txn.kind),
-            crate::recording::major(amount, exponent),
-            args.currency.to_uppercase()
+            crate::recording::major(txn.amount, txn.currency_exponent),
+            txn.currency,
+            source_name(&args),
         );
     }
-    let done = run_checkout(&config, &txn, &mut transport, json_mode);
+    let mut services = Services {
+        host: Some(&host),
+        stand_in: StandIn::Decline,
+        journal: journal.as_mut(),
+        reader: source_name(&args),
+    };
+    let style = match (args.json, args.decode) {
+        (true, _) => TraceStyle::Quiet,
+        (false, true) => TraceStyle::Decoded,
+        (false, false) => TraceStyle::Lines,
+    };
+    let done = run_checkout(&config, &txn, source.transport(), &mut services, style);
+    if let Some(e) = &done.journal_error {
+        eprintln!("tapterm pay: WARNING: the transaction was NOT journalled: {e}");
+    }
     if done.taps == 0 {
-        let why = transport
-            .wait_failure()
-            .map_or_else(|| "no card was presented".to_string(), |e| e.to_string());
+        let why = match &source {
+            Source::Reader(t) => t
+                .wait_failure()
+                .map_or_else(|| "no card was presented".to_string(), |e| e.to_string()),
+            Source::Demo(_) => "the demo wallet was not presented".into(),
+        };
         eprintln!("tapterm pay: {why}");
         return ExitCode::FAILURE;
     }
-    let card = transport.card().cloned();
-    drop(transport);
-    if let Some(path) = &args.record {
-        let source = match &card {
-            Some(c) => format!("recorded: {} / ATR {}", c.reader, hex::encode_upper(&c.atr)),
-            None => "recorded: PC/SC".into(),
-        };
-        let name = path
-            .file_stem()
-            .map_or_else(|| "recorded".into(), |s| s.to_string_lossy().into_owned());
-        let vector = crate::recording::to_vector(&config, &txn, &done, &name, &source);
-        eprintln!(
-            "tapterm pay: WARNING: {} holds full card data (PAN, track 2, cryptograms); never \
-             commit a recording of a real card",
-            path.display()
-        );
-        let written = serde_json::to_string_pretty(&vector)
-            .map_err(|e| e.to_string())
-            .and_then(|text| std::fs::write(path, text + "\n").map_err(|e| e.to_string()));
-        if let Err(e) = written {
-            eprintln!("tapterm pay: cannot write {}: {e}", path.display());
-            return ExitCode::FAILURE;
-        }
+    let card = match &source {
+        Source::Reader(t) => t.card().cloned(),
+        Source::Demo(_) => None,
+    };
+    drop(source);
+    if let Some(path) = &args.record
+        && let Err(e) = write_record(path, &args, &config, &txn, &done, card.as_ref())
+    {
+        eprintln!("tapterm pay: cannot write {}: {e}", path.display());
+        return ExitCode::FAILURE;
     }
-    if json_mode {
-        println!("{}", json_report(&done, card.as_ref()));
+    if args.json {
+        say!("{}", json_report(&done, card.as_ref()));
     } else {
         print_outcome(&done);
     }
     ExitCode::SUCCESS
+}
+
+/// The terminal configuration, the transaction and the per-tap timeout from the arguments;
+/// bad arguments are a usage error (exit 2).
+fn inputs(args: &PayArgs) -> Result<(TerminalConfig, Transaction, Duration), ExitCode> {
+    let settings = terminal_config::load(
+        args.config.as_deref(),
+        std::path::Path::new(terminal_config::CAPK_DIR),
+    )
+    .map_err(|e| usage(format!("configuration: {e}")))?;
+    let (currency, exponent) = match &args.currency {
+        Some(text) => parse_currency(text).map_err(usage)?,
+        None => (settings.app.currency, settings.app.currency_exponent),
+    };
+    let amount = emv_kernel::vector::minor_units(&args.amount, exponent)
+        .map_err(|e| usage(format!("--amount: {e}")))?;
+    let amount_other = emv_kernel::vector::minor_units(&args.amount_other, exponent)
+        .map_err(|e| usage(format!("--amount-other: {e}")))?;
+    let timeout = Duration::try_from_secs_f64(args.timeout)
+        .ok()
+        .filter(|t| !t.is_zero())
+        .ok_or_else(|| {
+            usage(format!(
+                "--timeout {}: want a positive number of seconds",
+                args.timeout
+            ))
+        })?;
+    let txn = transaction_now(args.kind.into(), amount, amount_other, currency, exponent).map_err(
+        |e| {
+            eprintln!("tapterm pay: {e}");
+            ExitCode::FAILURE
+        },
+    )?;
+    Ok((settings.kernel, txn, timeout))
+}
+
+/// The journal to write to, unless `--no-journal`.
+fn open_journal(args: &PayArgs) -> Result<Option<Journal>, ExitCode> {
+    if args.no_journal {
+        return Ok(None);
+    }
+    let path = args.journal.clone().unwrap_or_else(Journal::default_path);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    Journal::open(&path).map(Some).map_err(|e| {
+        eprintln!("tapterm pay: journal: {e} (use --no-journal to run without one)");
+        ExitCode::FAILURE
+    })
+}
+
+/// The demo wallet or the PC/SC reader; reader notices go to stderr (JSON) or the trace.
+fn card_source(args: &PayArgs, timeout: Duration) -> Result<Source, ExitCode> {
+    if let Some(profile) = args.demo {
+        let options = WalletOptions {
+            locked: args.locked,
+            seed: 0,
+            oda_fault: None,
+        };
+        // Two presentations: enough for every two-tap flow.
+        return InProcessTransport::for_profile(profile, options, 2)
+            .map(|t| Source::Demo(Box::new(t)))
+            .map_err(|e| {
+                eprintln!("tapterm pay: cannot personalise {profile}: {e}");
+                ExitCode::FAILURE
+            });
+    }
+    let json_mode = args.json;
+    let notify = move |notice: Notice| {
+        if !json_mode {
+            say!("  {notice}");
+        } else if !matches!(notice, Notice::CardConnected(_)) {
+            eprintln!("tapterm pay: {notice}");
+        }
+    };
+    let options = PcscOptions {
+        reader: args.reader.clone(),
+        tap_timeout: Some(timeout),
+    };
+    Ok(Source::Reader(Box::new(PcscTransport::new(
+        options,
+        Box::new(notify),
+    ))))
+}
+
+/// The reader as the operator named it (for messages and the journal).
+fn source_name(args: &PayArgs) -> String {
+    match (&args.demo, &args.reader) {
+        (Some(p), _) => format!("demo {p}"),
+        (None, Some(r)) => r.clone(),
+        (None, None) => "the first reader".into(),
+    }
+}
+
+/// Writes `--record`'s vector, warning that it holds full card data.
+fn write_record(
+    path: &std::path::Path,
+    args: &PayArgs,
+    config: &TerminalConfig,
+    txn: &Transaction,
+    done: &Checkout,
+    card: Option<&CardInfo>,
+) -> Result<(), String> {
+    let source = match (card, &args.demo) {
+        (_, Some(p)) => format!("virtual wallet {p} (in-process demo)"),
+        (Some(c), None) => format!("recorded: {} / ATR {}", c.reader, hex::encode_upper(&c.atr)),
+        (None, None) => "recorded: PC/SC".into(),
+    };
+    let name = path
+        .file_stem()
+        .map_or_else(|| "recorded".into(), |s| s.to_string_lossy().into_owned());
+    let vector = crate::recording::to_vector(config, txn, done, &name, &source);
+    eprintln!(
+        "tapterm pay: WARNING: {} holds full card data (PAN, track 2, cryptograms); never \
+         commit a recording of a real card",
+        path.display()
+    );
+    let text = serde_json::to_string_pretty(&vector).map_err(|e| e.to_string())?;
+    std::fs::write(path, text + "\n").map_err(|e| e.to_string())
+}
+
+/// Where the card comes from.
+enum Source {
+    /// A PC/SC reader.
+    Reader(Box<PcscTransport>),
+    /// An in-process virtual wallet.
+    Demo(Box<InProcessTransport>),
+}
+
+impl Source {
+    fn transport(&mut self) -> &mut dyn Transport {
+        match self {
+            Source::Reader(t) => t.as_mut(),
+            Source::Demo(t) => t.as_mut(),
+        }
+    }
+}
+
+/// How much of the trace `pay` prints while the checkout runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TraceStyle {
+    /// Nothing (JSON at the end).
+    Quiet,
+    /// One line per event.
+    Lines,
+    /// Lines plus each response's TLV tree.
+    Decoded,
+}
+
+/// A response's TLV tree with tag names, masked (`tapterm decode` without `--reveal`),
+/// indented under its trace line.
+fn decoded_tree(response: &[u8]) -> String {
+    match crate::decode::decode(response, false) {
+        Ok(tree) => crate::decode::render_text(&tree)
+            .lines()
+            .map(|l| format!("         {l}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Err(e) => format!("         (not TLV: {e})"),
+    }
 }
 
 /// Runs the checkout; in text mode prints each event as it happens.
@@ -190,27 +353,35 @@ fn run_checkout(
     config: &TerminalConfig,
     txn: &Transaction,
     transport: &mut dyn Transport,
-    quiet: bool,
+    services: &mut Services<'_>,
+    style: TraceStyle,
 ) -> Checkout {
     let mut masker = Masker::default();
-    checkout::run(config, txn, transport, &mut |event| {
-        if quiet {
+    let mut print = |event: Progress| {
+        if style == TraceStyle::Quiet {
             return;
         }
         match event {
-            Progress::WaitingForTap => println!("waiting for a card or phone..."),
-            Progress::CardDetected => println!("card detected"),
-            Progress::Ui(ui) => println!(
+            Progress::WaitingForTap => say!("waiting for a card or phone..."),
+            Progress::CardDetected => say!("card detected"),
+            Progress::Ui(ui) => say!(
                 "  [{}] {}",
                 status_name(ui.status),
                 message_text(ui.message)
             ),
             Progress::Exchange(x) => {
                 masker.learn(&x);
-                println!("{}", trace_line(&masker, &x));
+                say!("{}", trace_line(&masker, &x));
+                if style == TraceStyle::Decoded
+                    && let Ok(r) = &x.response
+                    && r.len() > 2
+                {
+                    say!("{}", decoded_tree(r));
+                }
             }
         }
-    })
+    };
+    checkout::run_with(config, txn, transport, &mut print, services)
 }
 
 /// Parses `EUR` or `978` into the numeric code and its exponent.
@@ -263,60 +434,6 @@ fn transaction_now(
     })
 }
 
-/// A stand-in terminal configuration until `assets/terminal.toml` is read (Visa qVSDC and
-/// Mastercard M/Chip, EUR limits, no CA keys).
-fn provisional_config() -> TerminalConfig {
-    let tags = |pairs: &[(u32, &[u8])]| -> TagMap {
-        pairs
-            .iter()
-            .map(|(t, v)| (Tag::new(*t), v.to_vec()))
-            .collect()
-    };
-    TerminalConfig {
-        terminal: tags(&[
-            (0x9F1A, &[0x02, 0x50]),
-            (0x9F33, &[0xE0, 0xF8, 0xC8]),
-            (0x9F35, &[0x22]),
-            (0x9F40, &[0x60, 0x00, 0xF0, 0xA0, 0x01]),
-            (0x9F1C, b"TAPTERM1"),
-            (0x9F4E, b"TAPTERM"),
-            (0x9F15, &[0x54, 0x11]),
-        ]),
-        combinations: vec![
-            Combination {
-                aid: vec![0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10],
-                kernel: 3,
-                ttq: Some([0x36, 0x00, 0x40, 0x00]),
-                transaction_limit: Some(50_000),
-                floor_limit: Some(0),
-                cvm_required_limit: Some(5_000),
-                status_check: false,
-                zero_amount: ZeroAmount::Online,
-                tags: TagMap::new(),
-            },
-            Combination {
-                aid: vec![0xA0, 0x00, 0x00, 0x00, 0x04, 0x10, 0x10],
-                kernel: 2,
-                ttq: None,
-                transaction_limit: Some(50_000),
-                floor_limit: Some(0),
-                cvm_required_limit: Some(5_000),
-                status_check: false,
-                zero_amount: ZeroAmount::Online,
-                tags: tags(&[
-                    (0xDF811B, &[0x20]),
-                    (0xDF8117, &[0x00]),
-                    (0xDF8118, &[0x60]),
-                    (0xDF8119, &[0x08]),
-                    (0xDF811F, &[0x08]),
-                ]),
-            },
-        ],
-        capks: vec![],
-        revoked: vec![],
-    }
-}
-
 /// Masks card data in hex dumps: the PAN (5A) and track 2 (57, 9F6B) by their TLV position,
 /// and any PAN seen earlier wherever its digits appear again.
 #[derive(Debug, Default)]
@@ -337,7 +454,11 @@ impl Masker {
         let Ok(response) = &exchange.response else {
             return;
         };
-        for (tag, value) in sensitive(response) {
+        for span in spans(response) {
+            let tag = span.tag;
+            let value = response
+                .get(span.start..span.start + span.len)
+                .unwrap_or(&[]);
             let digits: String = hex::encode_upper(value)
                 .chars()
                 .take_while(|c| c.is_ascii_digit())
@@ -354,10 +475,10 @@ impl Masker {
     /// The bytes as upper-case hex with card data replaced by `*`.
     pub fn hex(&self, bytes: &[u8]) -> String {
         let mut text: Vec<u8> = hex::encode_upper(bytes).into_bytes();
-        for tlv in walk(bytes) {
-            let tag = tlv.tag.value();
-            let start = 2 * (tlv.offset + tlv.raw.len() - tlv.value.len());
-            let end = start + 2 * tlv.value.len();
+        for span in spans(bytes) {
+            let tag = span.tag;
+            let start = 2 * span.start;
+            let end = start + 2 * span.len;
             let Some(field) = text.get_mut(start..end) else {
                 continue;
             };
@@ -385,11 +506,7 @@ impl Masker {
 
     /// The first PAN seen, masked (`476173******0119`).
     pub fn masked_pan(&self) -> Option<String> {
-        self.pans.first().map(|p| {
-            let mut text = p.clone().into_bytes();
-            mask_pan(&mut text);
-            String::from_utf8_lossy(&text).into_owned()
-        })
+        self.pans.first().map(|p| tapterm::masking::mask_pan(p))
     }
 }
 
@@ -427,14 +544,44 @@ fn mask_track2(field: &mut [u8]) {
     }
 }
 
-/// Every TLV object in `bytes` (with or without a trailing status word), depth first.
-fn walk(bytes: &[u8]) -> Vec<Tlv<'_>> {
-    let body = match emv_kernel::tlv::validate(bytes) {
-        Ok(()) => bytes,
-        Err(_) => bytes.get(..bytes.len().saturating_sub(2)).unwrap_or(&[]),
-    };
+/// Where card data sits in a byte string: tag, value offset, value length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    tag: u32,
+    start: usize,
+    len: usize,
+}
+
+fn is_sensitive(tag: u32) -> bool {
+    PAN_TAGS.contains(&tag) || TRACK2_TAGS.contains(&tag) || TRACK1_TAGS.contains(&tag)
+}
+
+/// The card data fields of `bytes` (with or without a trailing status word): by a TLV walk
+/// when the data is well formed, else by a conservative scan for the sensitive tags followed
+/// by a short length, so that malformed answers cannot carry a PAN past the mask.
+fn spans(bytes: &[u8]) -> Vec<Span> {
+    let body = bytes.get(..bytes.len().saturating_sub(2)).unwrap_or(&[]);
+    let well_formed = [bytes, body]
+        .into_iter()
+        .find(|b| emv_kernel::tlv::validate(b).is_ok());
+    match well_formed {
+        Some(data) => walk(data)
+            .into_iter()
+            .filter(|t| is_sensitive(t.tag.value()))
+            .map(|t| Span {
+                tag: t.tag.value(),
+                start: t.offset + t.raw.len() - t.value.len(),
+                len: t.value.len(),
+            })
+            .collect(),
+        None => scan(bytes),
+    }
+}
+
+/// Every TLV object of well-formed `data`, depth first.
+fn walk(data: &[u8]) -> Vec<Tlv<'_>> {
     let mut out = Vec::new();
-    let mut stack = vec![TlvIter::new(body)];
+    let mut stack = vec![TlvIter::new(data)];
     while let Some(iter) = stack.last_mut() {
         match iter.next() {
             Some(Ok(tlv)) => {
@@ -451,53 +598,40 @@ fn walk(bytes: &[u8]) -> Vec<Tlv<'_>> {
     out
 }
 
-fn sensitive(bytes: &[u8]) -> Vec<(u32, Vec<u8>)> {
-    walk(bytes)
-        .into_iter()
-        .map(|t| (t.tag.value(), t.value.to_vec()))
-        .filter(|(t, _)| PAN_TAGS.contains(t) || TRACK2_TAGS.contains(t))
-        .collect()
+/// Finds sensitive tags anywhere in malformed data: a tag byte (or two) and a length below
+/// 128; the value is cut at the end of the data.
+fn scan(bytes: &[u8]) -> Vec<Span> {
+    let mut out = Vec::new();
+    for i in 0..bytes.len() {
+        let two = match bytes.get(i..i + 2) {
+            Some([a, b]) => Some(u32::from(*a) << 8 | u32::from(*b)),
+            _ => None,
+        };
+        let (tag, tag_len) = match (two, bytes.get(i)) {
+            (Some(t), _) if is_sensitive(t) => (t, 2),
+            (_, Some(b)) if is_sensitive(u32::from(*b)) => (u32::from(*b), 1),
+            _ => continue,
+        };
+        let Some(&len) = bytes.get(i + tag_len) else {
+            continue;
+        };
+        if len == 0 || len >= 0x80 {
+            continue;
+        }
+        let start = i + tag_len + 1;
+        let len = usize::from(len).min(bytes.len().saturating_sub(start));
+        out.push(Span { tag, start, len });
+    }
+    out
 }
 
 /// The command's name (`SELECT`, `READ RECORD SFI 1 record 2`).
 pub fn command_name(command: &[u8]) -> String {
     let described = emv_kernel::replay::describe(command);
     match described.split_once(" (") {
-        Some((name, _)) => name.to_string(),
+        Some((name, _)) => name.trim_end().to_string(),
         None => described,
     }
-}
-
-/// What a status word means (ISO 7816-4 5.6, EMV Book 3 6.3.5, Book C-3).
-pub fn sw_meaning(sw: u16) -> String {
-    let [sw1, sw2] = sw.to_be_bytes();
-    let text = match sw {
-        0x9000 => "OK",
-        0x6283 => "selected file invalidated (application blocked)",
-        0x6700 => "wrong length",
-        0x6982 => "security status not satisfied",
-        0x6983 => "authentication method blocked",
-        0x6984 => "referenced data invalidated",
-        0x6985 => "conditions of use not satisfied",
-        0x6986 => "command not allowed (phone: see phone, then tap again)",
-        0x6A81 => "function not supported",
-        0x6A82 => "file or application not found",
-        0x6A83 => "record not found",
-        0x6A86 => "incorrect P1 P2",
-        0x6A88 => "referenced data not found",
-        0x6D00 => "instruction not supported",
-        0x6E00 => "class not supported",
-        _ => match sw1 {
-            0x61 => return format!("{sw2} more bytes available"),
-            0x6C => return format!("wrong Le, {sw2} bytes available"),
-            0x63 if sw2 & 0xF0 == 0xC0 => return format!("{} tries left", sw2 & 0x0F),
-            0x62 | 0x63 => "warning",
-            0x64..=0x66 => "execution error",
-            0x67..=0x6F => "checking error",
-            _ => "unknown status",
-        },
-    };
-    text.to_string()
 }
 
 fn millis(d: Duration) -> f64 {
@@ -509,7 +643,7 @@ fn trace_line(masker: &Masker, x: &TimedExchange) -> String {
     let answer = match &x.response {
         Ok(r) => {
             let sw = emv_kernel::apdu::Response::parse(r).map_or(0, |r| r.sw);
-            format!("{}  [{sw:04X} {}]", masker.hex(r), sw_meaning(sw))
+            format!("{}  [{}]", masker.hex(r), explain_sw(sw))
         }
         Err(e) => format!("({e})"),
     };
@@ -554,20 +688,42 @@ fn apdu_time(done: &Checkout) -> Duration {
 fn print_outcome(done: &Checkout) {
     let masker = masker_for(done);
     let result = &done.result;
-    println!("outcome: {}", result.outcome.status.name());
-    println!(
+    say!("outcome: {}", result.outcome.status.name());
+    if let Some(h) = &done.host {
+        say!(
+            "host:    {} (response {}{}) {}",
+            if h.approved { "approved" } else { "declined" },
+            h.response_code,
+            if h.auth_code.is_empty() {
+                String::new()
+            } else {
+                format!(", auth code {}", h.auth_code)
+            },
+            h.reason
+        );
+    }
+    let verdict = match done.approved {
+        Some(true) => "APPROVED",
+        Some(false) => "DECLINED",
+        None => "not completed",
+    };
+    say!("result:  {verdict}");
+    if let Some(id) = done.journal_id {
+        say!("journal: entry {id}");
+    }
+    say!(
         "cvm:     {}",
         result.outcome.cvm.map_or("n/a", |c| c.name())
     );
     if let Some(pan) = masker.masked_pan() {
-        println!("PAN:     {pan}");
+        say!("PAN:     {pan}");
     }
     let ui: Vec<String> = result.ui.iter().map(|u| message_text(u.message)).collect();
-    println!("UI:      {}", ui.join(", "));
+    say!("UI:      {}", ui.join(", "));
     let taps: Vec<&str> = result.tap_outcomes.iter().map(|s| s.name()).collect();
-    println!("taps:    {} ({})", done.taps, taps.join(", "));
+    say!("taps:    {} ({})", done.taps, taps.join(", "));
     if let Some(from_card) = done.from_card {
-        println!(
+        say!(
             "timing:  card to outcome {:.3} ms, {} exchanges taking {:.3} ms",
             millis(from_card),
             done.exchanges.len(),
@@ -576,7 +732,7 @@ fn print_outcome(done: &Checkout) {
     }
 }
 
-fn json_report(done: &Checkout, card: Option<&crate::reader::CardInfo>) -> String {
+fn json_report(done: &Checkout, card: Option<&CardInfo>) -> String {
     let masker = masker_for(done);
     let result = &done.result;
     let trace: Vec<_> = done
@@ -599,12 +755,21 @@ fn json_report(done: &Checkout, card: Option<&crate::reader::CardInfo>) -> Strin
                 "response": response,
                 "error": error,
                 "sw": sw.map(|s| format!("{s:04X}")),
-                "sw_meaning": sw.map(sw_meaning),
+                "sw_meaning": sw.map(explain_sw),
             })
         })
         .collect();
     let report = json!({
         "outcome": result.outcome.status.name(),
+        "approved": done.approved,
+        "host": done.host.as_ref().map(|h| json!({
+            "approved": h.approved,
+            "response_code": h.response_code,
+            "auth_code": h.auth_code,
+            "reason": h.reason,
+            "cryptogram_verified": h.cryptogram_verified,
+        })),
+        "journal_id": done.journal_id,
         "cvm": result.outcome.cvm.map_or("n/a", |c| c.name()),
         "pan": masker.masked_pan(),
         "ui": result.ui.iter().map(|u| u.message.name()).collect::<Vec<_>>(),
@@ -612,6 +777,7 @@ fn json_report(done: &Checkout, card: Option<&crate::reader::CardInfo>) -> Strin
         "taps": done.taps,
         "reader": card.map(|c| c.reader.clone()),
         "atr": card.map(|c| hex::encode_upper(&c.atr)),
+        "uid": card.and_then(|c| c.uid.as_ref()).map(hex::encode_upper),
         "duration_ms": millis(done.duration),
         "card_to_outcome_ms": done.from_card.map(millis),
         "apdu_ms": millis(apdu_time(done)),
@@ -661,6 +827,23 @@ mod tests {
     }
 
     #[test]
+    fn a_pan_in_a_malformed_answer_is_masked_and_learned() {
+        // 77 claims 0x40 bytes but holds fewer: the TLV walk fails, the scan still finds 57.
+        let broken =
+            hex::decode("77405711476173900101011 9D2512201000000000F9000".replace(' ', ""))
+                .unwrap();
+        let mut masker = Masker::default();
+        masker.learn(&exchange(&broken));
+        let shown = masker.hex(&broken);
+        assert!(!shown.contains("4761739001010119"), "{shown}");
+        assert!(
+            shown.starts_with("77405711476173******0119D2512"),
+            "{shown}"
+        );
+        assert_eq!(masker.masked_pan().as_deref(), Some("476173******0119"));
+    }
+
+    #[test]
     fn a_known_pan_is_masked_even_in_malformed_data() {
         let mut masker = Masker::default();
         masker.learn(&exchange(&hex::decode("5A0854133300896000139000").unwrap()));
@@ -668,15 +851,6 @@ mod tests {
         let broken = hex::decode("77FF5413330089600013").unwrap();
         let shown = masker.hex(&broken);
         assert_eq!(shown, "77FF541333******0013");
-    }
-
-    #[test]
-    fn status_words_are_explained() {
-        assert_eq!(sw_meaning(0x9000), "OK");
-        assert!(sw_meaning(0x6986).contains("see phone"));
-        assert_eq!(sw_meaning(0x6110), "16 more bytes available");
-        assert_eq!(sw_meaning(0x63C2), "2 tries left");
-        assert_eq!(sw_meaning(0x6F00), "checking error");
     }
 
     #[test]

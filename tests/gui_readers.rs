@@ -40,3 +40,29 @@ fn choosing_a_profile_changes_the_demo_wallet() {
         "Demo reader (mastercard-card)"
     );
 }
+
+#[test]
+fn an_unusable_journal_is_replaced_for_the_session_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("not-a-folder");
+    std::fs::write(&blocker, b"x").unwrap();
+    let mut config = gui_support::config(dir.path());
+    config.journal = Some(blocker.join("journal.sqlite"));
+    let options = tapterm::gui::GuiOptions {
+        profile: Some("visa-phone".into()),
+        auto_tap: true,
+        ..Default::default()
+    };
+    let mut d = Driver::with_app(tapterm::gui::App::new(config, &options));
+    assert!(d.app.notice().unwrap().contains("unavailable"));
+    d.keypad("25");
+    d.click("Charge");
+    d.run_until("the outcome", |a| a.phase() == tapterm::gui::Phase::Outcome);
+    assert!(
+        d.app.receipt().is_some(),
+        "receipt from the session journal"
+    );
+    d.click("History");
+    assert!(d.shows("this session only: the journal could not be opened"));
+    assert!(d.shows("1 approved, 0 not approved — net EUR 25.00"));
+}

@@ -76,6 +76,10 @@ pub fn kind_text(kind: emv_kernel::config::TransactionType) -> &'static str {
     }
 }
 
+/// Said when the card asks for an online PIN: there is no PIN pad, so the request goes to
+/// the issuer without one and its answer stands.
+const ONLINE_PIN: &str = "Online PIN asked for, not supported here (no PIN pad): sent without PIN";
+
 /// The banner for an approval, worded by the CVM the outcome asks for (Book A 7.1 CVM).
 fn approved(cvm: Option<Cvm>, online: Option<&str>) -> Banner {
     let online = online.filter(|code| !code.is_empty());
@@ -86,16 +90,7 @@ fn approved(cvm: Option<Cvm>, online: Option<&str>) -> Banner {
             "Approved — please sign",
             &["Ask the customer to sign the receipt"],
         ),
-        Some(Cvm::OnlinePin) => {
-            return Banner::new(
-                Tone::Bad,
-                "Not completed",
-                &[
-                    "The card asks for an online PIN, which this terminal cannot take",
-                    "Ask for another card or phone",
-                ],
-            );
-        }
+        Some(Cvm::OnlinePin) => Banner::new(Tone::Good, "Approved", &[ONLINE_PIN]),
         Some(Cvm::NoCvm) | None => Banner::new(Tone::Good, "Approved", &["No verification needed"]),
     };
     if let Some(code) = online {
@@ -129,19 +124,22 @@ pub fn outcome_banner(
     let shown = outcome.ui_on_outcome.map(|u| u.message);
     match outcome.status {
         OutcomeStatus::Approved => approved(outcome.cvm, None),
-        OutcomeStatus::OnlineRequest if outcome.cvm == Some(Cvm::OnlinePin) => {
-            approved(outcome.cvm, None)
-        }
         OutcomeStatus::OnlineRequest => match host {
             Some(answer) if answer.approved => approved(outcome.cvm, Some(&answer.auth_code)),
-            Some(answer) => Banner {
-                tone: Tone::Bad,
-                title: "Declined".into(),
-                detail: vec![
+            Some(answer) => {
+                let mut detail = vec![
                     answer.reason.clone(),
                     format!("Response code {}", answer.response_code),
-                ],
-            },
+                ];
+                if outcome.cvm == Some(Cvm::OnlinePin) {
+                    detail.push(ONLINE_PIN.into());
+                }
+                Banner {
+                    tone: Tone::Bad,
+                    title: "Declined".into(),
+                    detail,
+                }
+            }
             None => Banner::new(
                 Tone::Bad,
                 "Processing error",
@@ -270,8 +268,11 @@ mod tests {
         assert_eq!(title(&sign, None, false), "Approved — please sign");
         let pin = result(OutcomeStatus::OnlineRequest, Some(Cvm::OnlinePin), None);
         let b = outcome_banner(&pin, &[], Some(&answer(true)), false);
-        assert_eq!((b.title.as_str(), b.tone), ("Not completed", Tone::Bad));
-        assert!(b.detail[0].contains("online PIN"));
+        assert_eq!((b.title.as_str(), b.tone), ("Approved", Tone::Good));
+        assert!(b.detail[0].contains("not supported here"));
+        let b = outcome_banner(&pin, &[], Some(&answer(false)), false);
+        assert_eq!(b.title, "Declined");
+        assert!(b.detail.iter().any(|d| d.contains("not supported here")));
     }
 
     #[test]

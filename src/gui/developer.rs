@@ -270,7 +270,12 @@ fn mono<'a>(s: String) -> iced::widget::Text<'a> {
 /// time and reader; returns the path. The vector holds the raw exchanges, as every vector
 /// does: it is a developer's file, written only on request.
 pub fn export_vector(config: &GuiConfig, last: &Finished) -> std::io::Result<PathBuf> {
-    let stamp = last.stored.entry.time.format("%Y%m%d-%H%M%S").to_string();
+    let stamp = last
+        .stored
+        .as_ref()
+        .map_or_else(chrono::Utc::now, |s| s.entry.time)
+        .format("%Y%m%d-%H%M%S")
+        .to_string();
     let name = format!("tap-{stamp}");
     let source = match last.reader.strip_prefix("Demo reader (") {
         Some(profile) => format!("virtual wallet {}", profile.trim_end_matches(')')),

@@ -65,10 +65,10 @@ pub fn totals_line(t: &Totals) -> String {
 pub fn view(app: &App) -> Element<'_, Message> {
     let entries: &[StoredEntry] = &app.history;
     let t = totals(entries.iter().map(|s| &s.entry));
-    let source = if app.journal.is_some() {
-        "from the journal"
-    } else {
-        "this session only: the journal could not be opened"
+    let source = match (&app.journal, app.session_journal) {
+        (Some(_), false) => "from the journal",
+        (Some(_), true) => "this session only: the journal could not be opened",
+        (None, _) => "no journal: transactions are not recorded",
     };
     let head = column![
         text("Today").size(28),

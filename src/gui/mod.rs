@@ -158,6 +158,7 @@ pub struct App {
     banner: Option<Banner>,
     receipt: Option<String>,
     journal: Option<Arc<Mutex<Journal>>>,
+    session_journal: bool,
     history: Vec<StoredEntry>,
     reader: ReaderChoice,
     pcsc_readers: Vec<String>,
@@ -263,6 +264,7 @@ impl App {
             banner: None,
             receipt: None,
             journal: None,
+            session_journal: false,
             history: Vec::new(),
             reader: ReaderChoice::Pcsc(String::new()),
             pcsc_readers: Vec::new(),
@@ -277,25 +279,33 @@ impl App {
         app
     }
 
-    /// Opens the journal and reads today's transactions; without it the window keeps this
-    /// session's transactions in memory and says so.
+    /// Opens the journal and reads today's transactions. When it cannot be opened (locked,
+    /// corrupt, read-only), a journal for this session alone in the temporary folder takes
+    /// its place, so transactions still get receipts and totals, and the cashier is told.
     fn open_journal(&mut self) {
         let Some(path) = self.config.journal.clone() else {
             return;
         };
-        match Journal::open(&path) {
-            Ok(journal) => {
-                let today = chrono::Utc::now().date_naive();
-                self.history = journal.day(today).unwrap_or_default();
-                self.journal = Some(Arc::new(Mutex::new(journal)));
-            }
+        let journal = match Journal::open(&path) {
+            Ok(journal) => journal,
             Err(e) => {
+                let session = std::env::temp_dir()
+                    .join(format!("tapterm-session-{}.sqlite", std::process::id()));
                 self.notice = Some(format!(
-                    "Journal {} unavailable ({e}): history kept in memory only",
-                    path.display()
+                    "Journal {} unavailable ({e}): this session's transactions go to {}",
+                    path.display(),
+                    session.display()
                 ));
+                self.session_journal = true;
+                match Journal::open(&session) {
+                    Ok(journal) => journal,
+                    Err(_) => return,
+                }
             }
-        }
+        };
+        let today = chrono::Utc::now().date_naive();
+        self.history = journal.day(today).unwrap_or_default();
+        self.journal = Some(Arc::new(Mutex::new(journal)));
     }
 
     fn boot(config: GuiConfig, options: &GuiOptions) -> (App, Task<Message>) {
@@ -633,13 +643,15 @@ impl App {
         let banner = finished.banner.clone();
         // A receipt when the card or the host decided (Book A 6.2: receipt with the outcome).
         let decided = finished.result().data_record.is_some()
-            || finished.host.is_some()
+            || finished.checkout.host.is_some()
             || finished.result().outcome.receipt;
-        self.receipt = (decided && banner.tone != banner::Tone::Neutral)
-            .then(|| receipt_view::receipt_text(&finished.stored, &self.config.merchant));
-        match &finished.day {
-            Some(day) => self.history = day.clone(),
-            None => self.history.push(finished.stored.clone()),
+        self.receipt = finished
+            .stored
+            .as_ref()
+            .filter(|_| decided && banner.tone != banner::Tone::Neutral)
+            .map(|stored| receipt_view::receipt_text(stored, &self.config.merchant));
+        if let Some(day) = &finished.day {
+            self.history = day.clone();
         }
         if let Some(e) = &finished.journal_error {
             self.notice = Some(format!("Not written to the journal: {e}"));
@@ -672,11 +684,14 @@ impl App {
     }
 
     fn save_receipt(&mut self) {
-        let (Some(receipt), Some(last)) = (&self.receipt, &self.last) else {
+        let (Some(receipt), Some(stored)) = (
+            &self.receipt,
+            self.last.as_ref().and_then(|l| l.stored.as_ref()),
+        ) else {
             return;
         };
         self.notice = Some(
-            match receipt_view::save(&self.config.data_dir, &last.stored, receipt) {
+            match receipt_view::save(&self.config.data_dir, stored, receipt) {
                 Ok(path) => format!("Receipt saved to {}", path.display()),
                 Err(e) => format!("Could not save the receipt: {e}"),
             },

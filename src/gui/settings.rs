@@ -13,7 +13,7 @@ use super::amount::{Currency, Limits};
 use super::worker::HostLink;
 use super::worker::ReaderChoice;
 use super::{App, Message};
-use crate::host::{Host, StandIn, TerminalData};
+use crate::host::{Host, StandIn};
 use crate::journal::Journal;
 use crate::phone::Profile;
 use crate::terminal_config::{self, Settings};
@@ -86,22 +86,9 @@ impl GuiConfig {
         config.limits.min = minor(app.min_amount).unwrap_or(0);
         config.limits.max = minor(app.max_amount);
         let host = Host::with_defaults().map_err(|e| ConfigError::File(e.to_string()))?;
-        let tag_text = |tag: u32| {
-            settings
-                .kernel
-                .terminal
-                .get(&emv_kernel::tlv::Tag::new(tag))
-                .map(|v| String::from_utf8_lossy(v).trim().to_string())
-                .unwrap_or_default()
-        };
         config.host = Some(HostLink {
             authoriser: std::sync::Arc::new(host),
             stand_in: StandIn::default(),
-            terminal: TerminalData {
-                terminal_id: tag_text(0x9F1C),
-                merchant_id: tag_text(0x9F16),
-                merchant_name: app.merchant_name.clone(),
-            },
         });
         Ok(config)
     }

@@ -13,17 +13,16 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
-use std::time::Duration;
 
-use emv_kernel::config::{TagMap, TerminalConfig, Transaction, TransactionType};
-use emv_kernel::outcome::{Cvm, OutcomeStatus, TransactionResult, UiRequest};
+use emv_kernel::config::{TerminalConfig, Transaction};
+use emv_kernel::outcome::{TransactionResult, UiRequest};
 use emv_kernel::transport::{Transport, TransportError};
 use iced::futures::channel::mpsc as async_mpsc;
 
-use super::banner::{self, Banner, Tone};
-use crate::checkout::{self, Checkout, Progress, TimedExchange};
-use crate::host::{AuthorisationRequest, AuthorisationResponse, Authoriser, StandIn, TerminalData};
-use crate::journal::{self, Journal, StoredEntry};
+use super::banner::{self, Banner};
+use crate::checkout::{self, Checkout, Progress, Services, TimedExchange};
+use crate::host::{Authoriser, StandIn};
+use crate::journal::{Journal, StoredEntry};
 use crate::phone::{InProcessTransport, Profile, Wallet, WalletOptions};
 use crate::reader::pcsc_transport::{CancelHandle, PcscOptions, PcscTransport};
 
@@ -31,18 +30,17 @@ use crate::reader::pcsc_transport::{CancelHandle, PcscOptions, PcscTransport};
 /// history need. Holds the kernel's data record (full PAN): only masked views of it leave.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finished {
-    /// What the kernel returned, every exchange with its timing, durations and taps.
+    /// What the kernel returned, every exchange with its timing, durations, taps, the
+    /// host's answer and the journal row.
     pub checkout: Checkout,
-    /// The host's answer to an Online Request.
-    pub host: Option<AuthorisationResponse>,
     /// The inputs the kernel was given.
     pub transaction: Transaction,
     /// The reader's name.
     pub reader: String,
     /// The outcome as the cashier sees it.
     pub banner: Banner,
-    /// The journal entry (id 0 when it could not be written).
-    pub stored: StoredEntry,
+    /// The journal entry as written (`None` when it could not be written).
+    pub stored: Option<StoredEntry>,
     /// Why the journal could not be written, if it could not.
     pub journal_error: Option<String>,
     /// Today's journal after this transaction, when the journal is there.
@@ -142,15 +140,12 @@ pub struct HostLink {
     pub authoriser: Arc<dyn Authoriser>,
     /// What to do when it cannot be reached.
     pub stand_in: StandIn,
-    /// Terminal data sent with each request.
-    pub terminal: TerminalData,
 }
 
 impl std::fmt::Debug for HostLink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HostLink")
             .field("stand_in", &self.stand_in)
-            .field("terminal", &self.terminal)
             .finish_non_exhaustive()
     }
 }
@@ -257,7 +252,6 @@ fn run(
     cancelled: Arc<AtomicBool>,
     events: async_mpsc::UnboundedSender<WorkerEvent>,
 ) {
-    let started = chrono::Utc::now();
     let send = |e: WorkerEvent| {
         let _ = events.unbounded_send(e);
     };
@@ -266,38 +260,52 @@ fn run(
         cancelled: &cancelled,
         events: &events,
     };
-    let checkout = checkout::run(&job.config, &job.transaction, &mut guarded, &mut |p| {
-        send(match p {
-            Progress::Ui(r) => WorkerEvent::Ui(r),
-            Progress::Exchange(x) => WorkerEvent::Exchange(x),
-            Progress::WaitingForTap => WorkerEvent::WaitingForTap,
-            Progress::CardDetected => WorkerEvent::CardDetected,
-        })
-    });
-    let result = &checkout.result;
-    let host = job
-        .host
-        .as_ref()
-        .and_then(|link| authorise(link, result, &job.transaction));
+    // The journal stays locked for the transaction: one runs at a time, and the window
+    // itself never touches it after start-up.
+    let mut journal = job.journal.as_deref().map(Mutex::lock);
+    let journal_broken = matches!(journal, Some(Err(_)));
+    let mut services = Services {
+        host: job.host.as_ref().map(|h| h.authoriser.as_ref()),
+        stand_in: job
+            .host
+            .as_ref()
+            .map_or(StandIn::Decline, |h| h.stand_in.clone()),
+        journal: journal
+            .as_mut()
+            .and_then(|j| j.as_mut().ok())
+            .map(|j| &mut **j),
+        reader: job.reader.label(),
+    };
+    let checkout = checkout::run_with(
+        &job.config,
+        &job.transaction,
+        &mut guarded,
+        &mut |p| {
+            send(match p {
+                Progress::Ui(r) => WorkerEvent::Ui(r),
+                Progress::Exchange(x) => WorkerEvent::Exchange(x),
+                Progress::WaitingForTap => WorkerEvent::WaitingForTap,
+                Progress::CardDetected => WorkerEvent::CardDetected,
+            })
+        },
+        &mut services,
+    );
     let banner = banner::outcome_banner(
-        result,
+        &checkout.result,
         &checkout.exchanges,
-        host.as_ref(),
+        checkout.host.as_ref(),
         cancelled.load(Ordering::SeqCst),
     );
-    let entry = journal_entry(
-        result,
-        &job.transaction,
-        host.as_ref(),
-        &banner,
-        &job.reader.label(),
-        checkout.duration,
-        started,
-    );
-    let (stored, journal_error, day) = record(job.journal.as_deref(), entry, started);
+    let journal = journal.as_ref().and_then(|j| j.as_ref().ok());
+    let stored = journal
+        .zip(checkout.journal_id)
+        .and_then(|(j, id)| j.get(id).ok().flatten());
+    let day = journal.and_then(|j| j.day(chrono::Utc::now().date_naive()).ok());
+    let journal_error = checkout.journal_error.clone().or_else(|| {
+        journal_broken.then(|| "journal unavailable (a previous write panicked)".to_string())
+    });
     send(WorkerEvent::Done(Box::new(Finished {
         checkout,
-        host,
         transaction: job.transaction,
         reader: job.reader.label(),
         banner,
@@ -305,87 +313,6 @@ fn run(
         journal_error,
         day,
     })));
-}
-
-/// Sends an Online Request to the host. Not for an online-PIN CVM: the terminal has no PIN
-/// pad, so the transaction is not completed and nothing is authorised.
-fn authorise(
-    link: &HostLink,
-    result: &TransactionResult,
-    transaction: &Transaction,
-) -> Option<AuthorisationResponse> {
-    if result.outcome.status != OutcomeStatus::OnlineRequest
-        || result.outcome.cvm == Some(Cvm::OnlinePin)
-    {
-        return None;
-    }
-    let request = AuthorisationRequest {
-        record: result.data_record.clone().unwrap_or_default(),
-        amount: rust_decimal::Decimal::new(
-            i64::try_from(transaction.amount).unwrap_or(i64::MAX),
-            u32::from(transaction.currency_exponent),
-        ),
-        currency: transaction.currency,
-        terminal: link.terminal.clone(),
-        refund: transaction.kind == TransactionType::Refund,
-    };
-    Some(crate::host::authorise_or_stand_in(
-        link.authoriser.as_ref(),
-        &request,
-        &link.stand_in,
-    ))
-}
-
-/// The journal entry of a transaction (masked by construction).
-fn journal_entry(
-    result: &TransactionResult,
-    transaction: &Transaction,
-    host: Option<&AuthorisationResponse>,
-    banner: &Banner,
-    reader: &str,
-    duration: Duration,
-    time: chrono::DateTime<chrono::Utc>,
-) -> journal::Entry {
-    let empty = TagMap::new();
-    journal::Entry::from_record(
-        result.data_record.as_ref().unwrap_or(&empty),
-        time,
-        transaction.kind,
-        transaction.amount,
-        transaction.currency,
-        transaction.currency_exponent,
-        &banner.title,
-        banner.tone == Tone::Good,
-        result.outcome.cvm.map_or("n/a", Cvm::name),
-        host,
-        reader,
-        u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
-    )
-}
-
-/// Writes the entry; on failure keeps it in memory (id 0) and says why.
-fn record(
-    journal: Option<&Mutex<Journal>>,
-    entry: journal::Entry,
-    time: chrono::DateTime<chrono::Utc>,
-) -> (StoredEntry, Option<String>, Option<Vec<StoredEntry>>) {
-    let Some(journal) = journal else {
-        return (StoredEntry { id: 0, entry }, None, None);
-    };
-    let Ok(mut journal) = journal.lock() else {
-        return (
-            StoredEntry { id: 0, entry },
-            Some("journal unavailable (a previous write panicked)".into()),
-            None,
-        );
-    };
-    match journal.record(&entry) {
-        Ok(id) => {
-            let day = journal.day(time.date_naive()).ok();
-            (StoredEntry { id, entry }, None, day)
-        }
-        Err(e) => (StoredEntry { id: 0, entry }, Some(e.to_string()), None),
-    }
 }
 
 /// Wraps the reader: honours Cancel and reports the restart message shown between taps.

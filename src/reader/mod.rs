@@ -73,6 +73,8 @@ pub enum ErrorClass {
 
 /// Sorts a PC/SC error. `NotTransacted` counts as the card leaving: pcscd reports it until
 /// its next presence poll notices the removal (virtual-pcsc.md, "Presence and removal").
+/// `CommError` is what a client's context reports when pcscd dies under it (measured with
+/// a SIGKILLed pcscd), so it counts as the service going away.
 pub fn classify(error: Error) -> ErrorClass {
     match error {
         Error::RemovedCard
@@ -81,9 +83,11 @@ pub fn classify(error: Error) -> ErrorClass {
         | Error::NoSmartcard
         | Error::UnpoweredCard
         | Error::UnresponsiveCard => ErrorClass::CardGone,
-        Error::NoService | Error::ServiceStopped | Error::InvalidHandle | Error::Shutdown => {
-            ErrorClass::ServiceGone
-        }
+        Error::NoService
+        | Error::ServiceStopped
+        | Error::InvalidHandle
+        | Error::Shutdown
+        | Error::CommError => ErrorClass::ServiceGone,
         Error::ReaderUnavailable | Error::UnknownReader | Error::NoReadersAvailable => {
             ErrorClass::ReaderGone
         }
@@ -285,6 +289,7 @@ mod tests {
         assert_eq!(classify(Error::NoService), ErrorClass::ServiceGone);
         assert_eq!(classify(Error::ServiceStopped), ErrorClass::ServiceGone);
         assert_eq!(classify(Error::InvalidHandle), ErrorClass::ServiceGone);
+        assert_eq!(classify(Error::CommError), ErrorClass::ServiceGone);
         assert_eq!(classify(Error::UnknownReader), ErrorClass::ReaderGone);
         assert_eq!(classify(Error::Cancelled), ErrorClass::Cancelled);
         assert_eq!(ReaderError::from(Error::NoService), ReaderError::NoService);

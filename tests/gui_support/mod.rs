@@ -2,6 +2,8 @@
 //! window's tasks run the way iced's runtime runs them (stream by stream, messages fed back
 //! into `update`), so a whole transaction happens on the real worker thread without a
 //! display.
+//! Each gui_* test file uses part of it.
+#![allow(dead_code)]
 
 use std::path::Path;
 use std::time::Duration;
@@ -39,6 +41,14 @@ impl Driver {
         };
         Driver {
             app: App::new(config(dir), &options),
+            pending: SelectAll::new(),
+        }
+    }
+
+    /// A driver around an already built window.
+    pub fn with_app(app: App) -> Driver {
+        Driver {
+            app,
             pending: SelectAll::new(),
         }
     }
