@@ -43,7 +43,8 @@ fn visa_phone_is_approved_and_verified_on_phone() {
         last.result().outcome.status,
         emv_kernel::outcome::OutcomeStatus::OnlineRequest
     );
-    assert!(last.checkout.host.as_ref().unwrap().approved);
+    let host = last.checkout.host.as_ref().unwrap();
+    assert!(host.approved && host.cryptogram_verified, "{host:?}");
     // The receipt shows the masked DPAN, never the full one.
     let receipt = d.app.receipt().unwrap().to_string();
     let pan = Profile::VisaPhone.account().pan;
@@ -68,20 +69,36 @@ fn visa_phone_is_approved_and_verified_on_phone() {
     assert!(d.shows("EUR 0.00"));
 }
 
-#[test]
-fn locked_phone_asks_to_see_phone_then_second_tap_approves() {
+/// A locked phone: first tap → "See phone" and a wait for the second tap, which approves.
+fn see_phone_flow(profile: &str) -> (tempfile::TempDir, Driver) {
     let dir = tempfile::tempdir().unwrap();
-    let mut d = Driver::new(dir.path(), "visa-phone", true);
-    charge(&mut d, "25.00");
-    d.click("Tap visa-phone");
-    // C-3: the locked phone answers GPO with 6986; Entry Point restarts and asks for a
-    // second tap with "See phone".
+    let mut d = Driver::new(dir.path(), profile, true);
+    charge(&mut d, "60.00");
+    d.click(&format!("Tap {profile}"));
     d.run_until("the second poll", |a| {
         a.waiting_for_tap() && a.message() == Some(MessageId::SeePhone)
     });
     assert!(d.shows("See phone"));
     assert!(d.shows("Follow the instructions on the phone, then tap again"));
-    tap_and_finish(&mut d, "visa-phone");
+    tap_and_finish(&mut d, profile);
+    (dir, d)
+}
+
+#[test]
+fn locked_mastercard_phone_asks_to_see_phone_then_second_tap_approves() {
+    // C-2: the locked phone answers GENERATE AC with an AAC and DF4B asking for on-device
+    // CVM; the outcome is End Application with "See phone" and a restart for a second tap.
+    let (_dir, d) = see_phone_flow("mastercard-phone");
+    assert!(d.shows("Approved"), "{:?}", d.app.banner());
+    assert!(d.shows("Verified on phone"));
+    assert_eq!(d.app.last().unwrap().checkout.taps, 2);
+}
+
+#[test]
+fn locked_phone_asks_to_see_phone_then_second_tap_approves() {
+    // C-3: the locked phone answers GPO with 6986; Entry Point restarts and asks for a
+    // second tap with "See phone".
+    let (_dir, d) = see_phone_flow("visa-phone");
     assert!(d.shows("Approved"), "{:?}", d.app.banner());
     assert!(d.shows("Verified on phone"));
     let last = d.app.last().unwrap();
@@ -162,4 +179,43 @@ fn keyboard_types_and_enter_charges() {
     // on-device CVM; the host approves.
     assert!(d.shows("Approved"), "{:?}", d.app.banner());
     assert!(d.shows("Verified on phone"), "{:?}", d.app.banner());
+}
+
+#[test]
+fn visa_card_under_the_cvm_limit_needs_no_verification() {
+    // C-3 with floor limit 0: ARQC online; 19.99 is under the CVM required limit (50.00),
+    // so no CVM; the host verifies the Visa CVN 18 cryptogram and approves.
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = Driver::new(dir.path(), "visa-card", false);
+    charge(&mut d, "19.99");
+    tap_and_finish(&mut d, "visa-card");
+    assert!(d.shows("Approved"), "{:?}", d.app.banner());
+    assert!(d.shows("No verification needed"));
+    assert!(
+        d.app
+            .last()
+            .unwrap()
+            .checkout
+            .host
+            .as_ref()
+            .unwrap()
+            .cryptogram_verified
+    );
+}
+
+#[test]
+fn a_card_leaving_the_field_is_asked_again_and_the_second_tap_completes() {
+    // Book B 3.5 / C-3: the card left during READ RECORD → Try Again, "Present card again",
+    // a new tap restarts at Start B; this wallet stays in the field the second time.
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = Driver::new(dir.path(), "leaves-field", false);
+    charge(&mut d, "19.99");
+    d.click("Tap leaves-field");
+    d.run_until("the second poll", |a| {
+        a.waiting_for_tap() && a.message() == Some(MessageId::PresentCardAgain)
+    });
+    assert!(d.shows("Present card or phone again"));
+    tap_and_finish(&mut d, "leaves-field");
+    assert!(d.shows("Approved"), "{:?}", d.app.banner());
+    assert_eq!(d.app.last().unwrap().checkout.taps, 2);
 }
