@@ -78,6 +78,9 @@ fn see_phone_flow(profile: &str) -> (tempfile::TempDir, Driver) {
     d.run_until("the second poll", |a| {
         a.waiting_for_tap() && a.message() == Some(MessageId::SeePhone)
     });
+    // Entry Point's restart prompt follows at once; "See phone" must still be what shows.
+    d.settle(std::time::Duration::from_millis(300));
+    assert!(d.app.waiting_for_tap());
     assert!(d.shows("See phone"));
     assert!(d.shows("Follow the instructions on the phone, then tap again"));
     tap_and_finish(&mut d, profile);

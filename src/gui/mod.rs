@@ -181,6 +181,8 @@ pub fn key_message(event: keyboard::Event) -> Option<Message> {
     match key.as_ref() {
         Key::Character(c) => match c {
             "." | "," => Some(Message::Key(KeypadKey::Point)),
+            // X11 keyboard layouts may report the space bar as a character.
+            " " => Some(Message::Tap),
             _ => {
                 let mut chars = c.chars();
                 match (chars.next().and_then(|ch| ch.to_digit(10)), chars.next()) {
@@ -620,7 +622,14 @@ impl App {
         }
         match event {
             WorkerEvent::Ui(request) => {
-                if request.message != MessageId::ClearDisplay {
+                // "See phone" stays up until the phone comes back: the "present card" that
+                // Entry Point shows for the restart (Book A 9.4) would hide what to do.
+                let keep_see_phone = self.message == Some(MessageId::SeePhone)
+                    && matches!(
+                        request.message,
+                        MessageId::PresentCard | MessageId::PresentCardAgain
+                    );
+                if request.message != MessageId::ClearDisplay && !keep_see_phone {
                     self.message = Some(request.message);
                 }
                 self.status = request.status;
@@ -629,9 +638,7 @@ impl App {
             WorkerEvent::CardDetected => {
                 self.waiting_for_tap = false;
                 self.status = ReaderStatus::Processing;
-                if self.message != Some(MessageId::SeePhone) {
-                    self.message = Some(MessageId::Processing);
-                }
+                self.message = Some(MessageId::Processing);
             }
             WorkerEvent::Exchange(record) => self.live.push(record),
             WorkerEvent::Notice(text) => self.notice = Some(text),
@@ -822,6 +829,8 @@ mod tests {
             m(Key::Named(Named::Backspace)),
             Some(Message::Key(KeypadKey::Backspace))
         ));
+        assert!(matches!(m(Key::Named(Named::Space)), Some(Message::Tap)));
+        assert!(matches!(m(Key::Character(" ".into())), Some(Message::Tap)));
         assert!(m(Key::Character("x".into())).is_none());
         assert!(m(Key::Character("12".into())).is_none());
     }

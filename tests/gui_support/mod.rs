@@ -109,6 +109,27 @@ impl Driver {
     }
 }
 
+impl Driver {
+    /// Processes whatever messages arrive within `window` (the worker's follow-ups to the
+    /// last one), so assertions see the state the screen would settle in.
+    pub fn settle(&mut self, window: Duration) {
+        loop {
+            let next = iced::futures::executor::block_on(async {
+                let timeout = Box::pin(timer(window));
+                match iced::futures::future::select(self.pending.next(), timeout).await {
+                    iced::futures::future::Either::Left((action, _)) => Some(action),
+                    iced::futures::future::Either::Right(_) => None,
+                }
+            });
+            match next {
+                Some(Some(Action::Output(m))) => self.update(m),
+                Some(Some(_)) => {}
+                Some(None) | None => return,
+            }
+        }
+    }
+}
+
 /// A future that resolves after `d`, driven by a sleeping thread.
 fn timer(d: Duration) -> impl std::future::Future<Output = ()> {
     let (tx, rx) = iced::futures::channel::oneshot::channel::<()>();
