@@ -34,8 +34,36 @@ pub struct GuiArgs {
     screen: String,
 }
 
+/// Why no window can open here, checked before iced tries (it panics without a display).
+fn no_display() -> Option<String> {
+    let Some(display) = std::env::var_os("DISPLAY").filter(|d| !d.is_empty()) else {
+        return Some("no display: DISPLAY is not set (tapterm's window needs X11)".into());
+    };
+    let display = display.to_string_lossy().into_owned();
+    // A local display ":N" or ":N.S" must have its socket.
+    if let Some(number) = display
+        .strip_prefix(':')
+        .and_then(|rest| rest.split('.').next())
+    {
+        let socket = std::path::Path::new("/tmp/.X11-unix").join(format!("X{number}"));
+        if !socket.exists() {
+            return Some(format!(
+                "no X server on display {display} ({} missing)",
+                socket.display()
+            ));
+        }
+    }
+    None
+}
+
 /// Opens the window; returns when it closes.
 pub fn run(args: GuiArgs) -> ExitCode {
+    if let Some(why) = no_display() {
+        eprintln!(
+            "tapterm: {why}.\nRun it in a desktop session, or headless: tapterm pay --demo visa-phone --amount 12.34"
+        );
+        return ExitCode::from(2);
+    }
     let config = match gui::settings::GuiConfig::load(args.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {

@@ -222,3 +222,25 @@ fn a_card_leaving_the_field_is_asked_again_and_the_second_tap_completes() {
     assert!(d.shows("Approved"), "{:?}", d.app.banner());
     assert_eq!(d.app.last().unwrap().checkout.taps, 2);
 }
+
+#[test]
+fn an_approved_refund_counts_negative_in_the_day_totals() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = Driver::new(dir.path(), "visa-phone", false);
+    d.click("Refund");
+    assert!(d.shows("Refund: type the amount to give back, then Charge"));
+    charge(&mut d, "5.00");
+    assert!(d.shows("Refund EUR 5.00"));
+    tap_and_finish(&mut d, "visa-phone");
+    let banner = d.app.banner().unwrap().clone();
+    let last = d.app.last().unwrap();
+    assert_eq!(
+        last.transaction.kind,
+        emv_kernel::config::TransactionType::Refund
+    );
+    assert!(d.app.receipt().unwrap().contains("REFUND"));
+    // The host approves refunds like purchases (issue 6: refunds negative in totals).
+    assert_eq!(banner.title, "Approved", "{banner:?}");
+    d.click("History");
+    assert!(d.shows("1 approved, 0 not approved — net EUR -5.00"));
+}
