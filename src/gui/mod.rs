@@ -357,6 +357,11 @@ impl App {
         &self.history
     }
 
+    /// The PC/SC readers seen at the last poll.
+    pub fn pcsc_readers(&self) -> &[String] {
+        &self.pcsc_readers
+    }
+
     /// Whether a transaction is running.
     pub fn is_running(&self) -> bool {
         self.running.is_some()
