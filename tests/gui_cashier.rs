@@ -63,10 +63,16 @@ fn visa_phone_is_approved_and_verified_on_phone() {
         .unwrap()
         .count();
     assert_eq!(saved, 1, "{:?}", d.app.notice());
-    // Enter starts the next sale.
+    // Enter starts the next sale, which runs like the first (the first one's finished
+    // stream must not be taken for the second's).
     d.update(Message::Enter);
     assert_eq!(d.app.phase(), Phase::Entry);
     assert!(d.shows("EUR 0.00"));
+    charge(&mut d, "7.50");
+    tap_and_finish(&mut d, "visa-phone");
+    d.settle(std::time::Duration::from_millis(100));
+    assert!(d.shows("Approved"), "{:?}", d.app.banner());
+    assert_eq!(d.app.history().len(), 2);
 }
 
 /// A locked phone: first tap → "See phone" and a wait for the second tap, which approves.

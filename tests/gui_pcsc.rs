@@ -18,7 +18,6 @@ fn the_window_pays_through_a_vpcd_reader() {
     // SAFETY: this is the only test of this binary and nothing reads the environment
     // concurrently; libpcsclite reads the variable when the window's threads connect.
     unsafe { std::env::set_var("PCSCLITE_CSOCK_NAME", &pcscd.socket) };
-    let _phone = phone("visa-phone", 36300, &[]);
     let mut d = Driver::new(tmp.path(), "visa-phone", false);
     d.update(Message::PollReaders);
     d.run_until("the reader list", |a| !a.pcsc_readers().is_empty());
@@ -31,6 +30,16 @@ fn the_window_pays_through_a_vpcd_reader() {
     assert!(d.shows(&notice));
     d.click(&reader);
     d.click("Cashier");
+    // No phone in the field yet: the reader waits, and Cancel stops the wait (PC/SC cancel).
+    d.keypad("3");
+    d.click("Charge");
+    d.run_until("the reader to wait", |a| a.waiting_for_tap());
+    d.click("Cancel");
+    d.run_until("the cancelled outcome", |a| a.phase() == Phase::Outcome);
+    assert!(d.shows("Cancelled"), "{:?}", d.app.banner());
+    d.click("New sale");
+    // Now the phone comes into the field.
+    let _phone = phone("visa-phone", 36300, &[]);
     d.keypad("25.00");
     d.click("Charge");
     d.run_until("the outcome", |a| a.phase() == Phase::Outcome);

@@ -107,8 +107,9 @@ pub enum Message {
     Tap,
     /// Progress from the transaction thread.
     Worker(WorkerEvent),
-    /// The transaction thread's stream ended (after `Done`, or because the thread died).
-    WorkerGone,
+    /// The stream of the transaction with this number ended (after `Done`, or because the
+    /// thread died).
+    WorkerGone(u64),
     /// Idle light blink.
     Blink,
     /// Back to amount entry.
@@ -152,6 +153,8 @@ pub struct App {
     blink_on: bool,
     waiting_for_tap: bool,
     running: Option<Control>,
+    /// Transactions started so far; numbers each one's stream.
+    transactions: u64,
     cancel_requested: bool,
     live: Vec<TimedExchange>,
     last: Option<Box<Finished>>,
@@ -260,6 +263,7 @@ impl App {
             blink_on: true,
             waiting_for_tap: false,
             running: None,
+            transactions: 0,
             cancel_requested: false,
             live: Vec::new(),
             last: None,
@@ -463,7 +467,7 @@ impl App {
                 }
             }
             Message::Worker(event) => self.on_worker(event),
-            Message::WorkerGone => self.on_worker_gone(),
+            Message::WorkerGone(number) => self.on_worker_gone(number),
             Message::Blink => self.blink_on = !self.blink_on,
             Message::NewSale => self.new_sale(),
             Message::SaveReceipt => self.save_receipt(),
@@ -599,13 +603,15 @@ impl App {
         self.waiting_for_tap = false;
         self.live.clear();
         self.notice = None;
-        Task::run(events, Message::Worker).chain(Task::done(Message::WorkerGone))
+        self.transactions += 1;
+        Task::run(events, Message::Worker).chain(Task::done(Message::WorkerGone(self.transactions)))
     }
 
     /// A transaction thread that ended without a result (it could not start, or panicked):
     /// the cashier sees a processing error instead of waiting forever.
-    fn on_worker_gone(&mut self) {
-        if self.running.take().is_none() {
+    fn on_worker_gone(&mut self, number: u64) {
+        // A late end of an earlier transaction's stream says nothing about this one.
+        if number != self.transactions || self.running.take().is_none() {
             return;
         }
         self.banner = Some(Banner {
