@@ -311,12 +311,12 @@ pub fn view(app: &App) -> Element<'_, Message> {
             Err(_) => "—".into(),
         };
         let label = format!(
-            "#{} tap {} +{} {} → {} ({})",
+            "#{} {} → {}\ntap {} · sent +{} · answered in {}",
             i + 1,
-            e.tap + 1,
-            ms(e.started),
             command_name(&e.command),
             sw,
+            e.tap + 1,
+            ms(e.started),
             ms(e.took)
         );
         let style = if app.selected_exchange == i {
@@ -373,7 +373,11 @@ pub fn view(app: &App) -> Element<'_, Message> {
         .spacing(12)
         .height(Length::FillPortion(3)),
     );
-    body = body.push(scrollable(decisions).height(Length::FillPortion(1)));
+    body = body.push(
+        scrollable(decisions.width(Length::Fill))
+            .width(Length::Fill)
+            .height(Length::FillPortion(1)),
+    );
     container(body).padding(12).into()
 }
 
