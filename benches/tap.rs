@@ -11,14 +11,10 @@ use serde_json::Value;
 
 #[path = "../tests/support/pcsc.rs"]
 mod support;
-use support::{Pcscd, phone};
+use support::{Pcscd, free_ports, phone};
 
 /// Taps measured per profile.
 const RUNS: usize = 15;
-/// vpcd ports of the bench's readers (a plain one, and one named like an ACR122U, for which
-/// tapterm also sends the LED, buzzer and UID pseudo-APDUs).
-const PORT: u16 = 36200;
-const ACR_PORT: u16 = 36202;
 
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
@@ -28,14 +24,17 @@ fn median(values: &mut [f64]) -> f64 {
 fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let acr_tmp = tempfile::tempdir().expect("temp dir");
-    let plain = Pcscd::start(tmp.path(), PORT, "Virtual PCD");
-    let acr = Pcscd::start(acr_tmp.path(), ACR_PORT, "ACS ACR122U PICC Interface");
+    // A plain reader, and one named like an ACR122U, for which tapterm also sends the LED,
+    // buzzer and UID pseudo-APDUs.
+    let (port, acr_port) = (free_ports(), free_ports());
+    let plain = Pcscd::start(tmp.path(), port, "Virtual PCD");
+    let acr = Pcscd::start(acr_tmp.path(), acr_port, "ACS ACR122U PICC Interface");
     println!(
         "reader / profile                 card->outcome  APDUs  APDU time  median RTT  terminal adds"
     );
     for (pcscd, port, reader) in [
-        (&plain, PORT, "Virtual PCD 00 00"),
-        (&acr, ACR_PORT, "ACS ACR122U PICC Interface 00 00"),
+        (&plain, port, "Virtual PCD 00 00"),
+        (&acr, acr_port, "ACS ACR122U PICC Interface 00 00"),
     ] {
         for profile in ["visa-phone", "mastercard-card"] {
             measure(pcscd, port, reader, profile);

@@ -12,16 +12,16 @@
 
 use std::time::{Duration, Instant};
 
+use crate::host::{
+    AuthorisationRequest, AuthorisationResponse, Authoriser, StandIn, TerminalData,
+    authorise_or_stand_in,
+};
+use crate::journal::{Entry, Journal};
 use emv_kernel::config::{TerminalConfig, Transaction, TransactionType};
 use emv_kernel::outcome::{MessageId, OutcomeStatus, ReaderStatus, TransactionResult, UiRequest};
 use emv_kernel::tlv::Tag;
 use emv_kernel::transport::{Transport, TransportError};
 use rust_decimal::Decimal;
-use tapterm::host::{
-    AuthorisationRequest, AuthorisationResponse, Authoriser, StandIn, TerminalData,
-    authorise_or_stand_in,
-};
-use tapterm::journal::{Entry, Journal};
 
 /// One command/response pair as it went over the transport, with its timing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,7 +91,6 @@ pub struct Services<'a> {
 
 impl Services<'_> {
     /// No host, no journal: the kernel's outcome is final.
-    #[allow(dead_code, reason = "used by run(), the GUI's entry point")]
     pub fn none() -> Services<'static> {
         Services {
             host: None,
@@ -148,7 +147,6 @@ impl Transport for Recorder<'_> {
 /// Runs one transaction through the kernel over `transport`, timing every exchange and
 /// reporting progress through `progress` as it happens. No host, no journal: see
 /// [`run_with`].
-#[allow(dead_code, reason = "the GUI's entry point; pay uses run_with")]
 pub fn run(
     config: &TerminalConfig,
     txn: &Transaction,
@@ -385,8 +383,8 @@ mod tests {
 
     #[test]
     fn an_online_request_goes_to_the_host_and_is_journalled_before_it_is_shown() {
-        use tapterm::host::Host;
-        use tapterm::phone::{InProcessTransport, Profile, card::WalletOptions};
+        use crate::host::Host;
+        use crate::phone::{InProcessTransport, Profile, card::WalletOptions};
         let settings = crate::terminal_config::load(
             None,
             std::path::Path::new(crate::terminal_config::CAPK_DIR),

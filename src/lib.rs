@@ -1,7 +1,12 @@
-//! tapterm's library half: the modules that the binary, the integration tests and other
-//! modules share (host simulator, journal, masking of cardholder data, virtual wallets).
+//! tapterm's library half: the modules the binary, the integration tests and the window
+//! share (checkout, PC/SC readers, recording, virtual wallets, host simulator, journal,
+//! masking, terminal configuration).
 
+pub mod checkout;
 pub mod host;
 pub mod journal;
 pub mod masking;
 pub mod phone;
+pub mod reader;
+pub mod recording;
+pub mod terminal_config;

@@ -56,7 +56,6 @@ impl CancelHandle {
     }
 
     /// Clears the cancel flag for the next transaction.
-    #[allow(dead_code, reason = "the GUI reuses one transport across transactions")]
     pub fn reset(&self) {
         self.inner.cancelled.store(false, Ordering::SeqCst);
     }
@@ -200,7 +199,6 @@ impl PcscTransport {
     }
 
     /// A handle that cancels this transport's waits from another thread.
-    #[allow(dead_code, reason = "the GUI's Cancel button uses it")]
     pub fn cancel_handle(&self) -> CancelHandle {
         self.cancel.clone()
     }
