@@ -18,7 +18,8 @@ use serde_json::json;
 
 use tapterm::phone::{InProcessTransport, Profile, card::WalletOptions};
 
-use tapterm::host::{Host, StandIn};
+use tapterm::host::server::HostClient;
+use tapterm::host::{Authoriser, Host, StandIn};
 use tapterm::journal::Journal;
 
 use crate::checkout::{self, Checkout, Progress, Services, TimedExchange};
@@ -71,6 +72,10 @@ pub struct PayArgs {
     /// Print one JSON document instead of the live trace.
     #[arg(long)]
     pub json: bool,
+    /// Send online requests to a host service (`tapterm host`) at HOST:PORT instead of the
+    /// in-process simulator; when it cannot be reached the terminal declines (stand-in).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub host: Option<String>,
     /// Journal file (default: $XDG_DATA_HOME/tapterm/journal.sqlite).
     #[arg(long, conflicts_with = "no_journal")]
     pub journal: Option<PathBuf>,
@@ -106,6 +111,9 @@ impl From<Kind> for TransactionType {
     }
 }
 
+/// How long a host service has to answer an online request.
+const HOST_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Exit status for bad arguments (clap uses the same).
 const EXIT_USAGE: u8 = 2;
 
@@ -120,12 +128,15 @@ pub fn run(args: PayArgs) -> ExitCode {
         Ok(inputs) => inputs,
         Err(code) => return code,
     };
-    let host = match Host::with_defaults() {
-        Ok(h) => h,
-        Err(e) => {
-            eprintln!("tapterm pay: host simulator: {e}");
-            return ExitCode::FAILURE;
-        }
+    let host: Box<dyn Authoriser> = match &args.host {
+        Some(addr) => Box::new(HostClient::new(addr.clone(), HOST_TIMEOUT)),
+        None => match Host::with_defaults() {
+            Ok(h) => Box::new(h),
+            Err(e) => {
+                eprintln!("tapterm pay: host simulator: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
     };
     let mut journal = match open_journal(&args) {
         Ok(j) => j,
@@ -145,7 +156,7 @@ pub fn run(args: PayArgs) -> ExitCode {
         );
     }
     let mut services = Services {
-        host: Some(&host),
+        host: Some(host.as_ref()),
         stand_in: StandIn::Decline,
         journal: journal.as_mut(),
         reader: source_name(&args),

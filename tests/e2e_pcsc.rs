@@ -489,3 +489,42 @@ fn wrong_le_and_more_data_are_resolved_below_the_kernel() {
     assert_eq!(seen[1].last(), Some(&0x20));
     assert_eq!(seen[2], vec![0x00, 0xC0, 0x00, 0x00, 0x20]);
 }
+
+#[test]
+fn an_unreachable_host_is_a_stand_in_decline_and_still_journalled() {
+    let tmp = tempfile::tempdir().unwrap();
+    let journal = tmp.path().join("journal.sqlite");
+    let journal_arg = journal.to_string_lossy().into_owned();
+    // Nothing listens on port 1 of this host.
+    let out = tapterm(
+        "/nonexistent",
+        &[
+            "pay",
+            "--amount",
+            "3.00",
+            "--demo",
+            "visa-card",
+            "--json",
+            "--host",
+            "127.0.0.1:1",
+            "--journal",
+            &journal_arg,
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(got["outcome"], "online_request");
+    assert_eq!(got["approved"], false);
+    assert_eq!(got["host"]["approved"], false);
+    assert!(got["journal_id"].is_i64());
+    let history = Command::new(TAPTERM)
+        .args(["history", "--journal", &journal_arg])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&history.stdout);
+    assert!(text.contains("declined") && text.contains("3.00"), "{text}");
+}
