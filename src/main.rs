@@ -2,8 +2,13 @@
 //!
 //! The command line is thin: each subcommand lives in its own module.
 
+mod checkout;
 mod decode;
 mod history;
+mod pay;
+mod reader;
+mod readers_cmd;
+mod recording;
 mod replay;
 mod terminal_config;
 
@@ -25,6 +30,12 @@ enum Command {
     Decode(decode::DecodeArgs),
     /// Replay transaction vectors against the kernel and report pass/fail.
     Replay(replay::ReplayArgs),
+    /// Run one headless transaction on a reader and print the APDU trace and outcome.
+    Pay(pay::PayArgs),
+    /// List PC/SC readers with card state, ATR and ACR122U firmware.
+    Readers(readers_cmd::ReadersArgs),
+    /// Play a virtual phone wallet or card into a vpcd virtual reader.
+    Phone(tapterm::phone::PhoneArgs),
     /// Check the terminal configuration (assets/terminal.toml, --config overlay, CA keys).
     Config(terminal_config::ConfigArgs),
     /// List the day's transactions from the journal, or print a receipt.
@@ -43,6 +54,9 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Decode(args)) => decode::run(args),
         Some(Command::Replay(args)) => replay::run(args),
+        Some(Command::Pay(args)) => pay::run(args),
+        Some(Command::Readers(args)) => readers_cmd::run(args),
+        Some(Command::Phone(args)) => tapterm::phone::run(args),
         Some(Command::Config(args)) => terminal_config::run(args),
         Some(Command::History(args)) => history::run_history(args),
         Some(Command::Totals(args)) => history::run_totals(args),

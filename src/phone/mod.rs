@@ -1,0 +1,108 @@
+//! Virtual wallets and cards: tapterm plays the phone or card in the field, either in
+//! process (a [`Transport`](emv_kernel::transport::Transport) for `pay --demo`, the GUI's demo
+//! reader and tests) or as the card behind vpcd, pcscd's virtual reader (`tapterm phone`),
+//! so the whole PC/SC stack runs without hardware (issue 4; virtual-pcsc.md).
+//!
+//! All keys are TEST KEYS from `assets/test-keys/`; the matching CA public keys for the
+//! terminal are in `assets/capk/tapterm-test.toml`.
+
+pub mod card;
+pub mod in_process;
+pub mod personalise;
+pub mod profiles;
+pub mod vpcd;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+pub use card::{OdaFault, Response, Wallet, WalletOptions};
+pub use in_process::InProcessTransport;
+pub use profiles::Profile;
+
+/// `tapterm phone`: play a virtual wallet into a vpcd reader slot.
+#[derive(Debug, clap::Args)]
+pub struct PhoneArgs {
+    /// The wallet to play: visa-phone, mastercard-phone, visa-card, mastercard-card,
+    /// visa-bad-signature, leaves-field, malformed-tlv, no-matching-aid.
+    #[arg(long)]
+    profile: Profile,
+    /// vpcd host.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// vpcd port of the reader slot ("Virtual PCD 00 00" is 35963).
+    #[arg(long, default_value_t = 35963)]
+    port: u16,
+    /// The phone starts locked: the first tap asks for unlocking ("See phone").
+    #[arg(long)]
+    locked: bool,
+    /// Number of taps before exiting.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    taps: u32,
+    /// Time out of the field between taps, in milliseconds.
+    #[arg(long, default_value_t = 1500)]
+    gap_ms: u64,
+    /// How long the wallet stays after its last answer before it leaves, in milliseconds.
+    #[arg(long, default_value_t = 800)]
+    hold_ms: u64,
+    /// How long the wallet waits in the field for a first command, in seconds.
+    #[arg(long, default_value_t = 30)]
+    idle_s: u64,
+    /// How long to keep retrying when vpcd is not listening, in seconds.
+    #[arg(long, default_value_t = 10)]
+    wait: u64,
+    /// Seed for the per-tap values (UID, dynamic numbers).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
+
+/// Runs `tapterm phone`.
+pub fn run(args: PhoneArgs) -> ExitCode {
+    let options = WalletOptions {
+        locked: args.locked,
+        seed: args.seed,
+        oda_fault: None,
+    };
+    let mut wallet = match Wallet::new(args.profile, options) {
+        Ok(wallet) => wallet,
+        Err(e) => {
+            eprintln!("tapterm phone: cannot personalise {}: {e}", args.profile);
+            return ExitCode::FAILURE;
+        }
+    };
+    let vpcd_options = vpcd::VpcdOptions {
+        host: args.host,
+        port: args.port,
+        taps: args.taps as usize,
+        gap: Duration::from_millis(args.gap_ms),
+        wait: Duration::from_secs(args.wait),
+        hold: Duration::from_millis(args.hold_ms),
+        idle: Duration::from_secs(args.idle_s),
+    };
+    eprintln!(
+        "tapterm phone: {} ({}) into vpcd {}:{}, {} tap(s)",
+        args.profile,
+        args.profile.description(),
+        vpcd_options.host,
+        vpcd_options.port,
+        vpcd_options.taps
+    );
+    let result = vpcd::serve(&mut wallet, &vpcd_options, |tap, report| {
+        let mut micros = report.service_micros.clone();
+        micros.sort_unstable();
+        let median = micros.get(micros.len() / 2).copied().unwrap_or(0);
+        eprintln!(
+            "tap {}: {:?} after {} APDU(s), wallet median {} µs per APDU",
+            tap + 1,
+            report.end,
+            report.apdus,
+            median
+        );
+    });
+    match result {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tapterm phone: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
