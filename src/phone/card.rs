@@ -323,6 +323,14 @@ impl Wallet {
         self.tap = self.tap.wrapping_add(1);
     }
 
+    /// A reader reset or power cycle within a tap: the application is deselected, but the
+    /// phone stays in the field (no unlock, same tap).
+    pub fn power_cycle(&mut self) {
+        let left = self.session.left;
+        self.session = Session::default();
+        self.session.left = left;
+    }
+
     /// Answers one command APDU.
     pub fn respond(&mut self, command: &[u8]) -> Response {
         if self.session.left {
@@ -1508,6 +1516,66 @@ mod tests {
             0x6700
         );
         assert_eq!(data(wallet.respond(&[0x84, 0x1E, 0x00, 0x00])).1, 0x6E00);
+    }
+
+    /// Arbitrary commands, in and out of order, never panic and always get a status word.
+    #[test]
+    fn survives_arbitrary_commands() {
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for profile in Profile::ALL {
+            let mut wallet = Wallet::new(profile, WalletOptions::default()).unwrap();
+            for i in 0..3000 {
+                if i % 50 == 0 {
+                    wallet.field_off();
+                    wallet.respond(&apdu::select(wallet.aid()));
+                }
+                let len = (next() % 40) as usize;
+                let mut command: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+                if let Some(first) = command.first_mut() {
+                    *first = [0x00, 0x80, 0xFF, *first][(next() % 4) as usize];
+                }
+                if let Some(ins) = command.get_mut(1) {
+                    *ins = [0xA4, 0xA8, 0xB2, 0xAE, 0xCA, *ins][(next() % 6) as usize];
+                }
+                match wallet.respond(&command) {
+                    Response::Data(data) => assert!(data.len() >= 2, "{profile}: {command:02X?}"),
+                    Response::LeaveField => assert_eq!(profile, Profile::LeavesField),
+                }
+            }
+            // Well-formed commands carrying arbitrary DOL values (amounts with bad BCD,
+            // any TTQ, any P1) reach the cryptogram and signature code.
+            for _ in 0..200 {
+                wallet.field_off();
+                wallet.respond(&apdu::select(wallet.aid()));
+                let pdol_len: usize = dol::parse(&wallet.app.pdol)
+                    .unwrap()
+                    .iter()
+                    .map(|e| e.length)
+                    .sum();
+                let values: Vec<u8> = (0..pdol_len).map(|_| next() as u8).collect();
+                let gpo = wallet.respond(&apdu::get_processing_options(&values));
+                if let Response::Data(data) = gpo {
+                    assert!(data.len() >= 2);
+                }
+                let cdol_len: usize = dol::parse(&wallet.app.cdol1)
+                    .unwrap()
+                    .iter()
+                    .map(|e| e.length)
+                    .sum();
+                let values: Vec<u8> = (0..cdol_len).map(|_| next() as u8).collect();
+                if let Response::Data(data) =
+                    wallet.respond(&apdu::generate_ac(next() as u8, &values))
+                {
+                    assert!(data.len() >= 2);
+                }
+            }
+        }
     }
 
     #[test]

@@ -4,7 +4,24 @@
 //! so the whole PC/SC stack runs without hardware (issue 4; virtual-pcsc.md).
 //!
 //! All keys are TEST KEYS from `assets/test-keys/`; the matching CA public keys for the
-//! terminal are in `assets/capk/tapterm-test.toml`.
+//! terminal are in `assets/capk/tapterm-test.toml` (index 54 under A000000003 and
+//! A000000004). Cryptograms use the issuer master keys of `assets/host/issuers.toml` and the
+//! host simulator's own EMV code, so the host verifies them.
+//!
+//! | profile | behaviour |
+//! |---|---|
+//! | `visa-phone` | DPAN, 9F19/9F24/9F25, FFI phone; ARQC, CTQ 0080 (CDCVM) copied in 9F69; fDDA when the TTQ asks for ODA online; `--locked`: GPO 6986 until the next tap |
+//! | `mastercard-phone` | DPAN, AIP with on-device CVM and CDA; ARQC with CDA and DF4B 001000; `--locked`: AAC with DF4B 000100 until the next tap |
+//! | `visa-card` | CTQ signature (or online PIN) when the TTQ requires a CVM; TC with fDDA when no online cryptogram is required and the amount is at most 100.00, ARQC otherwise |
+//! | `mastercard-card` | the cryptogram the terminal asks for (TC, ARQC, AAC), CDA-signed when asked |
+//! | `visa-bad-signature` | `visa-card` with a corrupted 9F4B |
+//! | `leaves-field` | `visa-card` that leaves at its second READ RECORD, first tap only |
+//! | `malformed-tlv` | `visa-card` whose GPO template 77 claims 16 bytes more than it holds |
+//! | `no-matching-aid` | PPSE lists only A0000009991010 (kernel ID 2A); SELECT of known AIDs: 6A82 |
+//!
+//! [`OdaFault`] adds ODA faults to any profile (bad signature, unknown CA index, expired ICC
+//! certificate); a revoked issuer certificate is configured on the terminal side
+//! ([`card::ISSUER_CERTIFICATE_SERIAL`]).
 
 pub mod card;
 pub mod in_process;

@@ -65,6 +65,9 @@ pub enum VpcdError {
     /// The host name does not resolve.
     #[error("cannot resolve vpcd host {0:?}")]
     BadAddress(String),
+    /// vpcd accepted and closed the connection again and again without any command.
+    #[error("vpcd closed the connection {0} times in a row before any command")]
+    KeepsClosing(usize),
     /// A socket error in the middle of a tap.
     #[error("vpcd connection failed: {0}")]
     Io(#[from] io::Error),
@@ -94,22 +97,37 @@ pub struct TapReport {
     pub service_micros: Vec<u64>,
 }
 
+/// vpcd connections in a row that may close before any C-APDU without counting as taps.
+const MAX_EMPTY_CONNECTIONS: usize = 20;
+
 /// Plays `taps` taps of `wallet` into vpcd; `report` is told about each one as it ends.
+///
+/// A connection that vpcd closes before any C-APDU (pcscd stopped or restarted while the
+/// wallet waited in the field) does not count as a tap: the wallet reconnects and waits.
 pub fn serve(
     wallet: &mut Wallet,
     options: &VpcdOptions,
     mut report: impl FnMut(usize, &TapReport),
 ) -> Result<Vec<TapReport>, VpcdError> {
     let mut reports = Vec::new();
-    for tap in 0..options.taps {
-        if tap > 0 {
+    let mut empty = 0;
+    while reports.len() < options.taps {
+        if !reports.is_empty() || empty > 0 {
             thread::sleep(options.gap);
         }
         let stream = connect(options)?;
         let result = serve_tap(stream, wallet, options);
         wallet.field_off();
         let tap_report = result?;
-        report(tap, &tap_report);
+        if tap_report.end == TapEnd::Closed && tap_report.apdus == 0 {
+            empty += 1;
+            if empty > MAX_EMPTY_CONNECTIONS {
+                return Err(VpcdError::KeepsClosing(empty));
+            }
+            continue;
+        }
+        empty = 0;
+        report(reports.len(), &tap_report);
         reports.push(tap_report);
     }
     Ok(reports)
@@ -239,7 +257,9 @@ fn serve_tap(
         };
         let started = Instant::now();
         match frame.as_slice() {
-            [] | [CTRL_OFF] | [CTRL_ON] | [CTRL_RESET] => {}
+            // Power off or reset: the card loses its selection (a new activation follows).
+            [CTRL_OFF] | [CTRL_RESET] => wallet.power_cycle(),
+            [] | [CTRL_ON] => {}
             [CTRL_ATR] => write_frame(&mut stream, &wallet.atr())?,
             [_] => {}
             command => match wallet.respond(command) {
@@ -267,28 +287,31 @@ mod tests {
     use crate::phone::profiles::Profile;
     use std::net::TcpListener;
 
+    /// vpcd's side of one message: sends `payload`; unless it is a control byte without
+    /// an answer, reads the card's answer (`None` when the card closed the connection).
+    fn vpcd_send(card: &mut TcpStream, payload: &[u8]) -> Option<Vec<u8>> {
+        let mut frame = (payload.len() as u16).to_be_bytes().to_vec();
+        frame.extend_from_slice(payload);
+        card.write_all(&frame).unwrap();
+        if matches!(payload, [CTRL_OFF] | [CTRL_ON] | [CTRL_RESET]) {
+            return None;
+        }
+        let mut len = [0u8; 2];
+        card.read_exact(&mut len).ok()?;
+        let mut body = vec![0u8; u16::from_be_bytes(len) as usize];
+        card.read_exact(&mut body).ok()?;
+        Some(body)
+    }
+
     /// A fake vpcd: accepts the card, asks for the ATR, sends commands, records answers.
     fn fake_vpcd(listener: TcpListener, taps: usize, commands: Vec<Vec<u8>>) -> Vec<Vec<Vec<u8>>> {
         let mut all = Vec::new();
         for _ in 0..taps {
             let (mut card, _) = listener.accept().unwrap();
-            let mut answers = Vec::new();
-            let mut send = |card: &mut TcpStream, payload: &[u8], expect_answer: bool| {
-                let mut frame = (payload.len() as u16).to_be_bytes().to_vec();
-                frame.extend_from_slice(payload);
-                card.write_all(&frame).unwrap();
-                if expect_answer {
-                    let mut len = [0u8; 2];
-                    card.read_exact(&mut len).unwrap();
-                    let mut body = vec![0u8; u16::from_be_bytes(len) as usize];
-                    card.read_exact(&mut body).unwrap();
-                    answers.push(body);
-                }
-            };
-            send(&mut card, &[CTRL_ON], false);
-            send(&mut card, &[CTRL_ATR], true);
+            vpcd_send(&mut card, &[CTRL_ON]);
+            let mut answers = vec![vpcd_send(&mut card, &[CTRL_ATR]).unwrap()];
             for command in &commands {
-                send(&mut card, command, true);
+                answers.push(vpcd_send(&mut card, command).unwrap());
             }
             // The card leaves after its hold time: the connection closes.
             let mut rest = Vec::new();
@@ -341,34 +364,67 @@ mod tests {
         let port = listener.local_addr().unwrap().port();
         let vpcd = thread::spawn(move || {
             let (mut card, _) = listener.accept().unwrap();
-            let mut wallet_aid = vec![0x00, 0xA4, 0x04, 0x00, 0x07];
-            wallet_aid.extend_from_slice(&[0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10, 0x00]);
-            let mut closed_at = None;
-            for (i, command) in [
-                wallet_aid,
-                vec![0x00, 0xB2, 0x01, 0x1C, 0x00],
-                vec![0x00, 0xB2, 0x02, 0x1C, 0x00],
-            ]
-            .iter()
-            .enumerate()
-            {
-                let mut frame = (command.len() as u16).to_be_bytes().to_vec();
-                frame.extend_from_slice(command);
-                card.write_all(&frame).unwrap();
-                let mut len = [0u8; 2];
-                if card.read_exact(&mut len).is_err() {
-                    closed_at = Some(i);
-                    break;
-                }
-                let mut body = vec![0u8; u16::from_be_bytes(len) as usize];
-                card.read_exact(&mut body).unwrap();
-            }
-            closed_at
+            let commands = [
+                emv_kernel::apdu::select(&[0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10]),
+                emv_kernel::apdu::read_record(3, 1),
+                emv_kernel::apdu::read_record(3, 2),
+            ];
+            commands
+                .iter()
+                .position(|command| vpcd_send(&mut card, command).is_none())
         });
         let mut wallet = Wallet::new(Profile::LeavesField, WalletOptions::default()).unwrap();
         let reports = serve(&mut wallet, &options(port, 1), |_, _| {}).unwrap();
         assert_eq!(reports[0].end, TapEnd::LeftField);
         assert_eq!(vpcd.join().unwrap(), Some(2));
+    }
+
+    #[test]
+    fn a_connection_closed_before_any_command_is_not_a_tap() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let vpcd = thread::spawn(move || {
+            // pcscd restarting: the first connection is dropped at once.
+            drop(listener.accept().unwrap());
+            fake_vpcd(
+                listener,
+                1,
+                vec![emv_kernel::apdu::select(emv_kernel::apdu::PPSE_NAME)],
+            )
+        });
+        let mut wallet = Wallet::new(Profile::MastercardCard, WalletOptions::default()).unwrap();
+        let reports = serve(&mut wallet, &options(port, 1), |_, _| {}).unwrap();
+        assert_eq!(reports.len(), 1);
+        assert_eq!((reports[0].end, reports[0].apdus), (TapEnd::Removed, 1));
+        assert_eq!(vpcd.join().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_reset_deselects_the_application() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let aid = vec![0xA0, 0x00, 0x00, 0x00, 0x04, 0x10, 0x10];
+        let commands = [
+            emv_kernel::apdu::select(&aid),
+            vec![0x00, 0xB2, 0x01, 0x0C, 0x00],
+            vec![CTRL_RESET],
+            vec![0x00, 0xB2, 0x01, 0x0C, 0x00],
+        ];
+        let vpcd = thread::spawn(move || {
+            let (mut card, _) = listener.accept().unwrap();
+            commands
+                .iter()
+                .filter_map(|command| vpcd_send(&mut card, command))
+                .map(|answer| answer[answer.len() - 2..].to_vec())
+                .collect::<Vec<_>>()
+        });
+        let mut wallet = Wallet::new(Profile::MastercardCard, WalletOptions::default()).unwrap();
+        serve(&mut wallet, &options(port, 1), |_, _| {}).unwrap();
+        let sws = vpcd.join().unwrap();
+        assert_eq!(
+            sws,
+            vec![vec![0x90, 0x00], vec![0x90, 0x00], vec![0x69, 0x85]]
+        );
     }
 
     #[test]
