@@ -17,11 +17,11 @@ use emv_kernel::outcome::{MessageId, OutcomeStatus, ReaderStatus, TransactionRes
 use emv_kernel::tlv::Tag;
 use emv_kernel::transport::{Transport, TransportError};
 use rust_decimal::Decimal;
-use tapterm::host::{
+use crate::host::{
     AuthorisationRequest, AuthorisationResponse, Authoriser, StandIn, TerminalData,
     authorise_or_stand_in,
 };
-use tapterm::journal::{Entry, Journal};
+use crate::journal::{Entry, Journal};
 
 /// One command/response pair as it went over the transport, with its timing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -385,8 +385,8 @@ mod tests {
 
     #[test]
     fn an_online_request_goes_to_the_host_and_is_journalled_before_it_is_shown() {
-        use tapterm::host::Host;
-        use tapterm::phone::{InProcessTransport, Profile, card::WalletOptions};
+        use crate::host::Host;
+        use crate::phone::{InProcessTransport, Profile, card::WalletOptions};
         let settings = crate::terminal_config::load(
             None,
             std::path::Path::new(crate::terminal_config::CAPK_DIR),

@@ -2,7 +2,6 @@
 //!
 //! The command line is thin: each subcommand lives in its own module.
 
-mod checkout;
 mod decode;
 mod history;
 mod pay;
@@ -10,11 +9,11 @@ mod reader;
 mod readers_cmd;
 mod recording;
 mod replay;
-mod terminal_config;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use tapterm::{checkout, terminal_config};
 
 /// Contactless EMV point-of-sale terminal (phones and cards over PC/SC).
 #[derive(Debug, Parser)]

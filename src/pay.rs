@@ -18,7 +18,7 @@ use serde_json::json;
 
 use tapterm::phone::{InProcessTransport, Profile, card::WalletOptions};
 
-use tapterm::host::{Host, StandIn};
+use tapterm::host::HostConfig;
 use tapterm::journal::Journal;
 
 use crate::checkout::{self, Checkout, Progress, Services, TimedExchange};
@@ -65,6 +65,10 @@ pub struct PayArgs {
     /// Do not write the transaction to the journal.
     #[arg(long)]
     pub no_journal: bool,
+    /// `host:port` of a `tapterm host --listen` service to send online requests to
+    /// (timeout 5 s, declined when unreachable); default: the in-process simulator.
+    #[arg(long)]
+    pub host: Option<String>,
     /// Seconds to wait for each tap.
     #[arg(long, default_value_t = 30.0)]
     pub timeout: f64,
@@ -144,7 +148,11 @@ pub fn run(args: PayArgs) -> ExitCode {
     };
     let config = settings.kernel;
     let json_mode = args.json;
-    let host = match Host::with_defaults() {
+    let host_config = HostConfig {
+        address: args.host.clone(),
+        ..HostConfig::default()
+    };
+    let host = match host_config.authoriser() {
         Ok(h) => h,
         Err(e) => {
             eprintln!("tapterm pay: host simulator: {e}");
@@ -216,8 +224,8 @@ pub fn run(args: PayArgs) -> ExitCode {
         (None, None) => "PC/SC".into(),
     };
     let mut services = Services {
-        host: Some(&host),
-        stand_in: StandIn::Decline,
+        host: Some(host.as_ref()),
+        stand_in: host_config.stand_in.clone(),
         journal: journal.as_mut(),
         reader: reader_name,
     };
