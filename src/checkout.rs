@@ -12,16 +12,16 @@
 
 use std::time::{Duration, Instant};
 
-use emv_kernel::config::{TerminalConfig, Transaction, TransactionType};
-use emv_kernel::outcome::{MessageId, OutcomeStatus, ReaderStatus, TransactionResult, UiRequest};
-use emv_kernel::tlv::Tag;
-use emv_kernel::transport::{Transport, TransportError};
-use rust_decimal::Decimal;
 use crate::host::{
     AuthorisationRequest, AuthorisationResponse, Authoriser, StandIn, TerminalData,
     authorise_or_stand_in,
 };
 use crate::journal::{Entry, Journal};
+use emv_kernel::config::{TerminalConfig, Transaction, TransactionType};
+use emv_kernel::outcome::{MessageId, OutcomeStatus, ReaderStatus, TransactionResult, UiRequest};
+use emv_kernel::tlv::Tag;
+use emv_kernel::transport::{Transport, TransportError};
+use rust_decimal::Decimal;
 
 /// One command/response pair as it went over the transport, with its timing.
 #[derive(Debug, Clone, PartialEq, Eq)]
