@@ -12,7 +12,7 @@ use std::time::Duration;
 use emv_kernel::config::{Date, TerminalConfig, Time, Transaction, TransactionType};
 use emv_kernel::outcome::{MessageId, ReaderStatus};
 use emv_kernel::status_words::explain_sw;
-use emv_kernel::tlv::{Tlv, TlvIter};
+use emv_kernel::tlv::{Tag, TlvError, TlvIter};
 use emv_kernel::transport::Transport;
 use serde_json::json;
 
@@ -417,7 +417,7 @@ impl Masker {
         let mut text: Vec<u8> = hex::encode_upper(bytes).into_bytes();
         for tlv in walk(bytes) {
             let tag = tlv.tag.value();
-            let start = 2 * (tlv.offset + tlv.raw.len() - tlv.value.len());
+            let start = 2 * tlv.start;
             let end = start + 2 * tlv.value.len();
             let Some(field) = text.get_mut(start..end) else {
                 continue;
@@ -484,28 +484,51 @@ fn mask_track2(field: &mut [u8]) {
     }
 }
 
-/// Every TLV object in `bytes` (with or without a trailing status word), depth first.
-fn walk(bytes: &[u8]) -> Vec<Tlv<'_>> {
+/// One object found by [`walk`]: its tag, where its value starts in the walked bytes, and
+/// the value (cut at the end of the data when its length claims more).
+struct Found<'a> {
+    tag: Tag,
+    start: usize,
+    value: &'a [u8],
+}
+
+/// Deepest nesting [`walk`] descends into.
+const WALK_DEPTH: usize = 16;
+
+/// Every TLV object in `bytes` (with or without a trailing status word), depth first. Lenient:
+/// an object whose length runs past the end of its enclosing data is taken to end there and
+/// still searched, so card data inside a malformed answer is masked too.
+fn walk(bytes: &[u8]) -> Vec<Found<'_>> {
     let body = match emv_kernel::tlv::validate(bytes) {
         Ok(()) => bytes,
         Err(_) => bytes.get(..bytes.len().saturating_sub(2)).unwrap_or(&[]),
     };
     let mut out = Vec::new();
-    let mut stack = vec![TlvIter::new(body)];
-    while let Some(iter) = stack.last_mut() {
-        match iter.next() {
-            Some(Ok(tlv)) => {
-                out.push(tlv);
-                if tlv.is_constructed() {
-                    stack.push(tlv.children());
-                }
+    walk_level(body, 0, 0, &mut out);
+    out
+}
+
+fn walk_level<'a>(data: &'a [u8], base: usize, depth: usize, out: &mut Vec<Found<'a>>) {
+    if depth > WALK_DEPTH {
+        return;
+    }
+    for item in TlvIter::new(data) {
+        let (tag, start, value) = match item {
+            Ok(tlv) => {
+                let start = base + tlv.offset + tlv.raw.len() - tlv.value.len();
+                (tlv.tag, start, tlv.value)
             }
-            _ => {
-                stack.pop();
+            Err(TlvError::ValueTooLong { tag, available, .. }) => {
+                let from = data.len().saturating_sub(available);
+                (tag, base + from, data.get(from..).unwrap_or(&[]))
             }
+            Err(_) => break,
+        };
+        out.push(Found { tag, start, value });
+        if tag.is_constructed() {
+            walk_level(value, start, depth + 1, out);
         }
     }
-    out
 }
 
 fn sensitive(bytes: &[u8]) -> Vec<(u32, Vec<u8>)> {
@@ -724,6 +747,30 @@ mod tests {
         let broken = hex::decode("77FF5413330089600013").unwrap();
         let shown = masker.hex(&broken);
         assert_eq!(shown, "77FF541333******0013");
+    }
+
+    #[test]
+    fn card_data_inside_a_template_that_claims_too_much_is_masked() {
+        // 77 claims 0x31 bytes but holds 0x21: the PAN and track 2 inside are still masked.
+        let gpo = hex::decode(
+            "7731\
+             5711 4761739001010119D2512201000000000F\
+             5A08 4761739001010119\
+             5F3401 01\
+             9000"
+                .replace(' ', ""),
+        )
+        .unwrap();
+        let mut masker = Masker::default();
+        masker.learn(&exchange(&gpo));
+        let shown = masker.hex(&gpo);
+        assert!(!shown.contains("4761739001010119"), "{shown}");
+        assert!(!shown.contains("D2512201"), "{shown}");
+        assert!(
+            shown.contains("476173******0119D2512************F"),
+            "{shown}"
+        );
+        assert_eq!(masker.masked_pan().as_deref(), Some("476173******0119"));
     }
 
     #[test]
