@@ -26,7 +26,7 @@ struct Needle {
 /// Every encoding in which a wallet's PAN or track 2 could leak: ASCII digits (= BCD as hex
 /// text), raw BCD bytes, the digits' ASCII codes as hex, track 2 as hex (upper and lower
 /// case, with or without its `F` pad), raw, and magnetic-stripe style (`=` separator), and
-/// track 2's expiry + service code as they follow the separator.
+/// track 2 from its separator on (expiry, service code, discretionary data).
 fn needles(profile: Profile) -> Vec<Needle> {
     let pan = profile.account().pan;
     let wallet = Wallet::new(profile, WalletOptions::default()).unwrap();
@@ -38,7 +38,9 @@ fn needles(profile: Profile) -> Vec<Needle> {
         track2_digits.starts_with(pan),
         "{profile}: track 2 starts with the PAN"
     );
-    let after_separator = &track2_digits[separator..separator + 8];
+    // Separator, expiry, service code and discretionary data: what a leak that masked only
+    // the PAN would still show (long enough never to turn up in random hex by chance).
+    let after_separator = &track2_digits[separator..];
     let mut bcd = pan.to_string();
     if bcd.len() % 2 == 1 {
         bcd.push('F');
@@ -59,9 +61,9 @@ fn needles(profile: Profile) -> Vec<Needle> {
         text("track 2 digits", &track2_digits),
         text("track 2 lower hex", &track2_digits.to_lowercase()),
         text("track 2 stripe style", &track2_digits.replace('D', "=")),
-        text("track 2 expiry and service code", after_separator),
+        text("track 2 after the PAN", after_separator),
         text(
-            "track 2 expiry and service code, lower",
+            "track 2 after the PAN, lower",
             &after_separator.to_lowercase(),
         ),
         Needle {
