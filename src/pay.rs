@@ -12,7 +12,7 @@ use std::time::Duration;
 use emv_kernel::config::{Date, TerminalConfig, Time, Transaction, TransactionType};
 use emv_kernel::outcome::{MessageId, ReaderStatus};
 use emv_kernel::status_words::explain_sw;
-use emv_kernel::tlv::{Tag, TlvError, TlvIter};
+use emv_kernel::tlv::{Tlv, TlvIter};
 use emv_kernel::transport::Transport;
 use serde_json::json;
 
@@ -24,6 +24,15 @@ use tapterm::journal::Journal;
 use crate::checkout::{self, Checkout, Progress, Services, TimedExchange};
 use crate::reader::{CardInfo, Notice, PcscOptions, PcscTransport};
 use crate::terminal_config;
+
+/// `println!` that ignores a closed stdout (`tapterm pay | head`): the transaction must run to
+/// its end and be journalled even when nobody reads the trace any more.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
 
 /// Arguments of `tapterm pay`.
 #[derive(Debug, clap::Args)]
@@ -56,6 +65,9 @@ pub struct PayArgs {
     /// Write the transaction as a test vector (contains full card data).
     #[arg(long)]
     pub record: Option<PathBuf>,
+    /// Under each response, print its TLV tree with tag names (card data masked).
+    #[arg(long)]
+    pub decode: bool,
     /// Print one JSON document instead of the live trace.
     #[arg(long)]
     pub json: bool,
@@ -108,46 +120,10 @@ fn usage(text: impl std::fmt::Display) -> ExitCode {
 
 /// Runs the subcommand.
 pub fn run(args: PayArgs) -> ExitCode {
-    let settings = match terminal_config::load(
-        args.config.as_deref(),
-        std::path::Path::new(terminal_config::CAPK_DIR),
-    ) {
-        Ok(s) => s,
-        Err(e) => return usage(format!("configuration: {e}")),
+    let (config, txn, timeout) = match inputs(&args) {
+        Ok(inputs) => inputs,
+        Err(code) => return code,
     };
-    let (currency, exponent) = match &args.currency {
-        Some(text) => match parse_currency(text) {
-            Ok(c) => c,
-            Err(e) => return usage(e),
-        },
-        None => (settings.app.currency, settings.app.currency_exponent),
-    };
-    let amount = match emv_kernel::vector::minor_units(&args.amount, exponent) {
-        Ok(a) => a,
-        Err(e) => return usage(format!("--amount: {e}")),
-    };
-    let amount_other = match emv_kernel::vector::minor_units(&args.amount_other, exponent) {
-        Ok(a) => a,
-        Err(e) => return usage(format!("--amount-other: {e}")),
-    };
-    let timeout = match Duration::try_from_secs_f64(args.timeout) {
-        Ok(t) if !t.is_zero() => t,
-        _ => {
-            return usage(format!(
-                "--timeout {}: want a positive number of seconds",
-                args.timeout
-            ));
-        }
-    };
-    let txn = match transaction_now(args.kind.into(), amount, amount_other, currency, exponent) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("tapterm pay: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let config = settings.kernel;
-    let json_mode = args.json;
     let host_config = HostConfig {
         address: args.host.clone(),
         ..HostConfig::default()
@@ -159,77 +135,35 @@ pub fn run(args: PayArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut journal = if args.no_journal {
-        None
-    } else {
-        let path = args.journal.clone().unwrap_or_else(Journal::default_path);
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        match Journal::open(&path) {
-            Ok(j) => Some(j),
-            Err(e) => {
-                eprintln!("tapterm pay: journal: {e} (use --no-journal to run without one)");
-                return ExitCode::FAILURE;
-            }
-        }
+    let mut journal = match open_journal(&args) {
+        Ok(j) => j,
+        Err(code) => return code,
     };
-    let mut source = match &args.demo {
-        Some(profile) => {
-            let options = WalletOptions {
-                locked: args.locked,
-                seed: 0,
-                oda_fault: None,
-            };
-            // Two presentations: enough for every two-tap flow.
-            match InProcessTransport::for_profile(*profile, options, 2) {
-                Ok(t) => Source::Demo(Box::new(t)),
-                Err(e) => {
-                    eprintln!("tapterm pay: cannot personalise {profile}: {e}");
-                    return ExitCode::FAILURE;
-                }
-            }
-        }
-        None => Source::Reader(Box::new(PcscTransport::new(
-            PcscOptions {
-                reader: args.reader.clone(),
-                tap_timeout: Some(timeout),
-            },
-            Box::new(move |notice: Notice| {
-                if json_mode {
-                    if !matches!(notice, Notice::CardConnected(_)) {
-                        eprintln!("tapterm pay: {notice}");
-                    }
-                } else {
-                    println!("  {notice}");
-                }
-            }),
-        ))),
+    let mut source = match card_source(&args, timeout) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
-    if !json_mode {
-        let on = match (&args.demo, &args.reader) {
-            (Some(p), _) => format!("the demo wallet {p}"),
-            (None, Some(r)) => format!("{r:?}"),
-            (None, None) => "the first reader".into(),
-        };
-        println!(
-            "{} {} (currency {currency:03}) on {on}; waiting up to {timeout:?} per tap",
+    if !args.json {
+        say!(
+            "{} {} (currency {:03}) on {}; waiting up to {timeout:?} per tap",
             crate::recording::kind_name(txn.kind),
-            crate::recording::major(amount, exponent),
+            crate::recording::major(txn.amount, txn.currency_exponent),
+            txn.currency,
+            source_name(&args),
         );
     }
-    let reader_name = match (&args.demo, &args.reader) {
-        (Some(p), _) => format!("demo {p}"),
-        (None, Some(r)) => r.clone(),
-        (None, None) => "PC/SC".into(),
-    };
     let mut services = Services {
         host: Some(host.as_ref()),
         stand_in: host_config.stand_in.clone(),
         journal: journal.as_mut(),
-        reader: reader_name,
+        reader: source_name(&args),
     };
-    let done = run_checkout(&config, &txn, source.transport(), &mut services, json_mode);
+    let style = match (args.json, args.decode) {
+        (true, _) => TraceStyle::Quiet,
+        (false, true) => TraceStyle::Decoded,
+        (false, false) => TraceStyle::Lines,
+    };
+    let done = run_checkout(&config, &txn, source.transport(), &mut services, style);
     if let Some(e) = &done.journal_error {
         eprintln!("tapterm pay: WARNING: the transaction was NOT journalled: {e}");
     }
@@ -248,37 +182,137 @@ pub fn run(args: PayArgs) -> ExitCode {
         Source::Demo(_) => None,
     };
     drop(source);
-    if let Some(path) = &args.record {
-        let source = match (&card, &args.demo) {
-            (_, Some(p)) => format!("virtual wallet {p} (in-process demo)"),
-            (Some(c), None) => {
-                format!("recorded: {} / ATR {}", c.reader, hex::encode_upper(&c.atr))
-            }
-            (None, None) => "recorded: PC/SC".into(),
-        };
-        let name = path
-            .file_stem()
-            .map_or_else(|| "recorded".into(), |s| s.to_string_lossy().into_owned());
-        let vector = crate::recording::to_vector(&config, &txn, &done, &name, &source);
-        eprintln!(
-            "tapterm pay: WARNING: {} holds full card data (PAN, track 2, cryptograms); never \
-             commit a recording of a real card",
-            path.display()
-        );
-        let written = serde_json::to_string_pretty(&vector)
-            .map_err(|e| e.to_string())
-            .and_then(|text| std::fs::write(path, text + "\n").map_err(|e| e.to_string()));
-        if let Err(e) = written {
-            eprintln!("tapterm pay: cannot write {}: {e}", path.display());
-            return ExitCode::FAILURE;
-        }
+    if let Some(path) = &args.record
+        && let Err(e) = write_record(path, &args, &config, &txn, &done, card.as_ref())
+    {
+        eprintln!("tapterm pay: cannot write {}: {e}", path.display());
+        return ExitCode::FAILURE;
     }
-    if json_mode {
-        println!("{}", json_report(&done, card.as_ref()));
+    if args.json {
+        say!("{}", json_report(&done, card.as_ref()));
     } else {
         print_outcome(&done);
     }
     ExitCode::SUCCESS
+}
+
+/// The terminal configuration, the transaction and the per-tap timeout from the arguments;
+/// bad arguments are a usage error (exit 2).
+fn inputs(args: &PayArgs) -> Result<(TerminalConfig, Transaction, Duration), ExitCode> {
+    let settings = terminal_config::load(
+        args.config.as_deref(),
+        std::path::Path::new(terminal_config::CAPK_DIR),
+    )
+    .map_err(|e| usage(format!("configuration: {e}")))?;
+    let (currency, exponent) = match &args.currency {
+        Some(text) => parse_currency(text).map_err(usage)?,
+        None => (settings.app.currency, settings.app.currency_exponent),
+    };
+    let amount = emv_kernel::vector::minor_units(&args.amount, exponent)
+        .map_err(|e| usage(format!("--amount: {e}")))?;
+    let amount_other = emv_kernel::vector::minor_units(&args.amount_other, exponent)
+        .map_err(|e| usage(format!("--amount-other: {e}")))?;
+    let timeout = Duration::try_from_secs_f64(args.timeout)
+        .ok()
+        .filter(|t| !t.is_zero())
+        .ok_or_else(|| {
+            usage(format!(
+                "--timeout {}: want a positive number of seconds",
+                args.timeout
+            ))
+        })?;
+    let txn = transaction_now(args.kind.into(), amount, amount_other, currency, exponent).map_err(
+        |e| {
+            eprintln!("tapterm pay: {e}");
+            ExitCode::FAILURE
+        },
+    )?;
+    Ok((settings.kernel, txn, timeout))
+}
+
+/// The journal to write to, unless `--no-journal`.
+fn open_journal(args: &PayArgs) -> Result<Option<Journal>, ExitCode> {
+    if args.no_journal {
+        return Ok(None);
+    }
+    let path = args.journal.clone().unwrap_or_else(Journal::default_path);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    Journal::open(&path).map(Some).map_err(|e| {
+        eprintln!("tapterm pay: journal: {e} (use --no-journal to run without one)");
+        ExitCode::FAILURE
+    })
+}
+
+/// The demo wallet or the PC/SC reader; reader notices go to stderr (JSON) or the trace.
+fn card_source(args: &PayArgs, timeout: Duration) -> Result<Source, ExitCode> {
+    if let Some(profile) = args.demo {
+        let options = WalletOptions {
+            locked: args.locked,
+            seed: 0,
+            oda_fault: None,
+        };
+        // Two presentations: enough for every two-tap flow.
+        return InProcessTransport::for_profile(profile, options, 2)
+            .map(|t| Source::Demo(Box::new(t)))
+            .map_err(|e| {
+                eprintln!("tapterm pay: cannot personalise {profile}: {e}");
+                ExitCode::FAILURE
+            });
+    }
+    let json_mode = args.json;
+    let notify = move |notice: Notice| {
+        if !json_mode {
+            say!("  {notice}");
+        } else if !matches!(notice, Notice::CardConnected(_)) {
+            eprintln!("tapterm pay: {notice}");
+        }
+    };
+    let options = PcscOptions {
+        reader: args.reader.clone(),
+        tap_timeout: Some(timeout),
+    };
+    Ok(Source::Reader(Box::new(PcscTransport::new(
+        options,
+        Box::new(notify),
+    ))))
+}
+
+/// The reader as the operator named it (for messages and the journal).
+fn source_name(args: &PayArgs) -> String {
+    match (&args.demo, &args.reader) {
+        (Some(p), _) => format!("demo {p}"),
+        (None, Some(r)) => r.clone(),
+        (None, None) => "the first reader".into(),
+    }
+}
+
+/// Writes `--record`'s vector, warning that it holds full card data.
+fn write_record(
+    path: &std::path::Path,
+    args: &PayArgs,
+    config: &TerminalConfig,
+    txn: &Transaction,
+    done: &Checkout,
+    card: Option<&CardInfo>,
+) -> Result<(), String> {
+    let source = match (card, &args.demo) {
+        (_, Some(p)) => format!("virtual wallet {p} (in-process demo)"),
+        (Some(c), None) => format!("recorded: {} / ATR {}", c.reader, hex::encode_upper(&c.atr)),
+        (None, None) => "recorded: PC/SC".into(),
+    };
+    let name = path
+        .file_stem()
+        .map_or_else(|| "recorded".into(), |s| s.to_string_lossy().into_owned());
+    let vector = crate::recording::to_vector(config, txn, done, &name, &source);
+    eprintln!(
+        "tapterm pay: WARNING: {} holds full card data (PAN, track 2, cryptograms); never \
+         commit a recording of a real card",
+        path.display()
+    );
+    let text = serde_json::to_string_pretty(&vector).map_err(|e| e.to_string())?;
+    std::fs::write(path, text + "\n").map_err(|e| e.to_string())
 }
 
 /// Where the card comes from.
@@ -298,30 +332,60 @@ impl Source {
     }
 }
 
+/// How much of the trace `pay` prints while the checkout runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TraceStyle {
+    /// Nothing (JSON at the end).
+    Quiet,
+    /// One line per event.
+    Lines,
+    /// Lines plus each response's TLV tree.
+    Decoded,
+}
+
+/// A response's TLV tree with tag names, masked (`tapterm decode` without `--reveal`),
+/// indented under its trace line.
+fn decoded_tree(response: &[u8]) -> String {
+    match crate::decode::decode(response, false) {
+        Ok(tree) => crate::decode::render_text(&tree)
+            .lines()
+            .map(|l| format!("         {l}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Err(e) => format!("         (not TLV: {e})"),
+    }
+}
+
 /// Runs the checkout; in text mode prints each event as it happens.
 fn run_checkout(
     config: &TerminalConfig,
     txn: &Transaction,
     transport: &mut dyn Transport,
     services: &mut Services<'_>,
-    quiet: bool,
+    style: TraceStyle,
 ) -> Checkout {
     let mut masker = Masker::default();
     let mut print = |event: Progress| {
-        if quiet {
+        if style == TraceStyle::Quiet {
             return;
         }
         match event {
-            Progress::WaitingForTap => println!("waiting for a card or phone..."),
-            Progress::CardDetected => println!("card detected"),
-            Progress::Ui(ui) => println!(
+            Progress::WaitingForTap => say!("waiting for a card or phone..."),
+            Progress::CardDetected => say!("card detected"),
+            Progress::Ui(ui) => say!(
                 "  [{}] {}",
                 status_name(ui.status),
                 message_text(ui.message)
             ),
             Progress::Exchange(x) => {
                 masker.learn(&x);
-                println!("{}", trace_line(&masker, &x));
+                say!("{}", trace_line(&masker, &x));
+                if style == TraceStyle::Decoded
+                    && let Ok(r) = &x.response
+                    && r.len() > 2
+                {
+                    say!("{}", decoded_tree(r));
+                }
             }
         }
     };
@@ -398,7 +462,11 @@ impl Masker {
         let Ok(response) = &exchange.response else {
             return;
         };
-        for (tag, value) in sensitive(response) {
+        for span in spans(response) {
+            let tag = span.tag;
+            let value = response
+                .get(span.start..span.start + span.len)
+                .unwrap_or(&[]);
             let digits: String = hex::encode_upper(value)
                 .chars()
                 .take_while(|c| c.is_ascii_digit())
@@ -415,10 +483,10 @@ impl Masker {
     /// The bytes as upper-case hex with card data replaced by `*`.
     pub fn hex(&self, bytes: &[u8]) -> String {
         let mut text: Vec<u8> = hex::encode_upper(bytes).into_bytes();
-        for tlv in walk(bytes) {
-            let tag = tlv.tag.value();
-            let start = 2 * tlv.start;
-            let end = start + 2 * tlv.value.len();
+        for span in spans(bytes) {
+            let tag = span.tag;
+            let start = 2 * span.start;
+            let end = start + 2 * span.len;
             let Some(field) = text.get_mut(start..end) else {
                 continue;
             };
@@ -484,59 +552,85 @@ fn mask_track2(field: &mut [u8]) {
     }
 }
 
-/// One object found by [`walk`]: its tag, where its value starts in the walked bytes, and
-/// the value (cut at the end of the data when its length claims more).
-struct Found<'a> {
-    tag: Tag,
+/// Where card data sits in a byte string: tag, value offset, value length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    tag: u32,
     start: usize,
-    value: &'a [u8],
+    len: usize,
 }
 
-/// Deepest nesting [`walk`] descends into.
-const WALK_DEPTH: usize = 16;
+fn is_sensitive(tag: u32) -> bool {
+    PAN_TAGS.contains(&tag) || TRACK2_TAGS.contains(&tag) || TRACK1_TAGS.contains(&tag)
+}
 
-/// Every TLV object in `bytes` (with or without a trailing status word), depth first. Lenient:
-/// an object whose length runs past the end of its enclosing data is taken to end there and
-/// still searched, so card data inside a malformed answer is masked too.
-fn walk(bytes: &[u8]) -> Vec<Found<'_>> {
-    let body = match emv_kernel::tlv::validate(bytes) {
-        Ok(()) => bytes,
-        Err(_) => bytes.get(..bytes.len().saturating_sub(2)).unwrap_or(&[]),
-    };
+/// The card data fields of `bytes` (with or without a trailing status word): by a TLV walk
+/// when the data is well formed, else by a conservative scan for the sensitive tags followed
+/// by a short length, so that malformed answers cannot carry a PAN past the mask.
+fn spans(bytes: &[u8]) -> Vec<Span> {
+    let body = bytes.get(..bytes.len().saturating_sub(2)).unwrap_or(&[]);
+    let well_formed = [bytes, body]
+        .into_iter()
+        .find(|b| emv_kernel::tlv::validate(b).is_ok());
+    match well_formed {
+        Some(data) => walk(data)
+            .into_iter()
+            .filter(|t| is_sensitive(t.tag.value()))
+            .map(|t| Span {
+                tag: t.tag.value(),
+                start: t.offset + t.raw.len() - t.value.len(),
+                len: t.value.len(),
+            })
+            .collect(),
+        None => scan(bytes),
+    }
+}
+
+/// Every TLV object of well-formed `data`, depth first.
+fn walk(data: &[u8]) -> Vec<Tlv<'_>> {
     let mut out = Vec::new();
-    walk_level(body, 0, 0, &mut out);
+    let mut stack = vec![TlvIter::new(data)];
+    while let Some(iter) = stack.last_mut() {
+        match iter.next() {
+            Some(Ok(tlv)) => {
+                out.push(tlv);
+                if tlv.is_constructed() {
+                    stack.push(tlv.children());
+                }
+            }
+            _ => {
+                stack.pop();
+            }
+        }
+    }
     out
 }
 
-fn walk_level<'a>(data: &'a [u8], base: usize, depth: usize, out: &mut Vec<Found<'a>>) {
-    if depth > WALK_DEPTH {
-        return;
-    }
-    for item in TlvIter::new(data) {
-        let (tag, start, value) = match item {
-            Ok(tlv) => {
-                let start = base + tlv.offset + tlv.raw.len() - tlv.value.len();
-                (tlv.tag, start, tlv.value)
-            }
-            Err(TlvError::ValueTooLong { tag, available, .. }) => {
-                let from = data.len().saturating_sub(available);
-                (tag, base + from, data.get(from..).unwrap_or(&[]))
-            }
-            Err(_) => break,
+/// Finds sensitive tags anywhere in malformed data: a tag byte (or two) and a length below
+/// 128; the value is cut at the end of the data.
+fn scan(bytes: &[u8]) -> Vec<Span> {
+    let mut out = Vec::new();
+    for i in 0..bytes.len() {
+        let two = match bytes.get(i..i + 2) {
+            Some([a, b]) => Some(u32::from(*a) << 8 | u32::from(*b)),
+            _ => None,
         };
-        out.push(Found { tag, start, value });
-        if tag.is_constructed() {
-            walk_level(value, start, depth + 1, out);
+        let (tag, tag_len) = match (two, bytes.get(i)) {
+            (Some(t), _) if is_sensitive(t) => (t, 2),
+            (_, Some(b)) if is_sensitive(u32::from(*b)) => (u32::from(*b), 1),
+            _ => continue,
+        };
+        let Some(&len) = bytes.get(i + tag_len) else {
+            continue;
+        };
+        if len == 0 || len >= 0x80 {
+            continue;
         }
+        let start = i + tag_len + 1;
+        let len = usize::from(len).min(bytes.len().saturating_sub(start));
+        out.push(Span { tag, start, len });
     }
-}
-
-fn sensitive(bytes: &[u8]) -> Vec<(u32, Vec<u8>)> {
-    walk(bytes)
-        .into_iter()
-        .map(|t| (t.tag.value(), t.value.to_vec()))
-        .filter(|(t, _)| PAN_TAGS.contains(t) || TRACK2_TAGS.contains(t))
-        .collect()
+    out
 }
 
 /// The command's name (`SELECT`, `READ RECORD SFI 1 record 2`).
@@ -602,9 +696,9 @@ fn apdu_time(done: &Checkout) -> Duration {
 fn print_outcome(done: &Checkout) {
     let masker = masker_for(done);
     let result = &done.result;
-    println!("outcome: {}", result.outcome.status.name());
+    say!("outcome: {}", result.outcome.status.name());
     if let Some(h) = &done.host {
-        println!(
+        say!(
             "host:    {} (response {}{}) {}",
             if h.approved { "approved" } else { "declined" },
             h.response_code,
@@ -621,23 +715,23 @@ fn print_outcome(done: &Checkout) {
         Some(false) => "DECLINED",
         None => "not completed",
     };
-    println!("result:  {verdict}");
+    say!("result:  {verdict}");
     if let Some(id) = done.journal_id {
-        println!("journal: entry {id}");
+        say!("journal: entry {id}");
     }
-    println!(
+    say!(
         "cvm:     {}",
         result.outcome.cvm.map_or("n/a", |c| c.name())
     );
     if let Some(pan) = masker.masked_pan() {
-        println!("PAN:     {pan}");
+        say!("PAN:     {pan}");
     }
     let ui: Vec<String> = result.ui.iter().map(|u| message_text(u.message)).collect();
-    println!("UI:      {}", ui.join(", "));
+    say!("UI:      {}", ui.join(", "));
     let taps: Vec<&str> = result.tap_outcomes.iter().map(|s| s.name()).collect();
-    println!("taps:    {} ({})", done.taps, taps.join(", "));
+    say!("taps:    {} ({})", done.taps, taps.join(", "));
     if let Some(from_card) = done.from_card {
-        println!(
+        say!(
             "timing:  card to outcome {:.3} ms, {} exchanges taking {:.3} ms",
             millis(from_card),
             done.exchanges.len(),
@@ -691,6 +785,7 @@ fn json_report(done: &Checkout, card: Option<&CardInfo>) -> String {
         "taps": done.taps,
         "reader": card.map(|c| c.reader.clone()),
         "atr": card.map(|c| hex::encode_upper(&c.atr)),
+        "uid": card.and_then(|c| c.uid.as_ref()).map(hex::encode_upper),
         "duration_ms": millis(done.duration),
         "card_to_outcome_ms": done.from_card.map(millis),
         "apdu_ms": millis(apdu_time(done)),
@@ -740,6 +835,23 @@ mod tests {
     }
 
     #[test]
+    fn a_pan_in_a_malformed_answer_is_masked_and_learned() {
+        // 77 claims 0x40 bytes but holds fewer: the TLV walk fails, the scan still finds 57.
+        let broken =
+            hex::decode("77405711476173900101011 9D2512201000000000F9000".replace(' ', ""))
+                .unwrap();
+        let mut masker = Masker::default();
+        masker.learn(&exchange(&broken));
+        let shown = masker.hex(&broken);
+        assert!(!shown.contains("4761739001010119"), "{shown}");
+        assert!(
+            shown.starts_with("77405711476173******0119D2512"),
+            "{shown}"
+        );
+        assert_eq!(masker.masked_pan().as_deref(), Some("476173******0119"));
+    }
+
+    #[test]
     fn a_known_pan_is_masked_even_in_malformed_data() {
         let mut masker = Masker::default();
         masker.learn(&exchange(&hex::decode("5A0854133300896000139000").unwrap()));
@@ -747,30 +859,6 @@ mod tests {
         let broken = hex::decode("77FF5413330089600013").unwrap();
         let shown = masker.hex(&broken);
         assert_eq!(shown, "77FF541333******0013");
-    }
-
-    #[test]
-    fn card_data_inside_a_template_that_claims_too_much_is_masked() {
-        // 77 claims 0x31 bytes but holds 0x21: the PAN and track 2 inside are still masked.
-        let gpo = hex::decode(
-            "7731\
-             5711 4761739001010119D2512201000000000F\
-             5A08 4761739001010119\
-             5F3401 01\
-             9000"
-                .replace(' ', ""),
-        )
-        .unwrap();
-        let mut masker = Masker::default();
-        masker.learn(&exchange(&gpo));
-        let shown = masker.hex(&gpo);
-        assert!(!shown.contains("4761739001010119"), "{shown}");
-        assert!(!shown.contains("D2512201"), "{shown}");
-        assert!(
-            shown.contains("476173******0119D2512************F"),
-            "{shown}"
-        );
-        assert_eq!(masker.masked_pan().as_deref(), Some("476173******0119"));
     }
 
     #[test]

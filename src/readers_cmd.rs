@@ -1,6 +1,8 @@
 //! `tapterm readers`: what PC/SC sees — each reader, whether a card is on it, its ATR, and
 //! an ACR122U's firmware.
 
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use crate::reader::{self, CardState};
@@ -22,35 +24,35 @@ pub fn run(args: ReadersArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let mut out = String::new();
     if args.json {
         match serde_json::to_string_pretty(&readers) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => out = text + "\n",
             Err(e) => {
                 eprintln!("tapterm readers: {e}");
                 return ExitCode::FAILURE;
             }
         }
-        return ExitCode::SUCCESS;
+    } else if readers.is_empty() {
+        out.push_str("no readers connected\n");
     }
-    if readers.is_empty() {
-        println!("no readers connected");
-    }
-    for r in &readers {
+    for r in readers.iter().filter(|_| !args.json) {
         let state = match r.state {
             CardState::Empty => "empty",
             CardState::Present => "card present",
             CardState::Mute => "card present (mute)",
             CardState::Unknown => "unknown",
         };
-        println!("{}", r.name);
-        println!("  state:    {state}");
+        let _ = writeln!(out, "{}\n  state:    {state}", r.name);
         if let Some(atr) = &r.atr {
-            println!("  ATR:      {atr}");
+            let _ = writeln!(out, "  ATR:      {atr}");
         }
         if r.acr122u {
             let firmware = r.firmware.as_deref().unwrap_or("(not readable)");
-            println!("  ACR122U firmware: {firmware}");
+            let _ = writeln!(out, "  ACR122U firmware: {firmware}");
         }
     }
+    // A closed stdout (`| head`) is not an error worth a panic.
+    let _ = std::io::stdout().write_all(out.as_bytes());
     ExitCode::SUCCESS
 }

@@ -4,108 +4,28 @@
 //! run in parallel. Needs pcscd and vsmartcard-vpcd (scripts/setup installs them) and root or
 //! unprivileged user namespaces; without them the tests fail with instructions.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
 use std::thread;
 use std::time::Duration;
 
 use serde_json::Value;
+use tapterm::phone::Profile;
 
 const TAPTERM: &str = env!("CARGO_BIN_EXE_tapterm");
 
-/// A private pcscd with one vpcd entry (two slots: PORT and PORT+1).
-struct Pcscd {
-    script: Child,
-    socket: String,
-    pid: u32,
-    dir: PathBuf,
-}
+#[path = "support/pcsc.rs"]
+mod support;
+use support::{Pcscd, phone};
 
-impl Pcscd {
-    fn start(dir: &Path, port: u16, name: &str) -> Pcscd {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/pcscd-private");
-        let mut child = Command::new(script)
-            .arg("--dir")
-            .arg(dir)
-            .arg(format!("{port}:{name}"))
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("cannot run scripts/pcscd-private");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let mut socket = None;
-        let mut pid = None;
-        while socket.is_none() || pid.is_none() {
-            let Some(Ok(line)) = lines.next() else {
-                panic!(
-                    "scripts/pcscd-private failed to start pcscd (see its stderr above). \
-                     Install pcscd and vsmartcard-vpcd with scripts/setup, and run as root or \
-                     with unprivileged user namespaces enabled."
-                );
-            };
-            if let Some(s) = line.strip_prefix("PCSCLITE_CSOCK_NAME=") {
-                socket = Some(s.to_string());
-            }
-            if let Some(p) = line.strip_prefix("PCSCD_PID=") {
-                pid = p.parse().ok();
-            }
-        }
-        Pcscd {
-            script: child,
-            socket: socket.unwrap(),
-            pid: pid.unwrap(),
-            dir: dir.to_path_buf(),
-        }
-    }
-
-    /// Kills pcscd hard (SIGKILL), as a crash would, and waits for the script to notice.
-    fn kill_hard(mut self) -> PathBuf {
-        let _ = Command::new("kill")
-            .args(["-KILL", &self.pid.to_string()])
-            .status();
-        let _ = self.script.wait();
-        self.dir.clone()
-    }
-}
-
-impl Drop for Pcscd {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.script.id().to_string()])
-            .status();
-        let _ = self.script.wait();
-    }
-}
-
-/// A `tapterm phone` process; killed when dropped.
-struct Phone(Child);
-
-impl Drop for Phone {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn phone(profile: &str, port: u16, extra: &[&str]) -> Phone {
-    Phone(
-        Command::new(TAPTERM)
-            .args(["phone", "--profile", profile, "--port", &port.to_string()])
-            .args(extra)
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("cannot start tapterm phone"),
-    )
-}
-
-/// Journal and other data of the terminals under test, away from the user's: one folder per
-/// pcscd (so per test), since the tests run in parallel.
+/// Journal and other data of the terminals under test, away from the user's: beside the
+/// test's private pcscd (`<dir>/run/pcscd/pcscd.comm` → `<dir>/data`), so each test has its
+/// own and the temporary folder takes it away.
 fn data_home(socket: &str) -> PathBuf {
-    let tag: String = socket
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    std::env::temp_dir().join(format!("tapterm-e2e-{}-{tag}", std::process::id()))
+    match std::path::Path::new(socket).ancestors().nth(3) {
+        Some(dir) if dir.is_dir() => dir.join("data"),
+        _ => std::env::temp_dir().join(format!("tapterm-e2e-{}", std::process::id())),
+    }
 }
 
 fn tapterm(socket: &str, args: &[&str]) -> Output {
@@ -280,14 +200,15 @@ fn every_profile_over_pcsc_matches_the_in_process_wallet() {
             assert_eq!(got["approved"], got["host"]["approved"], "{profile}");
         }
         assert_eq!(got["atr"], "3B80800101");
-        let trace = got["trace"].to_string();
-        if let Some(pan) = got["pan"].as_str() {
-            assert!(pan.contains("******"), "{profile}: PAN masked");
-        }
+        let full_pan = Profile::from_name(profile).unwrap().account().pan;
+        let printed = got.to_string();
         assert!(
-            !trace.contains("4761739001010021"),
-            "no full PAN in the trace"
+            !printed.contains(full_pan),
+            "{profile}: the full PAN appears in the output"
         );
+        if let Some(pan) = got["pan"].as_str() {
+            assert_eq!(pan, tapterm::masking::mask_pan(full_pan), "{profile}");
+        }
         drop(_wallet);
         // Let pcscd see the field empty before the next wallet arrives.
         thread::sleep(Duration::from_millis(500));
@@ -402,6 +323,27 @@ fn an_acr122u_named_reader_is_recognised_and_driven() {
     assert_eq!(list[0]["acr122u"], true);
     // vpcd answers escape commands "unsupported": no firmware without a card, no failure.
     assert!(list[0]["firmware"].is_null());
+    let wallet = phone(
+        "visa-card",
+        36160,
+        &["--hold-ms", "20000", "--idle-s", "20"],
+    );
+    let mut firmware = Value::Null;
+    for _ in 0..40 {
+        let out = tapterm(&pcscd.socket, &["readers", "--json"]);
+        let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+        if list[0]["state"] == "present" {
+            firmware = list[0]["firmware"].clone();
+            break;
+        }
+        thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        firmware, "ACR122U215",
+        "firmware through FF 00 48 with a card present"
+    );
+    drop(wallet);
+    thread::sleep(Duration::from_millis(500));
     let _wallet = phone("visa-phone", 36160, &[]);
     let got = pay_json(
         &pcscd.socket,
@@ -412,6 +354,137 @@ fn an_acr122u_named_reader_is_recognised_and_driven() {
     let want = demo_json("visa-phone", "3.00", &[]);
     assert_eq!(got["outcome"], want["outcome"]);
     assert_eq!(got["reader"], "ACS ACR122U PICC Interface 00 00");
+    // The UID came from the reader pseudo-APDU FF CA (random per tap, 4 bytes from 08).
+    assert!(
+        got["uid"].as_str().is_some_and(|u| u.len() == 8),
+        "{}",
+        got["uid"]
+    );
     // Reader pseudo-APDUs (LED, buzzer, UID) never reach the kernel's trace.
     assert_eq!(got["exchanges"], want["exchanges"]);
+}
+
+#[test]
+fn pay_started_before_pcscd_waits_for_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let socket = tmp.path().join("run/pcscd/pcscd.comm");
+    let socket = socket.to_string_lossy().into_owned();
+    let pay = Command::new(TAPTERM)
+        .env("PCSCLITE_CSOCK_NAME", &socket)
+        .env("XDG_DATA_HOME", data_home(&socket))
+        .args(["pay", "--amount", "4.50", "--reader", "Virtual PCD 00 00"])
+        .args(["--json", "--timeout", "20"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    thread::sleep(Duration::from_millis(1000));
+    let pcscd = Pcscd::start(tmp.path(), 36170, "Virtual PCD");
+    assert_eq!(pcscd.socket, socket);
+    let _wallet = phone("visa-card", 36170, &[]);
+    let out = pay.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("service is back"), "{err}");
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(got["taps"], 1);
+    assert_eq!(
+        got["outcome"],
+        demo_json("visa-card", "4.50", &[])["outcome"]
+    );
+}
+
+/// A minimal card on vpcd's card side that leaves the procedure bytes to the terminal: the
+/// PPSE SELECT first gets `6C xx` (wrong Le), the resent command `61 xx` (more data), and
+/// only GET RESPONSE returns the FCI. Everything else is "file not found".
+fn procedure_byte_card(port: u16) -> thread::JoinHandle<Vec<Vec<u8>>> {
+    use std::io::{Read, Write};
+    const FCI: &str = "6F1E840E325041592E5359532E4444463031A50CBF0C0961074F05A0000000FF";
+    thread::spawn(move || {
+        let fci = {
+            let mut v: Vec<u8> = (0..FCI.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&FCI[i..i + 2], 16).unwrap())
+                .collect();
+            v.extend_from_slice(&[0x90, 0x00]);
+            v
+        };
+        let le = u8::try_from(fci.len() - 2).unwrap();
+        let mut seen = Vec::new();
+        let mut stream = loop {
+            match std::net::TcpStream::connect(("127.0.0.1", port)) {
+                Ok(s) => break s,
+                Err(_) => thread::sleep(Duration::from_millis(50)),
+            }
+        };
+        stream.set_nodelay(true).unwrap();
+        loop {
+            let mut len = [0u8; 2];
+            if stream.read_exact(&mut len).is_err() {
+                return seen;
+            }
+            let mut frame = vec![0u8; usize::from(u16::from_be_bytes(len))];
+            if stream.read_exact(&mut frame).is_err() {
+                return seen;
+            }
+            let answer: Vec<u8> = match frame.as_slice() {
+                [0x04] => vec![0x3B, 0x80, 0x80, 0x01, 0x01],
+                [_] => continue,
+                [0x00, 0xA4, 0x04, 0x00, 0x0E, rest @ ..] if rest.last() == Some(&0x00) => {
+                    vec![0x6C, le]
+                }
+                [0x00, 0xA4, 0x04, 0x00, 0x0E, ..] => vec![0x61, le],
+                [0x00, 0xC0, 0x00, 0x00, n] if *n == le => fci.clone(),
+                _ => vec![0x6A, 0x82],
+            };
+            if frame.len() > 1 {
+                seen.push(frame.clone());
+            }
+            let mut out = u16::try_from(answer.len()).unwrap().to_be_bytes().to_vec();
+            out.extend_from_slice(&answer);
+            if stream.write_all(&out).is_err() {
+                return seen;
+            }
+            if seen.len() >= 6 {
+                return seen;
+            }
+        }
+    })
+}
+
+#[test]
+fn wrong_le_and_more_data_are_resolved_below_the_kernel() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pcscd = Pcscd::start(tmp.path(), 36180, "Virtual PCD");
+    let card = procedure_byte_card(36180);
+    let got = pay_json(
+        &pcscd.socket,
+        "Virtual PCD 00 00",
+        "1.00",
+        &["--no-journal"],
+    );
+    let first = &got["trace"][0];
+    assert_eq!(first["command"], "00A404000E325041592E5359532E444446303100");
+    assert!(
+        first["response"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("6F1E84") && r.ends_with("9000")),
+        "the kernel sees the whole FCI: {first}"
+    );
+    let names: Vec<String> = got["trace"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.contains("GET RESPONSE")),
+        "{names:?}"
+    );
+    drop(pcscd);
+    let seen = card.join().unwrap();
+    // On the wire: the original, the resend with Le = 0x20, then GET RESPONSE.
+    assert_eq!(seen[0].last(), Some(&0x00));
+    assert_eq!(seen[1].last(), Some(&0x20));
+    assert_eq!(seen[2], vec![0x00, 0xC0, 0x00, 0x00, 0x20]);
 }

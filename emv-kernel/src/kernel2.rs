@@ -294,24 +294,7 @@ impl Kernel2<'_, '_, '_> {
     }
 
     fn store_gpo_response(&mut self, data: &[u8]) -> Result<(), String> {
-        let mut items = TlvIter::new(data);
-        let top = match (items.next(), items.next()) {
-            (Some(Ok(t)), None) => t,
-            (Some(Err(e)), _) => return Err(format!("GPO response malformed: {e}")),
-            _ => return Err("GPO response is not exactly one template".into()),
-        };
-        match top.tag.value() {
-            0x77 => self
-                .card
-                .store_template(top.value)
-                .map_err(|e| format!("GPO response: {e}"))?,
-            0x80 if top.value.len() >= 2 => {
-                let (aip, afl) = top.value.split_at(2);
-                self.card.tags.insert(Tag::new(0x82), aip.to_vec());
-                self.card.tags.insert(Tag::new(0x94), afl.to_vec());
-            }
-            _ => return Err(format!("GPO response template {} unusable", top.tag)),
-        }
+        self.card.store_gpo_response(data)?;
         if !self.card.has(0x82) || !self.card.has(0x94) {
             return Err("GPO response lacks the AIP or the AFL".into());
         }

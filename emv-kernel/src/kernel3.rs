@@ -15,7 +15,7 @@ use crate::preprocessing::{TTQ_CVM_REQUIRED, TTQ_OFFLINE_ONLY, TTQ_ONLINE_CRYPTO
 use crate::records::{self, ReadError, RecordsRead};
 use crate::selection;
 use crate::session::{self, KernelInput, KernelResult, Session, outcome, ui};
-use crate::tlv::{Tag, TlvIter};
+use crate::tlv::Tag;
 use crate::tvr::{Tsi, Tvr, TvrBit};
 
 /// TTQ byte 1 b5: EMV contact chip supported.
@@ -273,7 +273,7 @@ impl Kernel3<'_, '_, '_> {
             }
             sw => return self.end(format!("GPO answered {sw:04X}")),
         }
-        if let Err(why) = self.store_gpo_response(response.data) {
+        if let Err(why) = self.card.store_gpo_response(response.data) {
             return self.end(why);
         }
         let records = match self.read_records() {
@@ -292,29 +292,6 @@ impl Kernel3<'_, '_, '_> {
             ReaderStatus::CardReadSuccessfully,
         ));
         self.decide(&records)
-    }
-
-    /// GPO response format 2 (`77`) or format 1 (`80`: AIP, AFL).
-    fn store_gpo_response(&mut self, data: &[u8]) -> Result<(), String> {
-        let mut items = TlvIter::new(data);
-        let top = match (items.next(), items.next()) {
-            (Some(Ok(t)), None) => t,
-            (Some(Err(e)), _) => return Err(format!("GPO response malformed: {e}")),
-            _ => return Err("GPO response is not exactly one template".into()),
-        };
-        match top.tag.value() {
-            0x77 => self
-                .card
-                .store_template(top.value)
-                .map_err(|e| format!("GPO response: {e}")),
-            0x80 if top.value.len() >= 2 => {
-                let (aip, afl) = top.value.split_at(2);
-                self.card.tags.insert(Tag::new(0x82), aip.to_vec());
-                self.card.tags.insert(Tag::new(0x94), afl.to_vec());
-                Ok(())
-            }
-            _ => Err(format!("GPO response template {} unusable", top.tag)),
-        }
     }
 
     fn read_records(&mut self) -> Result<RecordsRead, ReadError> {

@@ -168,10 +168,6 @@ fn connect(options: &VpcdOptions) -> Result<TcpStream, VpcdError> {
 
 /// Re-arms TCP_QUICKACK: Linux clears it again after it sent an ACK.
 #[cfg(target_os = "linux")]
-#[allow(
-    clippy::incompatible_msrv,
-    reason = "stable since Rust 1.89; the project builds with 1.95"
-)]
 fn quickack(stream: &TcpStream) -> io::Result<()> {
     use std::os::linux::net::TcpStreamExt;
     stream.set_quickack(true)

@@ -256,8 +256,8 @@ impl Transport for PcscTransport {
                 self.card = Some(card);
                 self.taps += 1;
                 self.wait_failure = None;
-                self.last_signal = None;
-                self.signal(Signal::Processing);
+                // The worker lit "processing" while connecting (before any timed exchange).
+                self.last_signal = Some(Signal::Processing);
                 Ok(true)
             }
             Some(Reply::NextTap(Err(ReaderError::Cancelled))) => {
@@ -365,18 +365,20 @@ impl Session {
             need_absent = true;
         }
         let wanted = self.options.reader.clone();
+        // Set once pcscd went away during this wait: while a new pcscd starts up, it can
+        // answer oddly (a security violation on a half-set-up socket was seen), and those
+        // answers are retried like the loss itself until the deadline.
+        let mut recovering = false;
         loop {
             if self.cancel.is_cancelled() {
                 return Err(ReaderError::Cancelled);
             }
             let ctx = match self.context() {
                 Ok(ctx) => ctx,
-                Err(e) if classify(e) == ErrorClass::ServiceGone => {
-                    self.lose_service(e);
-                    self.pause(deadline)?;
+                Err(e) => {
+                    self.recover(e, &mut recovering, deadline)?;
                     continue;
                 }
-                Err(e) => return Err(e.into()),
             };
             let want = if need_absent {
                 Want::Absent
@@ -389,13 +391,12 @@ impl Session {
                 Err(WaitError::Timeout { reader_seen }) => {
                     return Err(self.timeout_error(&ctx, reader_seen));
                 }
-                Err(WaitError::Pcsc(e)) if classify(e) == ErrorClass::ServiceGone => {
+                Err(WaitError::Pcsc(e)) => {
+                    self.recover(e, &mut recovering, deadline)?;
                     // A new pcscd starts with an empty field.
-                    self.lose_service(e);
                     need_absent = false;
                     continue;
                 }
-                Err(WaitError::Pcsc(e)) => return Err(e.into()),
             };
             if need_absent {
                 need_absent = false;
@@ -407,13 +408,28 @@ impl Session {
                     return Ok(info);
                 }
                 Err(e) => match classify(e) {
-                    // The card flapped in and out, or pcscd went: wait again.
+                    // The card flapped in and out: wait again.
                     ErrorClass::CardGone | ErrorClass::ReaderGone => continue,
-                    ErrorClass::ServiceGone => self.lose_service(e),
-                    _ => return Err(e.into()),
+                    _ => self.recover(e, &mut recovering, deadline)?,
                 },
             }
         }
+    }
+
+    /// Drops the context and pauses when `error` means pcscd went away (or anything goes
+    /// wrong while it comes back); any other error ends the wait.
+    fn recover(
+        &mut self,
+        error: pcsc::Error,
+        recovering: &mut bool,
+        deadline: Option<Instant>,
+    ) -> Result<(), ReaderError> {
+        if classify(error) != ErrorClass::ServiceGone && !*recovering {
+            return Err(error.into());
+        }
+        *recovering = true;
+        self.lose_service(error);
+        self.pause(deadline)
     }
 
     fn pause(&self, deadline: Option<Instant>) -> Result<(), ReaderError> {
@@ -453,6 +469,7 @@ impl Session {
         self.acr122u = acr122u::is_acr122u(&name);
         let uid = if self.acr122u {
             let _ = acr122u::send_with_card(&card, &acr122u::DETECTION_BUZZER_OFF);
+            let _ = acr122u::send_with_card(&card, &acr122u::led_command(Signal::Processing));
             acr122u::send_with_card(&card, &acr122u::GET_UID)
                 .ok()
                 .and_then(|r| match r.as_slice() {
@@ -507,5 +524,50 @@ impl Session {
             let _ = card.disconnect(Disposition::LeaveCard);
         }
         self.cancel.set_context(None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use emv_kernel::outcome::{MessageId, ReaderStatus};
+
+    #[test]
+    fn a_wait_for_a_card_is_cancelled_from_another_thread() {
+        // Works with or without a pcscd: the wait either blocks in SCardGetStatusChange on a
+        // reader that never comes, or retries a missing service; cancel ends both.
+        let mut transport = PcscTransport::new(
+            PcscOptions {
+                reader: Some("tapterm test reader that does not exist".into()),
+                tap_timeout: Some(Duration::from_secs(60)),
+            },
+            Box::new(|_| {}),
+        );
+        let cancel = transport.cancel_handle();
+        let canceller = thread::spawn(move || {
+            thread::sleep(Duration::from_millis(300));
+            cancel.cancel();
+        });
+        let present = UiRequest {
+            message: MessageId::PresentCard,
+            status: ReaderStatus::ReadyToRead,
+            hold: Duration::ZERO,
+        };
+        assert_eq!(transport.next_tap(&present), Err(TransportError::Cancelled));
+        assert_eq!(transport.wait_failure(), Some(&ReaderError::Cancelled));
+        assert_eq!(transport.card(), None);
+        canceller.join().unwrap();
+        assert!(transport.cancel_handle().is_cancelled());
+        transport.cancel_handle().reset();
+        assert!(!transport.cancel_handle().is_cancelled());
+    }
+
+    #[test]
+    fn exchanges_without_a_card_are_card_removed() {
+        let mut transport = PcscTransport::new(PcscOptions::default(), Box::new(|_| {}));
+        assert_eq!(
+            transport.exchange(&[0x00, 0xA4, 0x04, 0x00, 0x00]),
+            Err(TransportError::CardRemoved)
+        );
     }
 }
