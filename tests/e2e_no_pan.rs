@@ -1,5 +1,5 @@
 //! Issue 6 "Must show": transactions with every virtual wallet, run through the real binary
-//! (`tapterm pay --demo`, text trace and JSON, locked two-tap flows, the in-process host and a
+//! (`tapterm pay --demo`, text trace with and without `--decode`, JSON, locked two-tap flows, the in-process host and a
 //! `tapterm host --listen` process), leave no full PAN and no track 2 (tag 57) in the journal
 //! file, its -wal/-shm files, or anything the processes printed (DESIGN: card data is masked
 //! to first 6 / last 4 everywhere; track 2 to masked PAN + expiry). The search itself is
@@ -224,6 +224,7 @@ fn no_wallet_leaves_its_pan_or_track_2_in_the_journal_or_any_output() {
     // (what, output) of every process run.
     let mut captured: Vec<(String, Vec<u8>)> = Vec::new();
     let mut pay_runs = 0;
+    let mut decoded = 0;
     // (profile, JSON reports) to check the PAN really went through, masked.
     let mut reports: Vec<(Profile, Value)> = Vec::new();
     for profile in Profile::ALL {
@@ -250,6 +251,9 @@ fn no_wallet_leaves_its_pan_or_track_2_in_the_journal_or_any_output() {
                     }
                     if json {
                         args.push("--json");
+                    } else if !remote {
+                        // Each response's TLV tree too.
+                        args.push("--decode");
                     }
                     if remote {
                         args.extend(["--host", host_addr.as_str()]);
@@ -264,6 +268,10 @@ fn no_wallet_leaves_its_pan_or_track_2_in_the_journal_or_any_output() {
                     pay_runs += 1;
                     if json {
                         reports.push((profile, serde_json::from_slice(&out.stdout).unwrap()));
+                    } else if !remote {
+                        let text = String::from_utf8_lossy(&out.stdout);
+                        assert!(text.contains("Application Template"), "{what}: {text}");
+                        decoded += 1;
                     }
                     captured.push((format!("stdout of {what}"), out.stdout));
                     captured.push((format!("stderr of {what}"), out.stderr));
@@ -271,6 +279,7 @@ fn no_wallet_leaves_its_pan_or_track_2_in_the_journal_or_any_output() {
             }
         }
     }
+    assert!(decoded > 0);
     // The journal's own views: the day's list, every receipt, the totals.
     let ids = watcher.ids().unwrap();
     assert_eq!(ids.len(), pay_runs, "one journal row per transaction");
