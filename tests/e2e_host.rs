@@ -305,22 +305,50 @@ impl Transport for TamperAc<'_> {
     }
 }
 
-/// Visa qVSDC puts the ARQC in the GPO answer (C-3). With the shipped TTQ (byte 1 b1 "ODA
-/// for online" off) the kernel does no fDDA for an online cryptogram; with it on, fDDA runs
-/// and passes, because fDDA signs the card's dynamic number and the terminal's data, not the
-/// ARQC. Either way the altered ARQC reaches the host, which must catch it. (Mastercard's
-/// CDA puts the AC inside the signature, so a tamper there fails ODA before any host.)
-fn tampered_arqc_is_declined(profile: Profile, oda_for_online: bool) {
+/// How the terminal configuration is changed for a tamper test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tweak {
+    /// The shipped configuration.
+    None,
+    /// Visa TTQ byte 1 b1 "ODA for online authorisations supported" set.
+    VisaOdaForOnline,
+    /// Kernel 2 Security Capability (DF811F) without CDA.
+    MastercardNoCda,
+}
+
+fn configured(tweak: Tweak) -> TerminalConfig {
     let mut config = terminal();
-    if oda_for_online {
-        let visa = config
-            .combinations
-            .iter_mut()
-            .find(|c| c.kernel == 3)
-            .unwrap();
-        let ttq = visa.ttq.as_mut().unwrap();
-        ttq[0] |= 0x01;
+    let kernel = if tweak == Tweak::MastercardNoCda {
+        2
+    } else {
+        3
+    };
+    let combination = config
+        .combinations
+        .iter_mut()
+        .find(|c| c.kernel == kernel)
+        .unwrap();
+    match tweak {
+        Tweak::None => {}
+        Tweak::VisaOdaForOnline => combination.ttq.as_mut().unwrap()[0] |= 0x01,
+        Tweak::MastercardNoCda => {
+            combination.tags.insert(Tag::new(0xDF811F), vec![0x00]);
+        }
     }
+    config
+}
+
+/// Runs a checkout whose card's cryptogram is altered in flight and checks that the host,
+/// not anything before it, declines it as "cryptogram invalid", and that the journal says so.
+/// Returns the kernel's decisions.
+///
+/// Visa qVSDC puts the ARQC in the GPO answer (C-3). With the shipped TTQ ("ODA for online"
+/// off) the kernel does no fDDA for an online cryptogram; with it on, fDDA runs and passes,
+/// because fDDA signs the card's dynamic number and the terminal's data, not the ARQC.
+/// Mastercard's CDA carries the AC inside the signature (no plain 9F26 to alter); a terminal
+/// without CDA gets a plain 9F26 in GENERATE AC. In all three the altered ARQC reaches the
+/// host, which must catch it.
+fn tampered_arqc_is_declined(profile: Profile, tweak: Tweak) -> Vec<String> {
     let host = Host::with_defaults().unwrap();
     let mut card = wallet(profile, false);
     let mut tamper = TamperAc {
@@ -328,7 +356,7 @@ fn tampered_arqc_is_declined(profile: Profile, oda_for_online: bool) {
         tampered: Vec::new(),
     };
     let run = checkout_with(
-        &config,
+        &configured(tweak),
         &purchase(1200),
         &mut tamper,
         &host,
@@ -339,15 +367,10 @@ fn tampered_arqc_is_declined(profile: Profile, oda_for_online: bool) {
     };
     assert_ne!(original, sent);
     let done = &run.done;
-    assert_eq!(done.result.outcome.status, OutcomeStatus::OnlineRequest);
-    let fdda_passed = done
-        .result
-        .decisions
-        .iter()
-        .any(|d| d.contains("fDDA succeeded"));
     assert_eq!(
-        fdda_passed, oda_for_online,
-        "fDDA ran and passed exactly when asked: {:?}",
+        done.result.outcome.status,
+        OutcomeStatus::OnlineRequest,
+        "{:?}",
         done.result.decisions
     );
     assert_eq!(
@@ -375,16 +398,49 @@ fn tampered_arqc_is_declined(profile: Profile, oda_for_online: bool) {
             .is_some_and(|r| r.contains("cryptogram invalid")),
         "{row:?}"
     );
+    done.result.decisions.clone()
+}
+
+fn fdda_passed(decisions: &[String]) -> bool {
+    decisions.iter().any(|d| d.contains("fDDA succeeded"))
 }
 
 #[test]
 fn a_tampered_arqc_from_a_visa_phone_is_declined_as_cryptogram_invalid() {
-    tampered_arqc_is_declined(Profile::VisaPhone, false);
+    let decisions = tampered_arqc_is_declined(Profile::VisaPhone, Tweak::None);
+    assert!(!fdda_passed(&decisions), "{decisions:?}");
 }
 
 #[test]
 fn a_tampered_arqc_from_a_visa_card_is_declined_even_after_fdda_passed() {
-    tampered_arqc_is_declined(Profile::VisaCard, true);
+    let decisions = tampered_arqc_is_declined(Profile::VisaCard, Tweak::VisaOdaForOnline);
+    assert!(fdda_passed(&decisions), "{decisions:?}");
+}
+
+#[test]
+fn a_tampered_arqc_from_a_mastercard_without_cda_is_declined_as_cryptogram_invalid() {
+    tampered_arqc_is_declined(Profile::MastercardCard, Tweak::MastercardNoCda);
+}
+
+#[test]
+fn a_cda_signed_mastercard_ac_has_no_plain_cryptogram_to_alter() {
+    // Why the Mastercard tamper test turns CDA off: with it, 9F26 travels only inside the
+    // signature, so TamperAc finds nothing and the untouched transaction is approved.
+    let host = Host::with_defaults().unwrap();
+    let mut card = wallet(Profile::MastercardCard, false);
+    let mut tamper = TamperAc {
+        inner: &mut card,
+        tampered: Vec::new(),
+    };
+    let run = checkout_with(
+        &terminal(),
+        &purchase(1200),
+        &mut tamper,
+        &host,
+        StandIn::Decline,
+    );
+    assert!(tamper.tampered.is_empty());
+    assert_eq!(run.done.approved, Some(true));
 }
 
 /// A port on which nothing listens (bound, then released).
