@@ -19,7 +19,7 @@ use emv_kernel::transport::{Transport, TransportError};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use tapterm::checkout::{self, Checkout, Services};
-use tapterm::host::crypto::{self, AcData, Cvn};
+use tapterm::host::crypto::{self, AcData, ArpcInput, Cvn};
 use tapterm::host::issuers::IssuerKeys;
 use tapterm::host::rules::Rules;
 use tapterm::host::server::HostClient;
@@ -112,9 +112,18 @@ fn record(done: &Checkout) -> &TagMap {
     done.result.data_record.as_ref().expect("a data record")
 }
 
-/// Recomputes the record's ARQC with the issuer master key from assets/host/issuers.toml,
-/// independently of the host (Book 2 8.1).
-fn arqc_matches_issuer_file(record: &TagMap) -> bool {
+/// What the issuer needs from a data record to check its cryptogram, with the issuer master
+/// key read from assets/host/issuers.toml (independently of the host).
+struct IssuerView {
+    cvn: Cvn,
+    imk: [u8; 16],
+    pan: String,
+    psn: u8,
+    data: AcData,
+    ac: [u8; 8],
+}
+
+fn issuer_view(record: &TagMap) -> IssuerView {
     let keys = IssuerKeys::from_toml(&std::fs::read_to_string(ISSUERS_FILE).unwrap()).unwrap();
     let pan = masking::record_pan(record).unwrap();
     let psn = record
@@ -126,18 +135,42 @@ fn arqc_matches_issuer_file(record: &TagMap) -> bool {
         .find_map(|t| record.get(&Tag::new(t)))
         .expect("an AID in the record");
     let iad = record.get(&Tag::new(0x9F10)).unwrap();
-    let cvn = Cvn::detect(aid, iad).expect("a CVN the host verifies");
-    let data = AcData::from_tags(record).unwrap();
-    let imk = keys.find(&pan).expect("the wallet's issuer key").imk_ac;
-    crypto::verify_ac(
-        cvn,
-        &imk,
-        &pan,
+    IssuerView {
+        cvn: Cvn::detect(aid, iad).expect("a CVN the host verifies"),
+        imk: keys.find(&pan).expect("the wallet's issuer key").imk_ac,
         psn,
-        &data,
-        record.get(&Tag::new(0x9F26)).unwrap(),
-    )
-    .unwrap()
+        data: AcData::from_tags(record).unwrap(),
+        ac: record.get(&Tag::new(0x9F26)).unwrap()[..]
+            .try_into()
+            .unwrap(),
+        pan,
+    }
+}
+
+/// Whether the record's ARQC is the one the card computes under the issuers.toml key
+/// (Book 2 8.1).
+fn arqc_matches_issuer_file(record: &TagMap) -> bool {
+    let v = issuer_view(record);
+    crypto::verify_ac(v.cvn, &v.imk, &v.pan, v.psn, &v.data, &v.ac).unwrap()
+}
+
+/// Whether the Issuer Authentication Data (tag 91) is the ARPC over the record's ARQC under
+/// the issuers.toml key, for the ARC (method 1) or CSU (method 2) it carries (Book 2 8.2).
+fn arpc_matches_issuer_file(record: &TagMap, issuer_data: &[u8]) -> bool {
+    let v = issuer_view(record);
+    let input = if v.cvn.uses_arpc_method2() {
+        ArpcInput::Method2 {
+            csu: issuer_data[4..8].try_into().unwrap(),
+            proprietary: issuer_data[8..].to_vec(),
+        }
+    } else {
+        ArpcInput::Method1 {
+            arc: issuer_data[8..10].try_into().unwrap(),
+        }
+    };
+    let expected =
+        crypto::generate_arpc(v.cvn, &v.imk, &v.pan, v.psn, &v.data, &v.ac, &input).unwrap();
+    expected == issuer_data
 }
 
 fn approved_online_end_to_end(profile: Profile, minor: u64, locked: bool) {
@@ -162,7 +195,10 @@ fn approved_online_end_to_end(profile: Profile, minor: u64, locked: bool) {
     assert_eq!(answer.response_code, "00");
     assert_eq!(answer.auth_code.len(), 6);
     let arpc = answer.arpc.as_ref().expect("an ARPC (tag 91)");
-    assert!(arpc.len() >= 8, "{profile}: ARPC {arpc:02X?}");
+    assert!(
+        arpc_matches_issuer_file(record(&run.done), arpc),
+        "{profile}: tag 91 {arpc:02X?} is the ARPC under the card's key"
+    );
     assert_eq!(done.approved, Some(true));
     assert_eq!(done.taps, if locked { 2 } else { 1 }, "{profile}");
     assert!(
