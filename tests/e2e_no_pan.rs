@@ -267,7 +267,11 @@ fn no_wallet_leaves_its_pan_or_track_2_in_the_journal_or_any_output() {
                     );
                     pay_runs += 1;
                     if json {
-                        reports.push((profile, serde_json::from_slice(&out.stdout).unwrap()));
+                        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+                        if locked {
+                            assert_eq!(report["taps"], 2, "{what}: the two-tap flow ran");
+                        }
+                        reports.push((profile, report));
                     } else if !remote {
                         let text = String::from_utf8_lossy(&out.stdout);
                         assert!(text.contains("Application Template"), "{what}: {text}");
