@@ -18,8 +18,7 @@ use serde_json::json;
 
 use tapterm::phone::{InProcessTransport, Profile, card::WalletOptions};
 
-use tapterm::host::server::HostClient;
-use tapterm::host::{Authoriser, Host, StandIn};
+use tapterm::host::HostConfig;
 use tapterm::journal::Journal;
 
 use crate::checkout::{self, Checkout, Progress, Services, TimedExchange};
@@ -72,16 +71,16 @@ pub struct PayArgs {
     /// Print one JSON document instead of the live trace.
     #[arg(long)]
     pub json: bool,
-    /// Send online requests to a host service (`tapterm host`) at HOST:PORT instead of the
-    /// in-process simulator; when it cannot be reached the terminal declines (stand-in).
-    #[arg(long, value_name = "HOST:PORT")]
-    pub host: Option<String>,
     /// Journal file (default: $XDG_DATA_HOME/tapterm/journal.sqlite).
     #[arg(long, conflicts_with = "no_journal")]
     pub journal: Option<PathBuf>,
     /// Do not write the transaction to the journal.
     #[arg(long)]
     pub no_journal: bool,
+    /// `host:port` of a `tapterm host --listen` service to send online requests to
+    /// (timeout 5 s, declined when unreachable); default: the in-process simulator.
+    #[arg(long)]
+    pub host: Option<String>,
     /// Seconds to wait for each tap.
     #[arg(long, default_value_t = 30.0)]
     pub timeout: f64,
@@ -111,9 +110,6 @@ impl From<Kind> for TransactionType {
     }
 }
 
-/// How long a host service has to answer an online request.
-const HOST_TIMEOUT: Duration = Duration::from_secs(5);
-
 /// Exit status for bad arguments (clap uses the same).
 const EXIT_USAGE: u8 = 2;
 
@@ -128,15 +124,16 @@ pub fn run(args: PayArgs) -> ExitCode {
         Ok(inputs) => inputs,
         Err(code) => return code,
     };
-    let host: Box<dyn Authoriser> = match &args.host {
-        Some(addr) => Box::new(HostClient::new(addr.clone(), HOST_TIMEOUT)),
-        None => match Host::with_defaults() {
-            Ok(h) => Box::new(h),
-            Err(e) => {
-                eprintln!("tapterm pay: host simulator: {e}");
-                return ExitCode::FAILURE;
-            }
-        },
+    let host_config = HostConfig {
+        address: args.host.clone(),
+        ..HostConfig::default()
+    };
+    let host = match host_config.authoriser() {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("tapterm pay: host simulator: {e}");
+            return ExitCode::FAILURE;
+        }
     };
     let mut journal = match open_journal(&args) {
         Ok(j) => j,
@@ -157,7 +154,7 @@ pub fn run(args: PayArgs) -> ExitCode {
     }
     let mut services = Services {
         host: Some(host.as_ref()),
-        stand_in: StandIn::Decline,
+        stand_in: host_config.stand_in.clone(),
         journal: journal.as_mut(),
         reader: source_name(&args),
     };
