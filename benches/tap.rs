@@ -30,7 +30,7 @@ fn main() {
     let plain = Pcscd::start(tmp.path(), port, "Virtual PCD");
     let acr = Pcscd::start(acr_tmp.path(), acr_port, "ACS ACR122U PICC Interface");
     println!(
-        "reader / profile                 card->outcome  APDUs  APDU time  median RTT  terminal adds"
+        "reader / profile                 connect  card->outcome  APDUs  APDU time  median RTT  terminal adds"
     );
     for (pcscd, port, reader) in [
         (&plain, port, "Virtual PCD 00 00"),
@@ -45,6 +45,7 @@ fn main() {
 /// Runs [`RUNS`] taps of `profile` on `reader` and prints the medians.
 fn measure(pcscd: &Pcscd, port: u16, reader: &str, profile: &str) {
     let (mut total, mut apdu, mut rtt, mut own) = (vec![], vec![], vec![], vec![]);
+    let mut connect = vec![];
     let mut exchanges = 0;
     for _ in 0..RUNS {
         let wallet = phone(profile, port, &["--hold-ms", "50"]);
@@ -59,6 +60,7 @@ fn measure(pcscd: &Pcscd, port: u16, reader: &str, profile: &str) {
         let from_card = report["card_to_outcome_ms"].as_f64().unwrap_or(f64::NAN);
         let in_apdus = report["apdu_ms"].as_f64().unwrap_or(f64::NAN);
         total.push(from_card);
+        connect.push(report["connect_ms"].as_f64().unwrap_or(f64::NAN));
         apdu.push(in_apdus);
         own.push(from_card - in_apdus);
         for x in report["trace"].as_array().into_iter().flatten() {
@@ -70,8 +72,9 @@ fn measure(pcscd: &Pcscd, port: u16, reader: &str, profile: &str) {
     }
     let short = reader.split(' ').take(2).collect::<Vec<_>>().join(" ");
     println!(
-        "{:<32} {:>10.3} ms {:>6} {:>7.3} ms {:>8.3} ms {:>10.3} ms",
+        "{:<32} {:>7.3} ms {:>10.3} ms {:>6} {:>7.3} ms {:>8.3} ms {:>10.3} ms",
         format!("{short} / {profile}"),
+        median(&mut connect),
         median(&mut total),
         exchanges,
         median(&mut apdu),

@@ -786,6 +786,7 @@ fn json_report(done: &Checkout, card: Option<&CardInfo>) -> String {
         "reader": card.map(|c| c.reader.clone()),
         "atr": card.map(|c| hex::encode_upper(&c.atr)),
         "uid": card.and_then(|c| c.uid.as_ref()).map(hex::encode_upper),
+        "connect_ms": card.map(|c| millis(c.connect_took)),
         "duration_ms": millis(done.duration),
         "card_to_outcome_ms": done.from_card.map(millis),
         "apdu_ms": millis(apdu_time(done)),

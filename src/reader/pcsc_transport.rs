@@ -126,6 +126,9 @@ pub struct CardInfo {
     pub uid: Option<Vec<u8>>,
     /// Whether the reader is an ACR122U.
     pub acr122u: bool,
+    /// From pcscd reporting the card present to the connection being ready (SCardConnect,
+    /// status, and for an ACR122U its buzzer, LED and UID pseudo-APDUs).
+    pub connect_took: Duration,
 }
 
 enum Request {
@@ -456,6 +459,7 @@ impl Session {
     }
 
     fn connect(&mut self, ctx: &Context, reader: &CString) -> Result<CardInfo, pcsc::Error> {
+        let started = Instant::now();
         let card = ctx.connect(reader, ShareMode::Shared, Protocols::T0 | Protocols::T1)?;
         let status = card.status2_owned()?;
         let protocol = match status.protocol2() {
@@ -483,6 +487,7 @@ impl Session {
             protocol,
             uid,
             acr122u: self.acr122u,
+            connect_took: started.elapsed(),
         };
         self.card = Some(card);
         Ok(info)
