@@ -26,6 +26,8 @@ use super::{ErrorClass, ReaderError, classify};
 
 /// How long to wait between attempts to reach a pcscd that went away.
 const RECONNECT_PAUSE: Duration = Duration::from_millis(200);
+/// How long to wait before connecting again to a card that vanished while connecting.
+const FLAP_PAUSE: Duration = Duration::from_millis(50);
 
 /// Cancels the transport's waits from any thread (the cashier's Cancel button, shutdown).
 #[derive(Clone, Default)]
@@ -409,8 +411,12 @@ impl Session {
                     return Ok(info);
                 }
                 Err(e) => match classify(e) {
-                    // The card flapped in and out: wait again.
-                    ErrorClass::CardGone | ErrorClass::ReaderGone => continue,
+                    // The card flapped in and out: wait again, without spinning on a reader
+                    // that keeps saying "present" while the card will not connect.
+                    ErrorClass::CardGone | ErrorClass::ReaderGone => {
+                        thread::sleep(FLAP_PAUSE);
+                        continue;
+                    }
                     _ => self.recover(e, &mut recovering, deadline)?,
                 },
             }
