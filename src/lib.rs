@@ -1,8 +1,9 @@
 //! tapterm's library half: the modules the binary, the integration tests and the window
 //! share (checkout, PC/SC readers, recording, virtual wallets, host simulator, journal,
-//! masking, terminal configuration).
+//! masking, terminal configuration, the GUI).
 
 pub mod checkout;
+pub mod gui;
 pub mod host;
 pub mod journal;
 pub mod masking;

@@ -3,6 +3,7 @@
 //! The command line is thin: each subcommand lives in its own module.
 
 mod decode;
+mod gui_cli;
 mod history;
 mod pay;
 mod readers_cmd;
@@ -11,7 +12,7 @@ mod replay;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use tapterm::{checkout, reader, recording, terminal_config};
+use tapterm::{checkout, phone, reader, recording, terminal_config};
 
 /// Contactless EMV point-of-sale terminal (phones and cards over PC/SC).
 #[derive(Debug, Parser)]
@@ -35,6 +36,8 @@ enum Command {
     Phone(tapterm::phone::PhoneArgs),
     /// Check the terminal configuration (assets/terminal.toml, --config overlay, CA keys).
     Config(terminal_config::ConfigArgs),
+    /// Open the terminal's window (the default without a subcommand).
+    Gui(gui_cli::GuiArgs),
     /// List the day's transactions from the journal, or print a receipt.
     History(history::HistoryArgs),
     /// Day totals by outcome and currency (refunds negative).
@@ -53,16 +56,13 @@ fn main() -> ExitCode {
         Some(Command::Replay(args)) => replay::run(args),
         Some(Command::Pay(args)) => pay::run(args),
         Some(Command::Readers(args)) => readers_cmd::run(args),
-        Some(Command::Phone(args)) => tapterm::phone::run(args),
-        Some(Command::Config(args)) => terminal_config::run(args),
         Some(Command::History(args)) => history::run_history(args),
         Some(Command::Totals(args)) => history::run_totals(args),
         Some(Command::Host(args)) => history::run_host(args),
         Some(Command::JournalStress(args)) => history::run_journal_stress(args),
-        None => {
-            use clap::CommandFactory;
-            let _ = Cli::command().print_help();
-            ExitCode::SUCCESS
-        }
+        Some(Command::Phone(args)) => phone::run(args),
+        Some(Command::Config(args)) => terminal_config::run(args),
+        Some(Command::Gui(args)) => gui_cli::run(args),
+        None => gui_cli::run(gui_cli::GuiArgs::default()),
     }
 }

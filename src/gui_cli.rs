@@ -1,0 +1,95 @@
+//! `tapterm gui` (and `tapterm` alone): opens the terminal's window.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use tapterm::gui::{self, GuiOptions, Screen};
+
+/// Options of the window.
+#[derive(Debug, Default, Args)]
+pub struct GuiArgs {
+    /// Demo wallet profile to preselect (visa-phone, mastercard-phone, visa-card, …).
+    #[arg(long, value_name = "PROFILE")]
+    demo: Option<String>,
+    /// Start with the demo phone locked (two taps, "See phone" in between).
+    #[arg(long)]
+    locked: bool,
+    /// Tap the demo wallet as soon as the reader polls.
+    #[arg(long)]
+    auto_tap: bool,
+    /// Amount to pre-fill, in major units (12.34).
+    #[arg(long)]
+    amount: Option<String>,
+    /// Charge the pre-filled amount at once (with --auto-tap: a whole demo transaction).
+    #[arg(long, requires = "amount")]
+    charge: bool,
+    /// A user configuration laid over the built-in assets/terminal.toml.
+    #[arg(long)]
+    config: Option<std::path::PathBuf>,
+    /// Exchange the developer screen shows first (1 = the first APDU).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    exchange: u16,
+    /// Screen to open: cashier, developer, history, readers.
+    #[arg(long, default_value = "cashier", value_parser = ["cashier", "developer", "history", "readers"])]
+    screen: String,
+}
+
+/// Why no window can open here, checked before iced tries (it panics without a display).
+fn no_display() -> Option<String> {
+    let Some(display) = std::env::var_os("DISPLAY").filter(|d| !d.is_empty()) else {
+        return Some("no display: DISPLAY is not set (tapterm's window needs X11)".into());
+    };
+    let display = display.to_string_lossy().into_owned();
+    // A local display ":N" or ":N.S" must have its socket.
+    if let Some(number) = display
+        .strip_prefix(':')
+        .and_then(|rest| rest.split('.').next())
+    {
+        let socket = std::path::Path::new("/tmp/.X11-unix").join(format!("X{number}"));
+        if !socket.exists() {
+            return Some(format!(
+                "no X server on display {display} ({} missing)",
+                socket.display()
+            ));
+        }
+    }
+    None
+}
+
+/// Opens the window; returns when it closes.
+pub fn run(args: GuiArgs) -> ExitCode {
+    if let Some(why) = no_display() {
+        eprintln!(
+            "tapterm: {why}.\nRun it in a desktop session, or headless: tapterm pay --demo visa-phone --amount 12.34"
+        );
+        return ExitCode::from(2);
+    }
+    let config = match gui::settings::GuiConfig::load(args.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("tapterm: cannot load the terminal configuration: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let options = GuiOptions {
+        profile: args.demo,
+        locked: args.locked,
+        auto_tap: args.auto_tap,
+        amount: args.amount,
+        charge: args.charge,
+        exchange: usize::from(args.exchange.saturating_sub(1)),
+        screen: match args.screen.as_str() {
+            "developer" => Screen::Developer,
+            "history" => Screen::History,
+            "readers" => Screen::Readers,
+            _ => Screen::Cashier,
+        },
+    };
+    match gui::run(config, options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tapterm: the window could not run: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! Headless UI tests of the cashier screen (iced_test, no X server): type, charge, tap the
+//! demo wallets, read the outcome; the two-tap "See phone" flow; cancel; refused amounts.
+//!
+//! The outcomes asserted are what the specification calls for with the shipped
+//! configuration (assets/terminal.toml: CVM required limit 50.00, floor limit 0) and the
+//! wallet profiles: a Visa phone at 25.00 goes online with CDCVM (C-3: the phone verified
+//! the cardholder, floor limit 0 forces an ARQC), the host simulator approves → "Approved",
+//! "Verified on phone".
+
+mod gui_support;
+
+use emv_kernel::outcome::MessageId;
+use gui_support::Driver;
+use tapterm::gui::{Message, Phase};
+use tapterm::phone::Profile;
+
+fn charge(d: &mut Driver, amount: &str) {
+    d.keypad(amount);
+    d.click("Charge");
+    assert_eq!(d.app.phase(), Phase::Waiting, "{:?}", d.app.entry_error());
+    d.run_until("the reader to poll", |a| a.waiting_for_tap());
+    assert!(d.shows("Present card or phone"));
+}
+
+fn tap_and_finish(d: &mut Driver, profile: &str) {
+    d.click(&format!("Tap {profile}"));
+    d.run_until("the outcome", |a| a.phase() == Phase::Outcome);
+}
+
+#[test]
+fn visa_phone_is_approved_and_verified_on_phone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = Driver::new(dir.path(), "visa-phone", false);
+    assert!(d.shows("EUR 0.00"));
+    charge(&mut d, "25.00");
+    assert!(d.shows("Pay EUR 25.00"));
+    tap_and_finish(&mut d, "visa-phone");
+    let banner = d.app.banner().unwrap().clone();
+    assert!(d.shows("Approved"), "{banner:?}");
+    assert!(d.shows("Verified on phone"), "{banner:?}");
+    let last = d.app.last().unwrap();
+    assert_eq!(
+        last.result().outcome.status,
+        emv_kernel::outcome::OutcomeStatus::OnlineRequest
+    );
+    let host = last.checkout.host.as_ref().unwrap();
+    assert!(host.approved && host.cryptogram_verified, "{host:?}");
+    // The receipt shows the masked DPAN, never the full one.
+    let receipt = d.app.receipt().unwrap().to_string();
+    let pan = Profile::VisaPhone.account().pan;
+    assert!(!receipt.contains(pan), "{receipt}");
+    assert!(receipt.contains(&format!("{}******{}", &pan[..6], &pan[pan.len() - 4..])));
+    assert!(receipt.contains("APPROVED") && receipt.contains("EUR 25.00"));
+    // Journaled before shown, and listed in the history with the totals.
+    assert_eq!(d.app.history().len(), 1);
+    assert!(d.app.history()[0].id > 0);
+    d.click("History");
+    assert!(d.shows("1 approved, 0 not approved — net EUR 25.00"));
+    // Save the receipt as text.
+    d.click("Cashier");
+    d.click("Save receipt");
+    let saved = std::fs::read_dir(dir.path().join("receipts"))
+        .unwrap()
+        .count();
+    assert_eq!(saved, 1, "{:?}", d.app.notice());
+    // Enter starts the next sale, which runs like the first (the first one's finished
+    // stream must not be taken for the second's).
+    d.update(Message::Enter);
+    assert_eq!(d.app.phase(), Phase::Entry);
+    assert!(d.shows("EUR 0.00"));
+    charge(&mut d, "7.50");
+    tap_and_finish(&mut d, "visa-phone");
+    d.settle(std::time::Duration::from_millis(100));
+    assert!(d.shows("Approved"), "{:?}", d.app.banner());
+    assert_eq!(d.app.history().len(), 2);
+}
+
+/// A locked phone: first tap → "See phone" and a wait for the second tap, which approves.
+fn see_phone_flow(profile: &str) -> (tempfile::TempDir, Driver) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = Driver::new(dir.path(), profile, true);
+    charge(&mut d, "60.00");
+    d.click(&format!("Tap {profile}"));
+    d.run_until("the second poll", |a| {
+        a.waiting_for_tap() && a.message() == Some(MessageId::SeePhone)
+    });
+    // Entry Point's restart prompt follows at once; "See phone" must still be what shows.
+    d.settle(std::time::Duration::from_millis(300));
+    assert!(d.app.waiting_for_tap());
+    assert!(d.shows("See phone"));
+    assert!(d.shows("Follow the instructions on the phone, then tap again"));
+    tap_and_finish(&mut d, profile);
+    (dir, d)
+}
+
+#[test]
+fn locked_mastercard_phone_asks_to_see_phone_then_second_tap_approves() {
+    // C-2: the locked phone answers GENERATE AC with an AAC and DF4B asking for on-device
+    // CVM; the outcome is End Application with "See phone" and a restart for a second tap.
+    let (_dir, d) = see_phone_flow("mastercard-phone");
+    assert!(d.shows("Approved"), "{:?}", d.app.banner());
+    assert!(d.shows("Verified on phone"));
+    assert_eq!(d.app.last().unwrap().checkout.taps, 2);
+}
+
+#[test]
+fn locked_phone_asks_to_see_phone_then_second_tap_approves() {
+    // C-3: the locked phone answers GPO with 6986; Entry Point restarts and asks for a
+    // second tap with "See phone".
+    let (_dir, d) = see_phone_flow("visa-phone");
+    assert!(d.shows("Approved"), "{:?}", d.app.banner());
+    assert!(d.shows("Verified on phone"));
+    let last = d.app.last().unwrap();
+    assert_eq!(last.result().tap_outcomes.len(), 2);
+    assert!(last.exchanges().iter().any(|x| x.tap == 1));
+}
+
+#[test]
+fn cancel_while_waiting_ends_without_money() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = Driver::new(dir.path(), "visa-phone", false);
+    charge(&mut d, "12.00");
+    d.click("Cancel");
+    d.run_until("the cancelled outcome", |a| a.phase() == Phase::Outcome);
+    assert!(d.shows("Cancelled"));
+    assert!(d.app.receipt().is_none());
+    // No card was ever in the field: nothing to journal (checkout journals from a tap on).
+    assert!(d.app.history().is_empty());
+    // Esc leaves the outcome, and Esc again clears a typed amount.
+    d.update(Message::Cancel);
+    assert_eq!(d.app.phase(), Phase::Entry);
+    d.keypad("7");
+    assert!(d.shows("EUR 7.00"));
+    d.update(Message::Cancel);
+    assert!(d.shows("EUR 0.00"));
+}
+
+#[test]
+fn bad_amounts_are_refused_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = Driver::new(dir.path(), "visa-phone", false);
+    let refused = |d: &mut Driver, keys: &str, message: &str| {
+        d.click("Clear");
+        d.keypad(keys);
+        d.click("Charge");
+        assert_eq!(d.app.phase(), Phase::Entry, "{keys} was charged");
+        assert!(!d.app.is_running());
+        assert_eq!(d.app.entry_error(), Some(message), "{keys}");
+        assert!(d.shows(message), "{message} not shown");
+    };
+    refused(&mut d, "", "Enter an amount");
+    refused(&mut d, "0", "A zero amount is not allowed");
+    refused(&mut d, "0.00", "A zero amount is not allowed");
+    refused(&mut d, "1000.01", "Over the limit: EUR 1000.00 maximum");
+    refused(&mut d, "1.234", "EUR has 2 decimals: 1.234 has too many");
+    // Typing again clears the message.
+    d.keypad("5");
+    assert_eq!(d.app.entry_error(), None);
+}
+
+#[test]
+fn keyboard_types_and_enter_charges() {
+    use iced::keyboard::{self, Key, key::Named};
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = Driver::new(dir.path(), "mastercard-phone", false);
+    let press = |key: Key| keyboard::Event::KeyPressed {
+        key: key.clone(),
+        modified_key: key,
+        physical_key: keyboard::key::Physical::Unidentified(
+            keyboard::key::NativeCode::Unidentified,
+        ),
+        location: keyboard::Location::Standard,
+        modifiers: keyboard::Modifiers::default(),
+        text: None,
+        repeat: false,
+    };
+    for c in ["6", "0", ",", "0", "0", "9"] {
+        d.update(tapterm::gui::key_message(press(Key::Character(c.into()))).unwrap());
+    }
+    d.update(tapterm::gui::key_message(press(Key::Named(Named::Backspace))).unwrap());
+    assert!(d.shows("EUR 60.00"));
+    d.update(tapterm::gui::key_message(press(Key::Named(Named::Enter))).unwrap());
+    assert_eq!(d.app.phase(), Phase::Waiting);
+    d.run_until("the reader to poll", |a| a.waiting_for_tap());
+    d.update(tapterm::gui::key_message(press(Key::Named(Named::Space))).unwrap());
+    d.run_until("the outcome", |a| a.phase() == Phase::Outcome);
+    // An unlocked Mastercard phone above the CVM required limit (50.00): M/Chip ARQC with
+    // on-device CVM; the host approves.
+    assert!(d.shows("Approved"), "{:?}", d.app.banner());
+    assert!(d.shows("Verified on phone"), "{:?}", d.app.banner());
+}
+
+#[test]
+fn visa_card_under_the_cvm_limit_needs_no_verification() {
+    // C-3 with floor limit 0: ARQC online; 19.99 is under the CVM required limit (50.00),
+    // so no CVM; the host verifies the Visa CVN 18 cryptogram and approves.
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = Driver::new(dir.path(), "visa-card", false);
+    charge(&mut d, "19.99");
+    tap_and_finish(&mut d, "visa-card");
+    assert!(d.shows("Approved"), "{:?}", d.app.banner());
+    assert!(d.shows("No verification needed"));
+    assert!(
+        d.app
+            .last()
+            .unwrap()
+            .checkout
+            .host
+            .as_ref()
+            .unwrap()
+            .cryptogram_verified
+    );
+}
+
+#[test]
+fn a_card_leaving_the_field_is_asked_again_and_the_second_tap_completes() {
+    // Book B 3.5 / C-3: the card left during READ RECORD → Try Again, "Present card again",
+    // a new tap restarts at Start B; this wallet stays in the field the second time.
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = Driver::new(dir.path(), "leaves-field", false);
+    charge(&mut d, "19.99");
+    d.click("Tap leaves-field");
+    d.run_until("the second poll", |a| {
+        a.waiting_for_tap() && a.message() == Some(MessageId::PresentCardAgain)
+    });
+    assert!(d.shows("Present card or phone again"));
+    tap_and_finish(&mut d, "leaves-field");
+    assert!(d.shows("Approved"), "{:?}", d.app.banner());
+    assert_eq!(d.app.last().unwrap().checkout.taps, 2);
+}
+
+#[test]
+fn an_approved_refund_counts_negative_in_the_day_totals() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = Driver::new(dir.path(), "visa-phone", false);
+    d.click("Refund");
+    assert!(d.shows("Refund: type the amount to give back, then Charge"));
+    charge(&mut d, "5.00");
+    assert!(d.shows("Refund EUR 5.00"));
+    tap_and_finish(&mut d, "visa-phone");
+    let banner = d.app.banner().unwrap().clone();
+    let last = d.app.last().unwrap();
+    assert_eq!(
+        last.transaction.kind,
+        emv_kernel::config::TransactionType::Refund
+    );
+    assert!(d.app.receipt().unwrap().contains("REFUND"));
+    // The host approves refunds like purchases (issue 6: refunds negative in totals).
+    assert_eq!(banner.title, "Approved", "{banner:?}");
+    d.click("History");
+    assert!(d.shows("1 approved, 0 not approved — net EUR -5.00"));
+}

@@ -1,0 +1,120 @@
+//! Headless UI tests of the developer screen and of the outcome banners for the faulty demo
+//! wallets: every APDU listed with its decoded command, the TLV tree masked, and the
+//! outcomes Book B / C-3 call for.
+
+mod gui_support;
+
+use gui_support::Driver;
+use tapterm::gui::developer::{masked_response_hex, tlv_tree};
+use tapterm::gui::{Message, Phase, Screen};
+use tapterm::phone::Profile;
+
+fn run(profile: &str, amount: &str) -> (tempfile::TempDir, Driver) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = Driver::new(dir.path(), profile, false);
+    d.keypad(amount);
+    d.click("Charge");
+    d.run_until("the reader to poll", |a| a.waiting_for_tap());
+    d.click(&format!("Tap {profile}"));
+    d.run_until("the outcome", |a| a.phase() == Phase::Outcome);
+    (dir, d)
+}
+
+#[test]
+fn developer_screen_lists_every_apdu_with_card_data_masked() {
+    let (_dir, mut d) = run("visa-phone", "25.00");
+    let exchanges = d.app.last().unwrap().exchanges().to_vec();
+    assert!(exchanges.len() >= 3, "PPSE, SELECT, GPO at least");
+    d.click("Developer");
+    assert!(d.shows("#1 SELECT 2PAY.SYS.DDF01"));
+    assert!(d.shows("9000: success"));
+    // Every exchange can be selected; its decoded name heads the detail pane.
+    for (i, x) in exchanges.iter().enumerate() {
+        d.update(Message::SelectExchange(i));
+        let name = tapterm::gui::developer::command_name(&x.command);
+        assert!(d.shows(&format!("#{} {name}", i + 1)), "#{} {name}", i + 1);
+    }
+    // Neither the hex nor the tree carries the full DPAN.
+    let pan = Profile::VisaPhone.account().pan;
+    let mut saw_masked = false;
+    for x in &exchanges {
+        let raw = x.response.as_ref().unwrap();
+        let hex = masked_response_hex(raw);
+        assert!(!hex.contains(pan), "{hex}");
+        for line in tlv_tree(raw) {
+            assert!(!line.text.contains(pan), "{}", line.text);
+            saw_masked |= line.text.contains(&format!("{}******", &pan[..6]));
+        }
+    }
+    assert!(saw_masked, "track 2 or PAN shown masked somewhere");
+    // The kernel's decisions are listed.
+    assert!(d.shows("Kernel decisions"));
+    d.update(Message::Screen(Screen::Cashier));
+    assert!(d.shows("Approved"));
+}
+
+#[test]
+fn a_card_with_no_matching_aid_is_told_to_try_another_card() {
+    // Book B 3.3: no combination matches the PPSE → End Application, "Try another card".
+    let (_dir, d) = run("no-matching-aid", "10.00");
+    assert!(d.shows("Try another card"), "{:?}", d.app.banner());
+    assert!(d.app.receipt().is_none());
+}
+
+#[test]
+fn a_malformed_card_answer_is_a_processing_error() {
+    // C-3: a GPO response that does not parse ends the application; no approval.
+    let (_dir, d) = run("malformed-tlv", "10.00");
+    // The banner follows the kernel's UI request on the outcome (Book A 7.1).
+    let banner = d.app.banner().unwrap();
+    assert_ne!(banner.title, "Approved");
+    assert_eq!(
+        banner.tone,
+        tapterm::gui::banner::Tone::Attention,
+        "{banner:?}"
+    );
+    assert!(!d.app.history()[0].entry.approved);
+    // The broken answer still carries the card's track 2: the developer screen masks it.
+    let pan = Profile::MalformedTlv.account().pan;
+    let raw_has_pan = d.app.last().unwrap().exchanges().iter().any(|x| {
+        x.response
+            .as_ref()
+            .is_ok_and(|r| hex::encode_upper(r).contains(pan))
+    });
+    assert!(
+        raw_has_pan,
+        "the profile sends its PAN in the broken answer"
+    );
+    for x in d.app.last().unwrap().exchanges() {
+        if let Ok(raw) = &x.response {
+            let hex = masked_response_hex(raw);
+            assert!(!hex.contains(pan), "{hex}");
+            assert!(tlv_tree(raw).iter().all(|l| !l.text.contains(pan)));
+        }
+    }
+}
+
+#[test]
+fn exported_tap_is_a_vector_that_replays_green() {
+    let (dir, mut d) = run("visa-phone", "25.00");
+    d.click("Developer");
+    d.click("Export as test vector");
+    let folder = dir.path().join("vectors");
+    let file = std::fs::read_dir(&folder)
+        .unwrap()
+        .next()
+        .expect("a vector file")
+        .unwrap()
+        .path();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let vector = emv_kernel::vector::parse(&text).unwrap();
+    assert_eq!(vector.source, "virtual wallet visa-phone");
+    let (verdict, _) = emv_kernel::replay::run_vector(&vector, emv_kernel::entry_point::run);
+    assert_eq!(verdict, emv_kernel::replay::Verdict::Pass);
+    assert!(
+        d.app
+            .notice()
+            .unwrap()
+            .starts_with("Test vector written to")
+    );
+}

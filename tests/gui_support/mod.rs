@@ -1,0 +1,143 @@
+//! A headless driver for the window: iced_test's simulator for clicks and text, and the
+//! window's tasks run the way iced's runtime runs them (stream by stream, messages fed back
+//! into `update`), so a whole transaction happens on the real worker thread without a
+//! display.
+//! Each gui_* test file uses part of it.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::time::Duration;
+
+use iced::futures::StreamExt;
+use iced::futures::stream::{BoxStream, SelectAll};
+use iced_test::runtime::Action;
+use tapterm::gui::settings::GuiConfig;
+use tapterm::gui::{App, GuiOptions, Message};
+use tapterm::terminal_config;
+
+/// The configuration the window would load, with the journal and files in `dir`.
+pub fn config(dir: &Path) -> GuiConfig {
+    let settings =
+        terminal_config::load(None, Path::new(terminal_config::CAPK_DIR)).expect("config loads");
+    let mut config = GuiConfig::from_settings(settings, dir.to_path_buf()).expect("gui config");
+    config.journal = Some(dir.join("journal.sqlite"));
+    config
+}
+
+/// The window plus the task streams it started.
+pub struct Driver {
+    /// The window's state.
+    pub app: App,
+    pending: SelectAll<BoxStream<'static, Action<Message>>>,
+}
+
+impl Driver {
+    /// A window on the demo reader with `profile`.
+    pub fn new(dir: &Path, profile: &str, locked: bool) -> Driver {
+        let options = GuiOptions {
+            profile: Some(profile.to_string()),
+            locked,
+            ..GuiOptions::default()
+        };
+        Driver {
+            app: App::new(config(dir), &options),
+            pending: SelectAll::new(),
+        }
+    }
+
+    /// A driver around an already built window.
+    pub fn with_app(app: App) -> Driver {
+        Driver {
+            app,
+            pending: SelectAll::new(),
+        }
+    }
+
+    /// Applies a message and queues the task it returns.
+    pub fn update(&mut self, message: Message) {
+        let task = self.app.update(message);
+        if let Some(stream) = iced_test::runtime::task::into_stream(task) {
+            self.pending.push(stream);
+        }
+    }
+
+    /// Clicks the widget showing exactly `label` and applies what it produced.
+    pub fn click(&mut self, label: &str) {
+        let messages: Vec<Message> = {
+            let mut ui = iced_test::simulator(self.app.view());
+            if let Err(e) = ui.click(label) {
+                panic!("cannot click {label:?}: {e}");
+            }
+            ui.into_messages().collect()
+        };
+        for m in messages {
+            self.update(m);
+        }
+    }
+
+    /// Types on the on-screen keypad.
+    pub fn keypad(&mut self, keys: &str) {
+        for c in keys.chars() {
+            self.click(&c.to_string());
+        }
+    }
+
+    /// Whether the window shows a text widget with exactly `text`.
+    pub fn shows(&self, text: &str) -> bool {
+        let mut ui = iced_test::simulator(self.app.view());
+        ui.find(text).is_ok()
+    }
+
+    /// Runs queued tasks, feeding their messages back, until `done` holds. Panics after 20 s
+    /// without progress (a hang is a failure, not a skipped test).
+    pub fn run_until(&mut self, what: &str, done: impl Fn(&App) -> bool) {
+        while !done(&self.app) {
+            let next = iced::futures::executor::block_on(async {
+                let timeout = Box::pin(timer(Duration::from_secs(20)));
+                match iced::futures::future::select(self.pending.next(), timeout).await {
+                    iced::futures::future::Either::Left((action, _)) => Ok(action),
+                    iced::futures::future::Either::Right(_) => Err(()),
+                }
+            });
+            match next {
+                Ok(Some(Action::Output(m))) => self.update(m),
+                Ok(Some(_)) => {}
+                Ok(None) => panic!("no more tasks while waiting for {what}"),
+                Err(()) => panic!("timed out waiting for {what}"),
+            }
+        }
+    }
+}
+
+impl Driver {
+    /// Processes whatever messages arrive within `window` (the worker's follow-ups to the
+    /// last one), so assertions see the state the screen would settle in.
+    pub fn settle(&mut self, window: Duration) {
+        loop {
+            let next = iced::futures::executor::block_on(async {
+                let timeout = Box::pin(timer(window));
+                match iced::futures::future::select(self.pending.next(), timeout).await {
+                    iced::futures::future::Either::Left((action, _)) => Some(action),
+                    iced::futures::future::Either::Right(_) => None,
+                }
+            });
+            match next {
+                Some(Some(Action::Output(m))) => self.update(m),
+                Some(Some(_)) => {}
+                Some(None) | None => return,
+            }
+        }
+    }
+}
+
+/// A future that resolves after `d`, driven by a sleeping thread.
+fn timer(d: Duration) -> impl std::future::Future<Output = ()> {
+    let (tx, rx) = iced::futures::channel::oneshot::channel::<()>();
+    std::thread::spawn(move || {
+        std::thread::sleep(d);
+        let _ = tx.send(());
+    });
+    async move {
+        let _ = rx.await;
+    }
+}
