@@ -11,14 +11,10 @@ use serde_json::Value;
 
 #[path = "../tests/support/pcsc.rs"]
 mod support;
-use support::{Pcscd, phone};
+use support::{Pcscd, free_ports, phone};
 
 /// Taps measured per profile.
 const RUNS: usize = 15;
-/// vpcd ports of the bench's readers (a plain one, and one named like an ACR122U, for which
-/// tapterm also sends the LED, buzzer and UID pseudo-APDUs).
-const PORT: u16 = 36200;
-const ACR_PORT: u16 = 36202;
 
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
@@ -28,14 +24,17 @@ fn median(values: &mut [f64]) -> f64 {
 fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let acr_tmp = tempfile::tempdir().expect("temp dir");
-    let plain = Pcscd::start(tmp.path(), PORT, "Virtual PCD");
-    let acr = Pcscd::start(acr_tmp.path(), ACR_PORT, "ACS ACR122U PICC Interface");
+    // A plain reader, and one named like an ACR122U, for which tapterm also sends the LED,
+    // buzzer and UID pseudo-APDUs.
+    let (port, acr_port) = (free_ports(), free_ports());
+    let plain = Pcscd::start(tmp.path(), port, "Virtual PCD");
+    let acr = Pcscd::start(acr_tmp.path(), acr_port, "ACS ACR122U PICC Interface");
     println!(
-        "reader / profile                 card->outcome  APDUs  APDU time  median RTT  terminal adds"
+        "reader / profile                 connect  card->outcome  APDUs  APDU time  median RTT  terminal adds"
     );
     for (pcscd, port, reader) in [
-        (&plain, PORT, "Virtual PCD 00 00"),
-        (&acr, ACR_PORT, "ACS ACR122U PICC Interface 00 00"),
+        (&plain, port, "Virtual PCD 00 00"),
+        (&acr, acr_port, "ACS ACR122U PICC Interface 00 00"),
     ] {
         for profile in ["visa-phone", "mastercard-card"] {
             measure(pcscd, port, reader, profile);
@@ -46,6 +45,7 @@ fn main() {
 /// Runs [`RUNS`] taps of `profile` on `reader` and prints the medians.
 fn measure(pcscd: &Pcscd, port: u16, reader: &str, profile: &str) {
     let (mut total, mut apdu, mut rtt, mut own) = (vec![], vec![], vec![], vec![]);
+    let mut connect = vec![];
     let mut exchanges = 0;
     for _ in 0..RUNS {
         let wallet = phone(profile, port, &["--hold-ms", "50"]);
@@ -60,6 +60,7 @@ fn measure(pcscd: &Pcscd, port: u16, reader: &str, profile: &str) {
         let from_card = report["card_to_outcome_ms"].as_f64().unwrap_or(f64::NAN);
         let in_apdus = report["apdu_ms"].as_f64().unwrap_or(f64::NAN);
         total.push(from_card);
+        connect.push(report["connect_ms"].as_f64().unwrap_or(f64::NAN));
         apdu.push(in_apdus);
         own.push(from_card - in_apdus);
         for x in report["trace"].as_array().into_iter().flatten() {
@@ -71,8 +72,9 @@ fn measure(pcscd: &Pcscd, port: u16, reader: &str, profile: &str) {
     }
     let short = reader.split(' ').take(2).collect::<Vec<_>>().join(" ");
     println!(
-        "{:<32} {:>10.3} ms {:>6} {:>7.3} ms {:>8.3} ms {:>10.3} ms",
+        "{:<32} {:>7.3} ms {:>10.3} ms {:>6} {:>7.3} ms {:>8.3} ms {:>10.3} ms",
         format!("{short} / {profile}"),
+        median(&mut connect),
         median(&mut total),
         exchanges,
         median(&mut apdu),

@@ -91,7 +91,6 @@ pub struct Services<'a> {
 
 impl Services<'_> {
     /// No host, no journal: the kernel's outcome is final.
-    #[allow(dead_code, reason = "used by run(), the GUI's entry point")]
     pub fn none() -> Services<'static> {
         Services {
             host: None,
@@ -148,7 +147,6 @@ impl Transport for Recorder<'_> {
 /// Runs one transaction through the kernel over `transport`, timing every exchange and
 /// reporting progress through `progress` as it happens. No host, no journal: see
 /// [`run_with`].
-#[allow(dead_code, reason = "the GUI's entry point; pay uses run_with")]
 pub fn run(
     config: &TerminalConfig,
     txn: &Transaction,

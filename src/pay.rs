@@ -18,7 +18,7 @@ use serde_json::json;
 
 use tapterm::phone::{InProcessTransport, Profile, card::WalletOptions};
 
-use tapterm::host::{Host, StandIn};
+use tapterm::host::HostConfig;
 use tapterm::journal::Journal;
 
 use crate::checkout::{self, Checkout, Progress, Services, TimedExchange};
@@ -77,6 +77,10 @@ pub struct PayArgs {
     /// Do not write the transaction to the journal.
     #[arg(long)]
     pub no_journal: bool,
+    /// `host:port` of a `tapterm host --listen` service to send online requests to
+    /// (timeout 5 s, declined when unreachable); default: the in-process simulator.
+    #[arg(long)]
+    pub host: Option<String>,
     /// Seconds to wait for each tap.
     #[arg(long, default_value_t = 30.0)]
     pub timeout: f64,
@@ -120,7 +124,11 @@ pub fn run(args: PayArgs) -> ExitCode {
         Ok(inputs) => inputs,
         Err(code) => return code,
     };
-    let host = match Host::with_defaults() {
+    let host_config = HostConfig {
+        address: args.host.clone(),
+        ..HostConfig::default()
+    };
+    let host = match host_config.authoriser() {
         Ok(h) => h,
         Err(e) => {
             eprintln!("tapterm pay: host simulator: {e}");
@@ -145,8 +153,8 @@ pub fn run(args: PayArgs) -> ExitCode {
         );
     }
     let mut services = Services {
-        host: Some(&host),
-        stand_in: StandIn::Decline,
+        host: Some(host.as_ref()),
+        stand_in: host_config.stand_in.clone(),
         journal: journal.as_mut(),
         reader: source_name(&args),
     };
@@ -778,6 +786,7 @@ fn json_report(done: &Checkout, card: Option<&CardInfo>) -> String {
         "reader": card.map(|c| c.reader.clone()),
         "atr": card.map(|c| hex::encode_upper(&c.atr)),
         "uid": card.and_then(|c| c.uid.as_ref()).map(hex::encode_upper),
+        "connect_ms": card.map(|c| millis(c.connect_took)),
         "duration_ms": millis(done.duration),
         "card_to_outcome_ms": done.from_card.map(millis),
         "apdu_ms": millis(apdu_time(done)),

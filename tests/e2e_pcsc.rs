@@ -16,7 +16,7 @@ const TAPTERM: &str = env!("CARGO_BIN_EXE_tapterm");
 
 #[path = "support/pcsc.rs"]
 mod support;
-use support::{Pcscd, phone};
+use support::{Pcscd, free_ports, phone};
 
 /// Journal and other data of the terminals under test, away from the user's: beside the
 /// test's private pcscd (`<dir>/run/pcscd/pcscd.comm` → `<dir>/data`), so each test has its
@@ -85,7 +85,8 @@ fn strings(v: &Value) -> Vec<String> {
 #[test]
 fn readers_lists_the_vpcd_readers() {
     let tmp = tempfile::tempdir().unwrap();
-    let pcscd = Pcscd::start(tmp.path(), 36100, "Virtual PCD");
+    let port = free_ports();
+    let pcscd = Pcscd::start(tmp.path(), port, "Virtual PCD");
     let out = tapterm(&pcscd.socket, &["readers", "--json"]);
     assert!(out.status.success());
     let list: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -99,11 +100,7 @@ fn readers_lists_the_vpcd_readers() {
     assert!(list[0]["state"] == "empty");
     assert!(list[0]["acr122u"] == false);
 
-    let _wallet = phone(
-        "visa-card",
-        36100,
-        &["--idle-s", "20", "--hold-ms", "20000"],
-    );
+    let _wallet = phone("visa-card", port, &["--idle-s", "20", "--hold-ms", "20000"]);
     let mut present = false;
     for _ in 0..40 {
         let out = tapterm(&pcscd.socket, &["readers", "--json"]);
@@ -134,7 +131,8 @@ fn readers_and_pay_fail_clearly_without_pcscd() {
 #[test]
 fn pay_refuses_bad_amounts_missing_readers_and_absent_cards() {
     let tmp = tempfile::tempdir().unwrap();
-    let pcscd = Pcscd::start(tmp.path(), 36110, "Virtual PCD");
+    let port = free_ports();
+    let pcscd = Pcscd::start(tmp.path(), port, "Virtual PCD");
     let out = tapterm(&pcscd.socket, &["pay", "--amount", "12.345"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("more than 2 decimals"));
@@ -177,7 +175,8 @@ fn pay_refuses_bad_amounts_missing_readers_and_absent_cards() {
 #[test]
 fn every_profile_over_pcsc_matches_the_in_process_wallet() {
     let tmp = tempfile::tempdir().unwrap();
-    let pcscd = Pcscd::start(tmp.path(), 36120, "Virtual PCD");
+    let port = free_ports();
+    let pcscd = Pcscd::start(tmp.path(), port, "Virtual PCD");
     for profile in [
         "visa-phone",
         "mastercard-phone",
@@ -187,7 +186,7 @@ fn every_profile_over_pcsc_matches_the_in_process_wallet() {
         "malformed-tlv",
         "no-matching-aid",
     ] {
-        let _wallet = phone(profile, 36120, &[]);
+        let _wallet = phone(profile, port, &[]);
         let got = pay_json(&pcscd.socket, "Virtual PCD 00 00", "12.00", &[]);
         let want = demo_json(profile, "12.00", &[]);
         for key in ["outcome", "cvm", "pan", "tap_outcomes", "ui", "exchanges"] {
@@ -221,11 +220,12 @@ fn every_profile_over_pcsc_matches_the_in_process_wallet() {
 #[test]
 fn locked_phones_take_two_taps_with_see_phone_and_the_recording_replays() {
     let tmp = tempfile::tempdir().unwrap();
-    let pcscd = Pcscd::start(tmp.path(), 36130, "Virtual PCD");
+    let port = free_ports();
+    let pcscd = Pcscd::start(tmp.path(), port, "Virtual PCD");
     let record = tmp.path().join("visa-phone-locked.json");
     let record_arg = record.to_string_lossy().into_owned();
     for profile in ["visa-phone", "mastercard-phone"] {
-        let _wallet = phone(profile, 36130, &["--locked", "--taps", "2"]);
+        let _wallet = phone(profile, port, &["--locked", "--taps", "2"]);
         let got = pay_json(
             &pcscd.socket,
             "Virtual PCD 00 00",
@@ -255,8 +255,9 @@ fn locked_phones_take_two_taps_with_see_phone_and_the_recording_replays() {
 #[test]
 fn a_wallet_that_leaves_mid_transaction_is_card_removed() {
     let tmp = tempfile::tempdir().unwrap();
-    let pcscd = Pcscd::start(tmp.path(), 36140, "Virtual PCD");
-    let _wallet = phone("leaves-field", 36140, &["--taps", "2"]);
+    let port = free_ports();
+    let pcscd = Pcscd::start(tmp.path(), port, "Virtual PCD");
+    let _wallet = phone("leaves-field", port, &["--taps", "2"]);
     let got = pay_json(&pcscd.socket, "Virtual PCD 00 00", "5.00", &[]);
     let errors: Vec<&Value> = got["trace"]
         .as_array()
@@ -277,7 +278,8 @@ fn a_wallet_that_leaves_mid_transaction_is_card_removed() {
 #[test]
 fn pay_recovers_when_pcscd_is_killed_and_restarted_while_waiting() {
     let tmp = tempfile::tempdir().unwrap();
-    let pcscd = Pcscd::start(tmp.path(), 36150, "Virtual PCD");
+    let port = free_ports();
+    let pcscd = Pcscd::start(tmp.path(), port, "Virtual PCD");
     let socket = pcscd.socket.clone();
     let pay = Command::new(TAPTERM)
         .env("PCSCLITE_CSOCK_NAME", &socket)
@@ -299,9 +301,9 @@ fn pay_recovers_when_pcscd_is_killed_and_restarted_while_waiting() {
     thread::sleep(Duration::from_millis(1500));
     let dir = pcscd.kill_hard();
     thread::sleep(Duration::from_millis(1000));
-    let pcscd = Pcscd::start(&dir, 36150, "Virtual PCD");
+    let pcscd = Pcscd::start(&dir, port, "Virtual PCD");
     assert_eq!(pcscd.socket, socket, "same socket path after the restart");
-    let _wallet = phone("mastercard-card", 36150, &[]);
+    let _wallet = phone("mastercard-card", port, &[]);
     let out = pay.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "pay did not recover: {err}");
@@ -316,18 +318,15 @@ fn pay_recovers_when_pcscd_is_killed_and_restarted_while_waiting() {
 #[test]
 fn an_acr122u_named_reader_is_recognised_and_driven() {
     let tmp = tempfile::tempdir().unwrap();
-    let pcscd = Pcscd::start(tmp.path(), 36160, "ACS ACR122U PICC Interface");
+    let port = free_ports();
+    let pcscd = Pcscd::start(tmp.path(), port, "ACS ACR122U PICC Interface");
     let out = tapterm(&pcscd.socket, &["readers", "--json"]);
     let list: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(list[0]["name"], "ACS ACR122U PICC Interface 00 00");
     assert_eq!(list[0]["acr122u"], true);
     // vpcd answers escape commands "unsupported": no firmware without a card, no failure.
     assert!(list[0]["firmware"].is_null());
-    let wallet = phone(
-        "visa-card",
-        36160,
-        &["--hold-ms", "20000", "--idle-s", "20"],
-    );
+    let wallet = phone("visa-card", port, &["--hold-ms", "20000", "--idle-s", "20"]);
     let mut firmware = Value::Null;
     for _ in 0..40 {
         let out = tapterm(&pcscd.socket, &["readers", "--json"]);
@@ -344,7 +343,7 @@ fn an_acr122u_named_reader_is_recognised_and_driven() {
     );
     drop(wallet);
     thread::sleep(Duration::from_millis(500));
-    let _wallet = phone("visa-phone", 36160, &[]);
+    let _wallet = phone("visa-phone", port, &[]);
     let got = pay_json(
         &pcscd.socket,
         "ACS ACR122U PICC Interface 00 00",
@@ -379,9 +378,10 @@ fn pay_started_before_pcscd_waits_for_it() {
         .spawn()
         .unwrap();
     thread::sleep(Duration::from_millis(1000));
-    let pcscd = Pcscd::start(tmp.path(), 36170, "Virtual PCD");
+    let port = free_ports();
+    let pcscd = Pcscd::start(tmp.path(), port, "Virtual PCD");
     assert_eq!(pcscd.socket, socket);
-    let _wallet = phone("visa-card", 36170, &[]);
+    let _wallet = phone("visa-card", port, &[]);
     let out = pay.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
@@ -455,8 +455,9 @@ fn procedure_byte_card(port: u16) -> thread::JoinHandle<Vec<Vec<u8>>> {
 #[test]
 fn wrong_le_and_more_data_are_resolved_below_the_kernel() {
     let tmp = tempfile::tempdir().unwrap();
-    let pcscd = Pcscd::start(tmp.path(), 36180, "Virtual PCD");
-    let card = procedure_byte_card(36180);
+    let port = free_ports();
+    let pcscd = Pcscd::start(tmp.path(), port, "Virtual PCD");
+    let card = procedure_byte_card(port);
     let got = pay_json(
         &pcscd.socket,
         "Virtual PCD 00 00",
@@ -487,4 +488,43 @@ fn wrong_le_and_more_data_are_resolved_below_the_kernel() {
     assert_eq!(seen[0].last(), Some(&0x00));
     assert_eq!(seen[1].last(), Some(&0x20));
     assert_eq!(seen[2], vec![0x00, 0xC0, 0x00, 0x00, 0x20]);
+}
+
+#[test]
+fn an_unreachable_host_is_a_stand_in_decline_and_still_journalled() {
+    let tmp = tempfile::tempdir().unwrap();
+    let journal = tmp.path().join("journal.sqlite");
+    let journal_arg = journal.to_string_lossy().into_owned();
+    // Nothing listens on port 1 of this host.
+    let out = tapterm(
+        "/nonexistent",
+        &[
+            "pay",
+            "--amount",
+            "3.00",
+            "--demo",
+            "visa-card",
+            "--json",
+            "--host",
+            "127.0.0.1:1",
+            "--journal",
+            &journal_arg,
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(got["outcome"], "online_request");
+    assert_eq!(got["approved"], false);
+    assert_eq!(got["host"]["approved"], false);
+    assert!(got["journal_id"].is_i64());
+    let history = Command::new(TAPTERM)
+        .args(["history", "--journal", &journal_arg])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&history.stdout);
+    assert!(text.contains("declined") && text.contains("3.00"), "{text}");
 }

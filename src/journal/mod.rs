@@ -317,9 +317,20 @@ impl Journal {
             conn,
             path: path.to_path_buf(),
         };
-        journal.configure(busy_timeout)?;
-        journal.migrate()?;
-        Ok(journal)
+        // Switching a new file to WAL needs the file to itself, and SQLite reports that
+        // as busy at once instead of waiting: retry until the busy timeout runs out.
+        let started = std::time::Instant::now();
+        loop {
+            match journal
+                .configure(busy_timeout)
+                .and_then(|()| journal.migrate())
+            {
+                Err(JournalError::Locked { .. }) if started.elapsed() < busy_timeout => {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                done => return done.map(|()| journal),
+            }
+        }
     }
 
     fn err(&self, e: rusqlite::Error) -> JournalError {
@@ -346,11 +357,34 @@ impl Journal {
     }
 
     fn migrate(&self) -> Result<(), JournalError> {
+        let known = schema::current_version();
+        loop {
+            // Each step runs in one write transaction that reads the version first, so two
+            // processes opening a new journal at once do not both create the schema.
+            self.conn
+                .execute_batch("BEGIN IMMEDIATE")
+                .map_err(|e| self.err(e))?;
+            let step = self.migration_step(known);
+            let end = if matches!(step, Ok(true)) {
+                "COMMIT"
+            } else {
+                "ROLLBACK"
+            };
+            let closed = self.conn.execute_batch(end).map_err(|e| self.err(e));
+            if !step? {
+                return closed;
+            }
+            closed?;
+        }
+    }
+
+    /// Inside a write transaction: applies the next migration; `Ok(false)` when the schema
+    /// is current.
+    fn migration_step(&self, known: i64) -> Result<bool, JournalError> {
         let version: i64 = self
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| self.err(e))?;
-        let known = schema::current_version();
         if version > known {
             return Err(JournalError::TooNew {
                 path: self.path.display().to_string(),
@@ -358,23 +392,14 @@ impl Journal {
                 known,
             });
         }
-        for (from, sql) in schema::MIGRATIONS
-            .iter()
-            .enumerate()
-            .skip(version.max(0) as usize)
-        {
-            let to = from + 1;
-            // One transaction per step: the version moves with the schema or not at all.
-            self.conn
-                .execute_batch(&format!(
-                    "BEGIN IMMEDIATE; {sql}; PRAGMA user_version = {to}; COMMIT;"
-                ))
-                .map_err(|e| {
-                    let _ = self.conn.execute_batch("ROLLBACK");
-                    self.err(e)
-                })?;
-        }
-        Ok(())
+        let Some(sql) = schema::MIGRATIONS.get(version.max(0) as usize) else {
+            return Ok(false);
+        };
+        let to = version.max(0) + 1;
+        self.conn
+            .execute_batch(&format!("{sql}; PRAGMA user_version = {to};"))
+            .map_err(|e| self.err(e))?;
+        Ok(true)
     }
 
     /// Caps the journal file's size (SQLite `max_page_count`); writes past it fail with
@@ -870,6 +895,29 @@ pub(crate) mod tests {
             j.record(&entry(TransactionType::Purchase, 100, "Approved", 9))
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn new_journal_opened_by_several_at_once_gets_one_schema() {
+        for round in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("j.sqlite");
+            let openers: Vec<_> = (0..4)
+                .map(|_| {
+                    let path = path.clone();
+                    std::thread::spawn(move || Journal::open(&path).map(|_| ()))
+                })
+                .collect();
+            for opener in openers {
+                let opened = opener.join().unwrap();
+                assert!(opened.is_ok(), "round {round}: {opened:?}");
+            }
+            let mut j = Journal::open(&path).unwrap();
+            assert!(
+                j.record(&entry(TransactionType::Purchase, 100, "Approved", 9))
+                    .is_ok()
+            );
+        }
     }
 
     #[test]

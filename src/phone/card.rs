@@ -297,6 +297,12 @@ impl Wallet {
         self.account
     }
 
+    /// The wallet's track 2 equivalent data (tag 57) as it is personalised. Test support:
+    /// lets tests search logs and journals for it; the terminal never shows it.
+    pub fn track2(&self) -> &[u8] {
+        &self.app.track2
+    }
+
     /// Whether the phone is still locked.
     pub fn is_locked(&self) -> bool {
         self.locked

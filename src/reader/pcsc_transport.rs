@@ -26,6 +26,8 @@ use super::{ErrorClass, ReaderError, classify};
 
 /// How long to wait between attempts to reach a pcscd that went away.
 const RECONNECT_PAUSE: Duration = Duration::from_millis(200);
+/// How long to wait before connecting again to a card that vanished while connecting.
+const FLAP_PAUSE: Duration = Duration::from_millis(50);
 
 /// Cancels the transport's waits from any thread (the cashier's Cancel button, shutdown).
 #[derive(Clone, Default)]
@@ -56,7 +58,6 @@ impl CancelHandle {
     }
 
     /// Clears the cancel flag for the next transaction.
-    #[allow(dead_code, reason = "the GUI reuses one transport across transactions")]
     pub fn reset(&self) {
         self.inner.cancelled.store(false, Ordering::SeqCst);
     }
@@ -127,6 +128,9 @@ pub struct CardInfo {
     pub uid: Option<Vec<u8>>,
     /// Whether the reader is an ACR122U.
     pub acr122u: bool,
+    /// From pcscd reporting the card present to the connection being ready (SCardConnect,
+    /// status, and for an ACR122U its buzzer, LED and UID pseudo-APDUs).
+    pub connect_took: Duration,
 }
 
 enum Request {
@@ -200,7 +204,6 @@ impl PcscTransport {
     }
 
     /// A handle that cancels this transport's waits from another thread.
-    #[allow(dead_code, reason = "the GUI's Cancel button uses it")]
     pub fn cancel_handle(&self) -> CancelHandle {
         self.cancel.clone()
     }
@@ -408,8 +411,12 @@ impl Session {
                     return Ok(info);
                 }
                 Err(e) => match classify(e) {
-                    // The card flapped in and out: wait again.
-                    ErrorClass::CardGone | ErrorClass::ReaderGone => continue,
+                    // The card flapped in and out: wait again, without spinning on a reader
+                    // that keeps saying "present" while the card will not connect.
+                    ErrorClass::CardGone | ErrorClass::ReaderGone => {
+                        thread::sleep(FLAP_PAUSE);
+                        continue;
+                    }
                     _ => self.recover(e, &mut recovering, deadline)?,
                 },
             }
@@ -458,6 +465,7 @@ impl Session {
     }
 
     fn connect(&mut self, ctx: &Context, reader: &CString) -> Result<CardInfo, pcsc::Error> {
+        let started = Instant::now();
         let card = ctx.connect(reader, ShareMode::Shared, Protocols::T0 | Protocols::T1)?;
         let status = card.status2_owned()?;
         let protocol = match status.protocol2() {
@@ -485,6 +493,7 @@ impl Session {
             protocol,
             uid,
             acr122u: self.acr122u,
+            connect_took: started.elapsed(),
         };
         self.card = Some(card);
         Ok(info)

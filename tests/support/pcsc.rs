@@ -92,3 +92,21 @@ pub fn phone(profile: &str, port: u16, extra: &[&str]) -> Phone {
             .expect("cannot start tapterm phone"),
     )
 }
+
+/// Two free consecutive TCP ports (a vpcd entry's two slots), so that concurrent runs of
+/// these tests on one machine never share a reader.
+pub fn free_ports() -> u16 {
+    for _ in 0..200 {
+        let Ok(first) = std::net::TcpListener::bind(("0.0.0.0", 0)) else {
+            continue;
+        };
+        let Ok(addr) = first.local_addr() else {
+            continue;
+        };
+        let port = addr.port();
+        if port < u16::MAX && std::net::TcpListener::bind(("0.0.0.0", port + 1)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no two free consecutive TCP ports for vpcd");
+}
