@@ -61,6 +61,16 @@ pub fn totals_line(t: &Totals) -> String {
     )
 }
 
+/// A journal outcome name in words: "try_again" → "Try again".
+pub fn outcome_words(name: &str) -> String {
+    let spaced = name.replace('_', " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// The history screen.
 pub fn view(app: &App) -> Element<'_, Message> {
     let entries: &[StoredEntry] = &app.history;
@@ -89,7 +99,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
                 text(format!("{} {}", e.currency_code(), signed(e)))
                     .font(Font::MONOSPACE)
                     .width(150),
-                text(e.outcome.clone()).width(Length::Fill),
+                text(outcome_words(&e.outcome)).width(Length::Fill),
                 text(e.masked_pan.as_ref().map_or("", |p| p.as_str()).to_string())
                     .font(Font::MONOSPACE),
             ]
@@ -121,6 +131,13 @@ mod tests {
             "test",
             5,
         )
+    }
+
+    #[test]
+    fn outcome_names_read_as_words() {
+        assert_eq!(outcome_words("try_again"), "Try again");
+        assert_eq!(outcome_words("approved"), "Approved");
+        assert_eq!(outcome_words(""), "");
     }
 
     #[test]
