@@ -47,6 +47,24 @@ fn developer_screen_lists_every_apdu_with_card_data_masked() {
         }
     }
     assert!(saw_masked, "track 2 or PAN shown masked somewhere");
+    // Copy hex puts the selected exchange on the clipboard, card data masked.
+    let gpo = exchanges
+        .iter()
+        .position(|x| x.command.starts_with(&[0x80, 0xA8]))
+        .unwrap();
+    d.update(Message::SelectExchange(gpo));
+    d.click("Copy hex");
+    d.settle(std::time::Duration::from_millis(100));
+    let copied = d.clipboard.last().expect("something copied").clone();
+    assert!(copied.starts_with("C: 80A8"), "{copied}");
+    assert!(copied.contains("\nR: 77"), "{copied}");
+    assert!(!copied.contains(pan), "{copied}");
+    assert!(copied.contains(&format!("{}******", &pan[..6])), "{copied}");
+    d.click("Copy all hex");
+    d.settle(std::time::Duration::from_millis(100));
+    let all = d.clipboard.last().unwrap();
+    assert_eq!(all.matches("C: ").count(), exchanges.len());
+    assert!(!all.contains(pan));
     // The kernel's decisions are listed.
     assert!(d.shows("Kernel decisions"));
     d.update(Message::Screen(Screen::Cashier));

@@ -396,7 +396,14 @@ fn summary(app: &App, exchanges: &[TimedExchange]) -> String {
 
 fn detail_view<'a>(app: &'a App, index: usize, e: &'a TimedExchange) -> Element<'a, Message> {
     let mut c = column![
-        text(format!("#{} {}", index + 1, command_name(&e.command))).size(20),
+        row![
+            text(format!("#{} {}", index + 1, command_name(&e.command)))
+                .size(20)
+                .width(Length::Fill),
+            button("Copy hex").on_press(Message::CopyHex(index)),
+        ]
+        .spacing(10)
+        .align_y(iced::Alignment::Center),
         text(format!(
             "tap {}, sent at +{}, answered in {}",
             e.tap + 1,
@@ -429,7 +436,6 @@ fn detail_view<'a>(app: &'a App, index: usize, e: &'a TimedExchange) -> Element<
             c = c.push(text(format!("kernel: {n}")).size(14));
         }
     }
-    c = c.push(button("Copy hex").on_press(Message::CopyHex(index)));
     c.into()
 }
 

@@ -28,6 +28,8 @@ pub fn config(dir: &Path) -> GuiConfig {
 pub struct Driver {
     /// The window's state.
     pub app: App,
+    /// What the window wrote to the clipboard, in order.
+    pub clipboard: Vec<String>,
     pending: SelectAll<BoxStream<'static, Action<Message>>>,
 }
 
@@ -39,16 +41,14 @@ impl Driver {
             locked,
             ..GuiOptions::default()
         };
-        Driver {
-            app: App::new(config(dir), &options),
-            pending: SelectAll::new(),
-        }
+        Driver::with_app(App::new(config(dir), &options))
     }
 
     /// A driver around an already built window.
     pub fn with_app(app: App) -> Driver {
         Driver {
             app,
+            clipboard: Vec::new(),
             pending: SelectAll::new(),
         }
     }
@@ -58,6 +58,18 @@ impl Driver {
         let task = self.app.update(message);
         if let Some(stream) = iced_test::runtime::task::into_stream(task) {
             self.pending.push(stream);
+        }
+    }
+
+    /// Does what the runtime would do with an action: messages go back to `update`,
+    /// clipboard writes are kept; the rest (fonts, windows) do not apply headless.
+    fn perform(&mut self, action: Action<Message>) {
+        match action {
+            Action::Output(m) => self.update(m),
+            Action::Clipboard(iced_test::runtime::clipboard::Action::Write {
+                contents, ..
+            }) => self.clipboard.push(contents),
+            _ => {}
         }
     }
 
@@ -100,8 +112,7 @@ impl Driver {
                 }
             });
             match next {
-                Ok(Some(Action::Output(m))) => self.update(m),
-                Ok(Some(_)) => {}
+                Ok(Some(action)) => self.perform(action),
                 Ok(None) => panic!("no more tasks while waiting for {what}"),
                 Err(()) => panic!("timed out waiting for {what}"),
             }
@@ -122,8 +133,7 @@ impl Driver {
                 }
             });
             match next {
-                Some(Some(Action::Output(m))) => self.update(m),
-                Some(Some(_)) => {}
+                Some(Some(action)) => self.perform(action),
                 Some(None) | None => return,
             }
         }
