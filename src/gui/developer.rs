@@ -436,7 +436,7 @@ fn detail_view<'a>(app: &'a App, index: usize, e: &'a TimedExchange) -> Element<
             c = c.push(text(format!("kernel: {n}")).size(14));
         }
     }
-    c.into()
+    c.padding(iced::Padding::ZERO.right(18)).into()
 }
 
 #[cfg(test)]
