@@ -17,10 +17,10 @@ pub mod settings;
 pub mod worker;
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use emv_kernel::config::{Date, Time, Transaction, TransactionType};
-use emv_kernel::outcome::{MessageId, ReaderStatus};
+use emv_kernel::outcome::{MessageId, ReaderStatus, UiRequest};
 use iced::keyboard::{self, Key, key::Named};
 use iced::widget::{button, column, container, row, text};
 use iced::{Element, Length, Subscription, Task, Theme};
@@ -112,6 +112,8 @@ pub enum Message {
     WorkerGone(u64),
     /// Idle light blink.
     Blink,
+    /// Check whether a held message's time is over.
+    HoldTick,
     /// Back to amount entry.
     NewSale,
     /// Write the receipt to a text file.
@@ -153,6 +155,10 @@ pub struct App {
     blink_on: bool,
     waiting_for_tap: bool,
     running: Option<Control>,
+    /// Until when the message shown must stay (Book A hold time).
+    held_until: Option<Instant>,
+    /// The request waiting for the hold to end.
+    queued: Option<UiRequest>,
     /// Transactions started so far; numbers each one's stream.
     transactions: u64,
     cancel_requested: bool,
@@ -263,6 +269,8 @@ impl App {
             blink_on: true,
             waiting_for_tap: false,
             running: None,
+            held_until: None,
+            queued: None,
             transactions: 0,
             cancel_requested: false,
             live: Vec::new(),
@@ -413,6 +421,9 @@ impl App {
             keyboard::listen().filter_map(key_message),
             iced::time::every(Duration::from_secs(3)).map(|_| Message::PollReaders),
         ];
+        if self.queued.is_some() {
+            subs.push(iced::time::every(Duration::from_millis(100)).map(|_| Message::HoldTick));
+        }
         if lights::blinks(self.status) {
             subs.push(iced::time::every(Duration::from_millis(500)).map(|_| Message::Blink));
         }
@@ -469,6 +480,7 @@ impl App {
             Message::Worker(event) => self.on_worker(event),
             Message::WorkerGone(number) => self.on_worker_gone(number),
             Message::Blink => self.blink_on = !self.blink_on,
+            Message::HoldTick => self.on_hold_tick(),
             Message::NewSale => self.new_sale(),
             Message::SaveReceipt => self.save_receipt(),
             Message::SelectExchange(i) => self.selected_exchange = i,
@@ -600,6 +612,7 @@ impl App {
         self.phase = Phase::Waiting;
         self.status = ReaderStatus::ReadyToRead;
         self.message = Some(MessageId::PresentCard);
+        self.release_hold();
         self.waiting_for_tap = false;
         self.live.clear();
         self.notice = None;
@@ -614,6 +627,7 @@ impl App {
         if number != self.transactions || self.running.take().is_none() {
             return;
         }
+        self.release_hold();
         self.banner = Some(Banner {
             tone: banner::Tone::Bad,
             title: "Processing error".into(),
@@ -627,26 +641,56 @@ impl App {
         self.phase = Phase::Outcome;
     }
 
+    /// Shows a user interface request now and starts its hold time.
+    fn show(&mut self, request: UiRequest) {
+        // "See phone" stays up until the phone comes back: the "present card" that Entry
+        // Point shows for the restart (Book A 9.4) would hide what to do.
+        let keep_see_phone = self.message == Some(MessageId::SeePhone)
+            && matches!(
+                request.message,
+                MessageId::PresentCard | MessageId::PresentCardAgain
+            );
+        if request.message != MessageId::ClearDisplay && !keep_see_phone {
+            self.message = Some(request.message);
+        }
+        self.status = request.status;
+        self.held_until = (!request.hold.is_zero()).then(|| Instant::now() + request.hold);
+    }
+
+    /// Ends any hold and forgets what waited behind it.
+    fn release_hold(&mut self) {
+        self.held_until = None;
+        self.queued = None;
+    }
+
+    /// The hold timer ticked: once the hold is over, the queued request shows.
+    fn on_hold_tick(&mut self) {
+        if self.held_until.is_some_and(|until| Instant::now() < until) {
+            return;
+        }
+        self.held_until = None;
+        if let Some(request) = self.queued.take() {
+            self.show(request);
+        }
+    }
+
     fn on_worker(&mut self, event: WorkerEvent) {
         if self.running.is_none() {
             return;
         }
         match event {
             WorkerEvent::Ui(request) => {
-                // "See phone" stays up until the phone comes back: the "present card" that
-                // Entry Point shows for the restart (Book A 9.4) would hide what to do.
-                let keep_see_phone = self.message == Some(MessageId::SeePhone)
-                    && matches!(
-                        request.message,
-                        MessageId::PresentCard | MessageId::PresentCardAgain
-                    );
-                if request.message != MessageId::ClearDisplay && !keep_see_phone {
-                    self.message = Some(request.message);
+                // Book A 9.2: a message is held for its hold time; what the kernel asks to
+                // show meanwhile waits its turn (the latest request wins).
+                if self.held_until.is_some_and(|until| Instant::now() < until) {
+                    self.queued = Some(request);
+                } else {
+                    self.show(request);
                 }
-                self.status = request.status;
             }
             WorkerEvent::WaitingForTap => self.waiting_for_tap = true,
             WorkerEvent::CardDetected => {
+                self.release_hold();
                 self.waiting_for_tap = false;
                 self.status = ReaderStatus::Processing;
                 self.message = Some(MessageId::Processing);
@@ -658,6 +702,7 @@ impl App {
     }
 
     fn finish(&mut self, finished: Box<Finished>) {
+        self.release_hold();
         let banner = finished.banner.clone();
         // A receipt when the card or the host decided (Book A 6.2: receipt with the outcome).
         let decided = finished.result().data_record.is_some()
@@ -844,6 +889,47 @@ mod tests {
         assert!(matches!(m(Key::Character(" ".into())), Some(Message::Tap)));
         assert!(m(Key::Character("x".into())).is_none());
         assert!(m(Key::Character("12".into())).is_none());
+    }
+
+    #[test]
+    fn a_held_message_stays_for_its_hold_time() {
+        let dir = std::env::temp_dir();
+        let config = GuiConfig::new(
+            emv_kernel::config::TerminalConfig::default(),
+            "test shop",
+            978,
+            dir,
+        )
+        .unwrap();
+        let mut app = App::new(config, &GuiOptions::default());
+        let _ = app.update(Message::Key(KeypadKey::Digit(5)));
+        let _ = app.update(Message::Charge);
+        assert!(app.is_running());
+        let ui = |message, status, ms| {
+            Message::Worker(WorkerEvent::Ui(UiRequest {
+                message,
+                status,
+                hold: Duration::from_millis(ms),
+            }))
+        };
+        let _ = app.update(ui(
+            MessageId::PresentOneCardOnly,
+            ReaderStatus::ProcessingError,
+            150,
+        ));
+        let _ = app.update(ui(
+            MessageId::PresentCardAgain,
+            ReaderStatus::ReadyToRead,
+            0,
+        ));
+        let _ = app.update(Message::HoldTick);
+        assert_eq!(app.message(), Some(MessageId::PresentOneCardOnly));
+        assert_eq!(app.status(), ReaderStatus::ProcessingError);
+        std::thread::sleep(Duration::from_millis(200));
+        let _ = app.update(Message::HoldTick);
+        assert_eq!(app.message(), Some(MessageId::PresentCardAgain));
+        assert_eq!(app.status(), ReaderStatus::ReadyToRead);
+        let _ = app.update(Message::Cancel);
     }
 
     #[test]
