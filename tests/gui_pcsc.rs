@@ -8,13 +8,14 @@ mod gui_support;
 mod support;
 
 use gui_support::Driver;
-use support::{Pcscd, phone};
+use support::{Pcscd, free_ports, phone};
 use tapterm::gui::{Message, Phase};
 
 #[test]
 fn the_window_pays_through_a_vpcd_reader() {
     let tmp = tempfile::tempdir().unwrap();
-    let pcscd = Pcscd::start(tmp.path(), 36300, "Virtual PCD");
+    let port = free_ports();
+    let pcscd = Pcscd::start(tmp.path(), port, "Virtual PCD");
     // SAFETY: this is the only test of this binary and nothing reads the environment
     // concurrently; libpcsclite reads the variable when the window's threads connect.
     unsafe { std::env::set_var("PCSCLITE_CSOCK_NAME", &pcscd.socket) };
@@ -39,7 +40,7 @@ fn the_window_pays_through_a_vpcd_reader() {
     assert!(d.shows("Cancelled"), "{:?}", d.app.banner());
     d.click("New sale");
     // Now the phone comes into the field.
-    let _phone = phone("visa-phone", 36300, &[]);
+    let _phone = phone("visa-phone", port, &[]);
     d.keypad("25.00");
     d.click("Charge");
     d.run_until("the outcome", |a| a.phase() == Phase::Outcome);
