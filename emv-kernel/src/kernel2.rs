@@ -744,16 +744,7 @@ impl Kernel2<'_, '_, '_> {
             status.name(),
             hex::encode_upper(self.tvr.0)
         ));
-        let cvm = (status != OutcomeStatus::Declined).then_some(self.cvm.cvm);
-        KernelResult {
-            outcome: Outcome {
-                cvm,
-                ui_on_outcome: Some(ui(message, ReaderStatus::CardReadSuccessfully)),
-                receipt: cvm == Some(Cvm::Signature),
-                ..outcome(status)
-            },
-            data_record: Some(record),
-        }
+        KernelResult::with_record(status, Some(self.cvm.cvm), message, record)
     }
 }
 

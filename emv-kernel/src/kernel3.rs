@@ -504,19 +504,7 @@ impl Kernel3<'_, '_, '_> {
             hex::encode_upper(self.tvr.0),
             self.tvr.describe()
         ));
-        KernelResult {
-            outcome: Outcome {
-                cvm: if status == OutcomeStatus::Declined {
-                    None
-                } else {
-                    cvm
-                },
-                ui_on_outcome: Some(ui(message, ReaderStatus::CardReadSuccessfully)),
-                receipt: cvm == Some(Cvm::Signature),
-                ..outcome(status)
-            },
-            data_record: Some(record),
-        }
+        KernelResult::with_record(status, cvm, message, record)
     }
 }
 

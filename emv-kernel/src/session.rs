@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::config::{Combination, TagMap, TerminalConfig, Transaction, amount_bcd};
 use crate::outcome::{
-    MessageId, Outcome, OutcomeStatus, ReaderStatus, StartPoint, TraceEntry, UiRequest,
+    Cvm, MessageId, Outcome, OutcomeStatus, ReaderStatus, StartPoint, TraceEntry, UiRequest,
 };
 use crate::tlv::Tag;
 use crate::transport::{Transport, TransportError};
@@ -32,6 +32,29 @@ pub struct KernelResult {
     pub outcome: Outcome,
     /// The data record.
     pub data_record: Option<TagMap>,
+}
+
+impl KernelResult {
+    /// A kernel's final outcome with its data record (Book A 6.2): the CVM is N/A on a
+    /// decline, the message shows with "Card read successfully", and a signature asks for
+    /// a receipt.
+    pub fn with_record(
+        status: OutcomeStatus,
+        cvm: Option<Cvm>,
+        message: MessageId,
+        record: TagMap,
+    ) -> KernelResult {
+        let cvm = cvm.filter(|_| status != OutcomeStatus::Declined);
+        KernelResult {
+            outcome: Outcome {
+                cvm,
+                ui_on_outcome: Some(ui(message, ReaderStatus::CardReadSuccessfully)),
+                receipt: cvm == Some(Cvm::Signature),
+                ..outcome(status)
+            },
+            data_record: Some(record),
+        }
+    }
 }
 
 impl From<Outcome> for KernelResult {
