@@ -1,9 +1,9 @@
 //! The four contactless status lights of Book A 9.1 (Table 9.1 "Status indicators").
 //!
-//! Idle: light 1 blinks. Ready to Read: light 1 on. Processing: lights 1 and 2 on.
-//! Card Read Successfully: all four on, with the success tone. Processing Error and Not
-//! Ready: all off (the brief marks the Processing and Processing Error patterns UNSURE; Book A
-//! Annex "Option 1" lights 1–2 for processing and none for an error, which we follow).
+//! Idle: light 1 blinks. Ready to Read: light 1 on. Card Read Successfully: all four on,
+//! with the success tone (brief A, [S7]). The brief marks the Processing and Processing
+//! Error patterns UNSURE: we light 1 and 2 for Processing (the reading) and none for
+//! Processing Error and Not Ready, with a red ring so an error never looks like "idle".
 
 use emv_kernel::outcome::ReaderStatus;
 use iced::widget::{container, row, text};
