@@ -9,7 +9,7 @@ use tapterm::gui::{self, GuiOptions, Screen};
 #[derive(Debug, Default, Args)]
 pub struct GuiArgs {
     /// Demo wallet profile to preselect (visa-phone, mastercard-phone, visa-card, …).
-    #[arg(long, value_name = "PROFILE")]
+    #[arg(long, value_name = "PROFILE", value_parser = profile_names())]
     demo: Option<String>,
     /// Start with the demo phone locked (two taps, "See phone" in between).
     #[arg(long)]
@@ -32,6 +32,13 @@ pub struct GuiArgs {
     /// Screen to open: cashier, developer, history, readers.
     #[arg(long, default_value = "cashier", value_parser = ["cashier", "developer", "history", "readers"])]
     screen: String,
+}
+
+/// The wallet profiles `--demo` accepts.
+fn profile_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        tapterm::phone::Profile::ALL.map(tapterm::phone::Profile::name),
+    )
 }
 
 /// Why no window can open here, checked before iced tries (it panics without a display).

@@ -3,6 +3,20 @@
 use std::process::Command;
 
 #[test]
+fn an_unknown_demo_profile_is_refused_with_the_list() {
+    let out = Command::new(env!("CARGO_BIN_EXE_tapterm"))
+        .args(["gui", "--demo", "nope"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("visa-phone") && stderr.contains("mastercard-card"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn without_a_display_the_window_explains_and_exits_2() {
     for display in [None, Some(":987")] {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_tapterm"));
