@@ -6,12 +6,12 @@
 //! its own thread ([`worker`]) and reports back as messages.
 
 pub mod amount;
-pub mod backend;
 pub mod banner;
 pub mod cashier;
 pub mod developer;
 pub mod history;
 pub mod lights;
+pub mod readers;
 pub mod receipt_view;
 pub mod settings;
 pub mod worker;
@@ -824,7 +824,7 @@ async fn poll_readers() -> Vec<String> {
     let spawned = std::thread::Builder::new()
         .name("readers".into())
         .spawn(move || {
-            let _ = tx.send(backend::list_readers());
+            let _ = tx.send(readers::list_readers());
         });
     if spawned.is_err() {
         return Vec::new();
