@@ -336,7 +336,8 @@ mod tests {
         let visa = &s.kernel.combinations[0];
         assert_eq!(hex::encode_upper(&visa.aid), "A0000000031010");
         assert_eq!(visa.kernel, 3);
-        assert_eq!(visa.ttq, Some([0x36, 0x00, 0x40, 0x00]));
+        // No online PIN (byte 1 b3): the terminal has no PIN pad.
+        assert_eq!(visa.ttq, Some([0x32, 0x00, 0x40, 0x00]));
         assert_eq!(visa.cvm_required_limit, Some(5000));
         assert_eq!(visa.zero_amount, ZeroAmount::Online);
         let mc = &s.kernel.combinations[1];
