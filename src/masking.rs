@@ -8,7 +8,7 @@
 
 use emv_kernel::config::TagMap;
 use emv_kernel::tags;
-use emv_kernel::tlv::Tag;
+use emv_kernel::tlv::{Tag, TlvIter};
 
 /// Application PAN (Book 3 Annex A, `cn` up to 19 digits).
 const PAN: Tag = Tag::new(0x5A);
@@ -141,6 +141,204 @@ impl std::fmt::Display for MaskedPan {
     }
 }
 
+/// Masks card data in hex dumps of APDUs (trace output, the developer screen): the PAN by
+/// its TLV position (first 6 / last 4 digits kept), track 2 to masked PAN and expiry, track 1,
+/// track discretionary data and the cardholder name whole, and any PAN learned earlier
+/// wherever its digits appear again. Malformed answers are scanned for the card-data tags,
+/// so a broken template cannot carry a PAN past the mask. Masked hex keeps its length.
+#[derive(Debug, Default, Clone)]
+pub struct TraceMasker {
+    pans: Vec<String>,
+}
+
+/// How a card-data value is masked in hex.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Pan,
+    Track2,
+    Whole,
+}
+
+/// Whether `tag` with `value` is card data to mask, and how. A 6-byte 9F6B is the Visa
+/// Card CVM Limit (C-3), not C-2's track 2.
+fn card_data(tag: u32, value_len: Option<usize>) -> Option<Field> {
+    match tag {
+        0x5A => Some(Field::Pan),
+        0x9F6B if value_len == Some(6) => None,
+        0x57 | 0x9F6B => Some(Field::Track2),
+        0x56 | 0x9F1F | 0x9F20 | 0x5F20 => Some(Field::Whole),
+        _ => None,
+    }
+}
+
+/// Whether a TLV object holds card data that must not be shown as it is.
+pub fn is_card_data(tag: Tag, value: &[u8]) -> bool {
+    card_data(tag.value(), Some(value.len())).is_some()
+}
+
+/// Where card data sits in a byte string: how to mask it, value offset and length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    field: Field,
+    start: usize,
+    len: usize,
+}
+
+impl TraceMasker {
+    /// Remembers the PANs in a response so later dumps mask them anywhere.
+    pub fn learn(&mut self, response: &[u8]) {
+        for span in spans(response) {
+            if span.field == Field::Whole {
+                continue;
+            }
+            let value = response
+                .get(span.start..span.start + span.len)
+                .unwrap_or(&[]);
+            let digits: String = hex::encode_upper(value)
+                .chars()
+                .take_while(|c| c.is_ascii_digit())
+                .collect();
+            if digits.len() >= 12 && !self.pans.contains(&digits) {
+                self.pans.push(digits);
+            }
+        }
+    }
+
+    /// The bytes as upper-case hex with card data replaced by `*`.
+    pub fn hex(&self, bytes: &[u8]) -> String {
+        let mut text: Vec<u8> = hex::encode_upper(bytes).into_bytes();
+        for span in spans(bytes) {
+            let Some(field) = text.get_mut(2 * span.start..2 * (span.start + span.len)) else {
+                continue;
+            };
+            match span.field {
+                Field::Pan => star_pan(field),
+                Field::Track2 => star_track2(field),
+                Field::Whole => field.fill(b'*'),
+            }
+        }
+        for pan in &self.pans {
+            let needle = pan.as_bytes();
+            let mut from = 0;
+            while let Some(at) = text
+                .get(from..)
+                .and_then(|rest| rest.windows(needle.len()).position(|w| w == needle))
+            {
+                let start = from + at;
+                if let Some(field) = text.get_mut(start..start + needle.len()) {
+                    star_pan(field);
+                }
+                from = start + needle.len();
+            }
+        }
+        String::from_utf8_lossy(&text).into_owned()
+    }
+
+    /// The first PAN learned, masked (`476173******0119`).
+    pub fn masked_pan(&self) -> Option<String> {
+        self.pans.first().map(|p| mask_pan(p))
+    }
+}
+
+/// One response as masked hex, learning its own PANs first.
+pub fn masked_response_hex(raw: &[u8]) -> String {
+    let mut masker = TraceMasker::default();
+    masker.learn(raw);
+    masker.hex(raw)
+}
+
+/// Stars the digits of a PAN written in hex, keeping the first 6 and last 4 and any `F` pad.
+fn star_pan(field: &mut [u8]) {
+    let digits = field.iter().take_while(|c| c.is_ascii_digit()).count();
+    for (i, c) in field.iter_mut().enumerate().take(digits) {
+        if i >= 6 && i + 4 < digits {
+            *c = b'*';
+        }
+    }
+}
+
+/// Stars track 2 written in hex: the PAN as [`star_pan`], the expiry (YYMM) kept, the rest
+/// (service code, discretionary data) starred except the `F` pad.
+fn star_track2(field: &mut [u8]) {
+    let Some(d) = field.iter().position(|c| *c == b'D') else {
+        field.fill(b'*');
+        return;
+    };
+    if let Some(pan) = field.get_mut(..d) {
+        star_pan(pan);
+    }
+    for c in field.iter_mut().skip(d + 5) {
+        if *c != b'F' {
+            *c = b'*';
+        }
+    }
+}
+
+/// The card-data fields of `bytes` (with or without a trailing status word): by a TLV walk
+/// when the data is well formed, else by a conservative scan.
+fn spans(bytes: &[u8]) -> Vec<Span> {
+    let body = bytes.get(..bytes.len().saturating_sub(2)).unwrap_or(&[]);
+    let well_formed = [bytes, body]
+        .into_iter()
+        .find(|b| emv_kernel::tlv::validate(b).is_ok());
+    match well_formed {
+        Some(data) => walk(data),
+        None => scan(bytes),
+    }
+}
+
+/// The card-data objects of well-formed `data`, depth first.
+fn walk(data: &[u8]) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut stack = vec![TlvIter::new(data)];
+    while let Some(iter) = stack.last_mut() {
+        let Some(Ok(tlv)) = iter.next() else {
+            stack.pop();
+            continue;
+        };
+        if tlv.is_constructed() {
+            stack.push(tlv.children());
+        } else if let Some(field) = card_data(tlv.tag.value(), Some(tlv.value.len())) {
+            out.push(Span {
+                field,
+                start: tlv.offset + tlv.raw.len() - tlv.value.len(),
+                len: tlv.value.len(),
+            });
+        }
+    }
+    out
+}
+
+/// Finds card-data tags anywhere in malformed data: a tag of one or two bytes, then a length
+/// (`1`–`7F`, or `81 xx`); the value is cut at the end of the data. A stray byte that looks
+/// like a tag hides a little too much; a PAN is never shown.
+fn scan(bytes: &[u8]) -> Vec<Span> {
+    let mut out = Vec::new();
+    for i in 0..bytes.len() {
+        let two = match bytes.get(i..i + 2) {
+            Some([a, b]) => Some((u32::from(*a) << 8) | u32::from(*b)),
+            _ => None,
+        };
+        let (field, tag_len) = match (two.and_then(|t| card_data(t, None)), bytes.get(i)) {
+            (Some(f), _) => (f, 2),
+            (None, Some(b)) => match card_data(u32::from(*b), None) {
+                Some(f) => (f, 1),
+                None => continue,
+            },
+            (None, None) => continue,
+        };
+        let (len, len_len) = match bytes.get(i + tag_len..) {
+            Some([0x81, l, ..]) => (usize::from(*l), 2),
+            Some([l, ..]) if (1..0x80).contains(l) => (usize::from(*l), 1),
+            _ => continue,
+        };
+        let start = i + tag_len + len_len;
+        let len = len.min(bytes.len().saturating_sub(start));
+        out.push(Span { field, start, len });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,5 +447,57 @@ mod tests {
             MaskedPan::from_record(&record).unwrap().to_string(),
             "476173******0119"
         );
+    }
+
+    #[test]
+    fn masks_pan_and_track2_inside_records() {
+        // 70 { 57 (4761739001010119 D 2512 201 …F), 5A (4761739001010119) } 9000
+        let record = hex::decode(
+            "7021\
+             5711 4761739001010119D2512201000000000F\
+             5A08 4761739001010119\
+             5F3401 01\
+             9000"
+                .replace(' ', ""),
+        )
+        .unwrap();
+        let mut masker = TraceMasker::default();
+        masker.learn(&record);
+        let shown = masker.hex(&record);
+        assert!(!shown.contains("4761739001010119"), "{shown}");
+        assert!(
+            shown.contains("476173******0119D2512************F"),
+            "{shown}"
+        );
+        assert!(shown.contains("5A08476173******0119"), "{shown}");
+        assert!(shown.ends_with("5F3401019000"), "{shown}");
+        assert_eq!(masker.masked_pan().as_deref(), Some("476173******0119"));
+    }
+
+    #[test]
+    fn a_pan_in_a_malformed_answer_is_masked_and_learned() {
+        // 77 claims 0x40 bytes but holds fewer: the TLV walk fails, the scan still finds 57.
+        let broken =
+            hex::decode("77405711476173900101011 9D2512201000000000F9000".replace(' ', ""))
+                .unwrap();
+        let mut masker = TraceMasker::default();
+        masker.learn(&broken);
+        let shown = masker.hex(&broken);
+        assert!(!shown.contains("4761739001010119"), "{shown}");
+        assert!(
+            shown.starts_with("77405711476173******0119D2512"),
+            "{shown}"
+        );
+        assert_eq!(masker.masked_pan().as_deref(), Some("476173******0119"));
+    }
+
+    #[test]
+    fn a_known_pan_is_masked_even_in_malformed_data() {
+        let mut masker = TraceMasker::default();
+        masker.learn(&hex::decode("5A0854133300896000139000").unwrap());
+        // Broken TLV that still carries the PAN digits.
+        let broken = hex::decode("77FF5413330089600013").unwrap();
+        let shown = masker.hex(&broken);
+        assert_eq!(shown, "77FF541333******0013");
     }
 }

@@ -12,7 +12,6 @@ use std::time::Duration;
 use emv_kernel::config::{Date, TerminalConfig, Time, Transaction, TransactionType};
 use emv_kernel::outcome::{MessageId, ReaderStatus};
 use emv_kernel::status_words::explain_sw;
-use emv_kernel::tlv::{Tlv, TlvIter};
 use emv_kernel::transport::Transport;
 use serde_json::json;
 
@@ -20,6 +19,7 @@ use tapterm::phone::{InProcessTransport, Profile, card::WalletOptions};
 
 use tapterm::host::HostConfig;
 use tapterm::journal::Journal;
+use tapterm::masking::TraceMasker;
 
 use crate::checkout::{self, Checkout, Progress, Services, TimedExchange};
 use crate::reader::{CardInfo, Notice, PcscOptions, PcscTransport};
@@ -364,7 +364,7 @@ fn run_checkout(
     services: &mut Services<'_>,
     style: TraceStyle,
 ) -> Checkout {
-    let mut masker = Masker::default();
+    let mut masker = TraceMasker::default();
     let mut print = |event: Progress| {
         if style == TraceStyle::Quiet {
             return;
@@ -378,7 +378,7 @@ fn run_checkout(
                 message_text(ui.message)
             ),
             Progress::Exchange(x) => {
-                masker.learn(&x);
+                learn(&mut masker, &x);
                 say!("{}", trace_line(&masker, &x));
                 if style == TraceStyle::Decoded
                     && let Ok(r) = &x.response
@@ -442,197 +442,6 @@ fn transaction_now(
     })
 }
 
-/// Masks card data in hex dumps: the PAN (5A) and track 2 (57, 9F6B) by their TLV position,
-/// and any PAN seen earlier wherever its digits appear again.
-#[derive(Debug, Default)]
-pub struct Masker {
-    pans: Vec<String>,
-}
-
-/// Tags whose value is a PAN (`n`, padded with `F`).
-const PAN_TAGS: [u32; 1] = [0x5A];
-/// Tags whose value is track 2 equivalent data (PAN `D` YYMM …).
-const TRACK2_TAGS: [u32; 3] = [0x57, 0x9F6B, 0x9F20];
-/// Tags masked whole (track 1 data).
-const TRACK1_TAGS: [u32; 2] = [0x56, 0x9F1F];
-
-impl Masker {
-    /// Remembers the PANs in an exchange's response so later dumps mask them anywhere.
-    pub fn learn(&mut self, exchange: &TimedExchange) {
-        let Ok(response) = &exchange.response else {
-            return;
-        };
-        for span in spans(response) {
-            let tag = span.tag;
-            let value = response
-                .get(span.start..span.start + span.len)
-                .unwrap_or(&[]);
-            let digits: String = hex::encode_upper(value)
-                .chars()
-                .take_while(|c| c.is_ascii_digit())
-                .collect();
-            if (PAN_TAGS.contains(&tag) || TRACK2_TAGS.contains(&tag))
-                && digits.len() >= 12
-                && !self.pans.contains(&digits)
-            {
-                self.pans.push(digits);
-            }
-        }
-    }
-
-    /// The bytes as upper-case hex with card data replaced by `*`.
-    pub fn hex(&self, bytes: &[u8]) -> String {
-        let mut text: Vec<u8> = hex::encode_upper(bytes).into_bytes();
-        for span in spans(bytes) {
-            let tag = span.tag;
-            let start = 2 * span.start;
-            let end = start + 2 * span.len;
-            let Some(field) = text.get_mut(start..end) else {
-                continue;
-            };
-            if PAN_TAGS.contains(&tag) {
-                mask_pan(field);
-            } else if TRACK2_TAGS.contains(&tag) {
-                mask_track2(field);
-            } else if TRACK1_TAGS.contains(&tag) {
-                field.fill(b'*');
-            }
-        }
-        for pan in &self.pans {
-            let needle = pan.as_bytes();
-            let mut from = 0;
-            while let Some(at) = find(&text[from..], needle) {
-                let start = from + at;
-                if let Some(field) = text.get_mut(start..start + needle.len()) {
-                    mask_pan(field);
-                }
-                from = start + needle.len();
-            }
-        }
-        String::from_utf8_lossy(&text).into_owned()
-    }
-
-    /// The first PAN seen, masked (`476173******0119`).
-    pub fn masked_pan(&self) -> Option<String> {
-        self.pans.first().map(|p| tapterm::masking::mask_pan(p))
-    }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() {
-        return None;
-    }
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-/// Masks the digits of a PAN written in hex, keeping the first 6 and last 4 digits and any
-/// `F` padding.
-fn mask_pan(field: &mut [u8]) {
-    let digits = field.iter().take_while(|c| c.is_ascii_digit()).count();
-    for (i, c) in field.iter_mut().enumerate().take(digits) {
-        if i >= 6 && i + 4 < digits {
-            *c = b'*';
-        }
-    }
-}
-
-/// Masks track 2 written in hex: the PAN as [`mask_pan`], the expiry (YYMM) kept, the rest
-/// (service code, discretionary data) masked.
-fn mask_track2(field: &mut [u8]) {
-    let separator = field.iter().position(|c| *c == b'D');
-    let Some(d) = separator else {
-        field.fill(b'*');
-        return;
-    };
-    mask_pan(&mut field[..d]);
-    for c in field.iter_mut().skip(d + 5) {
-        if *c != b'F' {
-            *c = b'*';
-        }
-    }
-}
-
-/// Where card data sits in a byte string: tag, value offset, value length.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Span {
-    tag: u32,
-    start: usize,
-    len: usize,
-}
-
-fn is_sensitive(tag: u32) -> bool {
-    PAN_TAGS.contains(&tag) || TRACK2_TAGS.contains(&tag) || TRACK1_TAGS.contains(&tag)
-}
-
-/// The card data fields of `bytes` (with or without a trailing status word): by a TLV walk
-/// when the data is well formed, else by a conservative scan for the sensitive tags followed
-/// by a short length, so that malformed answers cannot carry a PAN past the mask.
-fn spans(bytes: &[u8]) -> Vec<Span> {
-    let body = bytes.get(..bytes.len().saturating_sub(2)).unwrap_or(&[]);
-    let well_formed = [bytes, body]
-        .into_iter()
-        .find(|b| emv_kernel::tlv::validate(b).is_ok());
-    match well_formed {
-        Some(data) => walk(data)
-            .into_iter()
-            .filter(|t| is_sensitive(t.tag.value()))
-            .map(|t| Span {
-                tag: t.tag.value(),
-                start: t.offset + t.raw.len() - t.value.len(),
-                len: t.value.len(),
-            })
-            .collect(),
-        None => scan(bytes),
-    }
-}
-
-/// Every TLV object of well-formed `data`, depth first.
-fn walk(data: &[u8]) -> Vec<Tlv<'_>> {
-    let mut out = Vec::new();
-    let mut stack = vec![TlvIter::new(data)];
-    while let Some(iter) = stack.last_mut() {
-        match iter.next() {
-            Some(Ok(tlv)) => {
-                out.push(tlv);
-                if tlv.is_constructed() {
-                    stack.push(tlv.children());
-                }
-            }
-            _ => {
-                stack.pop();
-            }
-        }
-    }
-    out
-}
-
-/// Finds sensitive tags anywhere in malformed data: a tag byte (or two) and a length below
-/// 128; the value is cut at the end of the data.
-fn scan(bytes: &[u8]) -> Vec<Span> {
-    let mut out = Vec::new();
-    for i in 0..bytes.len() {
-        let two = match bytes.get(i..i + 2) {
-            Some([a, b]) => Some(u32::from(*a) << 8 | u32::from(*b)),
-            _ => None,
-        };
-        let (tag, tag_len) = match (two, bytes.get(i)) {
-            (Some(t), _) if is_sensitive(t) => (t, 2),
-            (_, Some(b)) if is_sensitive(u32::from(*b)) => (u32::from(*b), 1),
-            _ => continue,
-        };
-        let Some(&len) = bytes.get(i + tag_len) else {
-            continue;
-        };
-        if len == 0 || len >= 0x80 {
-            continue;
-        }
-        let start = i + tag_len + 1;
-        let len = usize::from(len).min(bytes.len().saturating_sub(start));
-        out.push(Span { tag, start, len });
-    }
-    out
-}
-
 /// The command's name (`SELECT`, `READ RECORD SFI 1 record 2`).
 pub fn command_name(command: &[u8]) -> String {
     let described = emv_kernel::replay::describe(command);
@@ -647,7 +456,7 @@ fn millis(d: Duration) -> f64 {
 }
 
 /// One trace line: offset, duration, command name and hex, response hex, SW meaning.
-fn trace_line(masker: &Masker, x: &TimedExchange) -> String {
+fn trace_line(masker: &TraceMasker, x: &TimedExchange) -> String {
     let answer = match &x.response {
         Ok(r) => {
             let sw = emv_kernel::apdu::Response::parse(r).map_or(0, |r| r.sw);
@@ -680,12 +489,18 @@ fn message_text(message: MessageId) -> String {
     message.name().replace('_', " ")
 }
 
-fn masker_for(done: &Checkout) -> Masker {
-    let mut masker = Masker::default();
+fn masker_for(done: &Checkout) -> TraceMasker {
+    let mut masker = TraceMasker::default();
     for x in &done.exchanges {
-        masker.learn(x);
+        learn(&mut masker, x);
     }
     masker
+}
+
+fn learn(masker: &mut TraceMasker, x: &TimedExchange) {
+    if let Ok(response) = &x.response {
+        masker.learn(response);
+    }
 }
 
 /// Time spent in exchanges, and the terminal's own time between card detection and outcome.
@@ -799,68 +614,6 @@ fn json_report(done: &Checkout, card: Option<&CardInfo>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn exchange(response: &[u8]) -> TimedExchange {
-        TimedExchange {
-            tap: 0,
-            command: vec![0x00, 0xB2, 0x01, 0x0C, 0x00],
-            response: Ok(response.to_vec()),
-            started: Duration::ZERO,
-            took: Duration::ZERO,
-        }
-    }
-
-    #[test]
-    fn masks_pan_and_track2_inside_records() {
-        // 70 { 57 (4761739001010119 D 2512 201 …F), 5A (4761739001010119) } 9000
-        let record = hex::decode(
-            "7021\
-             5711 4761739001010119D2512201000000000F\
-             5A08 4761739001010119\
-             5F3401 01\
-             9000"
-                .replace(' ', ""),
-        )
-        .unwrap();
-        let mut masker = Masker::default();
-        masker.learn(&exchange(&record));
-        let shown = masker.hex(&record);
-        assert!(!shown.contains("4761739001010119"), "{shown}");
-        assert!(
-            shown.contains("476173******0119D2512************F"),
-            "{shown}"
-        );
-        assert!(shown.contains("5A08476173******0119"), "{shown}");
-        assert!(shown.ends_with("5F3401019000"), "{shown}");
-        assert_eq!(masker.masked_pan().as_deref(), Some("476173******0119"));
-    }
-
-    #[test]
-    fn a_pan_in_a_malformed_answer_is_masked_and_learned() {
-        // 77 claims 0x40 bytes but holds fewer: the TLV walk fails, the scan still finds 57.
-        let broken =
-            hex::decode("77405711476173900101011 9D2512201000000000F9000".replace(' ', ""))
-                .unwrap();
-        let mut masker = Masker::default();
-        masker.learn(&exchange(&broken));
-        let shown = masker.hex(&broken);
-        assert!(!shown.contains("4761739001010119"), "{shown}");
-        assert!(
-            shown.starts_with("77405711476173******0119D2512"),
-            "{shown}"
-        );
-        assert_eq!(masker.masked_pan().as_deref(), Some("476173******0119"));
-    }
-
-    #[test]
-    fn a_known_pan_is_masked_even_in_malformed_data() {
-        let mut masker = Masker::default();
-        masker.learn(&exchange(&hex::decode("5A0854133300896000139000").unwrap()));
-        // Broken TLV that still carries the PAN digits.
-        let broken = hex::decode("77FF5413330089600013").unwrap();
-        let shown = masker.hex(&broken);
-        assert_eq!(shown, "77FF541333******0013");
-    }
 
     #[test]
     fn currencies_by_code_or_number() {

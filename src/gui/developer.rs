@@ -7,7 +7,7 @@
 //! carry them.
 
 use emv_kernel::apdu::Response;
-use emv_kernel::tlv::{Tag, TlvIter};
+use emv_kernel::tlv::TlvIter;
 use iced::widget::{button, column, container, row, scrollable, text};
 use iced::{Element, Font, Length};
 
@@ -17,123 +17,11 @@ use super::settings::GuiConfig;
 use super::worker::Finished;
 use super::{App, Message};
 use crate::checkout::TimedExchange;
+use crate::masking::is_card_data;
 use emv_kernel::bits;
 use emv_kernel::status_words::explain_sw;
-use emv_kernel::tags::mask_pan;
 
-/// Tags whose values are masked wherever they are shown: the dictionary's cardholder
-/// account data, plus the track discretionary data and cardholder name.
-fn sensitivity(tag: Tag, value: &[u8]) -> Option<Sensitive> {
-    match tag.value() {
-        0x5A => Some(Sensitive::Pan),
-        0x57 | 0x9F6B if emv_kernel::tags::masked(tag, value).is_some() => Some(Sensitive::Track2),
-        0x56 | 0x9F1F | 0x9F20 | 0x5F20 => Some(Sensitive::Whole),
-        _ => None,
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Sensitive {
-    Pan,
-    Track2,
-    Whole,
-}
-
-/// A sensitive value as masked hex of the same length: PAN digits to first 6 / last 4,
-/// track 2 to masked PAN + separator + expiry, anything else all stars.
-fn mask_value(kind: Sensitive, value: &[u8]) -> String {
-    let hex = hex::encode_upper(value);
-    match kind {
-        Sensitive::Pan => {
-            let digits = hex.trim_end_matches('F');
-            format!("{}{}", mask_pan(digits), &hex[digits.len()..])
-        }
-        Sensitive::Track2 => match hex.find('D') {
-            Some(sep) => {
-                let (pan, rest) = hex.split_at(sep);
-                let expiry: String = rest.chars().skip(1).take(4).collect();
-                let tail = rest.len().saturating_sub(1 + expiry.len());
-                format!("{}D{}{}", mask_pan(pan), expiry, "*".repeat(tail))
-            }
-            None => "*".repeat(hex.len()),
-        },
-        Sensitive::Whole => "*".repeat(hex.len()),
-    }
-}
-
-/// Replaces the hex of `value`, found at byte `offset`, by its mask (same length).
-fn mask_at(hex: &mut String, offset: usize, kind: Sensitive, value: &[u8]) {
-    let start = 2 * offset;
-    let end = start + 2 * value.len();
-    if end <= hex.len() && hex.is_char_boundary(start) && hex.is_char_boundary(end) {
-        hex.replace_range(start..end, &mask_value(kind, value));
-    }
-}
-
-/// Masks the sensitive values of a well-formed TLV level; `false` when the level (or one
-/// below it) does not parse, so what follows the error was not looked at.
-fn mask_level(iter: TlvIter<'_>, hex: &mut String) -> bool {
-    let mut complete = true;
-    for item in iter {
-        let Ok(tlv) = item else { return false };
-        if tlv.is_constructed() {
-            complete &= mask_level(tlv.children(), hex);
-        } else if let Some(kind) = sensitivity(tlv.tag, tlv.value) {
-            mask_at(
-                hex,
-                tlv.offset + tlv.raw.len() - tlv.value.len(),
-                kind,
-                tlv.value,
-            );
-        }
-    }
-    complete
-}
-
-/// For answers that do not parse: masks anything that looks like a sensitive tag followed by
-/// a length, wherever it sits, cut at the end of the data. Conservative on purpose: a stray
-/// byte that looks like a tag hides a little too much, a PAN is never shown.
-fn mask_scan(data: &[u8], hex: &mut String) {
-    const TAGS: [(&[u8], Sensitive); 7] = [
-        (&[0x5A], Sensitive::Pan),
-        (&[0x57], Sensitive::Track2),
-        (&[0x9F, 0x6B], Sensitive::Track2),
-        (&[0x56], Sensitive::Whole),
-        (&[0x9F, 0x1F], Sensitive::Whole),
-        (&[0x9F, 0x20], Sensitive::Whole),
-        (&[0x5F, 0x20], Sensitive::Whole),
-    ];
-    for i in 0..data.len() {
-        let Some(rest) = data.get(i..) else { break };
-        for (tag, kind) in TAGS {
-            let Some(after) = rest.strip_prefix(tag) else {
-                continue;
-            };
-            let (len, skip) = match after {
-                [0x81, l, ..] => (usize::from(*l), 2),
-                [l, ..] if *l < 0x80 => (usize::from(*l), 1),
-                _ => continue,
-            };
-            let start = i + tag.len() + skip;
-            let end = (start + len).min(data.len());
-            if let Some(value) = data.get(start..end) {
-                mask_at(hex, start, kind, value);
-            }
-        }
-    }
-}
-
-/// Hex of a response with sensitive values masked (the status word stays).
-pub fn masked_response_hex(raw: &[u8]) -> String {
-    let Some(response) = Response::parse(raw) else {
-        return hex::encode_upper(raw);
-    };
-    let mut hex = hex::encode_upper(raw);
-    if !mask_level(TlvIter::new(response.data), &mut hex) {
-        mask_scan(response.data, &mut hex);
-    }
-    hex
-}
+pub use crate::masking::masked_response_hex;
 
 /// Printable text of an `an`/`ans` value (labels, names), anything else replaced by `?`.
 fn ans(bytes: &[u8]) -> String {
@@ -179,15 +67,16 @@ fn tree_level(iter: TlvIter<'_>, depth: usize, out: &mut Vec<TreeLine>) {
                     tree_level(tlv.children(), depth + 1, out);
                     continue;
                 }
-                let sensitive = sensitivity(tlv.tag, tlv.value);
-                let value = match sensitive {
-                    Some(kind) => emv_kernel::tags::masked(tlv.tag, tlv.value)
-                        .unwrap_or_else(|| mask_value(kind, tlv.value)),
-                    None => hex::encode_upper(tlv.value),
+                let sensitive = is_card_data(tlv.tag, tlv.value);
+                let value = if sensitive {
+                    emv_kernel::tags::masked(tlv.tag, tlv.value)
+                        .unwrap_or_else(|| "*".repeat(2 * tlv.value.len()))
+                } else {
+                    hex::encode_upper(tlv.value)
                 };
                 let shown_text = match emv_kernel::tags::lookup(tlv.tag).map(|i| i.format) {
                     Some(emv_kernel::tags::Format::An | emv_kernel::tags::Format::Ans)
-                        if sensitive.is_none() =>
+                        if !sensitive =>
                     {
                         format!(" \"{}\"", ans(tlv.value))
                     }
@@ -442,6 +331,7 @@ fn detail_view<'a>(app: &'a App, index: usize, e: &'a TimedExchange) -> Element<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use emv_kernel::tlv::Tag;
 
     #[test]
     fn masks_pan_and_track2_in_hex_and_tree() {
