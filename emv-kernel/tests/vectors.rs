@@ -21,8 +21,9 @@ fn vector_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Replays every file of `dir`; returns the failures with their reasons.
-fn replay_dir(dir: &Path) -> (usize, Vec<String>) {
+/// Replays every file of `dir`, fails the test with every failure's reason, and returns how
+/// many vectors passed.
+fn assert_dir_replays_green(dir: &Path) -> usize {
     let mut failures = Vec::new();
     let files = vector_files(dir);
     for path in &files {
@@ -43,15 +44,21 @@ fn replay_dir(dir: &Path) -> (usize, Vec<String>) {
             ));
         }
     }
-    (files.len(), failures)
+    assert!(
+        failures.is_empty(),
+        "{} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    files.len()
 }
 
 fn manifest_path(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
 }
 
-/// The shared reference folder (`shared/vectors/<kind>`) kept outside the repository:
-/// `../../shared` from a worktree, `../shared` from the main checkout; found by walking up.
+/// The shared reference folder (`shared/vectors/<kind>`) kept outside the repository, as
+/// build.rs found it.
 fn shared_vectors(kind: &str) -> PathBuf {
     let root = option_env!("TAPTERM_SHARED_VECTORS").unwrap_or_default();
     Path::new(root).join(kind)
@@ -59,14 +66,8 @@ fn shared_vectors(kind: &str) -> PathBuf {
 
 #[test]
 fn project_vectors_pass() {
-    let (count, failures) = replay_dir(&manifest_path("../test-vectors"));
+    let count = assert_dir_replays_green(&manifest_path("../test-vectors"));
     assert!(count >= 20, "only {count} vectors in test-vectors/");
-    assert!(
-        failures.is_empty(),
-        "{} failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
 }
 
 #[test]
@@ -76,15 +77,8 @@ fn project_vectors_pass() {
 )]
 fn real_recorded_vectors_pass() {
     let dir = shared_vectors("real");
-    let (count, failures) = replay_dir(&dir);
+    let count = assert_dir_replays_green(&dir);
     assert!(count > 0, "no real vectors found in {}", dir.display());
-    println!("replayed {count} real vectors from {}", dir.display());
-    assert!(
-        failures.is_empty(),
-        "{} failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
 }
 
 #[test]
