@@ -11,20 +11,24 @@ mod gui_support;
 
 use emv_kernel::outcome::MessageId;
 use gui_support::Driver;
-use tapterm::gui::{Message, Phase};
+use tapterm::gui::{Phase, cashier};
 use tapterm::phone::Profile;
 
 fn charge(d: &mut Driver, amount: &str) {
     d.keypad(amount);
     d.click("Charge");
-    assert_eq!(d.app.phase(), Phase::Waiting, "{:?}", d.app.entry_error());
+    assert!(
+        matches!(d.app.phase(), Phase::Waiting(_)),
+        "{:?}",
+        d.app.entry_error()
+    );
     d.run_until("the reader to poll", |a| a.waiting_for_tap());
     assert!(d.shows("Present card or phone"));
 }
 
 fn tap_and_finish(d: &mut Driver, profile: &str) {
     d.click(&format!("Tap {profile}"));
-    d.run_until("the outcome", |a| a.phase() == Phase::Outcome);
+    d.run_until("the outcome", |a| matches!(a.phase(), Phase::Outcome(_)));
 }
 
 #[test]
@@ -56,17 +60,21 @@ fn visa_phone_is_approved_and_verified_on_phone() {
     assert!(d.app.history()[0].id > 0);
     d.click("History");
     assert!(d.shows("1 approved, 0 not approved — net EUR 25.00"));
-    // Save the receipt as text.
+    // Save the receipt as text (a task writes the file and says where).
     d.click("Cashier");
     d.click("Save receipt");
+    d.run_until("the receipt written", |a| a.notice().is_some());
+    let notice = d.app.notice().unwrap().to_string();
+    assert!(notice.starts_with("Receipt saved to "), "{notice}");
+    assert!(d.shows(&notice));
     let saved = std::fs::read_dir(dir.path().join("receipts"))
         .unwrap()
         .count();
     assert_eq!(saved, 1, "{:?}", d.app.notice());
     // Enter starts the next sale, which runs like the first (the first one's finished
     // stream must not be taken for the second's).
-    d.update(Message::Enter);
-    assert_eq!(d.app.phase(), Phase::Entry);
+    d.update(cashier::Message::Enter);
+    assert!(matches!(d.app.phase(), Phase::Entry));
     assert!(d.shows("EUR 0.00"));
     charge(&mut d, "7.50");
     tap_and_finish(&mut d, "visa-phone");
@@ -121,17 +129,19 @@ fn cancel_while_waiting_ends_without_money() {
     let mut d = Driver::new(dir.path(), "visa-phone", false);
     charge(&mut d, "12.00");
     d.click("Cancel");
-    d.run_until("the cancelled outcome", |a| a.phase() == Phase::Outcome);
+    d.run_until("the cancelled outcome", |a| {
+        matches!(a.phase(), Phase::Outcome(_))
+    });
     assert!(d.shows("Cancelled"));
     assert!(d.app.receipt().is_none());
     // No card was ever in the field: nothing to journal (checkout journals from a tap on).
     assert!(d.app.history().is_empty());
     // Esc leaves the outcome, and Esc again clears a typed amount.
-    d.update(Message::Cancel);
-    assert_eq!(d.app.phase(), Phase::Entry);
+    d.update(cashier::Message::Cancel);
+    assert!(matches!(d.app.phase(), Phase::Entry));
     d.keypad("7");
     assert!(d.shows("EUR 7.00"));
-    d.update(Message::Cancel);
+    d.update(cashier::Message::Cancel);
     assert!(d.shows("EUR 0.00"));
 }
 
@@ -143,7 +153,7 @@ fn bad_amounts_are_refused_with_a_message() {
         d.click("Clear");
         d.keypad(keys);
         d.click("Charge");
-        assert_eq!(d.app.phase(), Phase::Entry, "{keys} was charged");
+        assert!(matches!(d.app.phase(), Phase::Entry), "{keys} was charged");
         assert!(!d.app.is_running());
         assert_eq!(d.app.entry_error(), Some(message), "{keys}");
         assert!(d.shows(message), "{message} not shown");
@@ -180,10 +190,10 @@ fn keyboard_types_and_enter_charges() {
     d.update(tapterm::gui::key_message(press(Key::Named(Named::Backspace))).unwrap());
     assert!(d.shows("EUR 60.00"));
     d.update(tapterm::gui::key_message(press(Key::Named(Named::Enter))).unwrap());
-    assert_eq!(d.app.phase(), Phase::Waiting);
+    assert!(matches!(d.app.phase(), Phase::Waiting(_)));
     d.run_until("the reader to poll", |a| a.waiting_for_tap());
     d.update(tapterm::gui::key_message(press(Key::Named(Named::Space))).unwrap());
-    d.run_until("the outcome", |a| a.phase() == Phase::Outcome);
+    d.run_until("the outcome", |a| matches!(a.phase(), Phase::Outcome(_)));
     // An unlocked Mastercard phone above the CVM required limit (50.00): M/Chip ARQC with
     // on-device CVM; the host approves.
     assert!(d.shows("Approved"), "{:?}", d.app.banner());

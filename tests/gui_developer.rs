@@ -6,7 +6,7 @@ mod gui_support;
 
 use gui_support::Driver;
 use tapterm::gui::developer::{masked_response_hex, tlv_tree};
-use tapterm::gui::{Message, Phase, Screen};
+use tapterm::gui::{Message, Phase, Screen, developer};
 use tapterm::phone::Profile;
 
 fn run(profile: &str, amount: &str) -> (tempfile::TempDir, Driver) {
@@ -16,7 +16,7 @@ fn run(profile: &str, amount: &str) -> (tempfile::TempDir, Driver) {
     d.click("Charge");
     d.run_until("the reader to poll", |a| a.waiting_for_tap());
     d.click(&format!("Tap {profile}"));
-    d.run_until("the outcome", |a| a.phase() == Phase::Outcome);
+    d.run_until("the outcome", |a| matches!(a.phase(), Phase::Outcome(_)));
     (dir, d)
 }
 
@@ -30,7 +30,7 @@ fn developer_screen_lists_every_apdu_with_card_data_masked() {
     assert!(d.shows("9000: success"));
     // Every exchange can be selected; its decoded name heads the detail pane.
     for (i, x) in exchanges.iter().enumerate() {
-        d.update(Message::SelectExchange(i));
+        d.update(developer::Message::Select(i));
         let name = tapterm::gui::developer::command_name(&x.command);
         assert!(d.shows(&format!("#{} {name}", i + 1)), "#{} {name}", i + 1);
     }
@@ -52,7 +52,7 @@ fn developer_screen_lists_every_apdu_with_card_data_masked() {
         .iter()
         .position(|x| x.command.starts_with(&[0x80, 0xA8]))
         .unwrap();
-    d.update(Message::SelectExchange(gpo));
+    d.update(developer::Message::Select(gpo));
     d.click("Copy hex");
     d.settle(std::time::Duration::from_millis(100));
     let copied = d.clipboard.last().expect("something copied").clone();
@@ -117,6 +117,7 @@ fn exported_tap_is_a_vector_that_replays_green() {
     let (dir, mut d) = run("visa-phone", "25.00");
     d.click("Developer");
     d.click("Export as test vector");
+    d.run_until("the vector written", |a| a.notice().is_some());
     let folder = dir.path().join("vectors");
     let file = std::fs::read_dir(&folder)
         .unwrap()

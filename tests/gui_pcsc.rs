@@ -1,7 +1,8 @@
 //! The window over the real PC/SC stack: a private pcscd with the vpcd driver, a
-//! `tapterm phone` process as the phone in the field. The reader shows up in the reader list
-//! (hot-plug poll), the cashier picks it, and a charge completes through it. Needs pcscd and
-//! vsmartcard-vpcd (scripts/setup) and root or unprivileged user namespaces.
+//! `tapterm phone` process as the phone in the field. The window starts on the vpcd reader
+//! by itself (no click on the Readers screen) and says so, and a charge completes through
+//! it. Needs pcscd and vsmartcard-vpcd (scripts/setup) and root or unprivileged user
+//! namespaces.
 
 mod gui_support;
 #[path = "support/pcsc.rs"]
@@ -9,7 +10,8 @@ mod support;
 
 use gui_support::Driver;
 use support::{Pcscd, free_ports, phone};
-use tapterm::gui::{Message, Phase};
+use tapterm::gui::readers::ReaderChoice;
+use tapterm::gui::{GuiOptions, Phase};
 
 #[test]
 fn the_window_pays_through_a_vpcd_reader() {
@@ -19,31 +21,30 @@ fn the_window_pays_through_a_vpcd_reader() {
     // SAFETY: this is the only test of this binary and nothing reads the environment
     // concurrently; libpcsclite reads the variable when the window's threads connect.
     unsafe { std::env::set_var("PCSCLITE_CSOCK_NAME", &pcscd.socket) };
-    let mut d = Driver::new(tmp.path(), "visa-phone", false);
-    d.update(Message::PollReaders);
-    d.run_until("the reader list", |a| !a.pcsc_readers().is_empty());
-    let reader = d.app.pcsc_readers()[0].clone();
-    assert!(reader.starts_with("Virtual PCD"), "{reader}");
-    d.click("Readers");
-    let notice = d.app.notice().unwrap_or_default().to_string();
-    assert!(notice.starts_with("Reader plugged in: "), "{notice}");
-    assert!(notice.contains(&reader), "{notice}");
-    assert!(d.shows(&notice));
-    d.click(&reader);
-    d.click("Cashier");
+    // Started as `tapterm gui` (no --demo): the start-up poll finds the vpcd reader.
+    let mut d = Driver::boot(gui_support::config(tmp.path()), &GuiOptions::default());
+    let readers = d.app.pcsc_readers().to_vec();
+    let reader = readers.first().expect("the vpcd reader is listed").clone();
+    assert!(reader.starts_with("Virtual PCD"), "{readers:?}");
+    assert_eq!(d.app.reader(), ReaderChoice::Pcsc(reader.clone()));
+    assert_eq!(d.app.notice(), Some(&*format!("Using the reader {reader}")));
+    assert!(d.shows(&format!("Using the reader {reader}")));
+    assert!(d.shows(&format!("Reader: {reader}")));
     // No phone in the field yet: the reader waits, and Cancel stops the wait (PC/SC cancel).
     d.keypad("3");
     d.click("Charge");
     d.run_until("the reader to wait", |a| a.waiting_for_tap());
     d.click("Cancel");
-    d.run_until("the cancelled outcome", |a| a.phase() == Phase::Outcome);
+    d.run_until("the cancelled outcome", |a| {
+        matches!(a.phase(), Phase::Outcome(_))
+    });
     assert!(d.shows("Cancelled"), "{:?}", d.app.banner());
     d.click("New sale");
     // Now the phone comes into the field.
     let _phone = phone("visa-phone", port, &[]);
     d.keypad("25.00");
     d.click("Charge");
-    d.run_until("the outcome", |a| a.phase() == Phase::Outcome);
+    d.run_until("the outcome", |a| matches!(a.phase(), Phase::Outcome(_)));
     assert!(d.shows("Approved"), "{:?}", d.app.banner());
     assert!(d.shows("Verified on phone"));
     let last = d.app.last().unwrap();

@@ -1,10 +1,11 @@
-//! Headless tests of the reader screen: PC/SC readers appear and disappear as they are
-//! plugged (hot-plug), a chosen reader that goes away falls back to the demo reader.
+//! Headless tests of the reader screen through its own messages: PC/SC readers appear and
+//! disappear as they are plugged (hot-plug), one plugged in while idle is taken, a chosen
+//! reader that goes away falls back to the demo reader; the demo wallet's settings.
 
 mod gui_support;
 
 use gui_support::Driver;
-use tapterm::gui::Message;
+use tapterm::gui::readers::{Message, ReaderChoice};
 
 #[test]
 fn readers_come_and_go_and_the_demo_reader_takes_over() {
@@ -13,11 +14,19 @@ fn readers_come_and_go_and_the_demo_reader_takes_over() {
     d.click("Readers");
     assert!(d.shows("Demo reader (visa-phone)"));
     let name = "ACS ACR122U PICC Interface 00 00";
-    d.update(Message::Readers(vec![name.to_string()]));
-    assert!(d.shows(&format!("Reader plugged in: {name}")));
-    d.click(name);
+    // Plugged in while idle: the window takes it, says so and names it in the top bar.
+    d.update(Message::Found(vec![name.to_string()]));
+    assert!(d.shows(&format!("Reader plugged in: {name}; using {name}")));
+    assert_eq!(d.app.reader(), ReaderChoice::Pcsc(name.into()));
     assert!(d.shows(name), "the chosen reader is named in the top bar");
-    d.update(Message::Readers(vec![]));
+    // The demo reader is one click away on the cashier screen, and the reader one back.
+    d.click("Cashier");
+    d.click("Use the demo reader");
+    assert!(d.shows("Reader: Demo reader (visa-phone)"));
+    d.click("Readers");
+    d.click(name);
+    assert_eq!(d.app.reader(), ReaderChoice::Pcsc(name.into()));
+    d.update(Message::Found(vec![]));
     assert!(d.shows(&format!("Reader unplugged: {name}; using the demo reader")));
     assert!(d.shows("Demo reader (visa-phone)"));
 }
@@ -34,7 +43,9 @@ fn choosing_a_profile_changes_the_demo_wallet() {
     d.keypad("5");
     d.click("Charge");
     // Auto-tap: no Tap button needed, the outcome arrives by itself.
-    d.run_until("the outcome", |a| a.phase() == tapterm::gui::Phase::Outcome);
+    d.run_until("the outcome", |a| {
+        matches!(a.phase(), tapterm::gui::Phase::Outcome(_))
+    });
     assert_eq!(
         d.app.last().unwrap().reader,
         "Demo reader (mastercard-card)"
@@ -53,11 +64,13 @@ fn an_unusable_journal_is_replaced_for_the_session_and_said() {
         auto_tap: true,
         ..Default::default()
     };
-    let mut d = Driver::with_app(tapterm::gui::App::new(config, &options));
+    let mut d = Driver::boot(config, &options);
     assert!(d.app.notice().unwrap().contains("unavailable"));
     d.keypad("25");
     d.click("Charge");
-    d.run_until("the outcome", |a| a.phase() == tapterm::gui::Phase::Outcome);
+    d.run_until("the outcome", |a| {
+        matches!(a.phase(), tapterm::gui::Phase::Outcome(_))
+    });
     assert!(
         d.app.receipt().is_some(),
         "receipt from the session journal"

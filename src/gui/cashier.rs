@@ -1,14 +1,338 @@
 //! The cashier screen: amount keypad, purchase/refund, Charge; then "Present card or phone"
 //! with the Book A status lights while the kernel runs; then the outcome banner and receipt.
 //! Big type, few words, one obvious next action (DESIGN.md "a cashier").
+//!
+//! The screen keeps the amount being typed; the stage of the sale (and what it holds) is
+//! the window's [`Phase`]. What the screen cannot do itself (start, tap, cancel, move on)
+//! it hands back as an [`Action`].
 
-use emv_kernel::outcome::MessageId;
+use emv_kernel::config::TransactionType;
+use emv_kernel::outcome::{MessageId, ReaderStatus};
 use iced::widget::{button, column, container, row, text};
 use iced::{Alignment, Color, Element, Font, Length};
 
-use super::amount::KeypadKey;
-use super::banner::{Tone, message_text};
-use super::{App, Message, Phase, TxnKind, lights};
+use super::amount::{Amount, AmountEntry, Currency, KeypadKey, Limits};
+use super::banner::{Tone, kind_text, message_text};
+use super::lights;
+use super::phase::{Live, Outcome, Phase};
+use super::readers::ReaderChoice;
+use super::receipt;
+
+/// The cashier screen's own state: the amount being typed.
+#[derive(Debug, Clone)]
+pub struct State {
+    entry: AmountEntry,
+    kind: TransactionType,
+    error: Option<String>,
+    blink_on: bool,
+}
+
+/// What the cashier can do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    /// A keypad key (on screen or keyboard).
+    Key(KeypadKey),
+    /// Purchase or refund.
+    Kind(TransactionType),
+    /// Start the transaction.
+    Charge,
+    /// Enter: charge, or start a new sale after an outcome.
+    Enter,
+    /// Cancel (Esc): clear the amount, stop a running transaction, or leave the outcome.
+    Cancel,
+    /// Put the demo wallet in the field.
+    Tap,
+    /// Back to amount entry.
+    NewSale,
+    /// Go back to the demo reader.
+    UseDemoReader,
+    /// The idle light blinks.
+    Blink,
+    /// Something on the receipt.
+    Receipt(receipt::Message),
+}
+
+/// What the window does for the cashier screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Nothing more.
+    None,
+    /// Charge this amount.
+    Charge(Amount, TransactionType),
+    /// Stop the running transaction.
+    Cancel,
+    /// Put the demo wallet in the field.
+    Tap,
+    /// Leave the outcome for a new sale.
+    NewSale,
+    /// Use the demo reader.
+    UseDemoReader,
+    /// Pass on to the receipt.
+    Receipt(receipt::Message),
+}
+
+/// What the screen shows besides its own state.
+#[derive(Debug, Clone)]
+pub struct Context<'a> {
+    /// The stage of the sale.
+    pub phase: &'a Phase,
+    /// The transaction currency.
+    pub currency: &'a Currency,
+    /// The reader the next sale runs on.
+    pub reader: ReaderChoice,
+}
+
+impl State {
+    /// An empty sale, with `amount` pre-filled.
+    pub fn new(amount: Option<&str>) -> State {
+        let mut entry = AmountEntry::default();
+        if let Some(a) = amount {
+            entry.set(a);
+        }
+        State {
+            entry,
+            kind: TransactionType::Purchase,
+            error: None,
+            blink_on: true,
+        }
+    }
+
+    /// Why the amount was refused, if it was.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// The amount cannot be charged (no random source for the unpredictable number, …).
+    pub fn refuse(&mut self, why: String) {
+        self.error = Some(why);
+    }
+
+    /// Applies a message in the stage `phase`.
+    pub fn update(
+        &mut self,
+        message: Message,
+        phase: &Phase,
+        currency: &Currency,
+        limits: &Limits,
+    ) -> Action {
+        let entry = matches!(phase, Phase::Entry);
+        let outcome = matches!(phase, Phase::Outcome(_));
+        match message {
+            Message::Key(key) if entry => {
+                self.entry.press(key);
+                self.error = None;
+            }
+            Message::Key(key @ (KeypadKey::Digit(_) | KeypadKey::Point)) if outcome => {
+                self.new_sale();
+                self.entry.press(key);
+                return Action::NewSale;
+            }
+            Message::Kind(kind) if entry => self.kind = kind,
+            Message::Charge | Message::Enter if entry => {
+                return match self.entry.parse(currency, limits) {
+                    Ok(amount) => Action::Charge(amount, self.kind),
+                    Err(e) => {
+                        self.error = Some(e.to_string());
+                        Action::None
+                    }
+                };
+            }
+            Message::Cancel if entry => {
+                self.entry.press(KeypadKey::Clear);
+                self.error = None;
+            }
+            Message::Cancel if !outcome => return Action::Cancel,
+            Message::Enter | Message::Cancel | Message::NewSale if outcome => {
+                self.new_sale();
+                return Action::NewSale;
+            }
+            Message::Tap => return Action::Tap,
+            Message::UseDemoReader => return Action::UseDemoReader,
+            Message::Blink => self.blink_on = !self.blink_on,
+            Message::Receipt(m) => return Action::Receipt(m),
+            Message::Key(_)
+            | Message::Kind(_)
+            | Message::Charge
+            | Message::Enter
+            | Message::Cancel
+            | Message::NewSale => {}
+        }
+        Action::None
+    }
+
+    fn new_sale(&mut self) {
+        self.entry = AmountEntry::default();
+        self.error = None;
+    }
+
+    /// The cashier screen for the stage of the sale.
+    pub fn view<'a>(&'a self, cx: Context<'a>) -> Element<'a, Message> {
+        match cx.phase {
+            Phase::Entry => self.entry_view(&cx.reader, cx.currency),
+            Phase::Waiting(live) => self.waiting_view(live, cx.currency),
+            Phase::Outcome(outcome) => self.outcome_view(outcome, cx.currency),
+        }
+    }
+
+    fn lights(&self, status: ReaderStatus) -> Element<'_, Message> {
+        lights::view(status, self.blink_on)
+    }
+
+    fn entry_view(&self, reader: &ReaderChoice, currency: &Currency) -> Element<'_, Message> {
+        let kind = |k: TransactionType| {
+            button(text(kind_text(k)).size(20))
+                .style(if self.kind == k {
+                    button::primary
+                } else {
+                    button::secondary
+                })
+                .padding([10, 24])
+                .on_press(Message::Kind(k))
+        };
+        let amount = text(self.entry.display(currency))
+            .size(64)
+            .font(Font::MONOSPACE);
+        let error: Element<'_, Message> = match &self.error {
+            Some(e) => text(e.clone())
+                .size(20)
+                .color(Color::from_rgb(0.9, 0.3, 0.25))
+                .into(),
+            None => text(match self.kind {
+                TransactionType::Refund => "Refund: type the amount to give back, then Charge",
+                _ => "Type the amount, then Charge",
+            })
+            .size(18)
+            .into(),
+        };
+        let left = column![
+            row![
+                kind(TransactionType::Purchase),
+                kind(TransactionType::Refund)
+            ]
+            .spacing(10),
+            amount,
+            error,
+            keypad(),
+        ]
+        .spacing(18)
+        .width(Length::FillPortion(3));
+        let chosen = reader;
+        let mut reader = row![text(format!("Reader: {}", chosen.label())).size(16)]
+            .spacing(10)
+            .align_y(Alignment::Center);
+        if matches!(chosen, ReaderChoice::Pcsc(_)) {
+            reader = reader.push(
+                button(text("Use the demo reader").size(14))
+                    .style(button::text)
+                    .on_press(Message::UseDemoReader),
+            );
+        }
+        let right = column![
+            self.lights(ReaderStatus::Idle),
+            reader,
+            big_button("Charge", button::success, Some(Message::Charge)),
+            big_button(
+                "Clear",
+                button::secondary,
+                Some(Message::Key(KeypadKey::Clear))
+            ),
+        ]
+        .spacing(18)
+        .width(Length::FillPortion(2));
+        container(row![left, right].spacing(30)).padding(24).into()
+    }
+
+    fn waiting_view<'a>(&'a self, live: &'a Live, currency: &Currency) -> Element<'a, Message> {
+        let prompt = live.prompt();
+        let see_phone = prompt.message() == MessageId::SeePhone;
+        let title = message_text(prompt.message());
+        let mut c = column![
+            self.lights(prompt.status()),
+            text(if title.is_empty() {
+                "Processing"
+            } else {
+                title
+            })
+            .size(56),
+        ]
+        .spacing(24)
+        .align_x(Alignment::Center);
+        if see_phone {
+            c = c.push(text("Follow the instructions on the phone, then tap again").size(24));
+        }
+        c = c.push(
+            text(format!(
+                "{} {}",
+                match live.kind() {
+                    TransactionType::Refund => "Refund",
+                    _ => "Pay",
+                },
+                currency.format(live.amount().value)
+            ))
+            .size(40)
+            .font(Font::MONOSPACE),
+        );
+        let mut buttons = row![].spacing(16);
+        if let (ReaderChoice::Demo(demo), true) = (live.reader(), live.polling()) {
+            buttons = buttons.push(
+                button(text(format!("Tap {}", demo.profile)).size(24))
+                    .padding([14, 30])
+                    .style(button::primary)
+                    .on_press(Message::Tap),
+            );
+        }
+        buttons = buttons.push(
+            button(text("Cancel").size(24))
+                .padding([14, 30])
+                .style(button::danger)
+                .on_press(Message::Cancel),
+        );
+        c = c.push(buttons);
+        let tone = if see_phone {
+            Tone::Attention
+        } else {
+            Tone::Neutral
+        };
+        banner_box(c.into(), tone)
+    }
+
+    fn outcome_view<'a>(
+        &'a self,
+        outcome: &'a Outcome,
+        currency: &Currency,
+    ) -> Element<'a, Message> {
+        let banner = outcome.banner();
+        let mut c = column![
+            self.lights(outcome.status()),
+            text(banner.title.clone()).size(72),
+        ]
+        .spacing(14)
+        .align_x(Alignment::Center);
+        for line in &banner.detail {
+            c = c.push(text(line.clone()).size(24));
+        }
+        c = c.push(
+            text(currency.format(outcome.amount().value))
+                .size(40)
+                .font(Font::MONOSPACE),
+        );
+        c = c.push(
+            button(text("New sale").size(22))
+                .padding([12, 28])
+                .style(button::primary)
+                .on_press(Message::NewSale),
+        );
+        let top = banner_box(c.into(), banner.tone);
+        match outcome.receipt() {
+            Some(receipt) => row![
+                container(top).width(Length::FillPortion(3)),
+                container(receipt.view().map(Message::Receipt)).width(Length::FillPortion(2)),
+            ]
+            .into(),
+            None => top,
+        }
+    }
+}
 
 fn key_button<'a>(label: &'a str, key: KeypadKey) -> Element<'a, Message> {
     button(
@@ -57,116 +381,6 @@ fn big_button<'a>(
     .into()
 }
 
-fn entry_view(app: &App) -> Element<'_, Message> {
-    let kind = |k: TxnKind, label: &'static str| {
-        button(text(label).size(20))
-            .style(if app.kind == k {
-                button::primary
-            } else {
-                button::secondary
-            })
-            .padding([10, 24])
-            .on_press(Message::Kind(k))
-    };
-    let amount = text(app.entry.display(&app.config.currency))
-        .size(64)
-        .font(Font::MONOSPACE);
-    let error: Element<'_, Message> = match &app.entry_error {
-        Some(e) => text(e.clone())
-            .size(20)
-            .color(Color::from_rgb(0.9, 0.3, 0.25))
-            .into(),
-        None => text(match app.kind {
-            TxnKind::Purchase => "Type the amount, then Charge",
-            TxnKind::Refund => "Refund: type the amount to give back, then Charge",
-        })
-        .size(18)
-        .into(),
-    };
-    let left = column![
-        row![
-            kind(TxnKind::Purchase, "Purchase"),
-            kind(TxnKind::Refund, "Refund")
-        ]
-        .spacing(10),
-        amount,
-        error,
-        keypad(),
-    ]
-    .spacing(18)
-    .width(Length::FillPortion(3));
-    let right = column![
-        lights::view(app.status, app.blink_on),
-        text(format!("Reader: {}", app.reader.label())).size(16),
-        big_button("Charge", button::success, Some(Message::Charge)),
-        big_button(
-            "Clear",
-            button::secondary,
-            Some(Message::Key(KeypadKey::Clear))
-        ),
-        text(app.notice.clone().unwrap_or_default()).size(15),
-    ]
-    .spacing(18)
-    .width(Length::FillPortion(2));
-    container(row![left, right].spacing(30)).padding(24).into()
-}
-
-fn waiting_view(app: &App) -> Element<'_, Message> {
-    let message = app.message.unwrap_or(MessageId::PresentCard);
-    let see_phone = message == MessageId::SeePhone;
-    let title = message_text(message);
-    let mut c = column![
-        lights::view(app.status, app.blink_on),
-        text(if title.is_empty() {
-            "Processing"
-        } else {
-            title
-        })
-        .size(56),
-    ]
-    .spacing(24)
-    .align_x(Alignment::Center);
-    if see_phone {
-        c = c.push(text("Follow the instructions on the phone, then tap again").size(24));
-    }
-    c = c.push(
-        text(format!(
-            "{} {}",
-            match app.kind {
-                TxnKind::Purchase => "Pay",
-                TxnKind::Refund => "Refund",
-            },
-            app.charging
-                .map(|a| app.config.currency.format(a.value))
-                .unwrap_or_default()
-        ))
-        .size(40)
-        .font(Font::MONOSPACE),
-    );
-    let mut buttons = row![].spacing(16);
-    if matches!(app.reader, super::worker::ReaderChoice::Demo { .. }) && app.waiting_for_tap {
-        buttons = buttons.push(
-            button(text(format!("Tap {}", app.profile)).size(24))
-                .padding([14, 30])
-                .style(button::primary)
-                .on_press(Message::Tap),
-        );
-    }
-    buttons = buttons.push(
-        button(text("Cancel").size(24))
-            .padding([14, 30])
-            .style(button::danger)
-            .on_press(Message::Cancel),
-    );
-    c = c.push(buttons);
-    let tone = if see_phone {
-        Tone::Attention
-    } else {
-        Tone::Neutral
-    };
-    banner_box(c.into(), tone)
-}
-
 fn tone_colour(tone: Tone) -> Color {
     match tone {
         Tone::Good => Color::from_rgb(0.10, 0.50, 0.22),
@@ -187,63 +401,4 @@ fn banner_box(content: Element<'_, Message>, tone: Tone) -> Element<'_, Message>
             ..container::Style::default()
         })
         .into()
-}
-
-fn outcome_view(app: &App) -> Element<'_, Message> {
-    let Some(banner) = &app.banner else {
-        return entry_view(app);
-    };
-    let mut c = column![
-        lights::view(app.status, app.blink_on),
-        text(banner.title.clone()).size(72),
-    ]
-    .spacing(14)
-    .align_x(Alignment::Center);
-    for line in &banner.detail {
-        c = c.push(text(line.clone()).size(24));
-    }
-    if let Some(a) = app.charging {
-        c = c.push(
-            text(app.config.currency.format(a.value))
-                .size(40)
-                .font(Font::MONOSPACE),
-        );
-    }
-    let mut actions = row![
-        button(text("New sale").size(22))
-            .padding([12, 28])
-            .style(button::primary)
-            .on_press(Message::NewSale)
-    ]
-    .spacing(14);
-    if app.receipt.is_some() {
-        actions = actions.push(
-            button(text("Save receipt").size(22))
-                .padding([12, 28])
-                .style(button::secondary)
-                .on_press(Message::SaveReceipt),
-        );
-    }
-    c = c.push(actions);
-    if let Some(note) = &app.notice {
-        c = c.push(text(note.clone()).size(16));
-    }
-    let top = banner_box(c.into(), banner.tone);
-    match &app.receipt {
-        Some(receipt) => row![
-            container(top).width(Length::FillPortion(3)),
-            container(super::receipt_view::view(receipt)).width(Length::FillPortion(2)),
-        ]
-        .into(),
-        None => top,
-    }
-}
-
-/// The cashier screen for the current phase.
-pub fn view(app: &App) -> Element<'_, Message> {
-    match app.phase {
-        Phase::Entry => entry_view(app),
-        Phase::Waiting => waiting_view(app),
-        Phase::Outcome => outcome_view(app),
-    }
 }

@@ -6,16 +6,16 @@
 //! in the tree (first 6 / last 4 digits, expiry kept), so the screen and its copies never
 //! carry them.
 
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
 use emv_kernel::apdu::Response;
+use emv_kernel::config::TerminalConfig;
 use emv_kernel::tlv::TlvIter;
 use iced::widget::{button, column, container, row, scrollable, text};
-use iced::{Element, Font, Length};
+use iced::{Element, Font, Length, Task};
 
-use std::path::PathBuf;
-
-use super::settings::GuiConfig;
 use super::worker::Finished;
-use super::{App, Message};
 use crate::checkout::TimedExchange;
 use crate::masking::is_card_data;
 use emv_kernel::bits;
@@ -155,135 +155,220 @@ fn mono<'a>(s: String) -> iced::widget::Text<'a> {
     text(s).font(Font::MONOSPACE).size(14)
 }
 
-/// Writes a finished transaction as a test vector (test-vector-format.md) named after its
-/// time and reader; returns the path. The vector holds the raw exchanges, as every vector
-/// does: it is a developer's file, written only on request.
-pub fn export_vector(config: &GuiConfig, last: &Finished) -> std::io::Result<PathBuf> {
-    let stamp = last
-        .stored
-        .as_ref()
-        .map_or_else(chrono::Utc::now, |s| s.entry.time)
-        .format("%Y%m%d-%H%M%S")
-        .to_string();
-    let name = format!("tap-{stamp}");
+/// The developer screen's state: the last finished transaction and the exchange selected.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    selected: usize,
+    last: Option<Arc<Finished>>,
+}
+
+/// What the developer screen can be told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Message {
+    /// Show one exchange (0-based).
+    Select(usize),
+    /// Copy one exchange's hex (masked).
+    CopyHex(usize),
+    /// Copy every exchange's hex (masked).
+    CopyAllHex,
+    /// Export the last tap as a test vector.
+    ExportVector,
+}
+
+/// What the screen shows: the exchanges of the transaction running now, or the last one.
+#[derive(Debug, Clone, Copy)]
+pub enum Shown<'a> {
+    /// A transaction runs: its exchanges so far.
+    Running(&'a [TimedExchange]),
+    /// Nothing runs: the last transaction, if any.
+    Last,
+}
+
+impl State {
+    /// Starts on exchange `selected` (command line `--exchange`).
+    pub fn new(selected: usize) -> State {
+        State {
+            selected,
+            last: None,
+        }
+    }
+
+    /// The last finished transaction.
+    pub fn last(&self) -> Option<&Finished> {
+        self.last.as_deref()
+    }
+
+    /// A transaction finished: it becomes the one shown.
+    pub fn finished(&mut self, finished: Arc<Finished>) {
+        self.last = Some(finished);
+    }
+
+    fn exchanges<'a>(&'a self, shown: Shown<'a>) -> &'a [TimedExchange] {
+        match shown {
+            Shown::Running(live) => live,
+            Shown::Last => self.last.as_ref().map_or(&[], |l| l.exchanges()),
+        }
+    }
+
+    /// Applies a message; the task ends with what to tell the user (clipboard writes end
+    /// without a word).
+    pub fn update(
+        &mut self,
+        message: Message,
+        shown: Shown<'_>,
+        config: &Arc<TerminalConfig>,
+        data_dir: &Path,
+    ) -> Task<String> {
+        match message {
+            Message::Select(i) => self.selected = i,
+            Message::CopyHex(i) => {
+                if let Some(e) = self.exchanges(shown).get(i) {
+                    return iced::clipboard::write(exchange_hex(e));
+                }
+            }
+            Message::CopyAllHex => {
+                let all: Vec<String> = self.exchanges(shown).iter().map(exchange_hex).collect();
+                return iced::clipboard::write(all.join("\n"));
+            }
+            Message::ExportVector => {
+                if let (Shown::Last, Some(last)) = (shown, &self.last) {
+                    let (config, last, dir) =
+                        (config.clone(), last.clone(), data_dir.join("vectors"));
+                    return Task::perform(
+                        async move { export_vector(&config, &last, &dir) },
+                        |written| match written {
+                            Ok(path) => format!("Test vector written to {}", path.display()),
+                            Err(e) => format!("Could not write the test vector: {e}"),
+                        },
+                    );
+                }
+            }
+        }
+        Task::none()
+    }
+
+    /// The developer screen.
+    pub fn view<'a>(&'a self, shown: Shown<'a>) -> Element<'a, Message> {
+        let exchanges = self.exchanges(shown);
+        if exchanges.is_empty() {
+            return container(text("No transaction yet: charge an amount and tap.").size(20))
+                .padding(30)
+                .into();
+        }
+        let last = match shown {
+            Shown::Last => self.last.as_deref(),
+            Shown::Running(_) => None,
+        };
+        let mut list = column![].spacing(4);
+        for (i, e) in exchanges.iter().enumerate() {
+            let sw = match &e.response {
+                Ok(raw) => Response::parse(raw).map_or("??".into(), |r| format!("{:04X}", r.sw)),
+                Err(_) => "—".into(),
+            };
+            let label = format!(
+                "#{} {} → {}\ntap {} · sent +{} · answered in {}",
+                i + 1,
+                command_name(&e.command),
+                sw,
+                e.tap + 1,
+                ms(e.started),
+                ms(e.took)
+            );
+            let style = if self.selected == i {
+                button::primary
+            } else {
+                button::secondary
+            };
+            list = list.push(
+                button(text(label).size(14))
+                    .width(Length::Fill)
+                    .style(style)
+                    .on_press(Message::Select(i)),
+            );
+        }
+        let index = self.selected.min(exchanges.len() - 1);
+        let detail = exchanges.get(index).map(|e| detail_view(last, index, e));
+        let summary = match last {
+            Some(last) => format!(
+                "{} exchanges, {} tap(s), {} on {}",
+                exchanges.len(),
+                last.result().tap_outcomes.len().max(1),
+                ms(last.checkout.duration),
+                last.reader
+            ),
+            None => format!("{} exchanges so far (running)", exchanges.len()),
+        };
+        let header = row![
+            text(summary).size(16).width(Length::Fill),
+            button("Copy all hex").on_press(Message::CopyAllHex),
+            button("Export as test vector").on_press_maybe(last.map(|_| Message::ExportVector)),
+        ]
+        .spacing(10)
+        .align_y(iced::Alignment::Center);
+        let mut decisions = column![text("Kernel decisions").size(18)].spacing(2);
+        if let Some(last) = last {
+            for d in &last.result().decisions {
+                decisions = decisions.push(mono(format!("• {d}")));
+            }
+            decisions = decisions.push(mono(format!(
+                "• outcome {} (taps: {})",
+                last.result().outcome.status.name(),
+                last.result()
+                    .tap_outcomes
+                    .iter()
+                    .map(|s| s.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        let body = column![
+            header,
+            row![
+                scrollable(list)
+                    .width(Length::FillPortion(2))
+                    .height(Length::Fill),
+                scrollable(detail.unwrap_or_else(|| text("").into()))
+                    .width(Length::FillPortion(3))
+                    .height(Length::Fill),
+            ]
+            .spacing(12)
+            .height(Length::FillPortion(3)),
+            scrollable(decisions.width(Length::Fill))
+                .width(Length::Fill)
+                .height(Length::FillPortion(1)),
+        ]
+        .spacing(10);
+        container(body).padding(12).into()
+    }
+}
+
+/// Writes a finished transaction as a test vector (test-vector-format.md) into `dir`, named
+/// after its date and time; returns the path. The vector holds the raw exchanges, as every
+/// vector does: it is a developer's file, written only on request.
+fn export_vector(config: &TerminalConfig, last: &Finished, dir: &Path) -> std::io::Result<PathBuf> {
+    let (d, t) = (last.transaction.date, last.transaction.time);
+    let name = format!(
+        "tap-{:04}{:02}{:02}-{:02}{:02}{:02}",
+        d.year, d.month, d.day, t.hour, t.minute, t.second
+    );
     let source = match last.reader.strip_prefix("Demo reader (") {
         Some(profile) => format!("virtual wallet {}", profile.trim_end_matches(')')),
         None => format!("recorded: {} / unknown device", last.reader),
     };
-    let vector = crate::recording::to_vector(
-        &config.terminal,
-        &last.transaction,
-        &last.checkout,
-        &name,
-        &source,
-    );
+    let vector =
+        crate::recording::to_vector(config, &last.transaction, &last.checkout, &name, &source);
     let json = serde_json::to_string_pretty(&vector).map_err(std::io::Error::other)?;
-    let dir = config.data_dir.join("vectors");
-    std::fs::create_dir_all(&dir)?;
+    std::fs::create_dir_all(dir)?;
     let path = dir.join(format!("{name}.json"));
     std::fs::write(&path, json + "\n")?;
     Ok(path)
 }
 
-/// The developer screen.
-pub fn view(app: &App) -> Element<'_, Message> {
-    let exchanges = app.shown_exchanges();
-    if exchanges.is_empty() {
-        return container(text("No transaction yet: charge an amount and tap.").size(20))
-            .padding(30)
-            .into();
-    }
-    let mut list = column![].spacing(4);
-    for (i, e) in exchanges.iter().enumerate() {
-        let sw = match &e.response {
-            Ok(raw) => Response::parse(raw).map_or("??".into(), |r| format!("{:04X}", r.sw)),
-            Err(_) => "—".into(),
-        };
-        let label = format!(
-            "#{} {} → {}\ntap {} · sent +{} · answered in {}",
-            i + 1,
-            command_name(&e.command),
-            sw,
-            e.tap + 1,
-            ms(e.started),
-            ms(e.took)
-        );
-        let style = if app.selected_exchange == i {
-            button::primary
-        } else {
-            button::secondary
-        };
-        list = list.push(
-            button(text(label).size(14))
-                .width(Length::Fill)
-                .style(style)
-                .on_press(Message::SelectExchange(i)),
-        );
-    }
-    let index = app.selected_exchange.min(exchanges.len() - 1);
-    let detail = exchanges.get(index).map(|e| detail_view(app, index, e));
-    let header = row![
-        text(summary(app, exchanges)).size(16).width(Length::Fill),
-        button("Copy all hex").on_press(Message::CopyAllHex),
-        button("Export as test vector")
-            .on_press_maybe(app.last.as_ref().map(|_| Message::ExportVector)),
-    ]
-    .spacing(10)
-    .align_y(iced::Alignment::Center);
-    let mut decisions = column![text("Kernel decisions").size(18)].spacing(2);
-    if let Some(last) = app.last.as_ref().filter(|_| app.running.is_none()) {
-        for d in &last.result().decisions {
-            decisions = decisions.push(mono(format!("• {d}")));
-        }
-        decisions = decisions.push(mono(format!(
-            "• outcome {} (taps: {})",
-            last.result().outcome.status.name(),
-            last.result()
-                .tap_outcomes
-                .iter()
-                .map(|s| s.name())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
-    let mut body = column![header].spacing(10);
-    if let Some(note) = &app.notice {
-        body = body.push(text(note.clone()).size(14));
-    }
-    body = body.push(
-        row![
-            scrollable(list)
-                .width(Length::FillPortion(2))
-                .height(Length::Fill),
-            scrollable(detail.unwrap_or_else(|| text("").into()))
-                .width(Length::FillPortion(3))
-                .height(Length::Fill),
-        ]
-        .spacing(12)
-        .height(Length::FillPortion(3)),
-    );
-    body = body.push(
-        scrollable(decisions.width(Length::Fill))
-            .width(Length::Fill)
-            .height(Length::FillPortion(1)),
-    );
-    container(body).padding(12).into()
-}
-
-fn summary(app: &App, exchanges: &[TimedExchange]) -> String {
-    match (&app.running, &app.last) {
-        (None, Some(last)) => format!(
-            "{} exchanges, {} tap(s), {} on {}",
-            exchanges.len(),
-            last.result().tap_outcomes.len().max(1),
-            ms(last.checkout.duration),
-            last.reader
-        ),
-        _ => format!("{} exchanges so far (running)", exchanges.len()),
-    }
-}
-
-fn detail_view<'a>(app: &'a App, index: usize, e: &'a TimedExchange) -> Element<'a, Message> {
+fn detail_view<'a>(
+    last: Option<&'a Finished>,
+    index: usize,
+    e: &'a TimedExchange,
+) -> Element<'a, Message> {
     let mut c = column![
         row![
             text(format!("#{} {}", index + 1, command_name(&e.command)))
@@ -315,12 +400,7 @@ fn detail_view<'a>(app: &'a App, index: usize, e: &'a TimedExchange) -> Element<
             c = c.push(mono(format!("{}{}", "  ".repeat(line.depth), line.text)));
         }
     }
-    if let Some(notes) = app
-        .last
-        .as_ref()
-        .filter(|_| app.running.is_none())
-        .and_then(|l| l.result().trace.get(index))
-    {
+    if let Some(notes) = last.and_then(|l| l.result().trace.get(index)) {
         for n in &notes.notes {
             c = c.push(text(format!("kernel: {n}")).size(14));
         }

@@ -1,17 +1,207 @@
-//! The day's transactions and their totals: approved purchases minus approved refunds, per
-//! currency (issue 6: refunds negative). Read from the journal; when the journal cannot be
-//! opened, the transactions of this session kept in memory.
+//! The history screen: the day's transactions and their totals, approved purchases minus
+//! approved refunds, per currency (issue 6: refunds negative).
+//!
+//! The screen owns the window's link to the journal: opened in a task at start (when the
+//! journal cannot be opened, a journal for this session alone in the temporary folder takes
+//! its place, so transactions still get receipts and totals, and the cashier is told), read
+//! again in a task after each transaction. Checkout writes to it; the screen only reads.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use emv_kernel::config::TransactionType;
 use iced::widget::{column, container, row, scrollable, text};
-use iced::{Element, Font, Length};
+use iced::{Element, Font, Length, Task};
 use rust_decimal::Decimal;
 
-use crate::journal::{Entry, StoredEntry};
+use crate::journal::{Entry, Journal, StoredEntry};
 
-use super::{App, Message};
+/// The journal, shared by the history screen (reads) and the transaction thread (writes).
+pub type SharedJournal = Arc<Mutex<Journal>>;
+
+/// The history screen's state.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    link: Link,
+    entries: Vec<StoredEntry>,
+}
+
+/// Where the transactions go.
+#[derive(Debug, Clone, Default)]
+enum Link {
+    /// No journal configured, or not open yet.
+    #[default]
+    None,
+    /// The configured journal.
+    Journal(SharedJournal),
+    /// The journal could not be opened: a journal for this session only.
+    Session(SharedJournal),
+}
+
+/// A journal as opened at start, with today's entries.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    link: Link,
+    day: Vec<StoredEntry>,
+    notice: Option<String>,
+}
+
+/// What the history screen can be told.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// The journal opened (or its stand-in for the session, or nothing).
+    Opened(Opened),
+    /// Today's entries, read again.
+    Day(Vec<StoredEntry>),
+}
+
+impl State {
+    /// The journal transactions are written to, once opened.
+    pub fn journal(&self) -> Option<&SharedJournal> {
+        match &self.link {
+            Link::None => None,
+            Link::Journal(j) | Link::Session(j) => Some(j),
+        }
+    }
+
+    /// Today's entries.
+    pub fn entries(&self) -> &[StoredEntry] {
+        &self.entries
+    }
+
+    /// Applies a message; returns what to tell the cashier.
+    pub fn update(&mut self, message: Message) -> Option<String> {
+        match message {
+            Message::Opened(opened) => {
+                self.link = opened.link;
+                self.entries = opened.day;
+                opened.notice
+            }
+            Message::Day(day) => {
+                self.entries = day;
+                None
+            }
+        }
+    }
+
+    /// The history screen.
+    pub fn view<'a, M: 'a>(&'a self) -> Element<'a, M> {
+        let entries = &self.entries;
+        let t = totals(entries.iter().map(|s| &s.entry));
+        let source = match &self.link {
+            Link::Journal(_) => "from the journal",
+            Link::Session(_) => "this session only: the journal could not be opened",
+            Link::None => "no journal: transactions are not recorded",
+        };
+        let head = column![
+            text("Today").size(28),
+            text(totals_line(&t)).size(18),
+            text(source).size(14),
+        ]
+        .spacing(4);
+        let mut list = column![].spacing(2);
+        for s in entries.iter().rev() {
+            let e = &s.entry;
+            let local = e.time.with_timezone(&chrono::Local);
+            list = list.push(
+                row![
+                    text(local.format("%H:%M:%S").to_string())
+                        .font(Font::MONOSPACE)
+                        .width(90),
+                    text(super::banner::kind_text(e.kind)).width(90),
+                    text(format!("{} {}", e.currency_code(), signed(e)))
+                        .font(Font::MONOSPACE)
+                        .width(150),
+                    text(outcome_words(&e.outcome)).width(Length::Fill),
+                    text(e.masked_pan.as_ref().map_or("", |p| p.as_str()).to_string())
+                        .font(Font::MONOSPACE),
+                ]
+                .spacing(10),
+            );
+        }
+        container(column![head, scrollable(list).height(Length::Fill)].spacing(14))
+            .padding(20)
+            .into()
+    }
+
+    /// Reads a transaction's journal entry back, with the day it joins, in a task.
+    pub fn read_back(&self, id: Option<i64>) -> Task<ReadBack> {
+        let Some(journal) = self.journal().cloned() else {
+            return Task::done(ReadBack::default());
+        };
+        Task::perform(
+            async move {
+                let Ok(journal) = journal.lock() else {
+                    return ReadBack::default();
+                };
+                ReadBack {
+                    entry: id.and_then(|id| journal.get(id).ok().flatten()),
+                    day: day(&journal),
+                }
+            },
+            std::convert::identity,
+        )
+    }
+}
+
+/// A transaction's journal entry as read back, and today's entries with it.
+#[derive(Debug, Clone, Default)]
+pub struct ReadBack {
+    /// The entry written (`None`: not journalled, or unreadable).
+    pub entry: Option<StoredEntry>,
+    /// Today's entries (`None`: no journal, or unreadable).
+    pub day: Option<Vec<StoredEntry>>,
+}
+
+/// Opens the journal at `path` (or the session's stand-in) in a task.
+pub fn open(path: Option<PathBuf>) -> Task<Message> {
+    Task::perform(async move { open_journal(path) }, Message::Opened)
+}
+
+fn open_journal(path: Option<PathBuf>) -> Opened {
+    let Some(path) = path else {
+        return Opened {
+            link: Link::None,
+            day: Vec::new(),
+            notice: None,
+        };
+    };
+    let (link, notice) = match Journal::open(&path) {
+        Ok(journal) => (Link::Journal(Arc::new(Mutex::new(journal))), None),
+        Err(e) => {
+            let session =
+                std::env::temp_dir().join(format!("tapterm-session-{}.sqlite", std::process::id()));
+            let notice = format!(
+                "Journal {} unavailable ({e}): this session's transactions go to {}",
+                path.display(),
+                session.display()
+            );
+            match Journal::open(&session) {
+                Ok(journal) => (Link::Session(Arc::new(Mutex::new(journal))), Some(notice)),
+                Err(e) => (
+                    Link::None,
+                    Some(format!(
+                        "Journal {} unavailable, and {} too ({e}): transactions are not recorded",
+                        path.display(),
+                        session.display()
+                    )),
+                ),
+            }
+        }
+    };
+    let day = match &link {
+        Link::Journal(j) | Link::Session(j) => j.lock().ok().and_then(|j| day(&j)),
+        Link::None => None,
+    }
+    .unwrap_or_default();
+    Opened { link, day, notice }
+}
+
+/// Today's entries of a journal, `None` when it cannot be read.
+fn day(journal: &Journal) -> Option<Vec<StoredEntry>> {
+    journal.day(chrono::Utc::now().date_naive()).ok()
+}
 
 /// Totals of a list of entries.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -69,46 +259,6 @@ pub fn outcome_words(name: &str) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
-}
-
-/// The history screen.
-pub fn view(app: &App) -> Element<'_, Message> {
-    let entries: &[StoredEntry] = &app.history;
-    let t = totals(entries.iter().map(|s| &s.entry));
-    let source = match (&app.journal, app.session_journal) {
-        (Some(_), false) => "from the journal",
-        (Some(_), true) => "this session only: the journal could not be opened",
-        (None, _) => "no journal: transactions are not recorded",
-    };
-    let head = column![
-        text("Today").size(28),
-        text(totals_line(&t)).size(18),
-        text(source).size(14),
-    ]
-    .spacing(4);
-    let mut list = column![].spacing(2);
-    for s in entries.iter().rev() {
-        let e = &s.entry;
-        let local = e.time.with_timezone(&chrono::Local);
-        list = list.push(
-            row![
-                text(local.format("%H:%M:%S").to_string())
-                    .font(Font::MONOSPACE)
-                    .width(90),
-                text(super::banner::kind_text(e.kind)).width(90),
-                text(format!("{} {}", e.currency_code(), signed(e)))
-                    .font(Font::MONOSPACE)
-                    .width(150),
-                text(outcome_words(&e.outcome)).width(Length::Fill),
-                text(e.masked_pan.as_ref().map_or("", |p| p.as_str()).to_string())
-                    .font(Font::MONOSPACE),
-            ]
-            .spacing(10),
-        );
-    }
-    container(column![head, scrollable(list).height(Length::Fill)].spacing(14))
-        .padding(20)
-        .into()
 }
 
 #[cfg(test)]

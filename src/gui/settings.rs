@@ -1,21 +1,17 @@
 //! The terminal's settings as the window needs them (merchant, currency, limits, where files
-//! go), and the reader screen: PC/SC readers as they come and go, and the demo reader with
-//! its wallet profiles.
+//! go, the host), and the panel that shows them.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use emv_kernel::config::TerminalConfig;
-use iced::widget::{button, checkbox, column, container, pick_list, row, text};
-use iced::{Element, Length};
+use iced::Element;
+use iced::widget::{column, text};
 
 use super::amount::{Currency, Limits};
 use super::worker::HostLink;
-use super::worker::ReaderChoice;
-use super::{App, Message};
 use crate::host::{Host, StandIn};
 use crate::journal::Journal;
-use crate::phone::Profile;
 use crate::terminal_config::{self, Settings};
 
 /// Everything the window takes from the configuration.
@@ -107,95 +103,31 @@ impl GuiConfig {
     }
 }
 
-/// The reader screen.
-pub fn view(app: &App) -> Element<'_, Message> {
-    let mut readers = column![text("Readers").size(28)].spacing(8);
-    if let Some(note) = &app.notice {
-        readers = readers.push(text(note.clone()).size(16));
-    }
-    if app.pcsc_readers.is_empty() {
-        readers = readers.push(
-            text("No PC/SC reader found (or pcscd is not running): the demo reader is used.")
-                .size(16),
-        );
-    }
-    for name in &app.pcsc_readers {
-        let chosen = app.reader == ReaderChoice::Pcsc(name.clone());
-        readers = readers.push(
-            button(text(name.clone()))
-                .style(if chosen {
-                    button::primary
-                } else {
-                    button::secondary
-                })
-                .on_press(Message::UseReader(Some(name.clone()))),
-        );
-    }
-    let demo_chosen = matches!(app.reader, ReaderChoice::Demo { .. });
-    readers = readers.push(
-        button(text("Demo reader (virtual wallets, no hardware)"))
-            .style(if demo_chosen {
-                button::primary
-            } else {
-                button::secondary
-            })
-            .on_press(Message::UseReader(None)),
-    );
-    let demo = column![
-        text("Demo reader").size(22),
-        row![
-            text("Wallet profile").width(160),
-            pick_list(
-                Profile::ALL
-                    .iter()
-                    .map(|p| p.name().to_string())
-                    .collect::<Vec<_>>(),
-                Some(app.profile.clone()),
-                Message::Profile,
-            )
-            .width(260),
-        ]
-        .spacing(10)
-        .align_y(iced::Alignment::Center),
-        checkbox(app.locked)
-            .label("Phone locked (first tap asks to see the phone)")
-            .on_toggle(Message::Locked),
-        checkbox(app.auto_tap)
-            .label("Auto-tap (no Tap button)")
-            .on_toggle(Message::AutoTap),
-    ]
-    .spacing(10);
-    let info = column![
+/// The terminal panel under the readers: what this terminal is set up with (read-only; the
+/// settings come from `terminal.toml`, `tapterm config` checks them).
+pub fn view<'a, M: 'a>(config: &GuiConfig) -> Element<'a, M> {
+    let money = |minor: u64| config.currency.format_minor(i128::from(minor));
+    column![
         text("Terminal").size(22),
-        text(format!("Merchant: {}", app.config.merchant)),
+        text(format!("Merchant: {}", config.merchant)),
         text(format!(
             "Currency: {} ({}, {} decimals)",
-            app.config.currency.alpha, app.config.currency.numeric, app.config.currency.exponent
+            config.currency.alpha, config.currency.numeric, config.currency.exponent
         )),
         text(format!(
             "Amounts: {} to {}",
-            app.config
-                .currency
-                .format_minor(i128::from(app.config.limits.min)),
-            app.config.limits.max.map_or("any".to_string(), |m| app
-                .config
-                .currency
-                .format_minor(i128::from(m)))
+            money(config.limits.min),
+            config.limits.max.map_or("any".to_string(), money)
         )),
         text(format!(
             "Contactless limit: {}",
-            app.config
+            config
                 .limits
                 .contactless_max
-                .map_or("none".to_string(), |m| app
-                    .config
-                    .currency
-                    .format_minor(i128::from(m)))
+                .map_or("none".to_string(), money)
         )),
-        text(format!("Files: {}", app.config.data_dir.display())),
+        text(format!("Files: {}", config.data_dir.display())),
     ]
-    .spacing(6);
-    container(column![readers, demo, info].spacing(26).width(Length::Fill))
-        .padding(20)
-        .into()
+    .spacing(6)
+    .into()
 }

@@ -1,33 +1,31 @@
-//! The transaction runs here, on its own thread, never on the UI thread: PC/SC calls, the
-//! demo reader's wait for a tap, the host round trip and the journal write all block
-//! (DESIGN.md "The GUI is a view of state"). Progress comes back to the window as
-//! [`WorkerEvent`]s over a channel the window turns into a task stream.
-//!
-//! Order of a transaction: checkout (Entry Point and kernel over the reader) → host for an
-//! Online Request → journal write → `Done`. The journal is written before the window shows
-//! the outcome (issue 6: nothing shown as approved may be lost).
+//! The transaction runs here, on a thread of its own, never on the UI thread: PC/SC calls,
+//! the demo reader's wait for a tap, the host round trip and the journal write all block
+//! (DESIGN.md "The GUI is a view of state"). The thread runs [`checkout`] (which asks the
+//! host and journals) and forwards its progress; the window gets it as a task's [`Event`]s,
+//! ending with exactly one [`Event::Done`] or [`Event::Stopped`].
 //!
 //! The demo reader plays one of the in-process virtual wallets: its `next_tap` (the Entry
 //! Point's poll for a card, Book B 3.2) blocks until the cashier presses "Tap" or, with
 //! auto-tap, returns at once.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, mpsc};
 
 use emv_kernel::config::{TerminalConfig, Transaction};
 use emv_kernel::outcome::{TransactionResult, UiRequest};
 use emv_kernel::transport::{Transport, TransportError};
+use iced::Task;
 use iced::futures::channel::mpsc as async_mpsc;
 
-use super::banner::{self, Banner};
+use super::history::SharedJournal;
+use super::readers::{Demo, ReaderChoice};
 use crate::checkout::{self, Checkout, Progress, Services, TimedExchange};
 use crate::host::{Authoriser, StandIn};
-use crate::journal::{Journal, StoredEntry};
 use crate::phone::{InProcessTransport, Profile, Wallet, WalletOptions};
 use crate::reader::pcsc_transport::{CancelHandle, PcscOptions, PcscTransport};
 
-/// A finished transaction with everything the banner, receipt, developer screen and
-/// history need. Holds the kernel's data record (full PAN): only masked views of it leave.
+/// A finished transaction: what checkout returned, with the inputs and the reader. Holds
+/// the kernel's data record (full PAN): only masked views of it leave.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finished {
     /// What the kernel returned, every exchange with its timing, durations, taps, the
@@ -37,14 +35,6 @@ pub struct Finished {
     pub transaction: Transaction,
     /// The reader's name.
     pub reader: String,
-    /// The outcome as the cashier sees it.
-    pub banner: Banner,
-    /// The journal entry as written (`None` when it could not be written).
-    pub stored: Option<StoredEntry>,
-    /// Why the journal could not be written, if it could not.
-    pub journal_error: Option<String>,
-    /// Today's journal after this transaction, when the journal is there.
-    pub day: Option<Vec<StoredEntry>>,
 }
 
 impl Finished {
@@ -61,7 +51,7 @@ impl Finished {
 
 /// Progress reported by the transaction thread.
 #[derive(Debug, Clone, PartialEq)]
-pub enum WorkerEvent {
+pub enum Event {
     /// The kernel asked for a message and status lights (Book A 9.2).
     Ui(UiRequest),
     /// The reader waits for a card or phone in the field.
@@ -72,34 +62,10 @@ pub enum WorkerEvent {
     Exchange(TimedExchange),
     /// The reader layer has something to say (PC/SC service lost or back, card connected).
     Notice(String),
-    /// The transaction is over and journaled.
+    /// The transaction is over and journalled.
     Done(Box<Finished>),
-}
-
-/// Which reader a transaction runs on.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ReaderChoice {
-    /// The built-in demo reader with an in-process virtual wallet.
-    Demo {
-        /// Wallet profile name (`visa-phone`, …).
-        profile: String,
-        /// Phone locked: the first tap asks to see the phone.
-        locked: bool,
-        /// Tap as soon as the reader polls, without the Tap button.
-        auto_tap: bool,
-    },
-    /// A PC/SC reader by name.
-    Pcsc(String),
-}
-
-impl ReaderChoice {
-    /// The name shown to the cashier.
-    pub fn label(&self) -> String {
-        match self {
-            ReaderChoice::Demo { profile, .. } => format!("Demo reader ({profile})"),
-            ReaderChoice::Pcsc(name) => name.clone(),
-        }
-    }
+    /// The thread ended without a result (it could not start, or panicked).
+    Stopped,
 }
 
 /// What the window sends to a waiting demo reader.
@@ -121,6 +87,11 @@ impl Control {
     /// Puts the demo wallet in the field (ignored by PC/SC readers).
     pub fn tap(&self) {
         let _ = self.taps.send(TapSignal::Tap);
+    }
+
+    /// Whether the cashier cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::SeqCst)
     }
 
     /// Cancels the transaction: the next exchange or wait for a tap fails with `Cancelled`.
@@ -162,14 +133,14 @@ pub struct Job {
     /// The host, if any (no host: an Online Request ends in "Processing error").
     pub host: Option<HostLink>,
     /// The journal, if it could be opened.
-    pub journal: Option<Arc<Mutex<Journal>>>,
+    pub journal: Option<SharedJournal>,
 }
 
 /// A reader's transport, movable to the transaction thread.
 type Reader = Box<dyn Transport + Send>;
 
-/// Starts a transaction on its own thread; progress arrives on the returned stream.
-pub fn start(job: Job) -> (Control, async_mpsc::UnboundedReceiver<WorkerEvent>) {
+/// Starts a transaction on its own thread; its progress is the returned task's output.
+pub fn start(job: Job) -> (Control, Task<Event>) {
     let (events, receiver) = async_mpsc::unbounded();
     let (taps, tap_receiver) = mpsc::channel();
     let cancelled = Arc::new(AtomicBool::new(false));
@@ -182,28 +153,55 @@ pub fn start(job: Job) -> (Control, async_mpsc::UnboundedReceiver<WorkerEvent>) 
         cancelled: cancelled.clone(),
         pcsc,
     };
+    let last = LastWord(Some(events));
     let spawned = std::thread::Builder::new()
         .name("transaction".into())
-        .spawn(move || run(job, reader, cancelled, events));
+        .spawn(move || run(job, reader, cancelled, last));
     if let Err(e) = spawned {
-        // The receiver ends without Done; the window treats that as a processing error.
+        // The closure, and with it the last word, was dropped: the window hears Stopped.
         eprintln!("tapterm: cannot start the transaction thread: {e}");
     }
-    (control, receiver)
+    (control, Task::stream(receiver))
+}
+
+/// The sender of the thread's last event: `Done` when given one, `Stopped` when dropped
+/// without (the thread panicked or never ran), so the window never waits forever.
+struct LastWord(Option<async_mpsc::UnboundedSender<Event>>);
+
+impl LastWord {
+    fn send(&self, event: Event) {
+        if let Some(events) = &self.0 {
+            let _ = events.unbounded_send(event);
+        }
+    }
+
+    fn done(mut self, finished: Finished) {
+        if let Some(events) = self.0.take() {
+            let _ = events.unbounded_send(Event::Done(Box::new(finished)));
+        }
+    }
+}
+
+impl Drop for LastWord {
+    fn drop(&mut self) {
+        if let Some(events) = self.0.take() {
+            let _ = events.unbounded_send(Event::Stopped);
+        }
+    }
 }
 
 /// The transport for a reader choice, with the PC/SC cancel handle when there is one.
 fn open_reader(
     reader: &ReaderChoice,
     taps: mpsc::Receiver<TapSignal>,
-    events: &async_mpsc::UnboundedSender<WorkerEvent>,
+    events: &async_mpsc::UnboundedSender<Event>,
 ) -> Result<(Reader, Option<CancelHandle>), String> {
     match reader {
-        ReaderChoice::Demo {
+        ReaderChoice::Demo(Demo {
             profile,
             locked,
             auto_tap,
-        } => {
+        }) => {
             let profile = Profile::from_name(profile)
                 .ok_or_else(|| format!("unknown wallet profile {profile:?}"))?;
             let wallet = Wallet::new(
@@ -230,7 +228,7 @@ fn open_reader(
                     tap_timeout: None,
                 },
                 Box::new(move |notice| {
-                    let _ = notices.unbounded_send(WorkerEvent::Notice(notice.to_string()));
+                    let _ = notices.unbounded_send(Event::Notice(notice.to_string()));
                 }),
             );
             let cancel = transport.cancel_handle();
@@ -246,80 +244,56 @@ fn seed() -> u64 {
     u64::from_le_bytes(bytes)
 }
 
-fn run(
-    job: Job,
-    mut transport: Reader,
-    cancelled: Arc<AtomicBool>,
-    events: async_mpsc::UnboundedSender<WorkerEvent>,
-) {
-    let send = |e: WorkerEvent| {
-        let _ = events.unbounded_send(e);
-    };
+fn run(job: Job, mut transport: Reader, cancelled: Arc<AtomicBool>, last: LastWord) {
+    let reader = job.reader.label();
     let mut guarded = Guarded {
         inner: transport.as_mut(),
         cancelled: &cancelled,
-        events: &events,
+        last: &last,
     };
-    // The journal stays locked for the transaction: one runs at a time, and the window
-    // itself never touches it after start-up.
-    let mut journal = job.journal.as_deref().map(Mutex::lock);
-    let journal_broken = matches!(journal, Some(Err(_)));
+    // The journal stays locked for the transaction: one runs at a time. A lock poisoned by
+    // a panic elsewhere is taken over: SQLite rolled back whatever write was cut short.
+    let mut journal = job
+        .journal
+        .as_deref()
+        .map(|j| j.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
     let mut services = Services {
         host: job.host.as_ref().map(|h| h.authoriser.as_ref()),
         stand_in: job
             .host
             .as_ref()
             .map_or(StandIn::Decline, |h| h.stand_in.clone()),
-        journal: journal
-            .as_mut()
-            .and_then(|j| j.as_mut().ok())
-            .map(|j| &mut **j),
-        reader: job.reader.label(),
+        journal: journal.as_deref_mut(),
+        reader: reader.clone(),
     };
     let checkout = checkout::run_with(
         &job.config,
         &job.transaction,
         &mut guarded,
         &mut |p| {
-            send(match p {
-                Progress::Ui(r) => WorkerEvent::Ui(r),
-                Progress::Exchange(x) => WorkerEvent::Exchange(x),
-                Progress::WaitingForTap => WorkerEvent::WaitingForTap,
-                Progress::CardDetected => WorkerEvent::CardDetected,
+            last.send(match p {
+                Progress::Ui(r) => Event::Ui(r),
+                Progress::Exchange(x) => Event::Exchange(x),
+                Progress::WaitingForTap => Event::WaitingForTap,
+                Progress::CardDetected => Event::CardDetected,
             })
         },
         &mut services,
     );
-    let banner = banner::outcome_banner(
-        &checkout.result,
-        &checkout.exchanges,
-        checkout.host.as_ref(),
-        cancelled.load(Ordering::SeqCst),
-    );
-    let journal = journal.as_ref().and_then(|j| j.as_ref().ok());
-    let stored = journal
-        .zip(checkout.journal_id)
-        .and_then(|(j, id)| j.get(id).ok().flatten());
-    let day = journal.and_then(|j| j.day(chrono::Utc::now().date_naive()).ok());
-    let journal_error = checkout.journal_error.clone().or_else(|| {
-        journal_broken.then(|| "journal unavailable (a previous write panicked)".to_string())
-    });
-    send(WorkerEvent::Done(Box::new(Finished {
+    drop(services);
+    drop(journal);
+    last.done(Finished {
         checkout,
         transaction: job.transaction,
-        reader: job.reader.label(),
-        banner,
-        stored,
-        journal_error,
-        day,
-    })));
+        reader,
+    });
 }
 
 /// Wraps the reader: honours Cancel and reports the restart message shown between taps.
 struct Guarded<'a> {
     inner: &'a mut dyn Transport,
     cancelled: &'a AtomicBool,
-    events: &'a async_mpsc::UnboundedSender<WorkerEvent>,
+    last: &'a LastWord,
 }
 
 impl Guarded<'_> {
@@ -340,7 +314,7 @@ impl Transport for Guarded<'_> {
 
     fn next_tap(&mut self, restart: &UiRequest) -> Result<bool, TransportError> {
         self.check()?;
-        let _ = self.events.unbounded_send(WorkerEvent::Ui(*restart));
+        self.last.send(Event::Ui(*restart));
         let more = self.inner.next_tap(restart)?;
         self.check()?;
         Ok(more)

@@ -34,31 +34,40 @@ pub struct Driver {
 }
 
 impl Driver {
-    /// A window on the demo reader with `profile`.
+    /// A window started with `--demo profile` (so on the demo reader), files in `dir`.
     pub fn new(dir: &Path, profile: &str, locked: bool) -> Driver {
         let options = GuiOptions {
             profile: Some(profile.to_string()),
             locked,
             ..GuiOptions::default()
         };
-        Driver::with_app(App::new(config(dir), &options))
+        Driver::boot(config(dir), &options)
     }
 
-    /// A driver around an already built window.
-    pub fn with_app(app: App) -> Driver {
-        Driver {
+    /// A window as `App::boot` opens it, once its start-up tasks (journal, reader poll)
+    /// are done.
+    pub fn boot(config: GuiConfig, options: &GuiOptions) -> Driver {
+        let (app, task) = App::boot(config, options);
+        let mut d = Driver {
             app,
             clipboard: Vec::new(),
             pending: SelectAll::new(),
-        }
+        };
+        d.queue(task);
+        d.run_all("the start-up tasks");
+        d
     }
 
-    /// Applies a message and queues the task it returns.
-    pub fn update(&mut self, message: Message) {
-        let task = self.app.update(message);
+    fn queue(&mut self, task: iced::Task<Message>) {
         if let Some(stream) = iced_test::runtime::task::into_stream(task) {
             self.pending.push(stream);
         }
+    }
+
+    /// Applies a message (the window's or a screen's) and queues the task it returns.
+    pub fn update(&mut self, message: impl Into<Message>) {
+        let task = self.app.update(message.into());
+        self.queue(task);
     }
 
     /// Does what the runtime would do with an action: messages go back to `update`,
@@ -100,22 +109,38 @@ impl Driver {
         ui.find(text).is_ok()
     }
 
+    /// Runs every queued task to its end, feeding messages back. Panics after 20 s without
+    /// progress.
+    pub fn run_all(&mut self, what: &str) {
+        while self.step(what) {}
+    }
+
     /// Runs queued tasks, feeding their messages back, until `done` holds. Panics after 20 s
     /// without progress (a hang is a failure, not a skipped test).
     pub fn run_until(&mut self, what: &str, done: impl Fn(&App) -> bool) {
         while !done(&self.app) {
-            let next = iced::futures::executor::block_on(async {
-                let timeout = Box::pin(timer(Duration::from_secs(20)));
-                match iced::futures::future::select(self.pending.next(), timeout).await {
-                    iced::futures::future::Either::Left((action, _)) => Ok(action),
-                    iced::futures::future::Either::Right(_) => Err(()),
-                }
-            });
-            match next {
-                Ok(Some(action)) => self.perform(action),
-                Ok(None) => panic!("no more tasks while waiting for {what}"),
-                Err(()) => panic!("timed out waiting for {what}"),
+            if !self.step(what) {
+                panic!("no more tasks while waiting for {what}");
             }
+        }
+    }
+
+    /// Performs the next action of the queued tasks; `false` when none is left.
+    fn step(&mut self, what: &str) -> bool {
+        let next = iced::futures::executor::block_on(async {
+            let timeout = Box::pin(timer(Duration::from_secs(20)));
+            match iced::futures::future::select(self.pending.next(), timeout).await {
+                iced::futures::future::Either::Left((action, _)) => Ok(action),
+                iced::futures::future::Either::Right(_) => Err(()),
+            }
+        });
+        match next {
+            Ok(Some(action)) => {
+                self.perform(action);
+                true
+            }
+            Ok(None) => false,
+            Err(()) => panic!("timed out waiting for {what}"),
         }
     }
 }
