@@ -11,7 +11,7 @@ mod gui_support;
 
 use emv_kernel::outcome::MessageId;
 use gui_support::Driver;
-use tapterm::gui::{Phase, cashier};
+use tapterm::gui::{Message, Phase, cashier};
 use tapterm::phone::Profile;
 
 fn charge(d: &mut Driver, amount: &str) {
@@ -259,4 +259,24 @@ fn an_approved_refund_counts_negative_in_the_day_totals() {
     assert_eq!(banner.title, "Approved", "{banner:?}");
     d.click("History");
     assert!(d.shows("1 approved, 0 not approved — net EUR -5.00"));
+}
+
+#[test]
+fn closing_the_window_exits_at_once_when_idle() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = Driver::new(dir.path(), "visa-phone", false);
+    d.update(Message::CloseRequested);
+    d.run_until_exit();
+}
+
+#[test]
+fn closing_the_window_mid_transaction_cancels_it_and_exits_once_it_ended() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = Driver::new(dir.path(), "visa-phone", false);
+    charge(&mut d, "12.00");
+    d.update(Message::CloseRequested);
+    assert!(!d.exited, "the window waits for the transaction to end");
+    d.run_until_exit();
+    assert!(matches!(d.app.phase(), Phase::Outcome(_)));
+    assert!(d.shows("Cancelled"), "{:?}", d.app.banner());
 }

@@ -30,6 +30,8 @@ pub struct Driver {
     pub app: App,
     /// What the window wrote to the clipboard, in order.
     pub clipboard: Vec<String>,
+    /// Whether the window asked the runtime to exit.
+    pub exited: bool,
     pending: SelectAll<BoxStream<'static, Action<Message>>>,
 }
 
@@ -51,6 +53,7 @@ impl Driver {
         let mut d = Driver {
             app,
             clipboard: Vec::new(),
+            exited: false,
             pending: SelectAll::new(),
         };
         d.queue(task);
@@ -71,13 +74,15 @@ impl Driver {
     }
 
     /// Does what the runtime would do with an action: messages go back to `update`,
-    /// clipboard writes are kept; the rest (fonts, windows) do not apply headless.
+    /// clipboard writes and the exit are kept; the rest (fonts, windows) do not apply
+    /// headless.
     fn perform(&mut self, action: Action<Message>) {
         match action {
             Action::Output(m) => self.update(m),
             Action::Clipboard(iced_test::runtime::clipboard::Action::Write {
                 contents, ..
             }) => self.clipboard.push(contents),
+            Action::Exit => self.exited = true,
             _ => {}
         }
     }
@@ -121,6 +126,15 @@ impl Driver {
         while !done(&self.app) {
             if !self.step(what) {
                 panic!("no more tasks while waiting for {what}");
+            }
+        }
+    }
+
+    /// Runs queued tasks until the window asks to exit.
+    pub fn run_until_exit(&mut self) {
+        while !self.exited {
+            if !self.step("the exit") {
+                panic!("no more tasks while waiting for the exit");
             }
         }
     }
