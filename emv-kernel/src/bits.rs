@@ -2,25 +2,23 @@
 //! CID, terminal capabilities, CVM results, FFI and Outcome Parameter Set becomes one line.
 //!
 //! Bit numbering follows the books: byte 1 is the leftmost byte, `b8` its most significant
-//! bit. Sources: AIP Book 3 Annex C1 (EMV 4.4 for XDA) and C-2 Annex A; TVR Book 3 Annex C5 and C-2 Annex A
-//! (relay resistance bits); TSI Book 3 Annex C6; CID Book 3 6.5.5.4 (Table 15); terminal
-//! capabilities Book 4 Annex A2; CVM results Book 3 Annex C3 and Book 4 6.3.4.5; TTQ Book B
-//! and C-3 Annex A; CTQ and FFI C-3 Annex A; Outcome Parameter Set, POS Cardholder
-//! Interaction Information (DF4B) and Mobile Support Indicator (9F7E) C-2 Annex A.
+//! bit. The TTQ and CTQ bits are those of [`Ttq`] (Book A 5.7 Table 5-4, C-3 Annex A.2)
+//! and [`Ctq`] (C-3 Annex A.2), the same constants the kernel reads. The other tables:
+//! AIP Book 3 Annex C1 (EMV 4.4 for XDA) and C-2 Annex A; TVR Book 3 Annex C5 and C-2
+//! Annex A (relay resistance bits); TSI Book 3 Annex C6; CID Book 3 6.5.5.4 (Table 15);
+//! terminal capabilities Book 4 Annex A2; CVM results Book 3 Annex C3 and Book 4 6.3.4.5;
+//! FFI C-3 Annex A.2; Outcome Parameter Set, POS Cardholder Interaction Information (DF4B)
+//! and Mobile Support Indicator (9F7E) C-2 Annex A.
 //!
 //! A set bit that the tables do not name is reported as RFU, so nothing set goes unexplained.
 
+use crate::qualifiers::Bit;
+use crate::qualifiers::ctq::Ctq;
+use crate::qualifiers::ttq::Ttq;
 use crate::tlv::Tag;
 
-/// One named bit: 1-based byte number and bit number `b1`..`b8` as the books write them.
-struct Bit {
-    byte: usize,
-    bit: u8,
-    text: &'static str,
-}
-
-const fn bit(byte: usize, bit: u8, text: &'static str) -> Bit {
-    Bit { byte, bit, text }
+const fn bit(byte: usize, bit: u8, name: &'static str) -> Bit {
+    Bit::new(byte, bit, name)
 }
 
 /// Collects explanations and remembers which bits were covered, so that leftover set bits
@@ -54,10 +52,9 @@ impl<'a> Explainer<'a> {
 
     fn flags(&mut self, table: &[Bit]) {
         for b in table {
-            let mask = 1u8 << (b.bit.clamp(1, 8) - 1);
-            if self.field(b.byte, mask) != 0 {
+            if self.field(b.byte, b.mask()) != 0 {
                 self.lines
-                    .push(format!("byte {} b{}: {}", b.byte, b.bit, b.text));
+                    .push(format!("byte {} b{}: {}", b.byte, b.bit, b.name));
             }
         }
     }
@@ -144,47 +141,6 @@ static TSI: &[Bit] = &[
     bit(1, 3, "Script processing was performed"),
 ];
 
-/// Card Transaction Qualifiers (9F6C): C-3 Annex A.
-static CTQ: &[Bit] = &[
-    bit(1, 8, "Online PIN Required"),
-    bit(1, 7, "Signature Required"),
-    bit(
-        1,
-        6,
-        "Go Online if Offline Data Authentication Fails and Reader is online capable",
-    ),
-    bit(
-        1,
-        5,
-        "Switch Interface if Offline Data Authentication fails and Reader supports contact chip",
-    ),
-    bit(1, 4, "Go Online if Application Expired"),
-    bit(1, 3, "Switch Interface for Cash Transactions"),
-    bit(1, 2, "Switch Interface for Cashback Transactions"),
-    bit(2, 8, "Consumer Device CVM Performed"),
-    bit(2, 7, "Card supports Issuer Update Processing at the POS"),
-];
-
-/// Terminal Transaction Qualifiers (9F66): Book B, C-3 Annex A.
-static TTQ: &[Bit] = &[
-    bit(1, 8, "Mag-stripe mode supported"),
-    bit(1, 6, "EMV mode supported"),
-    bit(1, 5, "EMV contact chip supported"),
-    bit(1, 4, "Offline-only reader"),
-    bit(1, 3, "Online PIN supported"),
-    bit(1, 2, "Signature supported"),
-    bit(
-        1,
-        1,
-        "Offline Data Authentication for Online Authorizations supported",
-    ),
-    bit(2, 8, "Online cryptogram required"),
-    bit(2, 7, "CVM required"),
-    bit(2, 6, "(Contact Chip) Offline PIN supported"),
-    bit(3, 8, "Issuer Update Processing supported"),
-    bit(3, 7, "Consumer Device CVM supported"),
-];
-
 /// Terminal Capabilities (9F33): Book 4 Annex A2.
 static TERMINAL_CAPABILITIES: &[Bit] = &[
     bit(1, 8, "Card data input: Manual key entry"),
@@ -241,8 +197,8 @@ pub fn explain(tag: Tag, value: &[u8]) -> Option<Vec<String>> {
             relay_resistance(&mut e);
         }
         (0x9B, 2) => e.flags(TSI),
-        (0x9F6C, 2) => e.flags(CTQ),
-        (0x9F66, 4) => e.flags(TTQ),
+        (0x9F6C, 2) => e.flags(Ctq::BITS),
+        (0x9F66, 4) => e.flags(Ttq::BITS),
         (0x9F33, 3) => e.flags(TERMINAL_CAPABILITIES),
         (0x9F27, 1) => cryptogram_information(&mut e),
         (0x9F34, 3) => cvm_results(&mut e),
@@ -481,6 +437,15 @@ mod tests {
         assert!(l.contains(&"byte 1 b6: EMV mode supported".to_string()));
         assert!(l.contains(&"byte 3 b7: Consumer Device CVM supported".to_string()));
         assert_eq!(l.len(), 5);
+        let l = lines(0x9F66, "20000880");
+        assert_eq!(
+            l,
+            [
+                "byte 1 b6: EMV mode supported",
+                "byte 3 b4: Consumer Device CVM required",
+                "byte 4 b8: fDDA v1.0 Supported",
+            ]
+        );
     }
 
     #[test]
@@ -513,6 +478,13 @@ mod tests {
         assert_eq!(
             lines(0x9F6C, "0080"),
             ["byte 2 b8: Consumer Device CVM Performed"]
+        );
+        assert_eq!(
+            lines(0x9F6C, "0101"),
+            [
+                "byte 1 b1: Not valid for contactless ATM transactions",
+                "byte 2 b1: RFU bit set"
+            ]
         );
         let l = lines(0x9F6E, "23880000");
         assert_eq!(l[0], "byte 1: FFI version 1, device: Consumer mobile phone");

@@ -17,6 +17,7 @@ pub mod kernel3;
 pub mod oda;
 pub mod outcome;
 pub mod preprocessing;
+pub mod qualifiers;
 pub mod records;
 pub mod replay;
 pub mod selection;
