@@ -12,13 +12,13 @@
 //!
 //! A set bit that the tables do not name is reported as RFU, so nothing set goes unexplained.
 
-use crate::qualifiers::Bit;
+use crate::qualifiers::NamedBit;
 use crate::qualifiers::ctq::Ctq;
 use crate::qualifiers::ttq::Ttq;
 use crate::tlv::Tag;
 
-const fn bit(byte: usize, bit: u8, name: &'static str) -> Bit {
-    Bit::new(byte, bit, name)
+const fn bit(byte: usize, bit: u8, name: &'static str) -> NamedBit {
+    NamedBit::new(byte, bit, name)
 }
 
 /// Collects explanations and remembers which bits were covered, so that leftover set bits
@@ -50,7 +50,7 @@ impl<'a> Explainer<'a> {
         raw >> mask.trailing_zeros()
     }
 
-    fn flags(&mut self, table: &[Bit]) {
+    fn flags(&mut self, table: &[NamedBit]) {
         for b in table {
             if self.field(b.byte, b.mask()) != 0 {
                 self.lines
@@ -77,7 +77,7 @@ impl<'a> Explainer<'a> {
 }
 
 /// Application Interchange Profile (82): Book 3 Annex C1, C-2 Annex A.
-static AIP: &[Bit] = &[
+static AIP: &[NamedBit] = &[
     bit(1, 8, "XDA supported (EMV 4.4)"),
     bit(1, 7, "SDA supported"),
     bit(1, 6, "DDA supported"),
@@ -91,7 +91,7 @@ static AIP: &[Bit] = &[
 ];
 
 /// Terminal Verification Results (95): Book 3 Annex C5, C-2 Annex A.
-static TVR: &[Bit] = &[
+static TVR: &[NamedBit] = &[
     bit(1, 8, "Offline data authentication was not performed"),
     bit(1, 7, "SDA failed"),
     bit(1, 6, "ICC data missing"),
@@ -132,7 +132,7 @@ static TVR: &[Bit] = &[
 ];
 
 /// Transaction Status Information (9B): Book 3 Annex C6.
-static TSI: &[Bit] = &[
+static TSI: &[NamedBit] = &[
     bit(1, 8, "Offline data authentication was performed"),
     bit(1, 7, "Cardholder verification was performed"),
     bit(1, 6, "Card risk management was performed"),
@@ -142,7 +142,7 @@ static TSI: &[Bit] = &[
 ];
 
 /// Terminal Capabilities (9F33): Book 4 Annex A2.
-static TERMINAL_CAPABILITIES: &[Bit] = &[
+static TERMINAL_CAPABILITIES: &[NamedBit] = &[
     bit(1, 8, "Card data input: Manual key entry"),
     bit(1, 7, "Card data input: Magnetic stripe"),
     bit(1, 6, "Card data input: IC with contacts"),
@@ -158,7 +158,7 @@ static TERMINAL_CAPABILITIES: &[Bit] = &[
 ];
 
 /// Form Factor Indicator (9F6E) byte 2: C-3 Annex A.
-static FFI_FEATURES: &[Bit] = &[
+static FFI_FEATURES: &[NamedBit] = &[
     bit(2, 8, "Passcode capable"),
     bit(2, 7, "Signature panel"),
     bit(2, 6, "Hologram"),
@@ -170,7 +170,7 @@ static FFI_FEATURES: &[Bit] = &[
 
 /// POS Cardholder Interaction Information (DF4B) byte 2: C-2 Annex A (byte 1 is the version,
 /// byte 3 RFU).
-static PCII: &[Bit] = &[
+static PCII: &[NamedBit] = &[
     bit(
         2,
         5,
@@ -183,7 +183,7 @@ static PCII: &[Bit] = &[
 ];
 
 /// Mobile Support Indicator (9F7E): C-2 Annex A.
-static MOBILE_SUPPORT: &[Bit] = &[bit(1, 2, "OD-CVM required"), bit(1, 1, "Mobile supported")];
+static MOBILE_SUPPORT: &[NamedBit] = &[bit(1, 2, "OD-CVM required"), bit(1, 1, "Mobile supported")];
 
 /// Explains a bit-mapped data object in words, one line per set bit or field; `None` when
 /// the tag is not bit-mapped or the value does not have the tag's length.

@@ -8,56 +8,61 @@
 //! C-3's text, which would settle it, was not available. A decline never approves, so the
 //! reading that reports the card's own decision is the one we keep.
 
-use super::{Cryptogram, Kernel3, Step};
+use super::{Kernel3, Step};
+use crate::cryptogram::Cryptogram;
 use crate::data_record::CardData;
+use crate::kernel::KernelError;
 use crate::outcome::{MessageId, ReaderStatus};
 use crate::session::{self, ui};
+use crate::tags;
 use crate::tlv::Tag;
 
 /// The data objects C-3 5.4.2.1 requires of every qVSDC card (9F38, 84 and the terminal's
 /// own objects are always present here: the kernel built the GPO from them).
-const MANDATORY: [(u32, &str); 5] = [
-    (0x9F26, "Application Cryptogram"),
-    (0x82, "AIP"),
-    (0x9F36, "ATC"),
-    (0x9F10, "Issuer Application Data"),
-    (0x57, "Track 2 Equivalent Data"),
+const MANDATORY: [Tag; 5] = [
+    tags::APPLICATION_CRYPTOGRAM,
+    tags::AIP,
+    tags::ATC,
+    tags::ISSUER_APPLICATION_DATA,
+    tags::TRACK2_EQUIVALENT_DATA,
 ];
+
+/// Byte 1 of a Visa IAD in format 2, which carries the CVR elsewhere (VIS IAD formats).
+const IAD_FORMAT_2: u8 = 0x1F;
+/// IAD byte 5 (CVR byte 2) b6–b5: the cryptogram type, as 00 AAC, 01 TC, 10 ARQC.
+const CVR_CRYPTOGRAM_TYPE: u8 = 0x30;
 
 /// C-3 5.4.3.1: the Cryptogram Information Data, or, when the card sent none, the one the
 /// reader makes from the Card Verification Results in the Visa IAD (formats 0, 1 and 3:
 /// IAD byte 5 b6–b5 become CID b8–b7) and keeps with the card data. `Ok(None)` is the
-/// reserved type `11`.
-fn cryptogram_type(card: &mut CardData) -> Result<Option<Cryptogram>, String> {
-    if let Some(cid) = card.get(0x9F27) {
-        let cid = cid.first().ok_or("the CID (9F27) is empty")?;
+/// reserved type `11`. Without a CID and without an IAD that carries the type (absent,
+/// too short, or format 2 with byte 1 `1F`), the CID counts as missing.
+fn cryptogram_type(card: &mut CardData) -> Result<Option<Cryptogram>, KernelError> {
+    if let Some(cid) = card.get(tags::CID) {
+        let cid = cid.first().ok_or(KernelError::MissingData(tags::CID))?;
         return Ok(Cryptogram::from_cid(*cid));
     }
-    let iad = card
-        .get(0x9F10)
-        .ok_or("neither a CID (9F27) nor an IAD (9F10) to read the cryptogram type from")?;
-    // Format 2 IADs (byte 1 `1F`) carry the CVR elsewhere; C-3 5.4.3.1 reads byte 5 only.
-    let cvr = iad
-        .get(4)
-        .filter(|_| iad.first() != Some(&0x1F))
-        .ok_or("no CID (9F27) and the IAD format does not carry the cryptogram type")?;
-    let cid = (cvr & 0x30) << 2;
-    card.store(Tag::new(0x9F27), &[cid])
-        .map_err(|e| e.to_string())?;
+    let cvr = card
+        .get(tags::ISSUER_APPLICATION_DATA)
+        .filter(|iad| iad.first() != Some(&IAD_FORMAT_2))
+        .and_then(|iad| iad.get(4).copied())
+        .ok_or(KernelError::MissingData(tags::CID))?;
+    let cid = (cvr & CVR_CRYPTOGRAM_TYPE) << 2;
+    card.store(tags::CID, &[cid])?;
     Ok(Cryptogram::from_cid(cid))
 }
 
 impl Kernel3<'_, '_, '_> {
     /// C-3 5.4: card read complete.
     pub(super) fn card_read_complete(&mut self) -> Step<Option<Cryptogram>> {
-        self.s.show(ui(
+        self.ctx.session.show(ui(
             MessageId::CardReadOk,
             ReaderStatus::CardReadSuccessfully,
         ));
-        let cryptogram = cryptogram_type(&mut self.card).map_err(|why| self.end(why))?;
+        let cryptogram = cryptogram_type(&mut self.ctx.card)?;
         self.cryptogram_decision(cryptogram);
         if !self.reader.decline_required {
-            self.check_mandatory().map_err(|why| self.end(why))?;
+            self.check_mandatory()?;
         }
         Ok(cryptogram)
     }
@@ -84,18 +89,22 @@ impl Kernel3<'_, '_, '_> {
             }
             Some(Cryptogram::Tc) => "TC: offline approval if the checks pass",
         };
-        self.s.decide(format!("kernel 3: {why} (C-3 5.4.3.2)"));
+        self.ctx.decide(format!("kernel 3: {why} (C-3 5.4.3.2)"));
     }
 
     /// C-3 5.4.2.1: the mandatory data objects, and track 2 (57) agreeing with the PAN (5A).
-    fn check_mandatory(&self) -> Result<(), String> {
-        if let Some((tag, name)) = MANDATORY.iter().find(|(tag, _)| !self.card.has(*tag)) {
-            return Err(format!("mandatory {name} ({tag:X}) missing (C-3 5.4.2.1)"));
+    fn check_mandatory(&self) -> Result<(), KernelError> {
+        let card = &self.ctx.card;
+        if let Some(tag) = MANDATORY.iter().find(|tag| !card.has(**tag)) {
+            return Err(KernelError::MissingData(*tag));
         }
-        if let (Some(t2), Some(pan)) = (self.card.get(0x57), self.card.get(0x5A))
+        if let (Some(t2), Some(pan)) = (card.get(tags::TRACK2_EQUIVALENT_DATA), card.get(tags::PAN))
             && session::track2_pan(t2) != session::pan_digits(pan)
         {
-            return Err("the PAN in track 2 (57) differs from 5A".into());
+            return Err(KernelError::Inconsistent(
+                tags::TRACK2_EQUIVALENT_DATA,
+                tags::PAN,
+            ));
         }
         Ok(())
     }
@@ -108,25 +117,32 @@ mod tests {
     #[test]
     fn cryptogram_from_cid_or_iad() {
         let mut card = CardData::default();
-        card.store(Tag::new(0x9F10), &hex::decode("06010A03A00000").unwrap())
-            .unwrap();
+        card.store(
+            tags::ISSUER_APPLICATION_DATA,
+            &hex::decode("06010A03A00000").unwrap(),
+        )
+        .unwrap();
         assert_eq!(cryptogram_type(&mut card), Ok(Some(Cryptogram::Arqc)));
-        assert_eq!(card.get(0x9F27), Some(&[0x80][..]));
+        assert_eq!(card.get(tags::CID), Some(&[0x80][..]));
         let mut card = CardData::default();
-        card.store(Tag::new(0x9F27), &[0x40]).unwrap();
+        card.store(tags::CID, &[0x40]).unwrap();
         assert_eq!(cryptogram_type(&mut card), Ok(Some(Cryptogram::Tc)));
     }
 
     #[test]
     fn reserved_and_unreadable_types() {
         let mut card = CardData::default();
-        card.store(Tag::new(0x9F27), &[0xC0]).unwrap();
+        card.store(tags::CID, &[0xC0]).unwrap();
         assert_eq!(cryptogram_type(&mut card), Ok(None));
         let mut format2 = CardData::default();
         format2
-            .store(Tag::new(0x9F10), &hex::decode("1F4300300000").unwrap())
+            .store(
+                tags::ISSUER_APPLICATION_DATA,
+                &hex::decode("1F4300300000").unwrap(),
+            )
             .unwrap();
-        assert!(cryptogram_type(&mut format2).is_err());
-        assert!(cryptogram_type(&mut CardData::default()).is_err());
+        let missing = Err(KernelError::MissingData(tags::CID));
+        assert_eq!(cryptogram_type(&mut format2), missing);
+        assert_eq!(cryptogram_type(&mut CardData::default()), missing);
     }
 }

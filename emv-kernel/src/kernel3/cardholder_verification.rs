@@ -2,10 +2,11 @@
 //! (5.7.1.2), from the reader's TTQ when it did not (5.7.1.1), and a transaction whose
 //! TTQ requires a CVM that none satisfies is declined (5.7.1.3).
 
-use super::{Cryptogram, Kernel3};
+use super::Kernel3;
+use crate::cryptogram::Cryptogram;
 use crate::outcome::Cvm;
-use crate::qualifiers::ctq::Ctq;
-use crate::qualifiers::ttq::Ttq;
+use crate::qualifiers::{Ctq, Ttq};
+use crate::tags;
 use crate::tvr::{Tsi, TvrBit};
 
 /// What C-3 5.7 concludes.
@@ -77,31 +78,28 @@ fn reader_cvm(ttq: Ttq) -> CvmDecision {
 }
 
 impl Kernel3<'_, '_, '_> {
-    /// C-3 5.7: the CVM, and the indicators it sets: online PIN goes online, no CVM where
-    /// one is required declines.
-    pub(super) fn cardholder_verification(
-        &mut self,
-        cryptogram: Option<Cryptogram>,
-    ) -> Option<Cvm> {
-        let ctq = self.ctq();
-        match select_cvm(self.ttq, ctq, self.card.get(0x9F69), cryptogram) {
+    /// C-3 5.7: the CVM of the outcome, and the indicators it sets: online PIN goes
+    /// online, no CVM where one is required declines.
+    pub(super) fn cardholder_verification(&mut self, cryptogram: Option<Cryptogram>) {
+        let card_auth_data = self.ctx.card.get(tags::CARD_AUTHENTICATION_RELATED_DATA);
+        match select_cvm(self.ttq, self.ctq(), card_auth_data, cryptogram) {
             CvmDecision::Use(c) => {
-                self.s.decide(format!("CVM: {}", c.name()));
+                self.ctx.decide(format!("CVM: {}", c.name()));
                 if c == Cvm::OnlinePin && !self.reader.online_required {
                     self.reader.online_required = true;
-                    self.s.decide("CVM: online PIN → Online Required by Reader");
+                    self.ctx
+                        .decide("CVM: online PIN → Online Required by Reader");
                 }
                 if c != Cvm::NoCvm {
-                    self.tsi.set(Tsi::CVM_PERFORMED);
+                    self.ctx.tsi.set(Tsi::CVM_PERFORMED);
                 }
-                Some(c)
+                self.ctx.outcome.cvm = Some(c);
             }
             CvmDecision::Decline(why) => {
-                self.tvr.set(TvrBit::CVM_NOT_SUCCESSFUL);
+                self.ctx.tvr.set(TvrBit::CVM_NOT_SUCCESSFUL);
                 self.reader.decline_required = true;
-                self.s
+                self.ctx
                     .decide(format!("CVM: {why} → Decline Required by Reader (C-3 5.7)"));
-                None
             }
         }
     }

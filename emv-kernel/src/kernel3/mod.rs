@@ -14,6 +14,10 @@
 //! | C-3 5.7.1.1–5.7.1.3 | cardholder verification from the CTQ and the TTQ | `cardholder_verification` |
 //! | C-3 5.8.1.1, 5.9.1.1, 5.9.1.2 | Online Request, Approved, Declined | `outcome` |
 //!
+//! The state is the framework's [`KernelContext`] plus the TTQ and C-3's two reader
+//! indicators; card errors are [`KernelError`]s, turned into outcomes by
+//! [`crate::kernel::activate`].
+//!
 //! The section numbers are those of C-3 v2.x as two independent public implementations
 //! mark their code with them (vicente-da-silva/dcemv, `Kernel3/States`; Daniel Hu's
 //! `contactless_k3.h`, in MohamedHassanNasr/emv); the two agree on every number used
@@ -33,46 +37,11 @@ mod outcome;
 mod processing_restrictions;
 mod read_application_data;
 
-use crate::config::TagMap;
-use crate::data_record::CardData;
-use crate::qualifiers::ctq::Ctq;
-use crate::qualifiers::ttq::Ttq;
+use crate::kernel::{KernelContext, KernelError};
+use crate::qualifiers::{Ctq, Ttq};
 use crate::records::RecordsRead;
-use crate::session::{self, KernelInput, KernelResult, Session};
-use crate::tlv::Tag;
-use crate::tvr::{Tsi, Tvr};
-
-/// The application cryptogram type (9F27 b8–b7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cryptogram {
-    /// Application Authentication Cryptogram: declined.
-    Aac,
-    /// Transaction Certificate: approved offline.
-    Tc,
-    /// Authorisation Request Cryptogram: go online.
-    Arqc,
-}
-
-impl Cryptogram {
-    /// From the Cryptogram Information Data; `None` for the reserved value.
-    pub fn from_cid(cid: u8) -> Option<Cryptogram> {
-        match cid & 0xC0 {
-            0x00 => Some(Cryptogram::Aac),
-            0x40 => Some(Cryptogram::Tc),
-            0x80 => Some(Cryptogram::Arqc),
-            _ => None,
-        }
-    }
-
-    /// The CID type bits.
-    pub fn cid(self) -> u8 {
-        match self {
-            Cryptogram::Aac => 0x00,
-            Cryptogram::Tc => 0x40,
-            Cryptogram::Arqc => 0x80,
-        }
-    }
-}
+use crate::session::KernelResult;
+use crate::tags;
 
 /// The two indicators C-3 5.4.3.2 to 5.7 set and 5.8/5.9 turn into the outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -91,40 +60,52 @@ impl ReaderIndicators {
     }
 }
 
-/// A step either goes on with its result or ends the kernel with an outcome.
-type Step<T> = Result<T, KernelResult>;
+/// How a section ends the kernel before 5.8/5.9: with an outcome the book gives (Select
+/// Next, Try Again, Try Another Interface), or with a [`KernelError`] that the framework
+/// turns into its outcome.
+enum Exit {
+    /// The outcome C-3 or Book B gives here.
+    Outcome(KernelResult),
+    /// The card did something the kernel cannot go on with.
+    Error(KernelError),
+}
 
-/// Kernel 3 state carried between the sections of one activation.
+impl From<KernelError> for Exit {
+    fn from(error: KernelError) -> Exit {
+        Exit::Error(error)
+    }
+}
+
+/// A section either goes on with its result or ends the kernel.
+type Step<T> = Result<T, Exit>;
+
+/// Kernel 3 state carried between the sections of one activation: the framework's context
+/// (card data, TVR, TSI, the kernel's own data objects 9F66 and 84) and what C-3 adds.
 struct Kernel3<'s, 'a, 'i> {
-    s: &'s mut Session<'a>,
-    input: KernelInput<'i>,
+    ctx: KernelContext<'s, 'a, 'i>,
     ttq: Ttq,
-    tvr: Tvr,
-    tsi: Tsi,
-    card: CardData,
-    df_name: Vec<u8>,
     records: RecordsRead,
     reader: ReaderIndicators,
 }
 
 /// Runs Kernel 3 from activation to outcome, section by section.
-pub fn run(s: &mut Session<'_>, input: KernelInput<'_>) -> KernelResult {
-    let Some(ttq) = input.indicators.ttq else {
-        s.decide("kernel 3: the combination has no TTQ; cannot build the PDOL data");
-        return session::end_application_card_error().into();
-    };
+pub fn run(ctx: KernelContext<'_, '_, '_>) -> Result<KernelResult, KernelError> {
+    let ttq = ctx
+        .input
+        .indicators
+        .ttq
+        .ok_or(KernelError::MissingConfiguration(tags::TTQ))?;
     let mut k = Kernel3 {
-        s,
-        input,
+        ctx,
         ttq,
-        tvr: Tvr::default(),
-        tsi: Tsi::default(),
-        card: CardData::default(),
-        df_name: Vec::new(),
         records: RecordsRead::default(),
         reader: ReaderIndicators::default(),
     };
-    k.run().unwrap_or_else(|ended| ended)
+    k.ctx.own.insert(tags::TTQ, ttq.0.to_vec());
+    match k.run() {
+        Ok(done) | Err(Exit::Outcome(done)) => Ok(done),
+        Err(Exit::Error(error)) => Err(error),
+    }
 }
 
 impl Kernel3<'_, '_, '_> {
@@ -137,30 +118,14 @@ impl Kernel3<'_, '_, '_> {
             self.processing_restrictions();
         }
         self.offline_data_authentication()?;
-        let cvm = if self.reader.decline_required {
-            None
-        } else {
-            self.cardholder_verification(cryptogram)
-        };
-        Ok(self.outcome(cvm))
-    }
-
-    /// End Application for card data the kernel cannot use.
-    fn end(&mut self, why: String) -> KernelResult {
-        self.s.decide(format!("kernel 3: End Application: {why}"));
-        session::end_application_card_error().into()
+        if !self.reader.decline_required {
+            self.cardholder_verification(cryptogram);
+        }
+        Ok(self.outcome())
     }
 
     /// The card's CTQ (9F6C), when it sent a well-formed one.
     fn ctq(&self) -> Option<Ctq> {
-        self.card.get(0x9F6C).and_then(Ctq::from_value)
-    }
-
-    /// The values the kernel itself answers for in a DOL and the data record.
-    fn own_values(&self) -> TagMap {
-        let mut own = TagMap::new();
-        own.insert(Tag::new(0x9F66), self.ttq.0.to_vec());
-        own.insert(Tag::new(0x95), self.tvr.0.to_vec());
-        own
+        self.ctx.card.get(tags::CTQ).and_then(Ctq::from_value)
     }
 }

@@ -4,11 +4,13 @@
 //! asks for when it fails on the offline path. dcemv marks this whole block
 //! 5.6.1.1–5.6.2.1 and Daniel Hu's kernel 5.6.1.2; we cite the section.
 
+use super::Exit;
 use super::{Kernel3, Step};
 use crate::config::amount_bcd;
 use crate::oda::{self, OdaError, OdaInput, OdaMethod};
 use crate::outcome::{MessageId, Outcome, OutcomeStatus, ReaderStatus};
 use crate::session::{self, outcome, ui};
+use crate::tags;
 use crate::tvr::{Tsi, TvrBit};
 
 impl Kernel3<'_, '_, '_> {
@@ -24,28 +26,28 @@ impl Kernel3<'_, '_, '_> {
         if !offline && !for_online {
             return Ok(());
         }
-        if !self.card.has(0x9F4B) {
+        if !self.ctx.card.has(tags::SIGNED_DYNAMIC_APPLICATION_DATA) {
             if offline {
-                self.tvr.set(TvrBit::ICC_DATA_MISSING);
-                self.tvr.set(TvrBit::DDA_FAILED);
-                self.s
+                self.ctx.tvr.set(TvrBit::ICC_DATA_MISSING);
+                self.ctx.tvr.set(TvrBit::DDA_FAILED);
+                self.ctx
                     .decide("ODA: offline TC without signed dynamic data: fDDA failed");
                 return self.oda_failed();
             }
-            self.tvr.set(TvrBit::ODA_NOT_PERFORMED);
-            self.s
+            self.ctx.tvr.set(TvrBit::ODA_NOT_PERFORMED);
+            self.ctx
                 .decide("ODA: no signed dynamic data on the online transaction: not performed");
             return Ok(());
         }
-        self.tsi.set(Tsi::ODA_PERFORMED);
+        self.ctx.tsi.set(Tsi::ODA_PERFORMED);
         match self.fdda() {
             Ok(()) => {
-                self.s.decide("ODA: fDDA succeeded");
+                self.ctx.decide("ODA: fDDA succeeded");
                 Ok(())
             }
             Err(why) => {
-                self.tvr.0[0] |= why.tvr_byte1(OdaMethod::Dda);
-                self.s.decide(format!("ODA: fDDA failed: {why}"));
+                self.ctx.tvr.0[0] |= why.tvr_byte1(OdaMethod::Dda);
+                self.ctx.decide(format!("ODA: fDDA failed: {why}"));
                 if offline { self.oda_failed() } else { Ok(()) }
             }
         }
@@ -56,21 +58,23 @@ impl Kernel3<'_, '_, '_> {
         let ctq = self.ctq().unwrap_or_default();
         if ctq.online_if_oda_fails() && !self.ttq.is_offline_only() {
             self.reader.online_required = true;
-            self.s
+            self.ctx
                 .decide("ODA failed; the CTQ says go online → Online Required by Reader");
             return Ok(());
         }
         if ctq.switch_interface_if_oda_fails() && self.ttq.contact_chip_supported() {
-            self.s
+            self.ctx
                 .decide("ODA failed; the CTQ says switch interface → Try Another Interface");
-            return Err(Outcome {
-                ui_on_outcome: Some(ui(MessageId::InsertCard, ReaderStatus::NotReady)),
-                ..outcome(OutcomeStatus::TryAnotherInterface)
-            }
-            .into());
+            return Err(Exit::Outcome(
+                Outcome {
+                    ui_on_outcome: Some(ui(MessageId::InsertCard, ReaderStatus::NotReady)),
+                    ..outcome(OutcomeStatus::TryAnotherInterface)
+                }
+                .into(),
+            ));
         }
         self.reader.decline_required = true;
-        self.s.decide("ODA failed → Decline Required by Reader");
+        self.ctx.decide("ODA failed → Decline Required by Reader");
         Ok(())
     }
 
@@ -78,19 +82,26 @@ impl Kernel3<'_, '_, '_> {
     /// fDDA over what the GPO carried (Book 2 6.5 with C-3's fDDA input: unpredictable
     /// number, amount, currency and the Card Authentication Related Data 9F69).
     fn fdda(&self) -> Result<(), OdaError> {
-        let static_data = self.records.static_data(&self.card)?;
-        let input = OdaInput::from_tags(&self.df_name, &self.card.tags, &static_data);
-        let (config, tx) = (self.s.config, self.s.transaction);
+        let card = &self.ctx.card;
+        let static_data = self.records.static_data(card)?;
+        let df_name = self
+            .ctx
+            .own
+            .get(&tags::DF_NAME)
+            .map_or(&[][..], Vec::as_slice);
+        let input = OdaInput::from_tags(df_name, &card.tags, &static_data);
+        let s = &*self.ctx.session;
+        let (config, tx) = (s.config, s.transaction);
         let icc = oda::recover_icc_key(&input, &config.capks, &config.revoked, tx.date)?;
-        let card = |tag| self.card.get(tag).unwrap_or_default();
+        let value = |tag| card.get(tag).unwrap_or_default();
         oda::verify_fdda(
             &icc,
-            card(0x9F4B),
-            &self.s.un,
+            value(tags::SIGNED_DYNAMIC_APPLICATION_DATA),
+            &s.un,
             &amount_bcd(tx.amount),
             &session::currency_bcd(tx.currency),
-            card(0x9F69),
-            card(0x9F36),
+            value(tags::CARD_AUTHENTICATION_RELATED_DATA),
+            value(tags::ATC),
         )
     }
 }

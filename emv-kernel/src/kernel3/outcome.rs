@@ -3,16 +3,14 @@
 //! (5.8.1.1), Approved when neither is set (5.9.1.1), Declined otherwise (5.9.1.2).
 
 use super::Kernel3;
-use crate::data_record;
 use crate::outcome::{Cvm, MessageId, OutcomeStatus};
 use crate::session::KernelResult;
-use crate::tlv::Tag;
 
 impl Kernel3<'_, '_, '_> {
     /// C-3 5.8.1.1, 5.9.1.1, 5.9.1.2. An offline-only reader cannot send anything online,
     /// so there Online Required declines: decided without a C-3 source (neither public
     /// implementation handles it), the TTQ bit saying only that the reader is offline-only.
-    pub(super) fn outcome(&mut self, cvm: Option<Cvm>) -> KernelResult {
+    pub(super) fn outcome(&mut self) -> KernelResult {
         let (status, rule) = if self.reader.decline_required {
             (OutcomeStatus::Declined, "C-3 5.9.1.2")
         } else if self.reader.online_required && self.ttq.is_offline_only() {
@@ -25,25 +23,20 @@ impl Kernel3<'_, '_, '_> {
         } else {
             (OutcomeStatus::Approved, "C-3 5.9.1.1")
         };
-        self.s
+        self.ctx
             .decide(format!("decision: {} ({rule})", status.name()));
-        let message = match (status, cvm) {
+        let message = match (status, self.ctx.outcome.cvm) {
             (OutcomeStatus::Approved, Some(Cvm::Signature)) => MessageId::ApprovedSign,
             (OutcomeStatus::Approved, _) => MessageId::Approved,
             (OutcomeStatus::OnlineRequest, _) => MessageId::Authorising,
             _ => MessageId::NotAuthorised,
         };
-        let mut own = self.own_values();
-        own.insert(Tag::new(0x9B), self.tsi.0.to_vec());
-        own.insert(Tag::new(0x84), self.df_name.clone());
-        let comb = self.input.combination;
-        let s = &*self.s;
-        let record = data_record::build(&self.card, |t| s.terminal_value(t, comb, &own));
-        self.s.decide(format!(
+        let tvr = self.ctx.tvr;
+        self.ctx.decide(format!(
             "TVR {} {:?}",
-            hex::encode_upper(self.tvr.0),
-            self.tvr.describe()
+            hex::encode_upper(tvr.0),
+            tvr.describe()
         ));
-        KernelResult::with_record(status, cvm, message, record)
+        self.ctx.finish(status, message)
     }
 }

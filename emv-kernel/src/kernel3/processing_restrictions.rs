@@ -4,6 +4,7 @@
 
 use super::Kernel3;
 use crate::session;
+use crate::tags;
 use crate::tvr::TvrBit;
 
 impl Kernel3<'_, '_, '_> {
@@ -13,23 +14,27 @@ impl Kernel3<'_, '_, '_> {
     /// implementations treat an absent 5F24 as expired, and C-3 5.4.2.1 does not list it
     /// as mandatory, so its absence is no reason to end the application.
     pub(super) fn processing_restrictions(&mut self) {
-        let expiry = self.card.get(0x5F24).map(session::bcd_date);
-        let today = session::transaction_date(self.s.transaction);
+        let expiry = self
+            .ctx
+            .card
+            .get(tags::APPLICATION_EXPIRATION_DATE)
+            .map(session::bcd_date);
+        let today = session::transaction_date(self.ctx.session.transaction);
         let why = match expiry {
             Some(Some(date)) if date >= today => return,
             Some(Some(_)) => "the application has expired",
             Some(None) => "the Application Expiration Date (5F24) is not a date",
             None => "the card gave no Application Expiration Date (5F24)",
         };
-        self.tvr.set(TvrBit::EXPIRED);
+        self.ctx.tvr.set(TvrBit::EXPIRED);
         if self.ctq().is_some_and(|c| c.online_if_expired()) {
             self.reader.online_required = true;
-            self.s.decide(format!(
+            self.ctx.decide(format!(
                 "kernel 3: {why}; the CTQ says go online → Online Required by Reader (C-3 5.5.1.1)"
             ));
         } else {
             self.reader.decline_required = true;
-            self.s.decide(format!(
+            self.ctx.decide(format!(
                 "kernel 3: {why} → Decline Required by Reader (C-3 5.5.1.1)"
             ));
         }

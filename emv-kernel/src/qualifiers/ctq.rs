@@ -2,7 +2,7 @@
 //! the reader should fall back when offline data authentication fails or the application
 //! has expired (C-3 5.5–5.7).
 
-use super::Bit;
+use super::NamedBit;
 
 /// Card Transaction Qualifiers (9F6C), 2 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -10,39 +10,40 @@ pub struct Ctq(pub [u8; 2]);
 
 impl Ctq {
     /// Byte 1 b8.
-    pub const ONLINE_PIN_REQUIRED: Bit = Bit::new(1, 8, "Online PIN Required");
+    pub const ONLINE_PIN_REQUIRED: NamedBit = NamedBit::new(1, 8, "Online PIN Required");
     /// Byte 1 b7.
-    pub const SIGNATURE_REQUIRED: Bit = Bit::new(1, 7, "Signature Required");
+    pub const SIGNATURE_REQUIRED: NamedBit = NamedBit::new(1, 7, "Signature Required");
     /// Byte 1 b6.
-    pub const ONLINE_IF_ODA_FAILS: Bit = Bit::new(
+    pub const ONLINE_IF_ODA_FAILS: NamedBit = NamedBit::new(
         1,
         6,
         "Go Online if Offline Data Authentication Fails and Reader is online capable",
     );
     /// Byte 1 b5.
-    pub const SWITCH_INTERFACE_IF_ODA_FAILS: Bit = Bit::new(
+    pub const SWITCH_INTERFACE_IF_ODA_FAILS: NamedBit = NamedBit::new(
         1,
         5,
         "Switch Interface if Offline Data Authentication fails and Reader supports contact chip",
     );
     /// Byte 1 b4.
-    pub const ONLINE_IF_EXPIRED: Bit = Bit::new(1, 4, "Go Online if Application Expired");
+    pub const ONLINE_IF_EXPIRED: NamedBit = NamedBit::new(1, 4, "Go Online if Application Expired");
     /// Byte 1 b3.
-    pub const SWITCH_INTERFACE_FOR_CASH: Bit =
-        Bit::new(1, 3, "Switch Interface for Cash Transactions");
+    pub const SWITCH_INTERFACE_FOR_CASH: NamedBit =
+        NamedBit::new(1, 3, "Switch Interface for Cash Transactions");
     /// Byte 1 b2.
-    pub const SWITCH_INTERFACE_FOR_CASHBACK: Bit =
-        Bit::new(1, 2, "Switch Interface for Cashback Transactions");
+    pub const SWITCH_INTERFACE_FOR_CASHBACK: NamedBit =
+        NamedBit::new(1, 2, "Switch Interface for Cashback Transactions");
     /// Byte 1 b1.
-    pub const NOT_VALID_AT_ATM: Bit = Bit::new(1, 1, "Not valid for contactless ATM transactions");
+    pub const NOT_VALID_AT_ATM: NamedBit =
+        NamedBit::new(1, 1, "Not valid for contactless ATM transactions");
     /// Byte 2 b8.
-    pub const CDCVM_PERFORMED: Bit = Bit::new(2, 8, "Consumer Device CVM Performed");
+    pub const CDCVM_PERFORMED: NamedBit = NamedBit::new(2, 8, "Consumer Device CVM Performed");
     /// Byte 2 b7.
-    pub const ISSUER_UPDATE: Bit =
-        Bit::new(2, 7, "Card supports Issuer Update Processing at the POS");
+    pub const ISSUER_UPDATE: NamedBit =
+        NamedBit::new(2, 7, "Card supports Issuer Update Processing at the POS");
 
     /// Every named bit, in the book's order.
-    pub const BITS: &'static [Bit] = &[
+    pub const BITS: &'static [NamedBit] = &[
         Ctq::ONLINE_PIN_REQUIRED,
         Ctq::SIGNATURE_REQUIRED,
         Ctq::ONLINE_IF_ODA_FAILS,
@@ -61,7 +62,7 @@ impl Ctq {
     }
 
     /// Whether `bit` is set.
-    pub fn has(self, bit: Bit) -> bool {
+    pub fn has(self, bit: NamedBit) -> bool {
         bit.is_set(&self.0)
     }
 

@@ -3,7 +3,7 @@
 //! transaction requires. Kernel 3 sends it in the PDOL data; the card chooses its
 //! cryptogram and CVM from it.
 
-use super::Bit;
+use super::NamedBit;
 
 /// Terminal Transaction Qualifiers (9F66), 4 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -11,40 +11,41 @@ pub struct Ttq(pub [u8; 4]);
 
 impl Ttq {
     /// Byte 1 b8.
-    pub const MAG_STRIPE_MODE: Bit = Bit::new(1, 8, "Mag-stripe mode supported");
+    pub const MAG_STRIPE_MODE: NamedBit = NamedBit::new(1, 8, "Mag-stripe mode supported");
     /// Byte 1 b6.
-    pub const EMV_MODE: Bit = Bit::new(1, 6, "EMV mode supported");
+    pub const EMV_MODE: NamedBit = NamedBit::new(1, 6, "EMV mode supported");
     /// Byte 1 b5.
-    pub const CONTACT_CHIP: Bit = Bit::new(1, 5, "EMV contact chip supported");
+    pub const CONTACT_CHIP: NamedBit = NamedBit::new(1, 5, "EMV contact chip supported");
     /// Byte 1 b4.
-    pub const OFFLINE_ONLY: Bit = Bit::new(1, 4, "Offline-only reader");
+    pub const OFFLINE_ONLY: NamedBit = NamedBit::new(1, 4, "Offline-only reader");
     /// Byte 1 b3.
-    pub const ONLINE_PIN: Bit = Bit::new(1, 3, "Online PIN supported");
+    pub const ONLINE_PIN: NamedBit = NamedBit::new(1, 3, "Online PIN supported");
     /// Byte 1 b2.
-    pub const SIGNATURE: Bit = Bit::new(1, 2, "Signature supported");
+    pub const SIGNATURE: NamedBit = NamedBit::new(1, 2, "Signature supported");
     /// Byte 1 b1 (C-3 3.3.4: fDDA on online transactions).
-    pub const ODA_FOR_ONLINE: Bit = Bit::new(
+    pub const ODA_FOR_ONLINE: NamedBit = NamedBit::new(
         1,
         1,
         "Offline Data Authentication for Online Authorizations supported",
     );
     /// Byte 2 b8: set per transaction by pre-processing (Book B 3.1.1).
-    pub const ONLINE_CRYPTOGRAM_REQUIRED: Bit = Bit::new(2, 8, "Online cryptogram required");
+    pub const ONLINE_CRYPTOGRAM_REQUIRED: NamedBit =
+        NamedBit::new(2, 8, "Online cryptogram required");
     /// Byte 2 b7: set per transaction by pre-processing (Book B 3.1.1).
-    pub const CVM_REQUIRED: Bit = Bit::new(2, 7, "CVM required");
+    pub const CVM_REQUIRED: NamedBit = NamedBit::new(2, 7, "CVM required");
     /// Byte 2 b6.
-    pub const OFFLINE_PIN: Bit = Bit::new(2, 6, "(Contact Chip) Offline PIN supported");
+    pub const OFFLINE_PIN: NamedBit = NamedBit::new(2, 6, "(Contact Chip) Offline PIN supported");
     /// Byte 3 b8.
-    pub const ISSUER_UPDATE: Bit = Bit::new(3, 8, "Issuer Update Processing supported");
+    pub const ISSUER_UPDATE: NamedBit = NamedBit::new(3, 8, "Issuer Update Processing supported");
     /// Byte 3 b7.
-    pub const CDCVM: Bit = Bit::new(3, 7, "Consumer Device CVM supported");
+    pub const CDCVM: NamedBit = NamedBit::new(3, 7, "Consumer Device CVM supported");
     /// Byte 3 b4 (Book A v2.10 Table 5-4).
-    pub const CDCVM_REQUIRED: Bit = Bit::new(3, 4, "Consumer Device CVM required");
+    pub const CDCVM_REQUIRED: NamedBit = NamedBit::new(3, 4, "Consumer Device CVM required");
     /// Byte 4 b8 (Book A v2.10 Table 5-4).
-    pub const FDDA_V1: Bit = Bit::new(4, 8, "fDDA v1.0 Supported");
+    pub const FDDA_V1: NamedBit = NamedBit::new(4, 8, "fDDA v1.0 Supported");
 
     /// Every named bit, in the books' order.
-    pub const BITS: &'static [Bit] = &[
+    pub const BITS: &'static [NamedBit] = &[
         Ttq::MAG_STRIPE_MODE,
         Ttq::EMV_MODE,
         Ttq::CONTACT_CHIP,
@@ -62,17 +63,17 @@ impl Ttq {
     ];
 
     /// Whether `bit` is set.
-    pub fn has(self, bit: Bit) -> bool {
+    pub fn has(self, bit: NamedBit) -> bool {
         bit.is_set(&self.0)
     }
 
     /// Sets `bit`.
-    pub fn set(&mut self, bit: Bit) {
+    pub fn set(&mut self, bit: NamedBit) {
         bit.set(&mut self.0);
     }
 
     /// Clears `bit`.
-    pub fn clear(&mut self, bit: Bit) {
+    pub fn clear(&mut self, bit: NamedBit) {
         bit.clear(&mut self.0);
     }
 
