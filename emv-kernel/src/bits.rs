@@ -2,19 +2,18 @@
 //! CID, terminal capabilities, CVM results, FFI and Outcome Parameter Set becomes one line.
 //!
 //! Bit numbering follows the books: byte 1 is the leftmost byte, `b8` its most significant
-//! bit. The TTQ and CTQ bits are those of [`Ttq`] (Book A 5.7 Table 5-4, C-3 Annex A.2)
-//! and [`Ctq`] (C-3 Annex A.2), the same constants the kernel reads. The other tables:
-//! AIP Book 3 Annex C1 (EMV 4.4 for XDA) and C-2 Annex A; TVR Book 3 Annex C5 and C-2
-//! Annex A (relay resistance bits); TSI Book 3 Annex C6; CID Book 3 6.5.5.4 (Table 15);
-//! terminal capabilities Book 4 Annex A2; CVM results Book 3 Annex C3 and Book 4 6.3.4.5;
+//! bit. The AIP, TTQ, CTQ and CID are explained from [`Aip`] (Book 3 Annex C1, C-2 Annex
+//! A), [`Ttq`] (Book A 5.7 Table 5-4, C-3 Annex A.2), [`Ctq`] (C-3 Annex A.2) and [`Cid`]
+//! (Book 3 6.5.5.4 Table 15), the same definitions the kernels read. The other tables: TVR
+//! Book 3 Annex C5 and C-2 Annex A (relay resistance bits); TSI Book 3 Annex C6; terminal
+//! capabilities Book 4 Annex A2; CVM results Book 3 Annex C3 and Book 4 6.3.4.5;
 //! FFI C-3 Annex A.2; Outcome Parameter Set, POS Cardholder Interaction Information (DF4B)
 //! and Mobile Support Indicator (9F7E) C-2 Annex A.
 //!
 //! A set bit that the tables do not name is reported as RFU, so nothing set goes unexplained.
 
-use crate::qualifiers::NamedBit;
-use crate::qualifiers::ctq::Ctq;
-use crate::qualifiers::ttq::Ttq;
+use crate::cryptogram::{Cid, Cryptogram};
+use crate::qualifiers::{Aip, Ctq, NamedBit, Ttq};
 use crate::tlv::Tag;
 
 const fn bit(byte: usize, bit: u8, name: &'static str) -> NamedBit {
@@ -75,20 +74,6 @@ impl<'a> Explainer<'a> {
         self.lines
     }
 }
-
-/// Application Interchange Profile (82): Book 3 Annex C1, C-2 Annex A.
-static AIP: &[NamedBit] = &[
-    bit(1, 8, "XDA supported (EMV 4.4)"),
-    bit(1, 7, "SDA supported"),
-    bit(1, 6, "DDA supported"),
-    bit(1, 5, "Cardholder verification is supported"),
-    bit(1, 4, "Terminal risk management is to be performed"),
-    bit(1, 3, "Issuer authentication is supported"),
-    bit(1, 2, "On device cardholder verification is supported (C-2)"),
-    bit(1, 1, "CDA supported"),
-    bit(2, 8, "EMV mode is supported (C-2) / MSD is supported (C-3)"),
-    bit(2, 1, "Relay resistance protocol is supported (C-2)"),
-];
 
 /// Terminal Verification Results (95): Book 3 Annex C5, C-2 Annex A.
 static TVR: &[NamedBit] = &[
@@ -191,7 +176,7 @@ pub fn explain(tag: Tag, value: &[u8]) -> Option<Vec<String>> {
     let len = value.len();
     let mut e = Explainer::new(value);
     match (tag.value(), len) {
-        (0x82, 2) => e.flags(AIP),
+        (0x82, 2) => e.flags(&Aip::BITS),
         (0x95, 5) => {
             e.flags(TVR);
             relay_resistance(&mut e);
@@ -226,30 +211,33 @@ fn relay_resistance(e: &mut Explainer<'_>) {
     e.push(format!("byte 5 b2-b1: Relay resistance: {text} (C-2)"));
 }
 
-/// Book 3 6.5.5.4, Table 15.
+/// Book 3 6.5.5.4, Table 15, with the names of [`Cid`] and [`Cryptogram`].
 fn cryptogram_information(e: &mut Explainer<'_>) {
-    let kind = match e.field(1, 0xC0) {
-        0 => "AAC (decline)",
-        1 => "TC (approve offline)",
-        2 => "ARQC (go online)",
-        _ => "RFU cryptogram type 11",
+    let cid = Cid(e.value.first().copied().unwrap_or_default());
+    e.field(1, Cid::TYPE);
+    let kind = match cid.cryptogram() {
+        Some(c) => {
+            let what = match c {
+                Cryptogram::Aac => "decline",
+                Cryptogram::Tc => "approve offline",
+                Cryptogram::Arqc => "go online",
+            };
+            format!("{} ({what})", c.name())
+        }
+        None => "RFU cryptogram type 11".into(),
     };
     e.push(format!("b8-b7: Cryptogram type {kind}"));
-    let scheme = e.field(1, 0x30);
+    let scheme = e.field(1, Cid::PAYMENT_SYSTEM_SPECIFIC);
     if scheme != 0 {
         e.push(format!(
             "b6-b5: Payment system-specific cryptogram bits {scheme:02b}"
         ));
     }
-    e.flags(&[bit(1, 4, "Advice required")]);
-    let reason = match e.field(1, 0x07) {
-        0 => return,
-        1 => "Service not allowed",
-        2 => "PIN Try Limit exceeded",
-        3 => "Issuer authentication failed",
-        _ => "RFU reason code",
-    };
-    e.push(format!("b3-b1: Reason/advice: {reason}"));
+    e.flags(&[Cid::ADVICE_REQUIRED]);
+    e.field(1, Cid::REASON);
+    if let Some(reason) = cid.reason_name() {
+        e.push(format!("b3-b1: Reason/advice: {reason}"));
+    }
 }
 
 /// The name of a CVM code (b6–b1 of a CV Rule's first byte), Book 3 Annex C3 Table 43 and the
