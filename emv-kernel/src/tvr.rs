@@ -1,4 +1,4 @@
-//! Terminal Verification Results (tag 95, Book 3 Annex C5, C-2 Table A.x for byte 5) and
+//! Terminal Verification Results (tag 95, Book 3 Annex C5, C-2 Annex A for byte 5) and
 //! Transaction Status Information (tag 9B, Book 3 Annex C6): bit fields the kernels set as
 //! they go and hand to the card (CDOL/PDOL) and to the host (data record).
 

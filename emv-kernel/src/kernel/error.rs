@@ -22,7 +22,7 @@ pub enum Command {
     GetProcessingOptions,
     /// READ RECORD (Book 3 6.5.11).
     ReadRecord,
-    /// EXCHANGE RELAY RESISTANCE DATA (C-2 5.x).
+    /// EXCHANGE RELAY RESISTANCE DATA (C-2, sent in S3.62).
     ExchangeRelayResistanceData,
     /// GENERATE AC (Book 3 6.5.5).
     GenerateAc,
