@@ -222,7 +222,8 @@ pub fn outcome(status: OutcomeStatus) -> Outcome {
 }
 
 /// The outcome for a communication (L1) error: Try Again at Start B, "Present card again"
-/// on restart (Book B 3.2.1.3, C-2 S3.5, S4.5, S9.10).
+/// on restart (Book B 3.2.1.3, C-2 S3.5, S4.5, S9.10; Kernel 3 the same, as dcemv's Kernel 3
+/// does on an L1 error, no C-3 number established).
 pub fn l1_error() -> Outcome {
     Outcome {
         start: Some(StartPoint::B),

@@ -1,7 +1,7 @@
 //! Why a kernel stopped before reaching a decision, typed, and the one place such a stop
 //! becomes an outcome: a communication error asks for the card again (Book B 3.2.1.3,
 //! C-2 S3.5, S4.5, S9.10), anything the card did wrong ends the application with "Insert,
-//! swipe or try another card" (C-2 S3.90, S4.27, S456.17, S910.50–S910.53; C-3 5.4).
+//! swipe or try another card" (C-2 S3.90, S4.27, S456.17, S910.50–S910.53; C-3 5.4.2).
 
 use std::fmt;
 
