@@ -7,7 +7,8 @@
 use crate::apdu::{self, Response};
 use crate::config::{TerminalConfig, Transaction};
 use crate::outcome::{
-    MessageId, Outcome, OutcomeStatus, ReaderStatus, StartPoint, TransactionResult,
+    MessageId, Outcome, OutcomeParameterSet, OutcomeStatus, ReaderStatus, StartPoint,
+    TransactionResult,
 };
 use crate::preprocessing::{self, Indicators};
 use crate::selection;
@@ -40,12 +41,12 @@ pub fn run(
             ui_on_outcome: Some(request),
             ..outcome(OutcomeStatus::TryAnotherInterface)
         };
-        return result(out, Vec::new(), None, log);
+        return result(out.into(), Vec::new(), log);
     }
 
     let mut restart = ui(MessageId::PresentCard, ReaderStatus::ReadyToRead);
     let mut pending: Option<KernelResult> = None;
-    let mut tap_outcomes = Vec::new();
+    let mut taps = Vec::new();
     for tap in 0.. {
         log.ui.push(restart);
         match transport.next_tap(&restart) {
@@ -63,11 +64,12 @@ pub fn run(
             break;
         };
         let mut s = Session::new(config, transaction, transport, tap, un, &mut log);
-        let done = run_tap(&mut s, &indicators);
+        let mut done = run_tap(&mut s, &indicators);
+        done.keep_record_if_carried();
         if let Some(request) = done.outcome.ui_on_outcome {
             s.show(request);
         }
-        tap_outcomes.push(done.outcome.status);
+        taps.push(OutcomeParameterSet::from(&done.outcome));
         let again = done.outcome.start == Some(StartPoint::B);
         restart = done
             .outcome
@@ -84,23 +86,16 @@ pub fn run(
         log.decisions.push("no card was presented".into());
         outcome(OutcomeStatus::EndApplication).into()
     });
-    result(done.outcome, tap_outcomes, done.data_record, log)
+    result(done, taps, log)
 }
 
-fn result(
-    outcome: Outcome,
-    tap_outcomes: Vec<OutcomeStatus>,
-    data_record: Option<crate::config::TagMap>,
-    log: Log,
-) -> TransactionResult {
-    let keeps_record = matches!(
-        outcome.status,
-        OutcomeStatus::Approved | OutcomeStatus::Declined | OutcomeStatus::OnlineRequest
-    );
+fn result(mut done: KernelResult, taps: Vec<OutcomeParameterSet>, log: Log) -> TransactionResult {
+    done.keep_record_if_carried();
     TransactionResult {
-        data_record: data_record.filter(|_| keeps_record),
-        outcome,
-        tap_outcomes,
+        data_record: done.data_record,
+        outcome: done.outcome,
+        tap_outcomes: taps.iter().filter_map(|t| t.status().value()).collect(),
+        tap_parameter_sets: taps,
         ui: log.ui,
         trace: log.trace,
         decisions: log.decisions,

@@ -210,7 +210,8 @@ impl Kernel2<'_, '_, '_> {
     fn end(&mut self, why: impl Into<String>) -> KernelResult {
         self.s
             .decide(format!("kernel 2: End Application: {}", why.into()));
-        session::end_application_card_error().into()
+        session::end_application_card_error(session::message_hold_time(self.input.combination))
+            .into()
     }
 
     fn run(&mut self) -> KernelResult {
@@ -744,7 +745,8 @@ impl Kernel2<'_, '_, '_> {
             status.name(),
             hex::encode_upper(self.tvr.0)
         ));
-        KernelResult::with_record(status, Some(self.cvm.cvm), message, record)
+        let hold = session::message_hold_time(self.input.combination);
+        KernelResult::with_record(status, Some(self.cvm.cvm), message, record, hold)
     }
 }
 

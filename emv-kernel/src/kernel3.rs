@@ -165,7 +165,8 @@ struct Kernel3<'s, 'a, 'i> {
 pub fn run(s: &mut Session<'_>, input: KernelInput<'_>) -> KernelResult {
     let Some(ttq) = input.indicators.ttq else {
         s.decide("kernel 3: the combination has no TTQ; cannot build the PDOL data");
-        return session::end_application_card_error().into();
+        let hold = session::message_hold_time(input.combination);
+        return session::end_application_card_error(hold).into();
     };
     let mut k = Kernel3 {
         s,
@@ -182,7 +183,8 @@ pub fn run(s: &mut Session<'_>, input: KernelInput<'_>) -> KernelResult {
 impl Kernel3<'_, '_, '_> {
     fn end(&mut self, why: String) -> KernelResult {
         self.s.decide(format!("kernel 3: End Application: {why}"));
-        session::end_application_card_error().into()
+        session::end_application_card_error(session::message_hold_time(self.input.combination))
+            .into()
     }
 
     fn own_values(&self) -> TagMap {
@@ -504,7 +506,8 @@ impl Kernel3<'_, '_, '_> {
             hex::encode_upper(self.tvr.0),
             self.tvr.describe()
         ));
-        KernelResult::with_record(status, cvm, message, record)
+        let hold = session::message_hold_time(self.input.combination);
+        KernelResult::with_record(status, cvm, message, record, hold)
     }
 }
 

@@ -21,13 +21,26 @@ fn run(name: &str) -> TransactionResult {
 #[test]
 fn online_tap_drives_the_status_lights_in_book_a_order() {
     let r = run("visa-qvsdc-online-arqc-no-oda.json");
-    let ui: Vec<_> = r.ui.iter().map(|u| (u.message, u.status)).collect();
+    let ui: Vec<_> = r.ui.iter().map(|u| (u.message, u.status, u.hold)).collect();
+    // The card read lights, then "Authorising" Not Ready with no hold (C-2 S910.75).
     assert_eq!(
         ui,
         vec![
-            (MessageId::PresentCard, ReaderStatus::ReadyToRead),
-            (MessageId::CardReadOk, ReaderStatus::CardReadSuccessfully),
-            (MessageId::Authorising, ReaderStatus::CardReadSuccessfully),
+            (
+                MessageId::PresentCard,
+                ReaderStatus::ReadyToRead,
+                Duration::ZERO
+            ),
+            (
+                MessageId::CardReadOk,
+                ReaderStatus::CardReadSuccessfully,
+                Duration::ZERO
+            ),
+            (
+                MessageId::Authorising,
+                ReaderStatus::NotReady,
+                Duration::ZERO
+            ),
         ]
     );
     assert_eq!(r.trace.len(), 3);
@@ -122,6 +135,18 @@ fn nothing_allowed_polls_no_card() {
 fn signature_outcome_asks_for_a_receipt() {
     let r = run("mc-mchip-offline-tc-signature-approved.json");
     assert!(r.outcome.receipt);
+    // Approved holds its message for the default Message Hold Time, DF812D 000013 (C-2
+    // S910.75, C-2 Annex A).
+    assert_eq!(
+        r.outcome
+            .ui_on_outcome
+            .map(|u| (u.message, u.status, u.hold)),
+        Some((
+            MessageId::ApprovedSign,
+            ReaderStatus::NotReady,
+            Duration::from_millis(1300)
+        ))
+    );
     let r = run("visa-qvsdc-online-pin.json");
     assert!(!r.outcome.receipt);
 }
