@@ -87,6 +87,12 @@ fn a_single_6986_tap_ends_in_try_again_at_start_b() {
     v.expect.tap_outcomes = None;
     v.expect.ui = Some(vec!["see_phone".into()]);
     v.expect.data = None;
+    // Try Again at Start B, UI on outcome and restart, field off 1.3 s (model/outcome.py
+    // see_phone).
+    v.expect.outcome_parameter_set = Some(vector::Hex(vec![
+        0x70, 0x10, 0xF0, 0xF0, 0xC0, 0xF0, 0x0D, 0x00,
+    ]));
+    v.expect.tap_outcome_parameter_sets = None;
     let (verdict, result) = replay::run_vector(&v, entry_point::run);
     assert_eq!(verdict, Verdict::Pass);
     let out = result.unwrap().outcome;
