@@ -66,7 +66,7 @@ pub fn run(
         };
         let mut s = Session::new(config, transaction, transport, tap, un, &mut log);
         let mut done = run_tap(&mut s, &indicators);
-        done.keep_record_if_carried();
+        done.mark_data_record();
         if let Some(request) = done.outcome.ui_on_outcome {
             s.show(request);
         }
@@ -91,7 +91,10 @@ pub fn run(
 }
 
 fn result(mut done: KernelResult, taps: Vec<OutcomeParameterSet>, log: Log) -> TransactionResult {
-    done.keep_record_if_carried();
+    // The data record is the final kernel's, where its book makes one: every final outcome
+    // of a valid GENERATE AC response, End Application and Try Another Interface included
+    // (C-2 S910.70, S910.81).
+    done.mark_data_record();
     TransactionResult {
         data_record: done.data_record,
         outcome: done.outcome,

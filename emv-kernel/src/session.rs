@@ -64,16 +64,9 @@ impl KernelResult {
 }
 
 impl KernelResult {
-    /// Drops a data record the outcome does not carry (only Approved, Declined and Online
-    /// Request do, Book A 6.2) and sets the outcome's Data Record Present to match.
-    pub fn keep_record_if_carried(&mut self) {
-        let carries = matches!(
-            self.outcome.status,
-            OutcomeStatus::Approved | OutcomeStatus::Declined | OutcomeStatus::OnlineRequest
-        );
-        if !carries {
-            self.data_record = None;
-        }
+    /// Sets the outcome's Data Record Present (DF8129 byte 5 b6) to whether it carries a
+    /// data record.
+    pub fn mark_data_record(&mut self) {
         self.outcome.data_record_present = self.data_record.is_some();
     }
 }
