@@ -13,6 +13,7 @@
 //! A set bit that the tables do not name is reported as RFU, so nothing set goes unexplained.
 
 use crate::cryptogram::{Cid, Cryptogram};
+use crate::outcome::{OUTCOME_PARAMETER_SET_DEFINED, OutcomeParameterSet};
 use crate::qualifiers::{Aip, Ctq, NamedBit, Ttq};
 use crate::tlv::Tag;
 use crate::tvr::{Tsi, Tvr};
@@ -281,59 +282,18 @@ fn form_factor(e: &mut Explainer<'_>) {
     ));
 }
 
-/// C-2 Annex A, Outcome Parameter Set (DF8129).
+/// C-2 Annex A, Outcome Parameter Set (DF8129): the words come from
+/// [`OutcomeParameterSet::explain`]; bits outside the defined fields are RFU.
 fn outcome_parameter_set(e: &mut Explainer<'_>) {
-    let status = match e.field(1, 0xF0) {
-        0x1 => "APPROVED",
-        0x2 => "DECLINED",
-        0x3 => "ONLINE REQUEST",
-        0x4 => "END APPLICATION",
-        0x5 => "SELECT NEXT",
-        0x6 => "TRY ANOTHER INTERFACE",
-        0x7 => "TRY AGAIN",
-        0xF => "N/A",
-        _ => "RFU",
+    let Ok(bytes) = <[u8; 8]>::try_from(e.value) else {
+        return;
     };
-    e.push(format!("Status: {status}"));
-    let start = match e.field(2, 0xF0) {
-        0x0 => "A",
-        0x1 => "B",
-        0x2 => "C",
-        0x3 => "D",
-        0xF => "N/A",
-        _ => "RFU",
-    };
-    e.push(format!("Start: {start}"));
-    let online_response = e.field(3, 0xF0);
-    if online_response != 0xF {
-        e.push(format!("Online Response Data: {online_response:X}"));
+    for line in OutcomeParameterSet(bytes).explain() {
+        e.push(line);
     }
-    let cvm = match e.field(4, 0xF0) {
-        0x0 => "No CVM",
-        0x1 => "Obtain signature",
-        0x2 => "Online PIN",
-        0x3 => "Confirmation Code Verified",
-        0xF => "N/A",
-        _ => "RFU",
-    };
-    e.push(format!("CVM: {cvm}"));
-    e.flags(&[
-        bit(5, 8, "UI Request on Outcome Present"),
-        bit(5, 7, "UI Request on Restart Present"),
-        bit(5, 6, "Data Record Present"),
-        bit(5, 5, "Discretionary Data Present"),
-        bit(5, 4, "Receipt required"),
-    ]);
-    let alternate = e.field(6, 0xF0);
-    if alternate != 0xF {
-        e.push(format!("Alternate Interface Preference: {alternate:X}"));
+    for (i, mask) in OUTCOME_PARAMETER_SET_DEFINED.into_iter().enumerate() {
+        e.field(i + 1, mask);
     }
-    match e.field(7, 0xFF) {
-        0xFF => {}
-        hold => e.push(format!("Field Off Request: hold time {hold} x 100 ms")),
-    }
-    let timeout = e.field(8, 0xFF);
-    e.push(format!("Removal Timeout: {timeout} x 100 ms"));
 }
 
 #[cfg(test)]
@@ -449,6 +409,11 @@ mod tests {
         assert_eq!(l[1], "Start: N/A");
         assert_eq!(l[2], "CVM: N/A");
         assert!(l.contains(&"byte 5 b6: Data Record Present".into()));
+        let l = lines(0xDF8129, "7010F0F0C1F10D00");
+        assert_eq!(l[0], "Status: TRY AGAIN");
+        assert!(l.contains(&"Field Off Request: hold time 13 x 100 ms".into()));
+        assert!(l.contains(&"byte 5 b1: RFU bit set".into()));
+        assert!(l.contains(&"byte 6 b1: RFU bit set".into()));
     }
 
     #[test]

@@ -189,6 +189,7 @@ impl<'s, 'a, 'i> KernelContext<'s, 'a, 'i> {
     /// message shown with it.
     pub fn finish(&mut self, status: OutcomeStatus, message: MessageId) -> KernelResult {
         let record = self.data_record();
-        KernelResult::with_record(status, self.outcome.cvm, message, record)
+        let hold = session::message_hold_time(self.combination());
+        KernelResult::with_record(status, self.outcome.cvm, message, record, hold)
     }
 }
