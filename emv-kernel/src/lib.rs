@@ -18,6 +18,7 @@ pub mod oda;
 pub mod outcome;
 pub mod preprocessing;
 pub mod records;
+pub mod relay_resistance;
 pub mod replay;
 pub mod selection;
 pub mod session;

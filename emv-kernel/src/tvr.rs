@@ -51,7 +51,14 @@ impl TvrBit {
     pub const ONLINE_PIN_ENTERED: TvrBit = bit(2, 0x04, "Online PIN entered");
     /// Byte 4 b8.
     pub const FLOOR_LIMIT_EXCEEDED: TvrBit = bit(3, 0x80, "Transaction exceeds floor limit");
-    /// Byte 5 b2–b1 = 01 (C-2): the relay resistance protocol was not performed.
+    /// Byte 5 b4 (C-2 SR1.31).
+    pub const RRP_THRESHOLD_EXCEEDED: TvrBit = bit(4, 0x08, "Relay resistance threshold exceeded");
+    /// Byte 5 b3 (C-2 SR1.29).
+    pub const RRP_TIME_LIMITS_EXCEEDED: TvrBit =
+        bit(4, 0x04, "Relay resistance time limits exceeded");
+    /// Byte 5 b2–b1 = 10 (C-2 SR1.32): the relay resistance protocol was performed.
+    pub const RRP_PERFORMED: TvrBit = bit(4, 0x02, "Relay resistance protocol performed");
+    /// Byte 5 b2–b1 = 01 (C-2 S3.65): the relay resistance protocol was not performed.
     pub const RRP_NOT_PERFORMED: TvrBit = bit(4, 0x01, "Relay resistance protocol not performed");
 }
 
@@ -72,6 +79,11 @@ impl Tvr {
         self.0.get(bit.byte).is_some_and(|b| b & bit.mask != 0)
     }
 
+    /// Byte 5 b2–b1, the two-bit relay resistance field (C-2 S3.65, SR1.32).
+    pub fn set_relay_resistance(&mut self, status: crate::relay_resistance::RrpStatus) {
+        self.0[4] = (self.0[4] & !0x03) | status.bits();
+    }
+
     /// The names of the bits that are set, for the trace.
     pub fn describe(&self) -> Vec<&'static str> {
         ALL_BITS
@@ -82,7 +94,7 @@ impl Tvr {
     }
 }
 
-const ALL_BITS: [TvrBit; 15] = [
+const ALL_BITS: [TvrBit; 18] = [
     TvrBit::ODA_NOT_PERFORMED,
     TvrBit::SDA_FAILED,
     TvrBit::ICC_DATA_MISSING,
@@ -97,6 +109,9 @@ const ALL_BITS: [TvrBit; 15] = [
     TvrBit::UNRECOGNISED_CVM,
     TvrBit::ONLINE_PIN_ENTERED,
     TvrBit::FLOOR_LIMIT_EXCEEDED,
+    TvrBit::RRP_THRESHOLD_EXCEEDED,
+    TvrBit::RRP_TIME_LIMITS_EXCEEDED,
+    TvrBit::RRP_PERFORMED,
     TvrBit::RRP_NOT_PERFORMED,
 ];
 
