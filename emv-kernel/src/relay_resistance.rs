@@ -38,8 +38,8 @@
 //!   time limits exceeded".
 //! - **SR1.30–SR1.31** TVR byte 5 b4 "relay resistance threshold exceeded" when DF8305 ≠ 0
 //!   and DF8135 ≠ 0 and any of: (DF8305 / DF8135) × 100 < DF8137 Transmission Time Mismatch
-//!   Threshold (a percentage); (DF8135 / DF8305) × 100 < DF8137; MAX(0, Measured − DF8303)
-//!   > DF8136 Relay Resistance Accuracy Threshold. The ratios are compared exactly
+//!   Threshold (a percentage); (DF8135 / DF8305) × 100 < DF8137; DF8136 Relay Resistance
+//!   Accuracy Threshold < MAX(0, Measured − DF8303). The ratios are compared exactly
 //!   (cross-multiplied), not after integer division as dcemv does, which turns every ratio
 //!   below 1 into 0. When either transmission time is 0 the public implementations differ
 //!   (phos sets the bit, Play.Emv does not); we follow phos and set it — decided for the
