@@ -6,8 +6,8 @@
 //! second tap driven by the POS Cardholder Interaction Information (DF4B) and the phone
 //! message table (DF8131).
 //!
-//! The relay resistance protocol is not implemented: the kernel behaves as one whose
-//! configuration does not support it, and records "RRP not performed" in the TVR (S3.65).
+//! The relay resistance protocol (S3.60–S3.65, state R1) runs after GPO when card and
+//! configuration support it; see [`crate::relay_resistance`].
 
 use std::time::Duration;
 
@@ -20,6 +20,7 @@ use crate::kernel3::Cryptogram;
 use crate::oda::{self, CdaData, OdaError, OdaInput, OdaMethod};
 use crate::outcome::{Cvm, MessageId, Outcome, OutcomeStatus, ReaderStatus, StartPoint, UiRequest};
 use crate::records::{self, AflEntry, ReadError, RecordsRead};
+use crate::relay_resistance::{self, RrpStatus, TerminalRrpData};
 use crate::selection;
 use crate::session::{self, KernelInput, KernelResult, Session, outcome, ui};
 use crate::tlv::{Tag, TlvIter};
@@ -99,6 +100,7 @@ struct Kernel2<'s, 'a, 'i> {
     terminal_capabilities: [u8; 3],
     cvm: CvmSelection,
     pdol_data: Vec<u8>,
+    rrp: Option<relay_resistance::Performed>,
 }
 
 /// Runs Kernel 2 from activation to outcome.
@@ -116,6 +118,7 @@ pub fn run(s: &mut Session<'_>, input: KernelInput<'_>) -> KernelResult {
             results: cvm::NO_CVM_PERFORMED,
         },
         pdol_data: Vec::new(),
+        rrp: None,
     };
     k.terminal_capabilities = k.capabilities();
     k.run()
@@ -258,6 +261,9 @@ impl Kernel2<'_, '_, '_> {
             return self
                 .end("the card does not support EMV mode (mag-stripe mode is not implemented)");
         }
+        if let Err(end) = self.relay_resistance() {
+            return end.into();
+        }
         let records = match self.read_records() {
             Ok(r) => r,
             Err(ReadError::Transport(e)) => return self.l1(e),
@@ -311,10 +317,22 @@ impl Kernel2<'_, '_, '_> {
                 "kernel 2: first AFL entry 08010100 is the mag-stripe record: skipped (S3.32)",
             );
         }
-        self.tvr.set(TvrBit::RRP_NOT_PERFORMED);
-        self.s
-            .decide("kernel 2: relay resistance protocol not performed (S3.65)");
         records::read_all(self.s, &entries, &mut self.card)
+    }
+
+    /// S3.60–S3.65: relay resistance when the AIP and DF811B both support it.
+    fn relay_resistance(&mut self) -> Result<(), Outcome> {
+        if !relay_resistance::supported(self.aip(), self.kernel_config()) {
+            self.tvr.set_relay_resistance(RrpStatus::NotPerformed);
+            self.s
+                .decide("kernel 2: relay resistance protocol not performed (S3.65)");
+            return Ok(());
+        }
+        let terminal = TerminalRrpData::from_config(|t| {
+            self.input.combination.tags.get(&t).map(Vec::as_slice)
+        });
+        self.rrp = Some(relay_resistance::run(self.s, &terminal, &mut self.tvr)?);
+        Ok(())
     }
 
     fn transaction_limit(&self) -> Option<u64> {
@@ -685,7 +703,21 @@ impl Kernel2<'_, '_, '_> {
         let today = self.s.transaction.date;
         let icc = oda::recover_icc_key(&input, &config.capks, &config.revoked, today)?;
         let sdad = self.card.get(0x9F4B).unwrap_or_default();
-        oda::verify_cda(&icc, sdad, &self.s.un, cid, &hash_input)
+        let cda = oda::verify_cda(&icc, sdad, &self.s.un, cid, &hash_input)?;
+        match &self.rrp {
+            Some(rrp)
+                if !relay_resistance::cda_carries(
+                    &cda.trailing,
+                    rrp.terminal_entropy,
+                    &rrp.device,
+                ) =>
+            {
+                Err(OdaError::InvalidDynamicData {
+                    reason: "relay resistance data differs from the exchange (C-2 S910.4.1)",
+                })
+            }
+            _ => Ok(cda),
+        }
     }
 
     /// An AAC: a phone asking the cardholder to act (DF4B) gets "See phone" and a second

@@ -55,6 +55,9 @@
 
 use std::time::Duration;
 
+use crate::apdu::{self, Response};
+use crate::outcome::{Outcome, OutcomeStatus};
+use crate::session::{self, Session, outcome};
 use crate::tlv::{Tag, TlvIter};
 use crate::tvr::{Tvr, TvrBit};
 
@@ -282,6 +285,103 @@ pub fn assess(
     Assessment::Performed {
         time_limits_exceeded: too_slow,
         threshold_exceeded,
+    }
+}
+
+/// What a performed protocol leaves for the rest of the transaction (the CDA check).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Performed {
+    /// DF8301 of the last exchange (also 9F37 from then on).
+    pub terminal_entropy: [u8; 4],
+    /// The card's answer to the last exchange.
+    pub device: DeviceRrpData,
+    /// DF8306, units of 100 µs.
+    pub measured: u32,
+    /// DF8307: the retries made.
+    pub retries: u8,
+}
+
+/// State R1 (C-2 S3.61–S3.64, SR1.3–SR1.32): exchanges relay resistance data until the
+/// timing is judged, sets TVR byte 5, and returns what was exchanged; or the outcome that
+/// ends the tap.
+pub fn run(
+    s: &mut Session<'_>,
+    terminal: &TerminalRrpData,
+    tvr: &mut Tvr,
+) -> Result<Performed, Outcome> {
+    let mut retries = 0;
+    loop {
+        let Some(entropy) = s.fresh_unpredictable_number() else {
+            s.decide("kernel 2: no unpredictable number left for relay resistance entropy");
+            return Err(outcome(OutcomeStatus::EndApplication));
+        };
+        let step = if retries == 0 { "S3.62" } else { "SR1.25" };
+        let response = s
+            .exchange_timed(
+                apdu::exchange_relay_resistance_data(entropy),
+                &format!("EXCHANGE RELAY RESISTANCE DATA (C-2 {step})"),
+            )
+            .map_err(|e| {
+                s.note(format!("communication error: {e} (C-2 SR1.3)"));
+                session::transport_failure(&e)
+            })?;
+        let Some(answer) = Response::parse(&response.apdu) else {
+            s.note("response shorter than a status word (C-2 SR1.15)");
+            return Err(session::end_application_card_error());
+        };
+        if !answer.is_ok() {
+            s.note(format!(
+                "status {:04X}: End Application (C-2 SR1.12)",
+                answer.sw
+            ));
+            return Err(session::end_application_card_error());
+        }
+        let device = DeviceRrpData::parse(answer.data).map_err(|e| {
+            s.note(format!("{e}: End Application (C-2 SR1.16)"));
+            session::end_application_card_error()
+        })?;
+        let measured = measured_processing_time(response.elapsed, terminal, &device);
+        s.note(format!(
+            "measured {} µs, processing time {measured} × 100 µs against the card's {}–{} (C-2 SR1.18)",
+            response.elapsed.as_micros(),
+            device.min_processing_time,
+            device.max_processing_time
+        ));
+        match assess(measured, retries, terminal, &device) {
+            Assessment::TooFast => {
+                s.note("faster than the card's minimum: End Application (C-2 SR1.20)");
+                return Err(session::end_application_card_error());
+            }
+            Assessment::Retry => {
+                s.note("slower than the card's maximum: retry with new entropy (C-2 SR1.22)");
+                retries += 1;
+            }
+            Assessment::Performed {
+                time_limits_exceeded,
+                threshold_exceeded,
+            } => {
+                record_performed(tvr, time_limits_exceeded, threshold_exceeded);
+                s.decide(format!(
+                    "kernel 2: relay resistance performed (C-2 SR1.32){}{}",
+                    if time_limits_exceeded {
+                        ", time limits exceeded (SR1.29)"
+                    } else {
+                        ""
+                    },
+                    if threshold_exceeded {
+                        ", threshold exceeded (SR1.31)"
+                    } else {
+                        ""
+                    }
+                ));
+                return Ok(Performed {
+                    terminal_entropy: entropy,
+                    device,
+                    measured,
+                    retries,
+                });
+            }
+        }
     }
 }
 
