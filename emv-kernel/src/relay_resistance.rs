@@ -61,12 +61,11 @@ use std::time::Duration;
 
 use crate::apdu::{self, Response};
 use crate::outcome::{Outcome, OutcomeStatus};
+use crate::qualifiers::Aip;
 use crate::session::{self, Session, outcome};
 use crate::tlv::{Tag, TlvIter};
 use crate::tvr::{Tvr, TvrBit};
 
-/// AIP (82) byte 2 b1: relay resistance protocol is supported (C-2 Table A.x, S3.60).
-pub const AIP_BYTE2_RRP: u8 = 0x01;
 /// Kernel Configuration (DF811B) b5: relay resistance protocol supported (C-2 S3.60).
 pub const KERNEL_CONFIGURATION_RRP: u8 = 0x10;
 /// The number of retries SR1.22 allows after the first exchange.
@@ -100,8 +99,8 @@ pub const MEASURED_PROCESSING_TIME: Tag = Tag::new(0xDF8306);
 pub const RRP_COUNTER: Tag = Tag::new(0xDF8307);
 
 /// Whether RRP runs for this card and configuration (C-2 S3.60).
-pub fn supported(aip: [u8; 2], kernel_configuration: u8) -> bool {
-    aip[1] & AIP_BYTE2_RRP != 0 && kernel_configuration & KERNEL_CONFIGURATION_RRP != 0
+pub fn supported(aip: Aip, kernel_configuration: u8) -> bool {
+    aip.relay_resistance_supported() && kernel_configuration & KERNEL_CONFIGURATION_RRP != 0
 }
 
 /// The terminal's relay resistance parameters, DF8132–DF8137 (C-2 A.1), times in units
@@ -452,9 +451,9 @@ mod tests {
 
     #[test]
     fn support_needs_both_bits() {
-        assert!(supported([0x19, 0x81], 0x30));
-        assert!(!supported([0x19, 0x80], 0x30));
-        assert!(!supported([0x19, 0x81], 0x20));
+        assert!(supported(Aip([0x19, 0x81]), 0x30));
+        assert!(!supported(Aip([0x19, 0x80]), 0x30));
+        assert!(!supported(Aip([0x19, 0x81]), 0x20));
     }
 
     #[test]

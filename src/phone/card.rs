@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 
+use emv_kernel::cryptogram::Cryptogram;
 use emv_kernel::dol;
 use emv_kernel::tlv::{self, Tag};
 
@@ -156,39 +157,13 @@ mod tags {
 /// for vpcd and pcscd on a busy host), 1.8 ms to send the answer.
 const RRP_TIMINGS: [u16; 3] = [0x0000, 0x0064, 0x0012];
 
-/// Cryptogram types (CID `9F27` b8–b7, GENERATE AC P1 b8–b7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Cryptogram {
-    Aac,
-    Tc,
-    Arqc,
-}
-
-impl Cryptogram {
-    fn cid(self) -> u8 {
-        match self {
-            Cryptogram::Aac => 0x00,
-            Cryptogram::Tc => 0x40,
-            Cryptogram::Arqc => 0x80,
-        }
-    }
-
-    fn from_p1(p1: u8) -> Cryptogram {
-        match p1 & 0xC0 {
-            0x40 => Cryptogram::Tc,
-            0x80 => Cryptogram::Arqc,
-            _ => Cryptogram::Aac,
-        }
-    }
-
-    /// CVR bits "AC returned in (first) GENERATE AC" (Visa CVR byte 2 b6–b5, Mastercard
-    /// CVR byte 1 b6–b5): 00 AAC, 01 TC, 10 ARQC.
-    fn cvr_bits(self) -> u8 {
-        match self {
-            Cryptogram::Aac => 0x00,
-            Cryptogram::Tc => 0x10,
-            Cryptogram::Arqc => 0x20,
-        }
+/// CVR bits "AC returned in (first) GENERATE AC" (Visa CVR byte 2 b6–b5, Mastercard CVR
+/// byte 1 b6–b5): 00 AAC, 01 TC, 10 ARQC.
+fn cvr_bits(cryptogram: Cryptogram) -> u8 {
+    match cryptogram {
+        Cryptogram::Aac => 0x00,
+        Cryptogram::Tc => 0x10,
+        Cryptogram::Arqc => 0x20,
     }
 }
 
@@ -519,7 +494,7 @@ impl Wallet {
         card_auth_data.extend_from_slice(&ctq);
         card_auth_data.extend_from_slice(&[0x00, 0x00]);
         // Visa IAD format 0 for CVN 18: length, DKI, CVN, CVR (4 bytes, first = its length).
-        let iad = [0x06, 0x01, 0x12, 0x03, cryptogram.cvr_bits(), 0x00, 0x00];
+        let iad = [0x06, 0x01, 0x12, 0x03, cvr_bits(cryptogram), 0x00, 0x00];
         let atc = self.atc.to_be_bytes();
         let ac = self.application_cryptogram(Cvn::Visa18, terminal, &iad)?;
         let mut body = Vec::new();
@@ -651,7 +626,8 @@ impl Wallet {
         let Some(terminal) = DolValues::read(&self.app.cdol1, apdu.data) else {
             return sw(SW_WRONG_LENGTH);
         };
-        let requested = Cryptogram::from_p1(apdu.p1);
+        // P1 b8–b7 = 11 is RFU (Book 3 Table 13); the wallet answers it as a request for an AAC.
+        let requested = Cryptogram::from_p1(apdu.p1).unwrap_or(Cryptogram::Aac);
         let cda_requested = apdu.p1 & 0x10 != 0;
         let mut pcii = None;
         let cryptogram = if self.profile.is_phone() {
@@ -676,7 +652,7 @@ impl Wallet {
         let mut iad = vec![
             0x01,
             0x10,
-            cryptogram.cvr_bits(),
+            cvr_bits(cryptogram),
             0x00,
             0x00,
             0x00,
