@@ -267,8 +267,9 @@ impl Kernel2<'_, '_, '_> {
             return self
                 .end("the card does not support EMV mode (mag-stripe mode is not implemented)");
         }
-        if let Err(end) = self.relay_resistance() {
-            return end.into();
+        if let Err(e) = self.relay_resistance() {
+            self.s.decide(format!("kernel 2: {e}"));
+            return e.outcome().into();
         }
         let records = match self.read_records() {
             Ok(r) => r,
@@ -327,7 +328,7 @@ impl Kernel2<'_, '_, '_> {
     }
 
     /// S3.60–S3.65: relay resistance when the AIP and DF811B both support it.
-    fn relay_resistance(&mut self) -> Result<(), Outcome> {
+    fn relay_resistance(&mut self) -> Result<(), KernelError> {
         if !relay_resistance::supported(Aip(self.aip()), self.kernel_config()) {
             self.tvr.set_relay_resistance(RrpStatus::NotPerformed);
             self.s

@@ -60,9 +60,9 @@
 use std::time::Duration;
 
 use crate::apdu::{self, Response};
-use crate::outcome::{Outcome, OutcomeStatus};
+use crate::kernel::{Command, KernelError};
 use crate::qualifiers::Aip;
-use crate::session::{self, Session, outcome};
+use crate::session::Session;
 use crate::tlv::{Tag, TlvIter};
 use crate::tvr::{Tvr, TvrBit};
 
@@ -174,36 +174,49 @@ pub struct DeviceRrpData {
     pub estimated_rapdu: u16,
 }
 
-/// Why an EXCHANGE RELAY RESISTANCE DATA response is unusable (C-2 SR1.15).
+/// Why state R1 ends the application: an unusable response (C-2 SR1.15, L2 PARSING
+/// ERROR), a card faster than it can be (SR1.19, L2 CARD DATA ERROR), or no number left
+/// for the entropy.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ResponseError {
+pub enum RrpError {
     /// Not one BER-TLV object.
-    #[error("response is not one BER-TLV object")]
+    #[error("response is not one BER-TLV object (C-2 SR1.15)")]
     NotOneObject,
     /// A template other than `80`.
-    #[error("response template {0} is not 80")]
+    #[error("response template {0} is not 80 (C-2 SR1.15)")]
     WrongTemplate(Tag),
     /// Template `80` of a length other than 10.
-    #[error("template 80 holds {0} bytes, not 10")]
+    #[error("template 80 holds {0} bytes, not 10 (C-2 SR1.15)")]
     WrongLength(usize),
+    /// Measured below MAX(0, DF8303 − DF8132).
+    #[error("processing time {measured} × 100 µs is below the card's minimum {lower} (C-2 SR1.19)")]
+    TooFast {
+        /// DF8306.
+        measured: u32,
+        /// MAX(0, DF8303 − DF8132).
+        lower: u32,
+    },
+    /// The transaction brought no unpredictable number for the entropy.
+    #[error("no unpredictable number left for the relay resistance entropy (C-2 S3.61)")]
+    NoEntropy,
 }
 
 impl DeviceRrpData {
     /// Parses the response data (status word removed): one template `80` of exactly ten
     /// bytes (C-2 SR1.14).
-    pub fn parse(data: &[u8]) -> Result<DeviceRrpData, ResponseError> {
+    pub fn parse(data: &[u8]) -> Result<DeviceRrpData, RrpError> {
         let mut items = TlvIter::new(data);
         let top = match (items.next(), items.next()) {
             (Some(Ok(t)), None) => t,
-            _ => return Err(ResponseError::NotOneObject),
+            _ => return Err(RrpError::NotOneObject),
         };
         if top.tag != Tag::new(0x80) {
-            return Err(ResponseError::WrongTemplate(top.tag));
+            return Err(RrpError::WrongTemplate(top.tag));
         }
         let v: [u8; 10] = top
             .value
             .try_into()
-            .map_err(|_| ResponseError::WrongLength(top.value.len()))?;
+            .map_err(|_| RrpError::WrongLength(top.value.len()))?;
         Ok(DeviceRrpData::from_bytes(v))
     }
 
@@ -245,7 +258,10 @@ pub fn measured_processing_time(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Assessment {
     /// SR1.19–SR1.21: faster than the card can be; End Application (card data error).
-    TooFast,
+    TooFast {
+        /// MAX(0, DF8303 − DF8132), units of 100 µs.
+        lower: u32,
+    },
     /// SR1.22–SR1.27: too slow with retries left; send again with new entropy.
     Retry,
     /// SR1.28–SR1.32: done; the TVR byte 5 bits to set.
@@ -268,7 +284,7 @@ pub fn assess(
     let min_time = u32::from(device.min_processing_time);
     let lower = min_time.saturating_sub(u32::from(terminal.min_grace_period));
     if measured < lower {
-        return Assessment::TooFast;
+        return Assessment::TooFast { lower };
     }
     let upper = u32::from(device.max_processing_time) + u32::from(terminal.max_grace_period);
     let too_slow = measured > upper;
@@ -305,55 +321,49 @@ pub struct Performed {
 }
 
 /// State R1 (C-2 S3.61–S3.64, SR1.3–SR1.32): exchanges relay resistance data until the
-/// timing is judged, sets TVR byte 5, and returns what was exchanged; or the outcome that
-/// ends the tap.
+/// timing is judged, sets TVR byte 5, and returns what was exchanged; or why the tap ends
+/// (SR1.3–SR1.5 communication error, SR1.11–SR1.13 status word, SR1.15–SR1.21 as
+/// [`RrpError`]).
 pub fn run(
     s: &mut Session<'_>,
     terminal: &TerminalRrpData,
     tvr: &mut Tvr,
-) -> Result<Performed, Outcome> {
+) -> Result<Performed, KernelError> {
+    let command = Command::ExchangeRelayResistanceData;
     let mut retries = 0;
     loop {
-        let Some(entropy) = s.fresh_unpredictable_number() else {
-            s.decide("kernel 2: no unpredictable number left for relay resistance entropy");
-            return Err(outcome(OutcomeStatus::EndApplication));
-        };
+        let entropy = s
+            .fresh_unpredictable_number()
+            .ok_or(KernelError::RelayResistance(RrpError::NoEntropy))?;
         let step = if retries == 0 { "S3.62" } else { "SR1.25" };
         let response = s
             .exchange_timed(
                 apdu::exchange_relay_resistance_data(entropy),
                 &format!("EXCHANGE RELAY RESISTANCE DATA (C-2 {step})"),
             )
-            .map_err(|e| {
-                s.note(format!("communication error: {e} (C-2 SR1.3)"));
-                session::transport_failure(&e)
-            })?;
-        let Some(answer) = Response::parse(&response.apdu) else {
-            s.note("response shorter than a status word (C-2 SR1.15)");
-            return Err(session::end_application_card_error());
-        };
+            .map_err(|error| KernelError::Transport { command, error })?;
+        let answer =
+            Response::parse(&response.apdu).ok_or(KernelError::NoStatusWord { command })?;
         if !answer.is_ok() {
-            s.note(format!(
-                "status {:04X}: End Application (C-2 SR1.12)",
-                answer.sw
-            ));
-            return Err(session::end_application_card_error());
+            return Err(KernelError::StatusWord {
+                command,
+                sw: answer.sw,
+            });
         }
-        let device = DeviceRrpData::parse(answer.data).map_err(|e| {
-            s.note(format!("{e}: End Application (C-2 SR1.16)"));
-            session::end_application_card_error()
-        })?;
+        let device = DeviceRrpData::parse(answer.data).map_err(KernelError::RelayResistance)?;
         let measured = measured_processing_time(response.elapsed, terminal, &device);
         s.note(format!(
-            "measured {} µs, processing time {measured} × 100 µs against the card's {}–{} (C-2 SR1.18)",
+            "measured {} µs: processing time {measured} × 100 µs against the card's {}–{} (C-2 SR1.18)",
             response.elapsed.as_micros(),
             device.min_processing_time,
             device.max_processing_time
         ));
         match assess(measured, retries, terminal, &device) {
-            Assessment::TooFast => {
-                s.note("faster than the card's minimum: End Application (C-2 SR1.20)");
-                return Err(session::end_application_card_error());
+            Assessment::TooFast { lower } => {
+                return Err(KernelError::RelayResistance(RrpError::TooFast {
+                    measured,
+                    lower,
+                }));
             }
             Assessment::Retry => {
                 s.note("slower than the card's maximum: retry with new entropy (C-2 SR1.22)");
@@ -477,23 +487,20 @@ mod tests {
         assert_eq!(device().to_bytes(), data[2..]);
         assert_eq!(
             DeviceRrpData::parse(&data[..11]),
-            Err(ResponseError::NotOneObject)
+            Err(RrpError::NotOneObject)
         );
         let mut nine = data[..11].to_vec();
         nine[1] = 0x09;
-        assert_eq!(
-            DeviceRrpData::parse(&nine),
-            Err(ResponseError::WrongLength(9))
-        );
+        assert_eq!(DeviceRrpData::parse(&nine), Err(RrpError::WrongLength(9)));
         let mut other = data.to_vec();
         other[0] = 0x77;
         assert_eq!(
             DeviceRrpData::parse(&other),
-            Err(ResponseError::WrongTemplate(Tag::new(0x77)))
+            Err(RrpError::WrongTemplate(Tag::new(0x77)))
         );
         let mut two = data.to_vec();
         two.extend_from_slice(&[0x9F, 0x36, 0x00]);
-        assert_eq!(DeviceRrpData::parse(&two), Err(ResponseError::NotOneObject));
+        assert_eq!(DeviceRrpData::parse(&two), Err(RrpError::NotOneObject));
     }
 
     #[test]
@@ -519,15 +526,24 @@ mod tests {
     #[test]
     fn too_fast_below_min_minus_grace() {
         // Lower bound MAX(0, 10 − 20) = 0: nothing is too fast for this phone.
-        assert_ne!(assess(0, 0, &terminal(), &device()), Assessment::TooFast);
+        assert!(matches!(
+            assess(0, 0, &terminal(), &device()),
+            Assessment::Performed { .. }
+        ));
         let strict = DeviceRrpData {
             min_processing_time: 30,
             max_processing_time: 50,
             ..device()
         };
         // Lower bound 30 − 20 = 10.
-        assert_eq!(assess(9, 0, &terminal(), &strict), Assessment::TooFast);
-        assert_ne!(assess(10, 0, &terminal(), &strict), Assessment::TooFast);
+        assert_eq!(
+            assess(9, 0, &terminal(), &strict),
+            Assessment::TooFast { lower: 10 }
+        );
+        assert!(matches!(
+            assess(10, 0, &terminal(), &strict),
+            Assessment::Performed { .. }
+        ));
     }
 
     #[test]
