@@ -22,7 +22,6 @@ pub mod outcome;
 pub mod preprocessing;
 pub mod qualifiers;
 pub mod records;
-pub mod relay_resistance;
 pub mod replay;
 pub mod selection;
 pub mod session;

@@ -80,7 +80,7 @@ impl Tvr {
     }
 
     /// Byte 5 b2–b1, the two-bit relay resistance field (C-2 S3.65, SR1.32).
-    pub fn set_relay_resistance(&mut self, status: crate::relay_resistance::RrpStatus) {
+    pub fn set_relay_resistance(&mut self, status: crate::kernel2::relay_resistance::RrpStatus) {
         self.0[4] = (self.0[4] & !0x03) | status.bits();
     }
 

@@ -1411,7 +1411,7 @@ mod tests {
         assert_eq!(find(&gpo_answer, 0x82).unwrap()[1] & 0x01, 0x01, "AIP: RRP");
         let (answer, sw) = data(wallet.respond(&errd));
         assert_eq!(sw, 0x9000);
-        let rrp = emv_kernel::relay_resistance::DeviceRrpData::parse(&answer).unwrap();
+        let rrp = emv_kernel::kernel2::relay_resistance::DeviceRrpData::parse(&answer).unwrap();
         assert_eq!(
             (
                 rrp.min_processing_time,

@@ -63,11 +63,11 @@ use crate::apdu::{self, Response};
 use crate::kernel::{Command, KernelError};
 use crate::qualifiers::Aip;
 use crate::session::Session;
+
+use super::KernelConfiguration;
 use crate::tlv::{Tag, TlvIter};
 use crate::tvr::{Tvr, TvrBit};
 
-/// Kernel Configuration (DF811B) b5: relay resistance protocol supported (C-2 S3.60).
-pub const KERNEL_CONFIGURATION_RRP: u8 = 0x10;
 /// The number of retries SR1.22 allows after the first exchange.
 pub const MAX_RETRIES: u8 = 2;
 
@@ -99,8 +99,8 @@ pub const MEASURED_PROCESSING_TIME: Tag = Tag::new(0xDF8306);
 pub const RRP_COUNTER: Tag = Tag::new(0xDF8307);
 
 /// Whether RRP runs for this card and configuration (C-2 S3.60).
-pub fn supported(aip: Aip, kernel_configuration: u8) -> bool {
-    aip.relay_resistance_supported() && kernel_configuration & KERNEL_CONFIGURATION_RRP != 0
+pub fn supported(aip: Aip, kernel_configuration: KernelConfiguration) -> bool {
+    aip.relay_resistance_supported() && kernel_configuration.relay_resistance_supported()
 }
 
 /// The terminal's relay resistance parameters, DF8132–DF8137 (C-2 A.1), times in units
@@ -461,9 +461,10 @@ mod tests {
 
     #[test]
     fn support_needs_both_bits() {
-        assert!(supported(Aip([0x19, 0x81]), 0x30));
-        assert!(!supported(Aip([0x19, 0x80]), 0x30));
-        assert!(!supported(Aip([0x19, 0x81]), 0x20));
+        let (with, without) = (KernelConfiguration(0x30), KernelConfiguration(0x20));
+        assert!(supported(Aip([0x19, 0x81]), with));
+        assert!(!supported(Aip([0x19, 0x80]), with));
+        assert!(!supported(Aip([0x19, 0x81]), without));
     }
 
     #[test]
