@@ -89,6 +89,9 @@ pub struct Log {
     pub ui: Vec<UiRequest>,
     /// Decisions not tied to one exchange.
     pub decisions: Vec<String>,
+    /// How many of the transaction's unpredictable numbers are taken (one per tap, one per
+    /// relay resistance exchange).
+    pub unpredictable_numbers_taken: usize,
 }
 
 /// The context a kernel runs in during one tap.
@@ -150,6 +153,18 @@ impl<'a> Session<'a> {
             notes: vec![why.to_string()],
         });
         response
+    }
+
+    /// C-2 S3.61, SR1.23: a new unpredictable number, which becomes this tap's 9F37 from
+    /// now on; `None` when the transaction has no more.
+    pub fn fresh_unpredictable_number(&mut self) -> Option<[u8; 4]> {
+        let un = *self
+            .transaction
+            .unpredictable_numbers
+            .get(self.log.unpredictable_numbers_taken)?;
+        self.log.unpredictable_numbers_taken += 1;
+        self.un = un;
+        Some(un)
     }
 
     /// Adds a conclusion to the last exchange in the trace.

@@ -101,7 +101,9 @@ impl TvrBit {
     /// Byte 5 b3 (C-2 Annex A).
     pub const RRP_TIME_LIMITS_EXCEEDED: TvrBit =
         bit(4, 0x04, "Relay resistance time limits exceeded");
-    /// Byte 5 b2–b1 = 01 (C-2): the relay resistance protocol was not performed.
+    /// Byte 5 b2–b1 = 10 (C-2 SR1.32): the relay resistance protocol was performed.
+    pub const RRP_PERFORMED: TvrBit = bit(4, 0x02, "Relay resistance protocol performed");
+    /// Byte 5 b2–b1 = 01 (C-2 S3.65): the relay resistance protocol was not performed.
     pub const RRP_NOT_PERFORMED: TvrBit = bit(4, 0x01, "Relay resistance protocol not performed");
 
     /// The bit numbered as the books number it (byte 1–5, b1–b8).
@@ -154,6 +156,7 @@ impl Tvr {
         TvrBit::SCRIPT_FAILED_AFTER_FINAL_GAC,
         TvrBit::RRP_THRESHOLD_EXCEEDED,
         TvrBit::RRP_TIME_LIMITS_EXCEEDED,
+        TvrBit::RRP_PERFORMED,
         TvrBit::RRP_NOT_PERFORMED,
     ];
 
@@ -167,6 +170,11 @@ impl Tvr {
     /// Whether a bit is set.
     pub fn is_set(&self, bit: TvrBit) -> bool {
         self.0.get(bit.byte).is_some_and(|b| b & bit.mask != 0)
+    }
+
+    /// Byte 5 b2–b1, the two-bit relay resistance field (C-2 S3.65, SR1.32).
+    pub fn set_relay_resistance(&mut self, status: crate::kernel2::relay_resistance::RrpStatus) {
+        self.0[4] = (self.0[4] & !0x03) | status.bits();
     }
 
     /// The names of the bits that are set, for the trace.
