@@ -36,6 +36,9 @@ pub struct TimedExchange {
     pub started: Duration,
     /// How long the card (and the reader stack) took to answer.
     pub took: Duration,
+    /// The time the transport measured and handed to the kernel (zero for untimed
+    /// transports): what C-2 relay resistance judged, so a recording keeps it as `us`.
+    pub measured: Duration,
 }
 
 /// Something that happened during a checkout, reported while it runs.
@@ -124,6 +127,7 @@ impl Transport for Recorder<'_> {
                 .map_err(Clone::clone),
             started: sent.duration_since(self.start),
             took: sent.elapsed(),
+            measured: response.as_ref().map_or(Duration::ZERO, |r| r.elapsed),
         };
         (self.progress)(Progress::Exchange(exchange.clone()));
         self.exchanges.push(exchange);

@@ -405,7 +405,8 @@ pub fn parse_currency(text: &str) -> Result<(u16, u8), String> {
     Ok((code, exponent))
 }
 
-/// Today's transaction with fresh unpredictable numbers (one per possible tap).
+/// Today's transaction with fresh unpredictable numbers: enough for two taps that each run
+/// C-2 relay resistance with both retries (one per tap, one per exchange: 2 × 4).
 fn transaction_now(
     kind: TransactionType,
     amount: u64,
@@ -415,7 +416,7 @@ fn transaction_now(
 ) -> Result<Transaction, String> {
     use chrono::{Datelike, Timelike};
     let now = chrono::Local::now();
-    let mut random = [0u8; 16];
+    let mut random = [0u8; 32];
     getrandom::fill(&mut random).map_err(|e| format!("no random source: {e}"))?;
     let unpredictable_numbers = random
         .chunks_exact(4)

@@ -57,7 +57,7 @@ pub fn to_vector(
                 c: Hex(x.command.clone()),
                 r,
                 error,
-                us: Some(u64::try_from(x.took.as_micros()).unwrap_or(u64::MAX)),
+                us: Some(u64::try_from(x.measured.as_micros()).unwrap_or(u64::MAX)),
             });
         }
     }
@@ -118,6 +118,14 @@ pub fn to_vector(
             ),
             data: data.filter(|d| !d.is_empty()),
             absent: None,
+            outcome_parameter_set: Some(Hex(result.outcome_parameter_set().0.to_vec())),
+            tap_outcome_parameter_sets: Some(
+                result
+                    .tap_parameter_sets
+                    .iter()
+                    .map(|s| Hex(s.0.to_vec()))
+                    .collect(),
+            ),
         },
     }
 }
@@ -213,7 +221,10 @@ mod tests {
             if self.taps > 1 {
                 return Err(TransportError::CardRemoved);
             }
-            Ok(CardResponse::unmeasured(vec![0x6A, 0x82]))
+            Ok(CardResponse {
+                apdu: vec![0x6A, 0x82],
+                elapsed: std::time::Duration::from_micros(1234),
+            })
         }
         fn next_tap(&mut self, _restart: &UiRequest) -> Result<bool, TransportError> {
             if self.taps == self.max_taps {
@@ -308,6 +319,21 @@ mod tests {
         assert_eq!(vector.expect.outcome, done.result.outcome.status.name());
         let (verdict, _) = run_vector(&vector, emv_kernel::entry_point::run);
         assert_eq!(verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn every_exchange_records_the_time_the_transport_measured() {
+        let (cfg, txn) = (config(), transaction());
+        let mut card = NoPpse {
+            taps: 0,
+            max_taps: 1,
+        };
+        let done = checkout::run(&cfg, &txn, &mut card, &mut |_| {});
+        let vector = to_vector(&cfg, &txn, &done, "t", "unit test");
+        assert!(!vector.taps[0].is_empty());
+        for exchange in &vector.taps[0] {
+            assert_eq!(exchange.us, Some(1234));
+        }
     }
 
     #[test]
