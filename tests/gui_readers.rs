@@ -16,7 +16,10 @@ fn readers_come_and_go_and_the_demo_reader_takes_over() {
     // The terminal's settings under the readers, as configured (assets/terminal.toml).
     assert!(d.shows("Merchant: TAPTERM DEMO SHOP"));
     assert!(d.shows("Currency: EUR (978, 2 decimals)"));
-    assert!(d.shows("Amounts: EUR 0.01 to EUR 1000.00"), "the cashier's limits");
+    assert!(
+        d.shows("Amounts: EUR 0.01 to EUR 1000.00"),
+        "the cashier's limits"
+    );
     let name = "ACS ACR122U PICC Interface 00 00";
     // Plugged in while idle: the window takes it, says so and names it in the top bar.
     d.update(Message::Found(vec![name.to_string()]));
