@@ -12,16 +12,17 @@
 
 use std::time::{Duration, Instant};
 
+use crate::cancel::CancelToken;
 use crate::host::{
     AuthorisationRequest, AuthorisationResponse, Authoriser, StandIn, TerminalData,
     authorise_or_stand_in,
 };
-use crate::journal::{Entry, Journal};
+use crate::journal::{Entry, Journal, StoredEntry};
+use crate::verdict::{Ending, Verdict};
 use emv_kernel::config::{TerminalConfig, Transaction, TransactionType};
 use emv_kernel::outcome::{MessageId, OutcomeStatus, ReaderStatus, TransactionResult, UiRequest};
 use emv_kernel::tlv::Tag;
 use emv_kernel::transport::{Transport, TransportError};
-use rust_decimal::Decimal;
 
 /// One command/response pair as it went over the transport, with its timing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,11 +52,16 @@ pub enum Progress {
     CardDetected,
 }
 
-/// What a checkout produced.
+/// What a checkout produced: the inputs, the kernel's result, the host's answer, the one
+/// [`Verdict`] and what the journal made of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Checkout {
-    /// The kernel's result (outcome, UI requests, data record, trace).
-    pub result: TransactionResult,
+pub struct CheckoutResult {
+    /// The kernel's inputs.
+    pub transaction: Transaction,
+    /// The reader's name, as journalled.
+    pub reader: String,
+    /// The kernel's result (outcome, UI requests, data record with the full PAN, trace).
+    pub kernel: TransactionResult,
     /// Every exchange with its timing, in order.
     pub exchanges: Vec<TimedExchange>,
     /// Wall time of the whole checkout, waits for taps included.
@@ -67,17 +73,43 @@ pub struct Checkout {
     pub taps: usize,
     /// The host's answer to an Online Request (or the stand-in's when it was unreachable).
     pub host: Option<AuthorisationResponse>,
-    /// The final word: approved (offline or by the host), declined, or `None` when the
-    /// transaction ended otherwise (end application, try another interface, no host asked).
-    pub approved: Option<bool>,
-    /// The journal row written for this transaction.
-    pub journal_id: Option<i64>,
-    /// Why the journal write failed, if it did (the outcome must then not be trusted as
-    /// recorded; the caller shows it).
-    pub journal_error: Option<String>,
+    /// The final word, and why.
+    pub verdict: Verdict,
+    /// The journal row, or why there is none.
+    pub journal: Journalled,
 }
 
-/// What a checkout talks to besides the card: the host for online requests and the journal.
+/// What the journal made of a checkout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Journalled {
+    /// Written and durable before the verdict is shown.
+    Written(Box<StoredEntry>),
+    /// The write failed: the verdict must not be trusted as recorded; show why.
+    Failed(String),
+    /// Not journalled: no journal was given, or no card came and nothing was cancelled.
+    No,
+}
+
+impl Journalled {
+    /// The stored row, when written.
+    pub fn stored(&self) -> Option<&StoredEntry> {
+        match self {
+            Journalled::Written(stored) => Some(stored.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// Why the write failed, when it did.
+    pub fn error(&self) -> Option<&str> {
+        match self {
+            Journalled::Failed(why) => Some(why),
+            _ => None,
+        }
+    }
+}
+
+/// What a checkout talks to besides the card: the host for online requests, the journal,
+/// and the cancel token.
 pub struct Services<'a> {
     /// The acquirer/issuer (in-process simulator or TCP client); `None` = offline terminal.
     pub host: Option<&'a dyn Authoriser>,
@@ -87,6 +119,8 @@ pub struct Services<'a> {
     pub journal: Option<&'a mut Journal>,
     /// Reader name for the journal.
     pub reader: String,
+    /// Cancels the transaction: checked before every exchange and wait for a tap.
+    pub cancel: CancelToken,
 }
 
 impl Services<'_> {
@@ -97,24 +131,36 @@ impl Services<'_> {
             stand_in: StandIn::Decline,
             journal: None,
             reader: String::new(),
+            cancel: CancelToken::new(),
         }
     }
 }
 
-/// A transport wrapper that times exchanges and reports progress.
+/// A transport wrapper that checks the cancel token, times exchanges and reports progress.
 struct Recorder<'a> {
     inner: &'a mut dyn Transport,
     progress: &'a mut dyn FnMut(Progress),
+    cancel: &'a CancelToken,
     start: Instant,
     first_card: Option<Instant>,
     taps: usize,
     exchanges: Vec<TimedExchange>,
 }
 
+impl Recorder<'_> {
+    fn check(&self) -> Result<(), TransportError> {
+        if self.cancel.is_cancelled() {
+            Err(TransportError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+}
+
 impl Transport for Recorder<'_> {
     fn exchange(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
         let sent = Instant::now();
-        let response = self.inner.exchange(command);
+        let response = self.check().and_then(|()| self.inner.exchange(command));
         let exchange = TimedExchange {
             tap: self.taps.saturating_sub(1),
             command: command.to_vec(),
@@ -128,8 +174,10 @@ impl Transport for Recorder<'_> {
     }
 
     fn next_tap(&mut self, restart: &UiRequest) -> Result<bool, TransportError> {
+        self.check()?;
         (self.progress)(Progress::WaitingForTap);
         let more = self.inner.next_tap(restart)?;
+        self.check()?;
         if more {
             self.taps += 1;
             self.first_card.get_or_insert_with(Instant::now);
@@ -152,76 +200,73 @@ pub fn run(
     txn: &Transaction,
     transport: &mut dyn Transport,
     progress: &mut dyn FnMut(Progress),
-) -> Checkout {
+) -> CheckoutResult {
     run_with(config, txn, transport, progress, &mut Services::none())
 }
 
-/// As [`run`], then asks the host on an Online Request, shows its answer (Book A messages
-/// Approved / Not Authorised, through `progress` and the transport's reader lights) and
-/// journals the transaction before returning.
+/// As [`run`], then asks the host on an Online Request, decides the [`Verdict`], journals
+/// the transaction (every one that reached a card, and every cancelled one) and only then
+/// shows the host's answer (Book A messages Approved / Not Authorised, through `progress`
+/// and the transport's reader lights).
 pub fn run_with(
     config: &TerminalConfig,
     txn: &Transaction,
     transport: &mut dyn Transport,
     progress: &mut dyn FnMut(Progress),
     services: &mut Services<'_>,
-) -> Checkout {
+) -> CheckoutResult {
     let start = Instant::now();
     let mut recorder = Recorder {
         inner: transport,
         progress,
+        cancel: &services.cancel,
         start,
         first_card: None,
         taps: 0,
         exchanges: Vec::new(),
     };
-    let result = emv_kernel::entry_point::run(config, txn, &mut recorder);
+    let kernel = emv_kernel::entry_point::run(config, txn, &mut recorder);
     let kernel_end = Instant::now();
     let mut host = None;
     let mut shown = None;
-    let mut approved = match result.outcome.status {
-        OutcomeStatus::Approved => Some(true),
-        OutcomeStatus::Declined => Some(false),
-        _ => None,
-    };
-    if result.outcome.status == OutcomeStatus::OnlineRequest
-        && let (Some(authoriser), Some(record)) = (services.host, &result.data_record)
+    if kernel.outcome.status == OutcomeStatus::OnlineRequest
+        && let (Some(authoriser), Some(record)) = (services.host, &kernel.data_record)
     {
         let request = authorisation_request(config, txn, record.clone());
         let answer = authorise_or_stand_in(authoriser, &request, &services.stand_in);
-        let ui = UiRequest {
+        shown = Some(UiRequest {
             message: if answer.approved {
                 MessageId::Approved
             } else {
                 MessageId::NotAuthorised
             },
             status: ReaderStatus::CardReadSuccessfully,
-            hold: std::time::Duration::ZERO,
-        };
-        shown = Some(ui);
-        approved = Some(answer.approved);
+            hold: Duration::ZERO,
+        });
         host = Some(answer);
     }
+    let verdict = Verdict::decide(&kernel, host.as_ref(), services.cancel.is_cancelled());
     let end = Instant::now();
-    let mut checkout = Checkout {
-        result,
+    let mut checkout = CheckoutResult {
+        transaction: txn.clone(),
+        reader: services.reader.clone(),
+        kernel,
         duration: end.duration_since(start),
         from_card: recorder.first_card.map(|t| kernel_end.duration_since(t)),
         taps: recorder.taps,
         exchanges: std::mem::take(&mut recorder.exchanges),
         host,
-        approved,
-        journal_id: None,
-        journal_error: None,
+        verdict,
+        journal: Journalled::No,
     };
-    if checkout.taps > 0
+    if (checkout.taps > 0 || checkout.verdict.ending == Ending::Cancelled)
         && let Some(journal) = services.journal.as_deref_mut()
     {
-        let entry = journal_entry(txn, &checkout, &services.reader);
-        match journal.record(&entry) {
-            Ok(id) => checkout.journal_id = Some(id),
-            Err(e) => checkout.journal_error = Some(e.to_string()),
-        }
+        let entry = journal_entry(&checkout);
+        checkout.journal = match journal.record(&entry) {
+            Ok(id) => Journalled::Written(Box::new(StoredEntry { id, entry })),
+            Err(e) => Journalled::Failed(e.to_string()),
+        };
     }
     // Journalled first, shown second.
     if let Some(ui) = shown {
@@ -246,7 +291,7 @@ fn authorisation_request(
     };
     AuthorisationRequest {
         record,
-        amount: major(txn.amount, txn.currency_exponent),
+        amount: crate::transaction::major(txn.amount, txn.currency_exponent),
         currency: txn.currency,
         terminal: TerminalData {
             terminal_id: text(0x9F1C),
@@ -257,34 +302,23 @@ fn authorisation_request(
     }
 }
 
-fn major(minor: u64, exponent: u8) -> Decimal {
-    Decimal::new(
-        i64::try_from(minor).unwrap_or(i64::MAX),
-        u32::from(exponent),
-    )
-}
-
-/// The journal entry (masked by construction) for a finished checkout.
-fn journal_entry(txn: &Transaction, checkout: &Checkout, reader: &str) -> Entry {
-    let result = &checkout.result;
-    let outcome = match (checkout.approved, result.outcome.status) {
-        (Some(true), _) => "approved",
-        (Some(false), _) => "declined",
-        (None, status) => status.name(),
-    };
+/// The journal entry (masked by construction) for a finished checkout: the verdict's
+/// ending as the outcome.
+fn journal_entry(checkout: &CheckoutResult) -> Entry {
+    let txn = &checkout.transaction;
     let empty = emv_kernel::config::TagMap::new();
     Entry::from_record(
-        result.data_record.as_ref().unwrap_or(&empty),
+        checkout.kernel.data_record.as_ref().unwrap_or(&empty),
         chrono::Utc::now(),
         txn.kind,
         txn.amount,
         txn.currency,
         txn.currency_exponent,
-        outcome,
-        checkout.approved == Some(true),
-        result.outcome.cvm.map_or("none", |c| c.name()),
+        checkout.verdict.ending.name(),
+        checkout.verdict.approved(),
+        checkout.verdict.cvm.map_or("none", |c| c.name()),
         checkout.host.as_ref(),
-        reader,
+        &checkout.reader,
         u64::try_from(checkout.duration.as_millis()).unwrap_or(u64::MAX),
     )
 }
@@ -404,6 +438,7 @@ mod tests {
             stand_in: StandIn::Decline,
             journal: Some(&mut journal),
             reader: "demo".into(),
+            cancel: CancelToken::new(),
         };
         let mut events = Vec::new();
         let done = run_with(
@@ -413,12 +448,21 @@ mod tests {
             &mut |p| events.push(p),
             &mut services,
         );
-        assert_eq!(done.result.outcome.status, OutcomeStatus::OnlineRequest);
+        assert_eq!(done.kernel.outcome.status, OutcomeStatus::OnlineRequest);
         let answer = done.host.clone().expect("the host was asked");
-        assert_eq!(done.approved, Some(answer.approved));
-        let id = done.journal_id.expect("journalled");
-        let stored = journal.get(id).unwrap().unwrap();
+        assert_eq!(done.verdict.approved(), answer.approved);
+        let written = done.journal.stored().expect("journalled");
+        let stored = journal.get(written.id).unwrap().unwrap();
+        assert_eq!(&stored, written, "the result holds the row as stored");
         assert_eq!(stored.entry.approved, answer.approved);
+        assert_eq!(
+            stored.entry.outcome,
+            if answer.approved {
+                "approved"
+            } else {
+                "declined"
+            }
+        );
         assert_eq!(stored.entry.amount_minor, 1234);
         assert_eq!(stored.entry.reader, "demo");
         let shown = if answer.approved {
@@ -448,5 +492,61 @@ mod tests {
         assert_eq!(checkout.from_card, None);
         assert!(checkout.exchanges.is_empty());
         assert!(card.sent.is_empty());
+    }
+
+    /// A card that answers `6A82`, and cancels the token when the second command is sent
+    /// (Ctrl-C mid-tap).
+    struct CancelledMidTap {
+        cancel: CancelToken,
+        sent: usize,
+    }
+
+    impl Transport for CancelledMidTap {
+        fn exchange(&mut self, _command: &[u8]) -> Result<Vec<u8>, TransportError> {
+            self.sent += 1;
+            if self.sent == 2 {
+                self.cancel.cancel();
+            }
+            Ok(vec![0x6A, 0x82])
+        }
+        fn next_tap(&mut self, _restart: &UiRequest) -> Result<bool, TransportError> {
+            Ok(self.sent == 0)
+        }
+    }
+
+    #[test]
+    fn a_cancelled_transaction_is_journalled_as_cancelled_with_what_happened() {
+        let cancel = CancelToken::new();
+        let mut card = CancelledMidTap {
+            cancel: cancel.clone(),
+            sent: 0,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = Journal::open(&dir.path().join("j.sqlite")).unwrap();
+        let mut services = Services {
+            host: None,
+            stand_in: StandIn::Decline,
+            journal: Some(&mut journal),
+            reader: "test".into(),
+            cancel,
+        };
+        let done = run_with(
+            &visa_config(),
+            &sample_transaction(),
+            &mut card,
+            &mut |_| {},
+            &mut services,
+        );
+        assert_eq!(done.verdict.ending, Ending::Cancelled);
+        assert_eq!(card.sent, 2, "nothing reaches the card after the cancel");
+        assert_eq!(
+            done.exchanges.last().map(|x| x.response.clone()),
+            Some(Err(TransportError::Cancelled))
+        );
+        let stored = done.journal.stored().expect("journalled");
+        assert_eq!(stored.entry.outcome, "cancelled");
+        assert!(!stored.entry.approved);
+        assert_eq!(stored.entry.amount_minor, 1234);
+        assert_eq!(journal.get(stored.id).unwrap().as_ref(), Some(stored));
     }
 }

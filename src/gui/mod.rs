@@ -704,14 +704,11 @@ impl App {
     fn finish(&mut self, finished: Box<Finished>) {
         self.release_hold();
         let banner = finished.banner.clone();
-        // A receipt when the card or the host decided (Book A 6.2: receipt with the outcome).
-        let decided = finished.result().data_record.is_some()
-            || finished.checkout.host.is_some()
-            || finished.result().outcome.receipt;
+        let receipt = finished.checkout.verdict.receipt;
         self.receipt = finished
             .stored
             .as_ref()
-            .filter(|_| decided && banner.tone != banner::Tone::Neutral)
+            .filter(|_| receipt)
             .map(|stored| receipt_view::receipt_text(stored, &self.config.merchant));
         if let Some(day) = &finished.day {
             self.history = day.clone();

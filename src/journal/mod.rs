@@ -24,6 +24,8 @@ use emv_kernel::tlv::Tag;
 
 use crate::host::AuthorisationResponse;
 use crate::masking::{self, MaskedPan};
+use crate::time_zone::Zone;
+use crate::transaction::{kind_from_name, kind_name};
 
 /// What went wrong with the journal, in terms the terminal can show.
 #[derive(Debug, thiserror::Error)]
@@ -163,25 +165,6 @@ pub struct Total {
     pub net: Decimal,
 }
 
-fn kind_name(kind: TransactionType) -> &'static str {
-    match kind {
-        TransactionType::Purchase => "purchase",
-        TransactionType::Cash => "cash",
-        TransactionType::Cashback => "cashback",
-        TransactionType::Refund => "refund",
-    }
-}
-
-fn kind_from_name(name: &str) -> Option<TransactionType> {
-    Some(match name {
-        "purchase" => TransactionType::Purchase,
-        "cash" => TransactionType::Cash,
-        "cashback" => TransactionType::Cashback,
-        "refund" => TransactionType::Refund,
-        _ => return None,
-    })
-}
-
 /// The cryptogram type from the Cryptogram Information Data (Book 3 Table 14, bits 8–7).
 fn cryptogram_type(cid: u8) -> &'static str {
     match cid & 0xC0 {
@@ -247,10 +230,7 @@ impl Entry {
 
     /// The amount in major units.
     pub fn amount(&self) -> Decimal {
-        Decimal::new(
-            i64::try_from(self.amount_minor).unwrap_or(i64::MAX),
-            u32::from(self.exponent),
-        )
+        crate::transaction::major(self.amount_minor, self.exponent)
     }
 
     /// The currency's ISO 4217 alphabetic code, or the number when unknown.
@@ -269,6 +249,7 @@ pub fn currency_code(numeric: u16) -> String {
 pub struct Journal {
     conn: Connection,
     path: PathBuf,
+    zone: Zone,
 }
 
 impl std::fmt::Debug for Journal {
@@ -316,6 +297,7 @@ impl Journal {
         let journal = Journal {
             conn,
             path: path.to_path_buf(),
+            zone: Zone::Local,
         };
         // Switching a new file to WAL needs the file to itself, and SQLite reports that
         // as busy at once instead of waiting: retry until the busy timeout runs out.
@@ -435,7 +417,7 @@ impl Journal {
             return Err(JournalError::Unmasked { field });
         }
         let time = entry.time.to_rfc3339_opts(SecondsFormat::Millis, true);
-        let day = entry.time.date_naive().to_string();
+        let day = self.zone.day(entry.time).to_string();
         let amount = i64::try_from(entry.amount_minor).map_err(|_| JournalError::Sqlite {
             path: self.path.display().to_string(),
             detail: "amount out of range".into(),
@@ -499,6 +481,23 @@ impl Journal {
             out.push(raw.into_entry(&self.path.display().to_string())?);
         }
         Ok(out)
+    }
+
+    /// The journal with its days counted in `zone` (the terminal's `app.time_zone`); a new
+    /// journal counts them in the machine's local zone.
+    pub fn with_zone(mut self, zone: Zone) -> Journal {
+        self.zone = zone;
+        self
+    }
+
+    /// The zone whose days the journal counts.
+    pub fn zone(&self) -> Zone {
+        self.zone
+    }
+
+    /// Today's entries, today being the journal zone's.
+    pub fn today(&self) -> Result<Vec<StoredEntry>, JournalError> {
+        self.day(self.zone.today())
     }
 
     /// One entry by id.
@@ -691,9 +690,9 @@ impl RawRow {
     }
 }
 
-/// Parses a `--date` argument: `YYYY-MM-DD`, `today` or `yesterday` (UTC).
-pub fn parse_day(text: &str) -> Result<NaiveDate, String> {
-    let today = Utc::now().date_naive();
+/// Parses a `--date` argument: `YYYY-MM-DD`, `today` or `yesterday` (in `zone`).
+pub fn parse_day(text: &str, zone: Zone) -> Result<NaiveDate, String> {
+    let today = zone.today();
     match text {
         "today" => Ok(today),
         "yesterday" => today
@@ -763,9 +762,28 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn the_day_is_the_terminal_zones_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        let mut j = Journal::open(&dir.path().join("journal.sqlite"))
+            .unwrap()
+            .with_zone(berlin);
+        // 23:05 UTC on 26 November is 00:05 on the 27th in Berlin (UTC+1).
+        j.record(&entry(TransactionType::Purchase, 100, "Approved", 23))
+            .unwrap();
+        assert!(j.day(day()).unwrap().is_empty());
+        assert_eq!(j.day(day().succ_opt().unwrap()).unwrap().len(), 1);
+        assert_eq!(j.totals(day().succ_opt().unwrap()).unwrap().len(), 1);
+        assert_eq!(j.zone(), berlin);
+    }
+
+    #[test]
     fn records_reads_back_and_totals() {
         let dir = tempfile::tempdir().unwrap();
-        let mut j = Journal::open(&dir.path().join("sub/journal.sqlite")).unwrap();
+        let utc = Zone::parse("UTC").unwrap();
+        let mut j = Journal::open(&dir.path().join("sub/journal.sqlite"))
+            .unwrap()
+            .with_zone(utc);
         let a = j
             .record(&entry(TransactionType::Purchase, 1250, "Approved", 9))
             .unwrap();
@@ -954,8 +972,8 @@ pub(crate) mod tests {
 
     #[test]
     fn parses_days() {
-        assert_eq!(parse_day("2026-11-26").unwrap(), day());
-        assert!(parse_day("26/11/2026").is_err());
-        assert!(parse_day("today").is_ok());
+        assert_eq!(parse_day("2026-11-26", Zone::Local).unwrap(), day());
+        assert!(parse_day("26/11/2026", Zone::Local).is_err());
+        assert!(parse_day("today", Zone::Local).is_ok());
     }
 }

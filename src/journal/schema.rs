@@ -5,6 +5,9 @@
 //! shipped migration never changes.
 
 /// Every migration in order; index `i` upgrades version `i` to `i + 1`.
+///
+/// The `day` column holds the day in the terminal's time zone (`app.time_zone`, issue 11);
+/// migration 0's comment, from before that, says UTC and stays as shipped.
 pub const MIGRATIONS: &[&str] = &[
     // 0 -> 1: the transaction table.
     "CREATE TABLE transactions (
