@@ -20,32 +20,20 @@ use crate::host::{
 use crate::journal::{Entry, Journal, StoredEntry};
 use crate::verdict::{Ending, Verdict};
 use emv_kernel::config::{TerminalConfig, Transaction, TransactionType};
-use emv_kernel::outcome::{MessageId, OutcomeStatus, ReaderStatus, TransactionResult, UiRequest};
+use emv_kernel::outcome::{
+    MessageId, OutcomeStatus, ReaderStatus, TraceEntry, TransactionResult, UiRequest,
+};
 use emv_kernel::tlv::Tag;
-use emv_kernel::transport::{Transport, TransportError};
-
-/// One command/response pair as it went over the transport, with its timing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TimedExchange {
-    /// Which tap (0-based) the exchange belongs to.
-    pub tap: usize,
-    /// The command APDU sent.
-    pub command: Vec<u8>,
-    /// The full response (data + SW), or why none came.
-    pub response: Result<Vec<u8>, TransportError>,
-    /// When the command was sent, counted from the start of the checkout.
-    pub started: Duration,
-    /// How long the card (and the reader stack) took to answer.
-    pub took: Duration,
-}
+use emv_kernel::transport::{CardResponse, Transport, TransportError};
 
 /// Something that happened during a checkout, reported while it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Progress {
     /// The kernel asks to show a Book A user interface request.
     Ui(UiRequest),
-    /// One exchange with the card finished.
-    Exchange(TimedExchange),
+    /// One exchange with the card finished, with its time (the kernel's trace entry as it
+    /// will stand in [`CheckoutResult::kernel`], without the kernel's notes).
+    Exchange(TraceEntry),
     /// The terminal waits for a card or phone to enter the field.
     WaitingForTap,
     /// A card or phone entered the field; the kernel starts talking to it.
@@ -60,10 +48,9 @@ pub struct CheckoutResult {
     pub transaction: Transaction,
     /// The reader's name, as journalled.
     pub reader: String,
-    /// The kernel's result (outcome, UI requests, data record with the full PAN, trace).
+    /// The kernel's result: outcome, UI requests, the data record (full PAN), and the trace
+    /// (every exchange with its time, [`TraceEntry::elapsed`]).
     pub kernel: TransactionResult,
-    /// Every exchange with its timing, in order.
-    pub exchanges: Vec<TimedExchange>,
     /// Wall time of the whole checkout, waits for taps included.
     pub duration: Duration,
     /// Time from the first card detection to the kernel's outcome (waits for later taps
@@ -141,10 +128,8 @@ struct Recorder<'a> {
     inner: &'a mut dyn Transport,
     progress: &'a mut dyn FnMut(Progress),
     cancel: &'a CancelToken,
-    start: Instant,
     first_card: Option<Instant>,
     taps: usize,
-    exchanges: Vec<TimedExchange>,
 }
 
 impl Recorder<'_> {
@@ -158,18 +143,29 @@ impl Recorder<'_> {
 }
 
 impl Transport for Recorder<'_> {
-    fn exchange(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+    /// A transport that cannot measure the card's time (in-process wallets) gets the wall
+    /// time of the call, so every exchange in the trace has a time.
+    fn exchange(&mut self, command: &[u8]) -> Result<CardResponse, TransportError> {
         let sent = Instant::now();
-        let response = self.check().and_then(|()| self.inner.exchange(command));
-        let exchange = TimedExchange {
+        let response = self
+            .check()
+            .and_then(|()| self.inner.exchange(command))
+            .map(|mut r| {
+                if r.elapsed.is_zero() {
+                    r.elapsed = sent.elapsed();
+                }
+                r
+            });
+        (self.progress)(Progress::Exchange(TraceEntry {
             tap: self.taps.saturating_sub(1),
             command: command.to_vec(),
-            response: response.clone(),
-            started: sent.duration_since(self.start),
-            took: sent.elapsed(),
-        };
-        (self.progress)(Progress::Exchange(exchange.clone()));
-        self.exchanges.push(exchange);
+            response: response
+                .as_ref()
+                .map(|r| r.apdu.clone())
+                .map_err(Clone::clone),
+            elapsed: response.as_ref().map_or(Duration::ZERO, |r| r.elapsed),
+            notes: Vec::new(),
+        }));
         response
     }
 
@@ -220,10 +216,8 @@ pub fn run_with(
         inner: transport,
         progress,
         cancel: &services.cancel,
-        start,
         first_card: None,
         taps: 0,
-        exchanges: Vec::new(),
     };
     let kernel = emv_kernel::entry_point::run(config, txn, &mut recorder);
     let kernel_end = Instant::now();
@@ -254,7 +248,6 @@ pub fn run_with(
         duration: end.duration_since(start),
         from_card: recorder.first_card.map(|t| kernel_end.duration_since(t)),
         taps: recorder.taps,
-        exchanges: std::mem::take(&mut recorder.exchanges),
         host,
         verdict,
         journal: Journalled::No,
@@ -335,9 +328,9 @@ mod tests {
     }
 
     impl Transport for Scripted {
-        fn exchange(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        fn exchange(&mut self, command: &[u8]) -> Result<CardResponse, TransportError> {
             self.sent.push(command.to_vec());
-            Ok(vec![0x6A, 0x82])
+            Ok(CardResponse::unmeasured(vec![0x6A, 0x82]))
         }
         fn next_tap(&mut self, _restart: &UiRequest) -> Result<bool, TransportError> {
             if self.taps_left == 0 {
@@ -399,20 +392,35 @@ mod tests {
         });
         assert_eq!(checkout.taps, 1);
         assert!(checkout.from_card.is_some());
-        assert_eq!(checkout.exchanges.len(), card.sent.len());
-        assert!(!checkout.exchanges.is_empty());
-        for (x, sent) in checkout.exchanges.iter().zip(&card.sent) {
+        let trace = &checkout.kernel.trace;
+        assert_eq!(trace.len(), card.sent.len());
+        assert!(!trace.is_empty());
+        for (x, sent) in trace.iter().zip(&card.sent) {
             assert_eq!(&x.command, sent);
             assert_eq!(x.tap, 0);
             assert_eq!(x.response, Ok(vec![0x6A, 0x82]));
+            assert!(
+                !x.elapsed.is_zero(),
+                "an unmeasured exchange gets its wall time"
+            );
         }
         assert_eq!(events.first(), Some(&Progress::WaitingForTap));
         assert_eq!(events.get(1), Some(&Progress::CardDetected));
-        let exchanged = events
+        let live: Vec<&TraceEntry> = events
             .iter()
-            .filter(|e| matches!(e, Progress::Exchange(_)))
-            .count();
-        assert_eq!(exchanged, checkout.exchanges.len());
+            .filter_map(|e| match e {
+                Progress::Exchange(x) => Some(x),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(live.len(), trace.len());
+        for (seen, kept) in live.iter().zip(trace) {
+            assert_eq!(
+                (&seen.command, &seen.response, seen.elapsed),
+                (&kept.command, &kept.response, kept.elapsed),
+                "what was reported live is what the trace keeps"
+            );
+        }
     }
 
     #[test]
@@ -490,7 +498,7 @@ mod tests {
         );
         assert_eq!(checkout.taps, 0);
         assert_eq!(checkout.from_card, None);
-        assert!(checkout.exchanges.is_empty());
+        assert!(checkout.kernel.trace.is_empty());
         assert!(card.sent.is_empty());
     }
 
@@ -502,12 +510,12 @@ mod tests {
     }
 
     impl Transport for CancelledMidTap {
-        fn exchange(&mut self, _command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        fn exchange(&mut self, _command: &[u8]) -> Result<CardResponse, TransportError> {
             self.sent += 1;
             if self.sent == 2 {
                 self.cancel.cancel();
             }
-            Ok(vec![0x6A, 0x82])
+            Ok(CardResponse::unmeasured(vec![0x6A, 0x82]))
         }
         fn next_tap(&mut self, _restart: &UiRequest) -> Result<bool, TransportError> {
             Ok(self.sent == 0)
@@ -540,7 +548,7 @@ mod tests {
         assert_eq!(done.verdict.ending, Ending::Cancelled);
         assert_eq!(card.sent, 2, "nothing reaches the card after the cancel");
         assert_eq!(
-            done.exchanges.last().map(|x| x.response.clone()),
+            done.kernel.trace.last().map(|x| x.response.clone()),
             Some(Err(TransportError::Cancelled))
         );
         let stored = done.journal.stored().expect("journalled");

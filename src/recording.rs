@@ -36,7 +36,7 @@ pub fn to_vector(
 ) -> Vector {
     let mut notes = Vec::new();
     let mut taps: Vec<Vec<Exchange>> = vec![Vec::new(); checkout.taps];
-    for x in &checkout.exchanges {
+    for x in &checkout.kernel.trace {
         let (r, error) = match &x.response {
             Ok(r) => (Some(Hex(r.clone())), None),
             Err(TransportError::Timeout) => (None, Some(ExchangeError::Timeout)),
@@ -57,6 +57,7 @@ pub fn to_vector(
                 c: Hex(x.command.clone()),
                 r,
                 error,
+                us: Some(u64::try_from(x.elapsed.as_micros()).unwrap_or(u64::MAX)),
             });
         }
     }
@@ -188,7 +189,7 @@ mod tests {
     use emv_kernel::config::{Capk, Combination, Date, Time};
     use emv_kernel::outcome::UiRequest;
     use emv_kernel::replay::{Verdict, run_vector};
-    use emv_kernel::transport::Transport;
+    use emv_kernel::transport::{CardResponse, Transport};
 
     /// A card that answers PPSE with "file not found", then leaves on the second tap.
     struct NoPpse {
@@ -197,11 +198,11 @@ mod tests {
     }
 
     impl Transport for NoPpse {
-        fn exchange(&mut self, _command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        fn exchange(&mut self, _command: &[u8]) -> Result<CardResponse, TransportError> {
             if self.taps > 1 {
                 return Err(TransportError::CardRemoved);
             }
-            Ok(vec![0x6A, 0x82])
+            Ok(CardResponse::unmeasured(vec![0x6A, 0x82]))
         }
         fn next_tap(&mut self, _restart: &UiRequest) -> Result<bool, TransportError> {
             if self.taps == self.max_taps {

@@ -406,6 +406,7 @@ mod tests {
             tap: 0,
             command: vec![0x00, 0xA4, 0x04, 0x00],
             response,
+            elapsed: std::time::Duration::from_millis(3),
             notes: vec![],
         }
     }

@@ -15,7 +15,7 @@ use std::time::Duration;
 use emv_kernel::config::{Date, TagMap, TerminalConfig, Time, Transaction, TransactionType};
 use emv_kernel::outcome::OutcomeStatus;
 use emv_kernel::tlv::{self, Tag};
-use emv_kernel::transport::{Transport, TransportError};
+use emv_kernel::transport::{CardResponse, Transport, TransportError};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use tapterm::cancel::CancelToken;
@@ -100,7 +100,11 @@ fn checkout_with(
     };
     let done = checkout::run_with(config, txn, transport, &mut |_| {}, &mut services);
     assert_eq!(done.journal.error(), None);
-    let id = done.journal.stored().expect("the transaction was journalled").id;
+    let id = done
+        .journal
+        .stored()
+        .expect("the transaction was journalled")
+        .id;
     let row = journal.get(id).unwrap().expect("the journal row exists");
     Run {
         done,
@@ -323,12 +327,12 @@ impl TamperAc<'_> {
 }
 
 impl Transport for TamperAc<'_> {
-    fn exchange(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        let response = self.inner.exchange(command)?;
-        Ok(match command {
-            [0x80, 0xA8 | 0xAE, ..] => self.tamper(response),
-            _ => response,
-        })
+    fn exchange(&mut self, command: &[u8]) -> Result<CardResponse, TransportError> {
+        let mut response = self.inner.exchange(command)?;
+        if let [0x80, 0xA8 | 0xAE, ..] = command {
+            response.apdu = self.tamper(response.apdu);
+        }
+        Ok(response)
     }
 
     fn next_tap(

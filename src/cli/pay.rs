@@ -15,13 +15,13 @@ use std::time::Duration;
 
 use clap::builder::TypedValueParser as _;
 use emv_kernel::config::{TerminalConfig, Transaction, TransactionType};
-use emv_kernel::outcome::ReaderStatus;
+use emv_kernel::outcome::{ReaderStatus, TraceEntry};
 use emv_kernel::status_words::explain_sw;
 use emv_kernel::transport::Transport;
 use serde_json::json;
 
 use tapterm::cancel::CancelToken;
-use tapterm::checkout::{self, CheckoutResult, Progress, Services, TimedExchange};
+use tapterm::checkout::{self, CheckoutResult, Progress, Services};
 use tapterm::decode::command_name;
 use tapterm::host::HostConfig;
 use tapterm::journal::Journal;
@@ -444,8 +444,8 @@ fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// One trace line: offset, duration, command name and hex, response hex, SW meaning.
-fn trace_line(masker: &TraceMasker, x: &TimedExchange) -> String {
+/// One trace line: the card's time, command name and hex, response hex, SW meaning.
+fn trace_line(masker: &TraceMasker, x: &TraceEntry) -> String {
     let answer = match &x.response {
         Ok(r) => {
             let sw = emv_kernel::apdu::Response::parse(r).map_or(0, |r| r.sw);
@@ -454,10 +454,9 @@ fn trace_line(masker: &TraceMasker, x: &TimedExchange) -> String {
         Err(e) => format!("({e})"),
     };
     format!(
-        "  tap {} +{:9.3} ms {:8.3} ms  {:<28} {}\n      -> {answer}",
+        "  tap {} {:8.3} ms  {:<28} {}\n      -> {answer}",
         x.tap + 1,
-        millis(x.started),
-        millis(x.took),
+        millis(x.elapsed),
         command_name(&x.command),
         masker.hex(&x.command),
     )
@@ -476,13 +475,13 @@ fn status_name(status: ReaderStatus) -> &'static str {
 
 fn masker_for(done: &CheckoutResult) -> TraceMasker {
     let mut masker = TraceMasker::default();
-    for x in &done.exchanges {
+    for x in &done.kernel.trace {
         learn(&mut masker, x);
     }
     masker
 }
 
-fn learn(masker: &mut TraceMasker, x: &TimedExchange) {
+fn learn(masker: &mut TraceMasker, x: &TraceEntry) {
     if let Ok(response) = &x.response {
         masker.learn(response);
     }
@@ -490,7 +489,7 @@ fn learn(masker: &mut TraceMasker, x: &TimedExchange) {
 
 /// Time spent in exchanges, and the terminal's own time between card detection and outcome.
 fn apdu_time(done: &CheckoutResult) -> Duration {
-    done.exchanges.iter().map(|x| x.took).sum()
+    done.kernel.trace.iter().map(|x| x.elapsed).sum()
 }
 
 /// The verdict and what led to it, for people.
@@ -528,7 +527,7 @@ fn print_outcome(done: &CheckoutResult) {
         say!(
             "timing:  card to outcome {:.3} ms, {} exchanges taking {:.3} ms",
             millis(from_card),
-            done.exchanges.len(),
+            done.kernel.trace.len(),
             millis(apdu_time(done))
         );
     }
@@ -539,7 +538,8 @@ fn json_report(done: &CheckoutResult, card: Option<&CardInfo>) -> String {
     let kernel = &done.kernel;
     let verdict = &done.verdict;
     let trace: Vec<_> = done
-        .exchanges
+        .kernel
+        .trace
         .iter()
         .map(|x| {
             let (response, error, sw) = match &x.response {
@@ -551,8 +551,7 @@ fn json_report(done: &CheckoutResult, card: Option<&CardInfo>) -> String {
             };
             json!({
                 "tap": x.tap + 1,
-                "started_ms": millis(x.started),
-                "took_ms": millis(x.took),
+                "took_ms": millis(x.elapsed),
                 "name": command_name(&x.command),
                 "command": masker.hex(&x.command),
                 "response": response,
@@ -590,7 +589,7 @@ fn json_report(done: &CheckoutResult, card: Option<&CardInfo>) -> String {
         "duration_ms": millis(done.duration),
         "card_to_outcome_ms": done.from_card.map(millis),
         "apdu_ms": millis(apdu_time(done)),
-        "exchanges": done.exchanges.len(),
+        "exchanges": done.kernel.trace.len(),
         "trace": trace,
     });
     serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))

@@ -14,13 +14,13 @@
 use std::sync::{Arc, Mutex, mpsc};
 
 use emv_kernel::config::{TerminalConfig, Transaction};
-use emv_kernel::outcome::{TransactionResult, UiRequest};
-use emv_kernel::transport::{Transport, TransportError};
+use emv_kernel::outcome::{TraceEntry, TransactionResult, UiRequest};
+use emv_kernel::transport::{CardResponse, Transport, TransportError};
 use iced::futures::channel::mpsc as async_mpsc;
 
 use super::banner::{self, Banner};
 use crate::cancel::CancelToken;
-use crate::checkout::{self, CheckoutResult, Progress, Services, TimedExchange};
+use crate::checkout::{self, CheckoutResult, Progress, Services};
 use crate::host::{Authoriser, StandIn};
 use crate::journal::{Journal, StoredEntry};
 use crate::phone::{InProcessTransport, Profile, Wallet, WalletOptions};
@@ -54,8 +54,8 @@ impl Finished {
     }
 
     /// Every exchange with its timing.
-    pub fn exchanges(&self) -> &[TimedExchange] {
-        &self.checkout.exchanges
+    pub fn exchanges(&self) -> &[TraceEntry] {
+        &self.checkout.kernel.trace
     }
 }
 
@@ -69,7 +69,7 @@ pub enum WorkerEvent {
     /// A card or phone entered the field.
     CardDetected,
     /// One exchange completed.
-    Exchange(TimedExchange),
+    Exchange(TraceEntry),
     /// The reader layer has something to say (PC/SC service lost or back, card connected).
     Notice(String),
     /// The transaction is over and journaled.
@@ -323,7 +323,7 @@ impl Guarded<'_> {
 }
 
 impl Transport for Guarded<'_> {
-    fn exchange(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+    fn exchange(&mut self, command: &[u8]) -> Result<CardResponse, TransportError> {
         self.check()?;
         self.inner.exchange(command)
     }
@@ -349,7 +349,7 @@ struct DemoReader {
 }
 
 impl Transport for DemoReader {
-    fn exchange(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+    fn exchange(&mut self, command: &[u8]) -> Result<CardResponse, TransportError> {
         self.wallet.exchange(command)
     }
 
@@ -372,7 +372,7 @@ impl Transport for DemoReader {
 struct Broken(String);
 
 impl Transport for Broken {
-    fn exchange(&mut self, _command: &[u8]) -> Result<Vec<u8>, TransportError> {
+    fn exchange(&mut self, _command: &[u8]) -> Result<CardResponse, TransportError> {
         Err(TransportError::Reader(self.0.clone()))
     }
 
