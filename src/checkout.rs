@@ -12,6 +12,8 @@
 
 use std::time::{Duration, Instant};
 
+use chrono::DurationRound as _;
+
 use crate::cancel::CancelToken;
 use crate::host::{
     AuthorisationRequest, AuthorisationResponse, Authoriser, StandIn, TerminalData,
@@ -300,9 +302,14 @@ fn authorisation_request(
 fn journal_entry(checkout: &CheckoutResult) -> Entry {
     let txn = &checkout.transaction;
     let empty = emv_kernel::config::TagMap::new();
-    Entry::from_record(
+    // The journal keeps milliseconds: so does the entry the result holds.
+    let now = chrono::Utc::now();
+    let time = now
+        .duration_trunc(chrono::TimeDelta::milliseconds(1))
+        .unwrap_or(now);
+    let mut entry = Entry::from_record(
         checkout.kernel.data_record.as_ref().unwrap_or(&empty),
-        chrono::Utc::now(),
+        time,
         txn.kind,
         txn.amount,
         txn.currency,
@@ -313,7 +320,37 @@ fn journal_entry(checkout: &CheckoutResult) -> Entry {
         checkout.host.as_ref(),
         &checkout.reader,
         u64::try_from(checkout.duration.as_millis()).unwrap_or(u64::MAX),
-    )
+    );
+    entry.detail = Some(journal_detail(checkout));
+    entry
+}
+
+/// What the journal keeps of how it went: the verdict's words, then each exchange by
+/// command name and status word (or transport error), per tap. No card data.
+fn journal_detail(checkout: &CheckoutResult) -> String {
+    let mut taps: Vec<Vec<String>> = Vec::new();
+    for x in &checkout.kernel.trace {
+        let answer = match &x.response {
+            Ok(r) => emv_kernel::apdu::Response::parse(r)
+                .map_or_else(|| "no SW".to_string(), |r| format!("{:04X}", r.sw)),
+            Err(e) => e.to_string(),
+        };
+        if taps.len() <= x.tap {
+            taps.resize(x.tap + 1, Vec::new());
+        }
+        if let Some(tap) = taps.get_mut(x.tap) {
+            tap.push(format!(
+                "{} {answer}",
+                crate::decode::command_name(&x.command)
+            ));
+        }
+    }
+    let mut text = checkout.verdict.summary();
+    for (i, tap) in taps.iter().enumerate() {
+        text.push_str(&format!(" | tap {}: {}", i + 1, tap.join(", ")));
+    }
+    // An AID's digits must not make the journal refuse the whole entry as PAN-like.
+    crate::masking::mask_pan_like(&text)
 }
 
 #[cfg(test)]
@@ -502,20 +539,22 @@ mod tests {
         assert!(card.sent.is_empty());
     }
 
-    /// A card that answers `6A82`, and cancels the token when the second command is sent
-    /// (Ctrl-C mid-tap).
+    /// A card whose PPSE lists the Visa AID; the token is cancelled while it answers PPSE
+    /// (Ctrl-C mid-tap), so the kernel's SELECT must never reach it.
     struct CancelledMidTap {
         cancel: CancelToken,
         sent: usize,
     }
 
+    const PPSE_FCI: &str = "6F2F840E325041592E5359532E4444463031A51DBF0C1A61184F07A00000000310\
+                            10500A564953412044454249548701019000";
+
     impl Transport for CancelledMidTap {
         fn exchange(&mut self, _command: &[u8]) -> Result<CardResponse, TransportError> {
             self.sent += 1;
-            if self.sent == 2 {
-                self.cancel.cancel();
-            }
-            Ok(CardResponse::unmeasured(vec![0x6A, 0x82]))
+            self.cancel.cancel();
+            let fci = hex::decode(PPSE_FCI).map_err(|e| TransportError::Reader(e.to_string()))?;
+            Ok(CardResponse::unmeasured(fci))
         }
         fn next_tap(&mut self, _restart: &UiRequest) -> Result<bool, TransportError> {
             Ok(self.sent == 0)
@@ -546,13 +585,22 @@ mod tests {
             &mut services,
         );
         assert_eq!(done.verdict.ending, Ending::Cancelled);
-        assert_eq!(card.sent, 2, "nothing reaches the card after the cancel");
+        assert_eq!(card.sent, 1, "nothing reaches the card after the cancel");
+        assert_eq!(done.kernel.trace.len(), 2, "PPSE answered, SELECT refused");
         assert_eq!(
             done.kernel.trace.last().map(|x| x.response.clone()),
             Some(Err(TransportError::Cancelled))
         );
         let stored = done.journal.stored().expect("journalled");
         assert_eq!(stored.entry.outcome, "cancelled");
+        assert_eq!(
+            stored.entry.detail.as_deref(),
+            Some(
+                "Cancelled: No money was taken | tap 1: SELECT 2PAY.SYS.DDF01 9000, \
+                 SELECT A000000***1010 cancelled"
+            ),
+            "what had happened so far"
+        );
         assert!(!stored.entry.approved);
         assert_eq!(stored.entry.amount_minor, 1234);
         assert_eq!(journal.get(stored.id).unwrap().as_ref(), Some(stored));

@@ -127,6 +127,10 @@ pub fn run_history(args: HistoryArgs) -> ExitCode {
             e.label.as_deref().unwrap_or("-"),
             e.auth_code.as_deref().unwrap_or("-"),
         );
+        // Why it was not approved, and how far it got.
+        if let Some(detail) = e.detail.as_deref().filter(|_| !e.approved) {
+            println!("        {detail}");
+        }
     }
     println!(
         "{} transaction(s) on {date} ({} time)",

@@ -141,6 +141,9 @@ pub struct Entry {
     pub reader: String,
     /// Duration of the transaction in milliseconds.
     pub duration_ms: u64,
+    /// The verdict's words and the exchanges as far as they went (command names and status
+    /// words, no card data); `None` for entries written before schema version 2.
+    pub detail: Option<String>,
 }
 
 /// An entry as stored, with its id.
@@ -225,6 +228,7 @@ impl Entry {
             host_reason: host.map(|h| h.reason.clone()),
             reader: reader.into(),
             duration_ms,
+            detail: None,
         }
     }
 
@@ -409,6 +413,7 @@ impl Journal {
             ("host_response", entry.host_response.as_ref()),
             ("host_reason", entry.host_reason.as_ref()),
             ("reader", Some(&entry.reader)),
+            ("detail", entry.detail.as_ref()),
         ];
         if let Some((field, _)) = texts
             .iter()
@@ -427,9 +432,9 @@ impl Journal {
                 "INSERT INTO transactions (time, day, kind, amount_minor, currency, exponent,
                     outcome, approved, cvm, masked_pan, par, aid, label, atc, tvr,
                     cryptogram_type, cryptogram, form_factor, auth_code, host_response,
-                    host_reason, reader, duration_ms)
+                    host_reason, reader, duration_ms, detail)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+                    ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
                 params![
                     time,
                     day,
@@ -454,6 +459,7 @@ impl Journal {
                     entry.host_reason,
                     entry.reader,
                     i64::try_from(entry.duration_ms).unwrap_or(i64::MAX),
+                    entry.detail,
                 ],
             )
             .map_err(|e| self.err(e))?;
@@ -468,7 +474,7 @@ impl Journal {
         let sql = format!(
             "SELECT id, time, kind, amount_minor, currency, exponent, outcome, approved, cvm,
                 masked_pan, par, aid, label, atc, tvr, cryptogram_type, cryptogram, form_factor,
-                auth_code, host_response, host_reason, reader, duration_ms
+                auth_code, host_response, host_reason, reader, duration_ms, detail
              FROM transactions {filter} ORDER BY id"
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
@@ -608,6 +614,7 @@ struct RawRow {
     rest: [Option<String>; 11],
     reader: String,
     duration_ms: i64,
+    detail: Option<String>,
 }
 
 impl RawRow {
@@ -630,6 +637,7 @@ impl RawRow {
             rest,
             reader: r.get(21)?,
             duration_ms: r.get(22)?,
+            detail: r.get(23)?,
         })
     }
 
@@ -685,6 +693,7 @@ impl RawRow {
                 host_reason,
                 reader: self.reader,
                 duration_ms: u64::try_from(self.duration_ms).map_err(|_| bad("duration"))?,
+                detail: self.detail,
             },
         })
     }

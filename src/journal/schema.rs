@@ -37,6 +37,10 @@ pub const MIGRATIONS: &[&str] = &[
         duration_ms     INTEGER NOT NULL
     );
     CREATE INDEX transactions_day ON transactions(day);",
+    // 1 -> 2: what the verdict said and what had happened (issue 11: a cancelled
+    // transaction is journalled with the exchanges so far). Command names and status words
+    // only, never card data.
+    "ALTER TABLE transactions ADD COLUMN detail TEXT;",
 ];
 
 /// The version this build writes.
