@@ -383,7 +383,7 @@ mod tests {
         TerminalConfig {
             combinations: vec![emv_kernel::config::Combination {
                 aid: vec![0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10],
-                kernel: 3,
+                kernel: emv_kernel::kernel::KernelId::Visa,
                 ttq: Some([0x36, 0x00, 0x40, 0x00]),
                 transaction_limit: None,
                 floor_limit: None,

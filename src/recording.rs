@@ -142,7 +142,7 @@ fn vector_config(config: &TerminalConfig, exponent: u8) -> VectorConfig {
             .iter()
             .map(|c| VectorCombination {
                 aid: Hex(c.aid.clone()),
-                kernel: c.kernel,
+                kernel: c.kernel.number(),
                 ttq: c.ttq.map(|t| Hex(t.to_vec())),
                 transaction_limit: limit(c.transaction_limit),
                 floor_limit: limit(c.floor_limit),
@@ -222,7 +222,7 @@ mod tests {
             terminal,
             combinations: vec![Combination {
                 aid: vec![0xA0, 0, 0, 0, 0x03, 0x10, 0x10],
-                kernel: 3,
+                kernel: emv_kernel::kernel::KernelId::Visa,
                 ttq: Some([0x36, 0x00, 0x40, 0x00]),
                 transaction_limit: Some(50000),
                 floor_limit: Some(0),

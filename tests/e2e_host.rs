@@ -13,6 +13,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use emv_kernel::config::{Date, TagMap, TerminalConfig, Time, Transaction, TransactionType};
+use emv_kernel::kernel::KernelId;
 use emv_kernel::outcome::OutcomeStatus;
 use emv_kernel::tlv::{self, Tag};
 use emv_kernel::transport::{CardResponse, Transport, TransportError};
@@ -361,9 +362,9 @@ enum Tweak {
 fn configured(tweak: Tweak) -> TerminalConfig {
     let mut config = terminal();
     let kernel = if tweak == Tweak::MastercardNoCda {
-        2
+        KernelId::Mastercard
     } else {
-        3
+        KernelId::Visa
     };
     let combination = config
         .combinations

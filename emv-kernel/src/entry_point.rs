@@ -6,6 +6,7 @@
 
 use crate::apdu::{self, Response};
 use crate::config::{TerminalConfig, Transaction};
+use crate::kernel;
 use crate::outcome::{
     MessageId, Outcome, OutcomeStatus, ReaderStatus, StartPoint, TransactionResult,
 };
@@ -93,12 +94,11 @@ fn result(
     data_record: Option<crate::config::TagMap>,
     log: Log,
 ) -> TransactionResult {
-    let keeps_record = matches!(
-        outcome.status,
-        OutcomeStatus::Approved | OutcomeStatus::Declined | OutcomeStatus::OnlineRequest
-    );
+    // The data record is the final kernel's, where its book makes one: every final outcome
+    // of a valid GENERATE AC response, End Application and Try Another Interface included
+    // (C-2 S910.70, S910.81).
     TransactionResult {
-        data_record: data_record.filter(|_| keeps_record),
+        data_record,
         outcome,
         tap_outcomes,
         ui: log.ui,
@@ -190,13 +190,12 @@ fn run_tap(s: &mut Session<'_>, indicators: &[Indicators]) -> KernelResult {
             adf_name: &candidate.entry.adf_name,
             fci: &fci,
         };
-        let done = match candidate.kernel {
-            2 => crate::kernel2::run(s, input),
-            3 => crate::kernel3::run(s, input),
-            k => {
-                s.decide(format!("kernel {k} is not available: candidate removed"));
-                continue;
-            }
+        let Some(done) = kernel::activate(candidate.kernel, s, input) else {
+            s.decide(format!(
+                "kernel {} is not available: candidate removed",
+                candidate.kernel
+            ));
+            continue;
         };
         if done.outcome.status == OutcomeStatus::SelectNext {
             s.decide(format!("Select Next: {name} removed, back to Start C"));

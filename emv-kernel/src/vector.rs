@@ -362,7 +362,7 @@ impl VectorCombination {
         let limit = |v: &Option<String>| v.as_deref().map(|s| minor_units(s, exponent)).transpose();
         Ok(Combination {
             aid: self.aid.0.clone(),
-            kernel: self.kernel,
+            kernel: self.kernel.into(),
             ttq: self
                 .ttq
                 .as_ref()
