@@ -39,15 +39,15 @@ fn visa_phone_is_approved_and_verified_on_phone() {
     charge(&mut d, "25.00");
     assert!(d.shows("Pay EUR 25.00"));
     tap_and_finish(&mut d, "visa-phone");
-    let banner = d.app.banner().unwrap().clone();
+    let banner = d.app.verdict().unwrap().clone();
     assert!(d.shows("Approved"), "{banner:?}");
     assert!(d.shows("Verified on phone"), "{banner:?}");
     let last = d.app.last().unwrap();
     assert_eq!(
-        last.result().outcome.status,
+        last.kernel.outcome.status,
         emv_kernel::outcome::OutcomeStatus::OnlineRequest
     );
-    let host = last.checkout.host.as_ref().unwrap();
+    let host = last.host.as_ref().unwrap();
     assert!(host.approved && host.cryptogram_verified, "{host:?}");
     // The receipt shows the masked DPAN, never the full one.
     let receipt = d.app.receipt().unwrap().to_string();
@@ -79,7 +79,7 @@ fn visa_phone_is_approved_and_verified_on_phone() {
     charge(&mut d, "7.50");
     tap_and_finish(&mut d, "visa-phone");
     d.settle(std::time::Duration::from_millis(100));
-    assert!(d.shows("Approved"), "{:?}", d.app.banner());
+    assert!(d.shows("Approved"), "{:?}", d.app.verdict());
     assert_eq!(d.app.history().len(), 2);
 }
 
@@ -106,9 +106,9 @@ fn locked_mastercard_phone_asks_to_see_phone_then_second_tap_approves() {
     // C-2: the locked phone answers GENERATE AC with an AAC and DF4B asking for on-device
     // CVM; the outcome is End Application with "See phone" and a restart for a second tap.
     let (_dir, d) = see_phone_flow("mastercard-phone");
-    assert!(d.shows("Approved"), "{:?}", d.app.banner());
+    assert!(d.shows("Approved"), "{:?}", d.app.verdict());
     assert!(d.shows("Verified on phone"));
-    assert_eq!(d.app.last().unwrap().checkout.taps, 2);
+    assert_eq!(d.app.last().unwrap().taps, 2);
 }
 
 #[test]
@@ -116,11 +116,11 @@ fn locked_phone_asks_to_see_phone_then_second_tap_approves() {
     // C-3: the locked phone answers GPO with 6986; Entry Point restarts and asks for a
     // second tap with "See phone".
     let (_dir, d) = see_phone_flow("visa-phone");
-    assert!(d.shows("Approved"), "{:?}", d.app.banner());
+    assert!(d.shows("Approved"), "{:?}", d.app.verdict());
     assert!(d.shows("Verified on phone"));
     let last = d.app.last().unwrap();
-    assert_eq!(last.result().tap_outcomes.len(), 2);
-    assert!(last.exchanges().iter().any(|x| x.tap == 1));
+    assert_eq!(last.kernel.tap_outcomes.len(), 2);
+    assert!(last.kernel.trace.iter().any(|x| x.tap == 1));
 }
 
 #[test]
@@ -134,8 +134,15 @@ fn cancel_while_waiting_ends_without_money() {
     });
     assert!(d.shows("Cancelled"));
     assert!(d.app.receipt().is_none());
-    // No card was ever in the field: nothing to journal (checkout journals from a tap on).
-    assert!(d.app.history().is_empty());
+    // No card was ever in the field, but the cancelled sale is journalled (issue 11), and
+    // moved no money.
+    let history = d.app.history();
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(history[0].entry.outcome, "cancelled");
+    assert!(!history[0].entry.approved);
+    d.click("History");
+    assert!(d.shows("0 approved, 1 not approved — net 0"));
+    d.click("Cashier");
     // Esc leaves the outcome, and Esc again clears a typed amount.
     d.update(cashier::Message::Cancel);
     assert!(matches!(d.app.phase(), Phase::Entry));
@@ -196,8 +203,8 @@ fn keyboard_types_and_enter_charges() {
     d.run_until("the outcome", |a| matches!(a.phase(), Phase::Outcome(_)));
     // An unlocked Mastercard phone above the CVM required limit (50.00): M/Chip ARQC with
     // on-device CVM; the host approves.
-    assert!(d.shows("Approved"), "{:?}", d.app.banner());
-    assert!(d.shows("Verified on phone"), "{:?}", d.app.banner());
+    assert!(d.shows("Approved"), "{:?}", d.app.verdict());
+    assert!(d.shows("Verified on phone"), "{:?}", d.app.verdict());
 }
 
 #[test]
@@ -208,13 +215,12 @@ fn visa_card_under_the_cvm_limit_needs_no_verification() {
     let mut d = Driver::new(dir.path(), "visa-card", false);
     charge(&mut d, "19.99");
     tap_and_finish(&mut d, "visa-card");
-    assert!(d.shows("Approved"), "{:?}", d.app.banner());
+    assert!(d.shows("Approved"), "{:?}", d.app.verdict());
     assert!(d.shows("No verification needed"));
     assert!(
         d.app
             .last()
             .unwrap()
-            .checkout
             .host
             .as_ref()
             .unwrap()
@@ -235,8 +241,8 @@ fn a_card_leaving_the_field_is_asked_again_and_the_second_tap_completes() {
     });
     assert!(d.shows("Present card or phone again"));
     tap_and_finish(&mut d, "leaves-field");
-    assert!(d.shows("Approved"), "{:?}", d.app.banner());
-    assert_eq!(d.app.last().unwrap().checkout.taps, 2);
+    assert!(d.shows("Approved"), "{:?}", d.app.verdict());
+    assert_eq!(d.app.last().unwrap().taps, 2);
 }
 
 #[test]
@@ -248,7 +254,7 @@ fn an_approved_refund_counts_negative_in_the_day_totals() {
     charge(&mut d, "5.00");
     assert!(d.shows("Refund EUR 5.00"));
     tap_and_finish(&mut d, "visa-phone");
-    let banner = d.app.banner().unwrap().clone();
+    let banner = d.app.verdict().unwrap().clone();
     let last = d.app.last().unwrap();
     assert_eq!(
         last.transaction.kind,
@@ -278,5 +284,12 @@ fn closing_the_window_mid_transaction_cancels_it_and_exits_once_it_ended() {
     assert!(!d.exited, "the window waits for the transaction to end");
     d.run_until_exit();
     assert!(matches!(d.app.phase(), Phase::Outcome(_)));
-    assert!(d.shows("Cancelled"), "{:?}", d.app.banner());
+    assert!(d.shows("Cancelled"), "{:?}", d.app.verdict());
+    // Journalled as cancelled before the window went: the journal file says so.
+    let journal = tapterm::journal::Journal::open(&dir.path().join("journal.sqlite")).unwrap();
+    let ids = journal.ids().unwrap();
+    assert_eq!(ids.len(), 1);
+    let stored = journal.get(ids[0]).unwrap().unwrap();
+    assert_eq!(stored.entry.outcome, "cancelled");
+    assert_eq!(stored.entry.amount_minor, 1200);
 }

@@ -1,4 +1,4 @@
-//! Headless UI tests of the developer screen and of the outcome banners for the faulty demo
+//! Headless UI tests of the developer screen and of the verdicts shown for the faulty demo
 //! wallets: every APDU listed with its decoded command, the TLV tree masked, and the
 //! outcomes Book B / C-3 call for.
 
@@ -23,7 +23,7 @@ fn run(profile: &str, amount: &str) -> (tempfile::TempDir, Driver) {
 #[test]
 fn developer_screen_lists_every_apdu_with_card_data_masked() {
     let (_dir, mut d) = run("visa-phone", "25.00");
-    let exchanges = d.app.last().unwrap().exchanges().to_vec();
+    let exchanges = d.app.last().unwrap().kernel.trace.clone();
     assert!(exchanges.len() >= 3, "PPSE, SELECT, GPO at least");
     d.click("Developer");
     assert!(d.shows("#1 SELECT 2PAY.SYS.DDF01"));
@@ -31,7 +31,7 @@ fn developer_screen_lists_every_apdu_with_card_data_masked() {
     // Every exchange can be selected; its decoded name heads the detail pane.
     for (i, x) in exchanges.iter().enumerate() {
         d.update(developer::Message::Select(i));
-        let name = tapterm::gui::developer::command_name(&x.command);
+        let name = tapterm::decode::command_name(&x.command);
         assert!(d.shows(&format!("#{} {name}", i + 1)), "#{} {name}", i + 1);
     }
     // Neither the hex nor the tree carries the full DPAN.
@@ -42,8 +42,8 @@ fn developer_screen_lists_every_apdu_with_card_data_masked() {
         let hex = masked_response_hex(raw);
         assert!(!hex.contains(pan), "{hex}");
         for line in tlv_tree(raw) {
-            assert!(!line.text.contains(pan), "{}", line.text);
-            saw_masked |= line.text.contains(&format!("{}******", &pan[..6]));
+            assert!(!line.contains(pan), "{}", line);
+            saw_masked |= line.contains(&format!("{}******", &pan[..6]));
         }
     }
     assert!(saw_masked, "track 2 or PAN shown masked somewhere");
@@ -75,7 +75,7 @@ fn developer_screen_lists_every_apdu_with_card_data_masked() {
 fn a_card_with_no_matching_aid_is_told_to_try_another_card() {
     // Book B 3.3: no combination matches the PPSE → End Application, "Try another card".
     let (_dir, d) = run("no-matching-aid", "10.00");
-    assert!(d.shows("Try another card"), "{:?}", d.app.banner());
+    assert!(d.shows("Try another card"), "{:?}", d.app.verdict());
     assert!(d.app.receipt().is_none());
 }
 
@@ -84,17 +84,17 @@ fn a_malformed_card_answer_is_a_processing_error() {
     // C-3: a GPO response that does not parse ends the application; no approval.
     let (_dir, d) = run("malformed-tlv", "10.00");
     // The banner follows the kernel's UI request on the outcome (Book A 7.1).
-    let banner = d.app.banner().unwrap();
-    assert_ne!(banner.title, "Approved");
+    let verdict = d.app.verdict().unwrap();
+    assert_ne!(verdict.title, "Approved");
     assert_eq!(
-        banner.tone,
-        tapterm::gui::banner::Tone::Attention,
-        "{banner:?}"
+        verdict.tone(),
+        tapterm::verdict::Tone::Attention,
+        "{verdict:?}"
     );
     assert!(!d.app.history()[0].entry.approved);
     // The broken answer still carries the card's track 2: the developer screen masks it.
     let pan = Profile::MalformedTlv.account().pan;
-    let raw_has_pan = d.app.last().unwrap().exchanges().iter().any(|x| {
+    let raw_has_pan = &d.app.last().unwrap().kernel.trace.iter().any(|x| {
         x.response
             .as_ref()
             .is_ok_and(|r| hex::encode_upper(r).contains(pan))
@@ -103,11 +103,11 @@ fn a_malformed_card_answer_is_a_processing_error() {
         raw_has_pan,
         "the profile sends its PAN in the broken answer"
     );
-    for x in d.app.last().unwrap().exchanges() {
+    for x in &d.app.last().unwrap().kernel.trace {
         if let Ok(raw) = &x.response {
             let hex = masked_response_hex(raw);
             assert!(!hex.contains(pan), "{hex}");
-            assert!(tlv_tree(raw).iter().all(|l| !l.text.contains(pan)));
+            assert!(tlv_tree(raw).iter().all(|l| !l.contains(pan)));
         }
     }
 }

@@ -38,16 +38,16 @@ fn the_window_pays_through_a_vpcd_reader() {
     d.run_until("the cancelled outcome", |a| {
         matches!(a.phase(), Phase::Outcome(_))
     });
-    assert!(d.shows("Cancelled"), "{:?}", d.app.banner());
+    assert!(d.shows("Cancelled"), "{:?}", d.app.verdict());
     d.click("New sale");
     // Now the phone comes into the field.
     let _phone = phone("visa-phone", port, &[]);
     d.keypad("25.00");
     d.click("Charge");
     d.run_until("the outcome", |a| matches!(a.phase(), Phase::Outcome(_)));
-    assert!(d.shows("Approved"), "{:?}", d.app.banner());
+    assert!(d.shows("Approved"), "{:?}", d.app.verdict());
     assert!(d.shows("Verified on phone"));
     let last = d.app.last().unwrap();
     assert_eq!(last.reader, reader);
-    assert!(last.checkout.host.as_ref().unwrap().cryptogram_verified);
+    assert!(last.host.as_ref().unwrap().cryptogram_verified);
 }

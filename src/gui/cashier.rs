@@ -12,11 +12,12 @@ use iced::widget::{button, column, container, row, text};
 use iced::{Alignment, Color, Element, Font, Length};
 
 use super::amount::{Amount, AmountEntry, Currency, KeypadKey, Limits};
-use super::banner::{Tone, kind_text, message_text};
 use super::lights;
 use super::phase::{Live, Outcome, Phase};
 use super::readers::ReaderChoice;
 use super::receipt;
+use crate::transaction::kind_text;
+use crate::verdict::{Tone, message_text};
 
 /// The cashier screen's own state: the amount being typed.
 #[derive(Debug, Clone)]
@@ -301,15 +302,14 @@ impl State {
         outcome: &'a Outcome,
         currency: &Currency,
     ) -> Element<'a, Message> {
-        let banner = outcome.banner();
         let mut c = column![
             self.lights(outcome.status()),
-            text(banner.title.clone()).size(72),
+            text(outcome.title()).size(72),
         ]
         .spacing(14)
         .align_x(Alignment::Center);
-        for line in &banner.detail {
-            c = c.push(text(line.clone()).size(24));
+        for line in outcome.detail() {
+            c = c.push(text(line).size(24));
         }
         c = c.push(
             text(currency.format(outcome.amount().value))
@@ -322,7 +322,7 @@ impl State {
                 .style(button::primary)
                 .on_press(Message::NewSale),
         );
-        let top = banner_box(c.into(), banner.tone);
+        let top = banner_box(c.into(), outcome.tone());
         match outcome.receipt() {
             Some(receipt) => row![
                 container(top).width(Length::FillPortion(3)),

@@ -1,6 +1,7 @@
-//! The developer screen: every APDU of the last transaction with its timing, raw bytes, the
-//! TLV tree with tag names and decoded bits, status words explained, and the kernel's own
-//! notes and decisions beside them (DESIGN.md "a wallet or card developer").
+//! The developer screen: every APDU of the last transaction (the kernel's trace, each with
+//! its time), raw bytes, the TLV tree as the library's decoder gives it, status words
+//! explained, and the kernel's own notes and decisions beside them (DESIGN.md "a wallet or
+//! card developer").
 //!
 //! Card data is secret here too: PAN, track 1 and track 2 values are masked in the hex and
 //! in the tree (first 6 / last 4 digits, expiry kept), so the screen and its copies never
@@ -11,114 +12,32 @@ use std::sync::Arc;
 
 use emv_kernel::apdu::Response;
 use emv_kernel::config::TerminalConfig;
-use emv_kernel::tlv::TlvIter;
 use iced::widget::{button, column, container, row, scrollable, text};
 use iced::{Element, Font, Length, Task};
 
-use super::worker::Finished;
-use crate::checkout::TimedExchange;
-use crate::masking::is_card_data;
-use emv_kernel::bits;
+use emv_kernel::outcome::TraceEntry;
 use emv_kernel::status_words::explain_sw;
+
+use crate::checkout::CheckoutResult;
+use crate::decode::{command_name, decode, render_text};
 
 pub use crate::masking::masked_response_hex;
 
-/// Printable text of an `an`/`ans` value (labels, names), anything else replaced by `?`.
-fn ans(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|b| {
-            if b.is_ascii_graphic() || *b == b' ' {
-                char::from(*b)
-            } else {
-                '?'
-            }
-        })
-        .collect()
-}
-
-/// One line of the TLV tree.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TreeLine {
-    /// Nesting depth.
-    pub depth: usize,
-    /// The text: tag, name, length, value (masked), or a decoding error.
-    pub text: String,
-}
-
-fn tree_level(iter: TlvIter<'_>, depth: usize, out: &mut Vec<TreeLine>) {
-    for item in iter {
-        match item {
-            Err(e) => {
-                out.push(TreeLine {
-                    depth,
-                    text: format!("malformed TLV: {e}"),
-                });
-                break;
-            }
-            Ok(tlv) => {
-                let name = emv_kernel::tags::lookup(tlv.tag).map_or("unknown tag", |i| i.name);
-                let tag = hex::encode_upper(tlv.tag.to_bytes());
-                if tlv.is_constructed() {
-                    out.push(TreeLine {
-                        depth,
-                        text: format!("{tag} {name} ({} bytes)", tlv.value.len()),
-                    });
-                    tree_level(tlv.children(), depth + 1, out);
-                    continue;
-                }
-                let sensitive = is_card_data(tlv.tag, tlv.value);
-                let value = if sensitive {
-                    emv_kernel::tags::masked(tlv.tag, tlv.value)
-                        .unwrap_or_else(|| "*".repeat(2 * tlv.value.len()))
-                } else {
-                    hex::encode_upper(tlv.value)
-                };
-                let shown_text = match emv_kernel::tags::lookup(tlv.tag).map(|i| i.format) {
-                    Some(emv_kernel::tags::Format::An | emv_kernel::tags::Format::Ans)
-                        if !sensitive =>
-                    {
-                        format!(" \"{}\"", ans(tlv.value))
-                    }
-                    _ => String::new(),
-                };
-                out.push(TreeLine {
-                    depth,
-                    text: format!("{tag} {name} = {value}{shown_text}"),
-                });
-                for bit in bits::explain(tlv.tag, tlv.value).unwrap_or_default() {
-                    out.push(TreeLine {
-                        depth: depth + 1,
-                        text: format!("· {bit}"),
-                    });
-                }
-            }
+/// The response's data as the library's decoder shows it (tag names, values in the books'
+/// formats, bits explained; PAN and track data masked), one line each; empty for a bare
+/// status word, which [`status_line`] explains.
+pub fn tlv_tree(raw: &[u8]) -> Vec<String> {
+    match decode(raw, false) {
+        Ok(mut decoded) => {
+            decoded.status_word = None;
+            render_text(&decoded).lines().map(str::to_string).collect()
         }
-    }
-}
-
-/// The TLV tree of a response's data (masked), empty for a bare status word.
-pub fn tlv_tree(raw: &[u8]) -> Vec<TreeLine> {
-    let mut out = Vec::new();
-    if let Some(response) = Response::parse(raw)
-        && !response.data.is_empty()
-    {
-        tree_level(TlvIter::new(response.data), 0, &mut out);
-    }
-    out
-}
-
-/// The command's name ("SELECT", "READ RECORD SFI 1 record 2").
-pub fn command_name(command: &[u8]) -> String {
-    let described = emv_kernel::replay::describe(command);
-    match described.rsplit_once(" (") {
-        Some((name, _)) => name.to_string(),
-        None => described,
+        Err(e) => vec![format!("malformed TLV: {e}")],
     }
 }
 
 /// The status word line of a response, or the transport error.
-pub fn status_line(record: &TimedExchange) -> String {
+pub fn status_line(record: &TraceEntry) -> String {
     match &record.response {
         Ok(raw) => match Response::parse(raw) {
             Some(r) => explain_sw(r.sw),
@@ -129,7 +48,7 @@ pub fn status_line(record: &TimedExchange) -> String {
 }
 
 /// Both APDUs as hex, masked, for the clipboard.
-pub fn exchange_hex(record: &TimedExchange) -> String {
+pub fn exchange_hex(record: &TraceEntry) -> String {
     let response = match &record.response {
         Ok(raw) => masked_response_hex(raw),
         Err(e) => format!("({e})"),
@@ -159,7 +78,7 @@ fn mono<'a>(s: String) -> iced::widget::Text<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct State {
     selected: usize,
-    last: Option<Arc<Finished>>,
+    last: Option<Arc<CheckoutResult>>,
 }
 
 /// What the developer screen can be told.
@@ -179,7 +98,7 @@ pub enum Message {
 #[derive(Debug, Clone, Copy)]
 pub enum Shown<'a> {
     /// A transaction runs: its exchanges so far.
-    Running(&'a [TimedExchange]),
+    Running(&'a [TraceEntry]),
     /// Nothing runs: the last transaction, if any.
     Last,
 }
@@ -194,19 +113,19 @@ impl State {
     }
 
     /// The last finished transaction.
-    pub fn last(&self) -> Option<&Finished> {
+    pub fn last(&self) -> Option<&CheckoutResult> {
         self.last.as_deref()
     }
 
     /// A transaction finished: it becomes the one shown.
-    pub fn finished(&mut self, finished: Arc<Finished>) {
+    pub fn finished(&mut self, finished: Arc<CheckoutResult>) {
         self.last = Some(finished);
     }
 
-    fn exchanges<'a>(&'a self, shown: Shown<'a>) -> &'a [TimedExchange] {
+    fn exchanges<'a>(&'a self, shown: Shown<'a>) -> &'a [TraceEntry] {
         match shown {
             Shown::Running(live) => live,
-            Shown::Last => self.last.as_ref().map_or(&[], |l| l.exchanges()),
+            Shown::Last => self.last.as_ref().map_or(&[], |l| &l.kernel.trace),
         }
     }
 
@@ -266,13 +185,12 @@ impl State {
                 Err(_) => "—".into(),
             };
             let label = format!(
-                "#{} {} → {}\ntap {} · sent +{} · answered in {}",
+                "#{} {} → {}\ntap {} · answered in {}",
                 i + 1,
                 command_name(&e.command),
                 sw,
                 e.tap + 1,
-                ms(e.started),
-                ms(e.took)
+                ms(e.elapsed)
             );
             let style = if self.selected == i {
                 button::primary
@@ -287,13 +205,13 @@ impl State {
             );
         }
         let index = self.selected.min(exchanges.len() - 1);
-        let detail = exchanges.get(index).map(|e| detail_view(last, index, e));
+        let detail = exchanges.get(index).map(|e| detail_view(index, e));
         let summary = match last {
             Some(last) => format!(
                 "{} exchanges, {} tap(s), {} on {}",
                 exchanges.len(),
-                last.result().tap_outcomes.len().max(1),
-                ms(last.checkout.duration),
+                last.kernel.tap_outcomes.len().max(1),
+                ms(last.duration),
                 last.reader
             ),
             None => format!("{} exchanges so far (running)", exchanges.len()),
@@ -307,13 +225,13 @@ impl State {
         .align_y(iced::Alignment::Center);
         let mut decisions = column![text("Kernel decisions").size(18)].spacing(2);
         if let Some(last) = last {
-            for d in &last.result().decisions {
+            for d in &last.kernel.decisions {
                 decisions = decisions.push(mono(format!("• {d}")));
             }
             decisions = decisions.push(mono(format!(
                 "• outcome {} (taps: {})",
-                last.result().outcome.status.name(),
-                last.result()
+                last.kernel.outcome.status.name(),
+                last.kernel
                     .tap_outcomes
                     .iter()
                     .map(|s| s.name())
@@ -345,7 +263,11 @@ impl State {
 /// Writes a finished transaction as a test vector (test-vector-format.md) into `dir`, named
 /// after its date and time; returns the path. The vector holds the raw exchanges, as every
 /// vector does: it is a developer's file, written only on request.
-fn export_vector(config: &TerminalConfig, last: &Finished, dir: &Path) -> std::io::Result<PathBuf> {
+fn export_vector(
+    config: &TerminalConfig,
+    last: &CheckoutResult,
+    dir: &Path,
+) -> std::io::Result<PathBuf> {
     let (d, t) = (last.transaction.date, last.transaction.time);
     let name = format!(
         "tap-{:04}{:02}{:02}-{:02}{:02}{:02}",
@@ -355,8 +277,7 @@ fn export_vector(config: &TerminalConfig, last: &Finished, dir: &Path) -> std::i
         Some(profile) => format!("virtual wallet {}", profile.trim_end_matches(')')),
         None => format!("recorded: {} / unknown device", last.reader),
     };
-    let vector =
-        crate::recording::to_vector(config, &last.transaction, &last.checkout, &name, &source);
+    let vector = crate::recording::to_vector(config, &last.transaction, last, &name, &source);
     let json = serde_json::to_string_pretty(&vector).map_err(std::io::Error::other)?;
     std::fs::create_dir_all(dir)?;
     let path = dir.join(format!("{name}.json"));
@@ -364,11 +285,7 @@ fn export_vector(config: &TerminalConfig, last: &Finished, dir: &Path) -> std::i
     Ok(path)
 }
 
-fn detail_view<'a>(
-    last: Option<&'a Finished>,
-    index: usize,
-    e: &'a TimedExchange,
-) -> Element<'a, Message> {
+fn detail_view(index: usize, e: &TraceEntry) -> Element<'_, Message> {
     let mut c = column![
         row![
             text(format!("#{} {}", index + 1, command_name(&e.command)))
@@ -378,13 +295,7 @@ fn detail_view<'a>(
         ]
         .spacing(10)
         .align_y(iced::Alignment::Center),
-        text(format!(
-            "tap {}, sent at +{}, answered in {}",
-            e.tap + 1,
-            ms(e.started),
-            ms(e.took)
-        ))
-        .size(14),
+        text(format!("tap {}, answered in {}", e.tap + 1, ms(e.elapsed))).size(14),
         text("C-APDU").size(14),
         mono(spaced(&hex::encode_upper(&e.command))),
         text("R-APDU").size(14),
@@ -397,13 +308,11 @@ fn detail_view<'a>(
     c = c.push(text(status_line(e)).size(16));
     if let Ok(raw) = &e.response {
         for line in tlv_tree(raw) {
-            c = c.push(mono(format!("{}{}", "  ".repeat(line.depth), line.text)));
+            c = c.push(mono(line));
         }
     }
-    if let Some(notes) = last.and_then(|l| l.result().trace.get(index)) {
-        for n in &notes.notes {
-            c = c.push(text(format!("kernel: {n}")).size(14));
-        }
+    for n in &e.notes {
+        c = c.push(text(format!("kernel: {n}")).size(14));
     }
     c.padding(iced::Padding::ZERO.right(18)).into()
 }
@@ -430,11 +339,11 @@ mod tests {
         assert!(hex.contains("D2512*"), "{hex}");
         assert!(hex.ends_with("9000"));
         let tree = tlv_tree(&data);
-        assert!(tree.iter().all(|l| !l.text.contains("4761739001010010")));
-        assert!(tree.iter().any(|l| l.text.contains("\"VISA\"")));
+        assert!(tree.iter().all(|l| !l.contains("4761739001010010")));
+        assert!(tree.iter().any(|l| l.contains("\"VISA\"")));
         assert!(
             tree.iter()
-                .any(|l| l.text.starts_with("5A Application Primary"))
+                .any(|l| l.trim_start().starts_with("5A Application Primary"))
         );
     }
 
@@ -454,7 +363,7 @@ mod tests {
         assert!(hex.contains("476173******0010"), "{hex}");
         assert_eq!(hex.len(), 2 * data.len());
         let tree = tlv_tree(&data);
-        assert!(tree.iter().all(|l| !l.text.contains("4761739001010010")));
+        assert!(tree.iter().all(|l| !l.contains("4761739001010010")));
     }
 
     #[test]
@@ -471,7 +380,7 @@ mod tests {
         assert!(
             tlv_tree(&[0x70, 0x05, 0x5A, 0x09, 0x01, 0x90, 0x00])
                 .iter()
-                .any(|l| l.text.contains("malformed"))
+                .any(|l| l.contains("malformed"))
         );
     }
 
@@ -480,17 +389,5 @@ mod tests {
         assert_eq!(spaced("9000"), "90 00");
         assert_eq!(spaced("4761**"), "47 61 **");
         assert_eq!(spaced(""), "");
-    }
-
-    #[test]
-    fn names_commands() {
-        assert_eq!(
-            command_name(&emv_kernel::apdu::read_record(1, 2)),
-            "READ RECORD SFI 1 record 2"
-        );
-        assert_eq!(
-            command_name(&emv_kernel::apdu::select(emv_kernel::apdu::PPSE_NAME)),
-            "SELECT 2PAY.SYS.DDF01"
-        );
     }
 }

@@ -3,8 +3,8 @@
 //!
 //! The screen owns the window's link to the journal: opened in a task at start (when the
 //! journal cannot be opened, a journal for this session alone in the temporary folder takes
-//! its place, so transactions still get receipts and totals, and the cashier is told), read
-//! again in a task after each transaction. Checkout writes to it; the screen only reads.
+//! its place, so transactions still get receipts and totals, and the cashier is told).
+//! Checkout writes to it and returns the entry it wrote, which joins the day shown.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -16,6 +16,7 @@ use iced::{Element, Font, Length, Task};
 use rust_decimal::Decimal;
 
 use crate::journal::{Entry, Journal, StoredEntry};
+use crate::time_zone::Zone;
 
 /// The journal, shared by the history screen (reads) and the transaction thread (writes).
 pub type SharedJournal = Arc<Mutex<Journal>>;
@@ -25,6 +26,8 @@ pub type SharedJournal = Arc<Mutex<Journal>>;
 pub struct State {
     link: Link,
     entries: Vec<StoredEntry>,
+    /// The time zone the journal's days and the times shown are in.
+    zone: Zone,
 }
 
 /// Where the transactions go.
@@ -44,6 +47,7 @@ enum Link {
 pub struct Opened {
     link: Link,
     day: Vec<StoredEntry>,
+    zone: Zone,
     notice: Option<String>,
 }
 
@@ -52,8 +56,6 @@ pub struct Opened {
 pub enum Message {
     /// The journal opened (or its stand-in for the session, or nothing).
     Opened(Opened),
-    /// Today's entries, read again.
-    Day(Vec<StoredEntry>),
 }
 
 impl State {
@@ -76,11 +78,8 @@ impl State {
             Message::Opened(opened) => {
                 self.link = opened.link;
                 self.entries = opened.day;
+                self.zone = opened.zone;
                 opened.notice
-            }
-            Message::Day(day) => {
-                self.entries = day;
-                None
             }
         }
     }
@@ -103,13 +102,13 @@ impl State {
         let mut list = column![].spacing(2);
         for s in entries.iter().rev() {
             let e = &s.entry;
-            let local = e.time.with_timezone(&chrono::Local);
+            let local = self.zone.local(e.time);
             list = list.push(
                 row![
                     text(local.format("%H:%M:%S").to_string())
                         .font(Font::MONOSPACE)
                         .width(90),
-                    text(super::banner::kind_text(e.kind)).width(90),
+                    text(crate::transaction::kind_text(e.kind)).width(90),
                     text(format!("{} {}", e.currency_code(), signed(e)))
                         .font(Font::MONOSPACE)
                         .width(150),
@@ -125,50 +124,31 @@ impl State {
             .into()
     }
 
-    /// Reads a transaction's journal entry back, with the day it joins, in a task.
-    pub fn read_back(&self, id: Option<i64>) -> Task<ReadBack> {
-        let Some(journal) = self.journal().cloned() else {
-            return Task::done(ReadBack::default());
-        };
-        Task::perform(
-            async move {
-                let Ok(journal) = journal.lock() else {
-                    return ReadBack::default();
-                };
-                ReadBack {
-                    entry: id.and_then(|id| journal.get(id).ok().flatten()),
-                    day: day(&journal),
-                }
-            },
-            std::convert::identity,
-        )
+    /// A transaction was journalled: its entry joins today's.
+    pub fn add(&mut self, entry: &StoredEntry) {
+        if self.entries.iter().all(|e| e.id != entry.id) {
+            self.entries.push(entry.clone());
+        }
     }
 }
 
-/// A transaction's journal entry as read back, and today's entries with it.
-#[derive(Debug, Clone, Default)]
-pub struct ReadBack {
-    /// The entry written (`None`: not journalled, or unreadable).
-    pub entry: Option<StoredEntry>,
-    /// Today's entries (`None`: no journal, or unreadable).
-    pub day: Option<Vec<StoredEntry>>,
+/// Opens the journal at `path` (or the session's stand-in) in a task; its days are `zone`'s.
+pub fn open(path: Option<PathBuf>, zone: Zone) -> Task<Message> {
+    Task::perform(async move { open_journal(path, zone) }, Message::Opened)
 }
 
-/// Opens the journal at `path` (or the session's stand-in) in a task.
-pub fn open(path: Option<PathBuf>) -> Task<Message> {
-    Task::perform(async move { open_journal(path) }, Message::Opened)
-}
-
-fn open_journal(path: Option<PathBuf>) -> Opened {
+fn open_journal(path: Option<PathBuf>, zone: Zone) -> Opened {
     let Some(path) = path else {
         return Opened {
             link: Link::None,
             day: Vec::new(),
+            zone,
             notice: None,
         };
     };
+    let shared = |journal: Journal| Arc::new(Mutex::new(journal.with_zone(zone)));
     let (link, notice) = match Journal::open(&path) {
-        Ok(journal) => (Link::Journal(Arc::new(Mutex::new(journal))), None),
+        Ok(journal) => (Link::Journal(shared(journal)), None),
         Err(e) => {
             let session =
                 std::env::temp_dir().join(format!("tapterm-session-{}.sqlite", std::process::id()));
@@ -178,7 +158,7 @@ fn open_journal(path: Option<PathBuf>) -> Opened {
                 session.display()
             );
             match Journal::open(&session) {
-                Ok(journal) => (Link::Session(Arc::new(Mutex::new(journal))), Some(notice)),
+                Ok(journal) => (Link::Session(shared(journal)), Some(notice)),
                 Err(e) => (
                     Link::None,
                     Some(format!(
@@ -195,12 +175,17 @@ fn open_journal(path: Option<PathBuf>) -> Opened {
         Link::None => None,
     }
     .unwrap_or_default();
-    Opened { link, day, notice }
+    Opened {
+        link,
+        day,
+        zone,
+        notice,
+    }
 }
 
-/// Today's entries of a journal, `None` when it cannot be read.
+/// Today's entries of a journal (its time zone's day), `None` when it cannot be read.
 fn day(journal: &Journal) -> Option<Vec<StoredEntry>> {
-    journal.day(chrono::Utc::now().date_naive()).ok()
+    journal.today().ok()
 }
 
 /// Totals of a list of entries.

@@ -9,7 +9,6 @@
 //! written, and readers are listed in tasks.
 
 pub mod amount;
-pub mod banner;
 pub mod cashier;
 pub mod developer;
 pub mod history;
@@ -24,22 +23,24 @@ pub mod worker;
 use std::sync::Arc;
 use std::time::Duration;
 
-use emv_kernel::config::{Date, Time, Transaction, TransactionType};
+use emv_kernel::config::TransactionType;
 use emv_kernel::outcome::{MessageId, ReaderStatus};
 use iced::keyboard::{self, Key, key::Named};
 use iced::widget::{button, column, container, row, text};
 use iced::{Element, Length, Subscription, Task, Theme};
 
 use amount::{Amount, KeypadKey};
-use banner::Banner;
 use phase::Live;
 pub use phase::Phase;
 use readers::{Demo, ReaderChoice};
 use settings::GuiConfig;
-use worker::{Event, Finished};
+use worker::Event;
 
+use crate::checkout::CheckoutResult;
 use crate::journal::StoredEntry;
 use crate::phone::Profile;
+use crate::transaction::{Sale, new_transaction};
+use crate::verdict::Verdict;
 
 /// How the window starts (command line options).
 #[derive(Debug, Clone, Default)]
@@ -90,8 +91,6 @@ pub enum Message {
     Readers(readers::Message),
     /// Progress of the running transaction.
     Progress(Event),
-    /// The running transaction finished, with its journal entry read back.
-    Finished(Arc<Finished>, Box<history::ReadBack>),
     /// Check whether a held message's time is over.
     HoldTick,
     /// Something to tell the user (a file written, a reader plugged in, journal trouble).
@@ -164,36 +163,6 @@ pub fn key_message(event: keyboard::Event) -> Option<Message> {
     }
 }
 
-fn today() -> (Date, Time) {
-    use chrono::{Datelike, Timelike};
-    let now = chrono::Local::now();
-    (
-        Date {
-            year: u16::try_from(now.year()).unwrap_or(2000),
-            month: u8::try_from(now.month()).unwrap_or(1),
-            day: u8::try_from(now.day()).unwrap_or(1),
-        },
-        Time {
-            hour: u8::try_from(now.hour()).unwrap_or(0),
-            minute: u8::try_from(now.minute()).unwrap_or(0),
-            second: u8::try_from(now.second()).unwrap_or(0),
-        },
-    )
-}
-
-/// Fresh unpredictable numbers (tag 9F37), one per possible tap (Book A 5.4: a new one for
-/// every tap of a restart). Without the operating system's random source there is none:
-/// a number taken from the clock would be predictable, so the sale is refused.
-fn unpredictable_numbers() -> Result<Vec<[u8; 4]>, String> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| format!("No random source for the unpredictable number ({e})"))?;
-    Ok(bytes
-        .chunks_exact(4)
-        .map(|c| [c[0], c[1], c[2], c[3]])
-        .collect())
-}
-
 impl App {
     /// The window as it opens, and what it does first: open the journal, look for readers,
     /// and charge the pre-filled amount when asked to.
@@ -218,7 +187,7 @@ impl App {
             notice: None,
         };
         // The journal first: a pre-filled charge must find it open.
-        let mut first = history::open(journal)
+        let mut first = history::open(journal, app.config.zone)
             .map(Message::History)
             .chain(Task::done(readers::Message::Poll.into()));
         if options.charge {
@@ -232,9 +201,9 @@ impl App {
         &self.phase
     }
 
-    /// The outcome banner shown, if any.
-    pub fn banner(&self) -> Option<&Banner> {
-        self.phase.outcome().map(|o| o.banner())
+    /// The verdict shown, if any (checkout's, presented as it is).
+    pub fn verdict(&self) -> Option<&Verdict> {
+        self.phase.outcome().and_then(|o| o.verdict())
     }
 
     /// The receipt text, if any.
@@ -246,7 +215,7 @@ impl App {
     }
 
     /// The last finished transaction.
-    pub fn last(&self) -> Option<&Finished> {
+    pub fn last(&self) -> Option<&CheckoutResult> {
         self.developer.last()
     }
 
@@ -362,7 +331,6 @@ impl App {
                 return task.map(Message::Readers);
             }
             Message::Progress(event) => return self.progress(event),
-            Message::Finished(finished, read) => return self.finished(Some(finished), *read),
             Message::HoldTick => {
                 if let Some(live) = self.phase.live_mut() {
                     live.tick();
@@ -418,23 +386,19 @@ impl App {
         if !matches!(self.phase, Phase::Entry) {
             return Task::none();
         }
-        let unpredictable_numbers = match unpredictable_numbers() {
-            Ok(numbers) => numbers,
-            Err(why) => {
-                self.cashier.refuse(why);
-                return Task::none();
-            }
-        };
-        let (date, time) = today();
-        let transaction = Transaction {
+        let sale = Sale {
             kind,
             amount: amount.minor,
             amount_other: 0,
             currency: self.config.currency.numeric,
             currency_exponent: self.config.currency.exponent,
-            date,
-            time,
-            unpredictable_numbers,
+        };
+        let transaction = match new_transaction(sale, self.config.zone) {
+            Ok(transaction) => transaction,
+            Err(refused) => {
+                self.cashier.refuse(refused.to_string());
+                return Task::none();
+            }
         };
         let reader = self.readers.choice();
         let (control, events) = worker::start(worker::Job {
@@ -456,43 +420,29 @@ impl App {
         };
         match event {
             Event::Notice(text) => self.notice = Some(text),
-            Event::Done(finished) => {
-                // The receipt is the journal's entry: read it back, then show the outcome.
-                let finished = Arc::new(*finished);
-                return self
-                    .history
-                    .read_back(finished.checkout.journal_id)
-                    .map(move |read| Message::Finished(finished.clone(), Box::new(read)));
-            }
-            Event::Stopped => return self.finished(None, history::ReadBack::default()),
+            Event::Done(result) => return self.finished(Some(Arc::new(*result))),
+            Event::Stopped => return self.finished(None),
             other => live.progress(other),
         }
         Task::none()
     }
 
     /// The transaction is over (`None`: its thread stopped without a result).
-    fn finished(
-        &mut self,
-        finished: Option<Arc<Finished>>,
-        read: history::ReadBack,
-    ) -> Task<Message> {
+    fn finished(&mut self, result: Option<Arc<CheckoutResult>>) -> Task<Message> {
         let Some(live) = self.phase.live() else {
             return Task::none();
         };
         let closing = live.closing();
-        let outcome = live.outcome(finished.as_deref(), read.entry, &self.config.merchant);
-        if let Some(e) = finished
-            .as_ref()
-            .and_then(|f| f.checkout.journal_error.as_ref())
-        {
-            self.notice = Some(format!("Not written to the journal: {e}"));
-        }
+        let outcome = live.outcome(result.clone(), &self.config.merchant);
         self.phase = Phase::Outcome(Box::new(outcome));
-        if let Some(finished) = finished {
-            self.developer.finished(finished);
-        }
-        if let Some(day) = read.day {
-            let _ = self.history.update(history::Message::Day(day));
+        if let Some(result) = result {
+            if let Some(e) = result.journal.error() {
+                self.notice = Some(format!("Not written to the journal: {e}"));
+            }
+            if let Some(stored) = result.journal.stored() {
+                self.history.add(stored);
+            }
+            self.developer.finished(result);
         }
         if closing {
             return iced::exit();
@@ -630,12 +580,5 @@ mod tests {
         assert_eq!(m(Key::Character(" ".into())), Some(C::Tap));
         assert_eq!(m(Key::Character("x".into())), None);
         assert_eq!(m(Key::Character("12".into())), None);
-    }
-
-    #[test]
-    fn unpredictable_numbers_differ() {
-        let a = unpredictable_numbers().unwrap();
-        assert_eq!(a.len(), 4);
-        assert_ne!(a, unpredictable_numbers().unwrap());
     }
 }

@@ -3,17 +3,18 @@
 //! its exchanges so far), or its outcome (banner, receipt). Leaving a stage drops its data,
 //! so nothing is reset by hand.
 
+use std::sync::Arc;
+
 use emv_kernel::config::TransactionType;
-use emv_kernel::outcome::ReaderStatus;
+use emv_kernel::outcome::{ReaderStatus, TraceEntry};
 
 use super::amount::Amount;
-use super::banner::{self, Banner, Tone};
 use super::prompt::Prompt;
 use super::readers::ReaderChoice;
 use super::receipt;
-use super::worker::{Control, Event, Finished};
-use crate::checkout::TimedExchange;
-use crate::journal::StoredEntry;
+use super::worker::{Control, Event};
+use crate::checkout::CheckoutResult;
+use crate::verdict::{Tone, Verdict};
 
 /// The cashier's stage of a sale.
 #[derive(Debug)]
@@ -36,7 +37,7 @@ pub struct Live {
     prompt: Prompt,
     /// The reader polls for a card (Book B 3.2): the demo reader's Tap button is live.
     polling: bool,
-    exchanges: Vec<TimedExchange>,
+    exchanges: Vec<TraceEntry>,
     /// The window was closed: it goes once the transaction is journalled.
     close_when_done: bool,
 }
@@ -46,10 +47,25 @@ pub struct Live {
 pub struct Outcome {
     amount: Amount,
     kind: TransactionType,
-    banner: Banner,
     status: ReaderStatus,
-    receipt: Option<receipt::State>,
+    ended: Ended,
 }
+
+/// What ended the transaction.
+#[derive(Debug, Clone)]
+enum Ended {
+    /// Checkout's result: its verdict is what the screen shows; the receipt when the
+    /// verdict calls for one and the journal holds the entry.
+    Checkout {
+        result: Arc<CheckoutResult>,
+        receipt: Option<Box<receipt::State>>,
+    },
+    /// The transaction thread stopped without a result (it panicked or never started).
+    Stopped,
+}
+
+/// Said when the thread stopped: nothing is known about the card, so the cashier looks.
+const STOPPED: &str = "The transaction stopped unexpectedly: check History before charging again";
 
 impl Live {
     /// A transaction just started on `reader`.
@@ -102,7 +118,7 @@ impl Live {
     }
 
     /// The exchanges so far.
-    pub fn exchanges(&self) -> &[TimedExchange] {
+    pub fn exchanges(&self) -> &[TraceEntry] {
         &self.exchanges
     }
 
@@ -144,55 +160,35 @@ impl Live {
         }
     }
 
-    /// The outcome of this transaction: `finished` with its journal entry, or `None` when
-    /// the thread stopped without a result.
-    pub fn outcome(
-        &self,
-        finished: Option<&Finished>,
-        stored: Option<StoredEntry>,
-        merchant: &str,
-    ) -> Outcome {
-        let Some(finished) = finished else {
+    /// The outcome of this transaction: checkout's `result`, or `None` when the thread
+    /// stopped without one.
+    pub fn outcome(&self, result: Option<Arc<CheckoutResult>>, merchant: &str) -> Outcome {
+        let Some(result) = result else {
             return Outcome {
                 amount: self.amount,
                 kind: self.kind,
-                banner: Banner {
-                    tone: Tone::Bad,
-                    title: "Processing error".into(),
-                    detail: vec![
-                        "The transaction stopped unexpectedly: check History before charging again"
-                            .into(),
-                    ],
-                },
                 status: ReaderStatus::ProcessingError,
-                receipt: None,
+                ended: Ended::Stopped,
             };
         };
-        let checkout = &finished.checkout;
-        let banner = banner::outcome_banner(
-            &checkout.result,
-            &checkout.exchanges,
-            checkout.host.as_ref(),
-            self.control.is_cancelled(),
-        );
-        // A receipt when the card or the host decided (Book A 6.2: receipt with the outcome).
-        let decided = checkout.result.data_record.is_some()
-            || checkout.host.is_some()
-            || checkout.result.outcome.receipt;
-        let receipt = stored
-            .filter(|_| decided && banner.tone != Tone::Neutral)
-            .map(|stored| receipt::State::new(stored, merchant));
-        let status = match banner.tone {
+        let verdict = &result.verdict;
+        let receipt = result
+            .journal
+            .stored()
+            .filter(|_| verdict.receipt)
+            .map(|stored| Box::new(receipt::State::new(stored.clone(), merchant)));
+        // The lights stay as the kernel left them, but for a success (Book A 9.1.2) or a
+        // transaction that ended without a card decision and needs nothing more.
+        let status = match verdict.tone() {
             Tone::Good => ReaderStatus::CardReadSuccessfully,
             Tone::Neutral => ReaderStatus::Idle,
-            _ => self.prompt.status(),
+            Tone::Bad | Tone::Attention => self.prompt.status(),
         };
         Outcome {
             amount: self.amount,
             kind: self.kind,
-            banner,
             status,
-            receipt,
+            ended: Ended::Checkout { result, receipt },
         }
     }
 }
@@ -208,9 +204,30 @@ impl Outcome {
         self.kind
     }
 
-    /// The banner.
-    pub fn banner(&self) -> &Banner {
-        &self.banner
+    /// Checkout's verdict (`None`: the thread stopped without one).
+    pub fn verdict(&self) -> Option<&Verdict> {
+        match &self.ended {
+            Ended::Checkout { result, .. } => Some(&result.verdict),
+            Ended::Stopped => None,
+        }
+    }
+
+    /// The banner's colour: the verdict's tone.
+    pub fn tone(&self) -> Tone {
+        self.verdict().map_or(Tone::Bad, Verdict::tone)
+    }
+
+    /// The banner's big words: the verdict's title.
+    pub fn title(&self) -> &str {
+        self.verdict().map_or("Processing error", |v| &v.title)
+    }
+
+    /// The lines under the title: the verdict's detail.
+    pub fn detail(&self) -> Vec<&str> {
+        match self.verdict() {
+            Some(v) => v.detail.iter().map(String::as_str).collect(),
+            None => vec![STOPPED],
+        }
     }
 
     /// The status lights left on.
@@ -218,9 +235,12 @@ impl Outcome {
         self.status
     }
 
-    /// The receipt, when the card or host decided and the journal holds the entry.
+    /// The receipt, when the verdict calls for one and the journal holds the entry.
     pub fn receipt(&self) -> Option<&receipt::State> {
-        self.receipt.as_ref()
+        match &self.ended {
+            Ended::Checkout { receipt, .. } => receipt.as_deref(),
+            Ended::Stopped => None,
+        }
     }
 }
 

@@ -10,9 +10,9 @@ use iced::widget::{column, text};
 
 use super::amount::{Currency, Limits};
 use super::worker::HostLink;
-use crate::host::{Host, StandIn};
 use crate::journal::Journal;
 use crate::terminal_config::{self, Settings};
+use crate::time_zone::Zone;
 
 /// Everything the window takes from the configuration.
 #[derive(Debug, Clone)]
@@ -31,6 +31,8 @@ pub struct GuiConfig {
     pub journal: Option<PathBuf>,
     /// The authorisation host; `None` leaves Online Requests unanswered.
     pub host: Option<HostLink>,
+    /// The time zone of the transaction's date and time and of the journal's day.
+    pub zone: Zone,
 }
 
 /// Why the configuration could not be loaded.
@@ -61,12 +63,13 @@ impl GuiConfig {
             data_dir,
             journal: None,
             host: None,
+            zone: Zone::Local,
         })
     }
 
     /// The window's configuration from the loaded terminal settings: the cashier's
-    /// minimum and maximum join the combinations' limits; the in-process host simulator
-    /// answers online requests.
+    /// minimum and maximum join the combinations' limits; online requests go to the host
+    /// of the `[host]` table; the journal's day is the configured time zone's.
     pub fn from_settings(settings: Settings, data_dir: PathBuf) -> Result<GuiConfig, ConfigError> {
         let app = &settings.app;
         let mut config = GuiConfig::new(
@@ -81,11 +84,15 @@ impl GuiConfig {
         };
         config.limits.min = minor(app.min_amount).unwrap_or(0);
         config.limits.max = minor(app.max_amount);
-        let host = Host::with_defaults().map_err(|e| ConfigError::File(e.to_string()))?;
+        let host = settings
+            .host
+            .authoriser()
+            .map_err(|e| ConfigError::File(e.to_string()))?;
         config.host = Some(HostLink {
-            authoriser: std::sync::Arc::new(host),
-            stand_in: StandIn::default(),
+            authoriser: std::sync::Arc::from(host),
+            stand_in: settings.host.stand_in.clone(),
         });
+        config.zone = app.time_zone;
         Ok(config)
     }
 

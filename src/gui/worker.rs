@@ -8,46 +8,21 @@
 //! Point's poll for a card, Book B 3.2) blocks until the cashier presses "Tap" or, with
 //! auto-tap, returns at once.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 
 use emv_kernel::config::{TerminalConfig, Transaction};
-use emv_kernel::outcome::{TransactionResult, UiRequest};
+use emv_kernel::outcome::{TraceEntry, UiRequest};
 use emv_kernel::transport::{CardResponse, Transport, TransportError};
 use iced::Task;
 use iced::futures::channel::mpsc as async_mpsc;
 
 use super::history::SharedJournal;
 use super::readers::{Demo, ReaderChoice};
-use crate::checkout::{self, Checkout, Progress, Services, TimedExchange};
+use crate::cancel::{CancelToken, WakerGuard};
+use crate::checkout::{self, CheckoutResult, Progress, Services};
 use crate::host::{Authoriser, StandIn};
 use crate::phone::{InProcessTransport, Profile, Wallet, WalletOptions};
-use crate::reader::pcsc_transport::{CancelHandle, PcscOptions, PcscTransport};
-
-/// A finished transaction: what checkout returned, with the inputs and the reader. Holds
-/// the kernel's data record (full PAN): only masked views of it leave.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Finished {
-    /// What the kernel returned, every exchange with its timing, durations, taps, the
-    /// host's answer and the journal row.
-    pub checkout: Checkout,
-    /// The inputs the kernel was given.
-    pub transaction: Transaction,
-    /// The reader's name.
-    pub reader: String,
-}
-
-impl Finished {
-    /// What the kernel returned.
-    pub fn result(&self) -> &TransactionResult {
-        &self.checkout.result
-    }
-
-    /// Every exchange with its timing.
-    pub fn exchanges(&self) -> &[TimedExchange] {
-        &self.checkout.exchanges
-    }
-}
+use crate::reader::pcsc_transport::{PcscOptions, PcscTransport};
 
 /// Progress reported by the transaction thread.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,11 +34,11 @@ pub enum Event {
     /// A card or phone entered the field.
     CardDetected,
     /// One exchange completed.
-    Exchange(TimedExchange),
+    Exchange(TraceEntry),
     /// The reader layer has something to say (PC/SC service lost or back, card connected).
     Notice(String),
-    /// The transaction is over and journalled.
-    Done(Box<Finished>),
+    /// The transaction is over and journalled: checkout's result, verdict and all.
+    Done(Box<CheckoutResult>),
     /// The thread ended without a result (it could not start, or panicked).
     Stopped,
 }
@@ -79,8 +54,7 @@ enum TapSignal {
 #[derive(Debug, Clone)]
 pub struct Control {
     taps: mpsc::Sender<TapSignal>,
-    cancelled: Arc<AtomicBool>,
-    pcsc: Option<CancelHandle>,
+    cancel: CancelToken,
 }
 
 impl Control {
@@ -89,18 +63,11 @@ impl Control {
         let _ = self.taps.send(TapSignal::Tap);
     }
 
-    /// Whether the cashier cancelled.
-    pub fn is_cancelled(&self) -> bool {
-        self.cancelled.load(Ordering::SeqCst)
-    }
-
-    /// Cancels the transaction: the next exchange or wait for a tap fails with `Cancelled`.
+    /// Cancels the transaction through its one token (issue 11): checkout fails the next
+    /// exchange or wait for a tap with `Cancelled`, a waiting reader wakes at once, and the
+    /// transaction is journalled as cancelled.
     pub fn cancel(&self) {
-        self.cancelled.store(true, Ordering::SeqCst);
-        let _ = self.taps.send(TapSignal::Cancel);
-        if let Some(pcsc) = &self.pcsc {
-            pcsc.cancel();
-        }
+        self.cancel.cancel();
     }
 }
 
@@ -143,20 +110,22 @@ type Reader = Box<dyn Transport + Send>;
 pub fn start(job: Job) -> (Control, Task<Event>) {
     let (events, receiver) = async_mpsc::unbounded();
     let (taps, tap_receiver) = mpsc::channel();
-    let cancelled = Arc::new(AtomicBool::new(false));
-    let (reader, pcsc) = match open_reader(&job.reader, tap_receiver, &events) {
-        Ok(opened) => opened,
-        Err(e) => (Box::new(Broken(e)) as Reader, None),
-    };
+    let cancel = CancelToken::new();
+    // Cancel ends the demo reader's wait for the Tap button (PC/SC registers its own).
+    let cancel_taps = taps.clone();
+    let waker = cancel.on_cancel(move || {
+        let _ = cancel_taps.send(TapSignal::Cancel);
+    });
+    let reader = open_reader(&job.reader, tap_receiver, &events, &cancel)
+        .unwrap_or_else(|e| Box::new(Broken(e)));
     let control = Control {
         taps,
-        cancelled: cancelled.clone(),
-        pcsc,
+        cancel: cancel.clone(),
     };
     let last = LastWord(Some(events));
     let spawned = std::thread::Builder::new()
         .name("transaction".into())
-        .spawn(move || run(job, reader, cancelled, last));
+        .spawn(move || run(job, reader, cancel, waker, last));
     if let Err(e) = spawned {
         // The closure, and with it the last word, was dropped: the window hears Stopped.
         eprintln!("tapterm: cannot start the transaction thread: {e}");
@@ -175,9 +144,9 @@ impl LastWord {
         }
     }
 
-    fn done(mut self, finished: Finished) {
+    fn done(mut self, result: CheckoutResult) {
         if let Some(events) = self.0.take() {
-            let _ = events.unbounded_send(Event::Done(Box::new(finished)));
+            let _ = events.unbounded_send(Event::Done(Box::new(result)));
         }
     }
 }
@@ -190,12 +159,13 @@ impl Drop for LastWord {
     }
 }
 
-/// The transport for a reader choice, with the PC/SC cancel handle when there is one.
+/// The transport for a reader choice.
 fn open_reader(
     reader: &ReaderChoice,
     taps: mpsc::Receiver<TapSignal>,
     events: &async_mpsc::UnboundedSender<Event>,
-) -> Result<(Reader, Option<CancelHandle>), String> {
+    cancel: &CancelToken,
+) -> Result<Reader, String> {
     match reader {
         ReaderChoice::Demo(Demo {
             profile,
@@ -213,26 +183,24 @@ fn open_reader(
                 },
             )
             .map_err(|e| format!("wallet {}: {e}", profile.name()))?;
-            let demo = DemoReader {
+            Ok(Box::new(DemoReader {
                 wallet: InProcessTransport::new(wallet, usize::MAX),
                 taps,
                 auto_tap: *auto_tap,
-            };
-            Ok((Box::new(demo), None))
+            }))
         }
         ReaderChoice::Pcsc(name) => {
             let notices = events.clone();
-            let transport = PcscTransport::new(
+            Ok(Box::new(PcscTransport::new(
                 PcscOptions {
                     reader: Some(name.clone()),
                     tap_timeout: None,
+                    cancel: cancel.clone(),
                 },
                 Box::new(move |notice| {
                     let _ = notices.unbounded_send(Event::Notice(notice.to_string()));
                 }),
-            );
-            let cancel = transport.cancel_handle();
-            Ok((Box::new(transport), Some(cancel)))
+            )))
         }
     }
 }
@@ -244,11 +212,9 @@ fn seed() -> u64 {
     u64::from_le_bytes(bytes)
 }
 
-fn run(job: Job, mut transport: Reader, cancelled: Arc<AtomicBool>, last: LastWord) {
-    let reader = job.reader.label();
-    let mut guarded = Guarded {
+fn run(job: Job, mut transport: Reader, cancel: CancelToken, waker: WakerGuard, last: LastWord) {
+    let mut shown = ShowsRestart {
         inner: transport.as_mut(),
-        cancelled: &cancelled,
         last: &last,
     };
     // The journal stays locked for the transaction: one runs at a time. A lock poisoned by
@@ -264,12 +230,13 @@ fn run(job: Job, mut transport: Reader, cancelled: Arc<AtomicBool>, last: LastWo
             .as_ref()
             .map_or(StandIn::Decline, |h| h.stand_in.clone()),
         journal: journal.as_deref_mut(),
-        reader: reader.clone(),
+        reader: job.reader.label(),
+        cancel,
     };
-    let checkout = checkout::run_with(
+    let result = checkout::run_with(
         &job.config,
         &job.transaction,
-        &mut guarded,
+        &mut shown,
         &mut |p| {
             last.send(match p {
                 Progress::Ui(r) => Event::Ui(r),
@@ -282,42 +249,26 @@ fn run(job: Job, mut transport: Reader, cancelled: Arc<AtomicBool>, last: LastWo
     );
     drop(services);
     drop(journal);
-    last.done(Finished {
-        checkout,
-        transaction: job.transaction,
-        reader,
-    });
+    drop(waker);
+    last.done(result);
 }
 
-/// Wraps the reader: honours Cancel and reports the restart message shown between taps.
-struct Guarded<'a> {
+/// Reports the prompt the kernel hands the reader for each wait for a tap (Book A 9.4:
+/// "Present card", "Present card again", "See phone"), which comes as no UI request of its
+/// own.
+struct ShowsRestart<'a> {
     inner: &'a mut dyn Transport,
-    cancelled: &'a AtomicBool,
     last: &'a LastWord,
 }
 
-impl Guarded<'_> {
-    fn check(&self) -> Result<(), TransportError> {
-        if self.cancelled.load(Ordering::SeqCst) {
-            Err(TransportError::Cancelled)
-        } else {
-            Ok(())
-        }
-    }
-}
-
-impl Transport for Guarded<'_> {
+impl Transport for ShowsRestart<'_> {
     fn exchange(&mut self, command: &[u8]) -> Result<CardResponse, TransportError> {
-        self.check()?;
         self.inner.exchange(command)
     }
 
     fn next_tap(&mut self, restart: &UiRequest) -> Result<bool, TransportError> {
-        self.check()?;
         self.last.send(Event::Ui(*restart));
-        let more = self.inner.next_tap(restart)?;
-        self.check()?;
-        Ok(more)
+        self.inner.next_tap(restart)
     }
 
     fn ui(&mut self, request: &UiRequest) {

@@ -8,7 +8,8 @@ use tapterm::gui::{self, GuiOptions, Screen};
 /// Options of the window.
 #[derive(Debug, Default, Args)]
 pub struct GuiArgs {
-    /// Demo wallet profile to preselect (visa-phone, mastercard-phone, visa-card, …).
+    /// Start on the demo reader with this wallet profile (visa-phone, mastercard-phone, …);
+    /// without it the window starts on a PC/SC reader when one is present.
     #[arg(long, value_name = "PROFILE", value_parser = profile_names())]
     demo: Option<String>,
     /// Start with the demo phone locked (two taps, "See phone" in between).
