@@ -156,7 +156,6 @@ impl Kernel2<'_, '_, '_> {
                 .finish(OutcomeStatus::EndApplication, MessageId::ClearDisplay);
             done.outcome.cvm = None;
             done.outcome.receipt = false;
-            done.outcome.ui_on_outcome = Some(ui(MessageId::ClearDisplay, ReaderStatus::NotReady));
             return done;
         }
         let contact_slot = self
@@ -174,7 +173,6 @@ impl Kernel2<'_, '_, '_> {
                 .finish(OutcomeStatus::TryAnotherInterface, MessageId::InsertCard);
             done.outcome.cvm = None;
             done.outcome.receipt = false;
-            done.outcome.ui_on_outcome = Some(ui(MessageId::InsertCard, ReaderStatus::NotReady));
             return done;
         }
         self.ctx.decide(
