@@ -2,13 +2,13 @@
 //! CID, terminal capabilities, CVM results, FFI and Outcome Parameter Set becomes one line.
 //!
 //! Bit numbering follows the books: byte 1 is the leftmost byte, `b8` its most significant
-//! bit. The AIP, TTQ, CTQ and CID are explained from [`Aip`] (Book 3 Annex C1, C-2 Annex
-//! A), [`Ttq`] (Book A 5.7 Table 5-4, C-3 Annex A.2), [`Ctq`] (C-3 Annex A.2) and [`Cid`]
-//! (Book 3 6.5.5.4 Table 15), the same definitions the kernels read. The other tables: TVR
-//! Book 3 Annex C5 and C-2 Annex A (relay resistance bits); TSI Book 3 Annex C6; terminal
-//! capabilities Book 4 Annex A2; CVM results Book 3 Annex C3 and Book 4 6.3.4.5;
-//! FFI C-3 Annex A.2; Outcome Parameter Set, POS Cardholder Interaction Information (DF4B)
-//! and Mobile Support Indicator (9F7E) C-2 Annex A.
+//! bit. The AIP, TVR, TSI, TTQ, CTQ and CID are explained from [`Aip`] (Book 3 Annex C1,
+//! C-2 Annex A), [`Tvr`] (Book 3 Annex C5, C-2 Annex A for byte 5), [`Tsi`] (Book 3
+//! Annex C6), [`Ttq`] (Book A 5.7 Table 5-4, C-3 Annex A.2), [`Ctq`] (C-3 Annex A.2) and
+//! [`Cid`] (Book 3 6.5.5.4 Table 15), the same definitions the kernels read. The other
+//! tables: terminal capabilities Book 4 Annex A2; CVM results Book 3 Annex C3 and Book 4
+//! 6.3.4.5; FFI C-3 Annex A.2; Outcome Parameter Set, POS Cardholder Interaction
+//! Information (DF4B) and Mobile Support Indicator (9F7E) C-2 Annex A.
 //!
 //! A set bit that the tables do not name is reported as RFU, so nothing set goes unexplained.
 
@@ -16,6 +16,7 @@ use crate::cryptogram::{Cid, Cryptogram};
 use crate::outcome::{OUTCOME_PARAMETER_SET_DEFINED, OutcomeParameterSet};
 use crate::qualifiers::{Aip, Ctq, NamedBit, Ttq};
 use crate::tlv::Tag;
+use crate::tvr::{Tsi, Tvr};
 
 const fn bit(byte: usize, bit: u8, name: &'static str) -> NamedBit {
     NamedBit::new(byte, bit, name)
@@ -52,10 +53,14 @@ impl<'a> Explainer<'a> {
 
     fn flags(&mut self, table: &[NamedBit]) {
         for b in table {
-            if self.field(b.byte, b.mask()) != 0 {
-                self.lines
-                    .push(format!("byte {} b{}: {}", b.byte, b.bit, b.name));
-            }
+            self.flag(*b);
+        }
+    }
+
+    fn flag(&mut self, b: NamedBit) {
+        if self.field(b.byte, b.mask()) != 0 {
+            self.lines
+                .push(format!("byte {} b{}: {}", b.byte, b.bit, b.name));
         }
     }
 
@@ -75,57 +80,6 @@ impl<'a> Explainer<'a> {
         self.lines
     }
 }
-
-/// Terminal Verification Results (95): Book 3 Annex C5, C-2 Annex A.
-static TVR: &[NamedBit] = &[
-    bit(1, 8, "Offline data authentication was not performed"),
-    bit(1, 7, "SDA failed"),
-    bit(1, 6, "ICC data missing"),
-    bit(1, 5, "Card appears on terminal exception file"),
-    bit(1, 4, "DDA failed"),
-    bit(1, 3, "CDA failed"),
-    bit(1, 2, "SDA selected"),
-    bit(2, 8, "ICC and terminal have different application versions"),
-    bit(2, 7, "Expired application"),
-    bit(2, 6, "Application not yet effective"),
-    bit(2, 5, "Requested service not allowed for card product"),
-    bit(2, 4, "New card"),
-    bit(3, 8, "Cardholder verification was not successful"),
-    bit(3, 7, "Unrecognised CVM"),
-    bit(3, 6, "PIN Try Limit exceeded"),
-    bit(
-        3,
-        5,
-        "PIN entry required and PIN pad not present or not working",
-    ),
-    bit(
-        3,
-        4,
-        "PIN entry required, PIN pad present, but PIN was not entered",
-    ),
-    bit(3, 3, "Online PIN entered"),
-    bit(4, 8, "Transaction exceeds floor limit"),
-    bit(4, 7, "Lower consecutive offline limit exceeded"),
-    bit(4, 6, "Upper consecutive offline limit exceeded"),
-    bit(4, 5, "Transaction selected randomly for online processing"),
-    bit(4, 4, "Merchant forced transaction online"),
-    bit(5, 8, "Default TDOL used"),
-    bit(5, 7, "Issuer authentication failed"),
-    bit(5, 6, "Script processing failed before final GENERATE AC"),
-    bit(5, 5, "Script processing failed after final GENERATE AC"),
-    bit(5, 4, "Relay resistance threshold exceeded (C-2)"),
-    bit(5, 3, "Relay resistance time limits exceeded (C-2)"),
-];
-
-/// Transaction Status Information (9B): Book 3 Annex C6.
-static TSI: &[NamedBit] = &[
-    bit(1, 8, "Offline data authentication was performed"),
-    bit(1, 7, "Cardholder verification was performed"),
-    bit(1, 6, "Card risk management was performed"),
-    bit(1, 5, "Issuer authentication was performed"),
-    bit(1, 4, "Terminal risk management was performed"),
-    bit(1, 3, "Script processing was performed"),
-];
 
 /// Terminal Capabilities (9F33): Book 4 Annex A2.
 static TERMINAL_CAPABILITIES: &[NamedBit] = &[
@@ -179,10 +133,14 @@ pub fn explain(tag: Tag, value: &[u8]) -> Option<Vec<String>> {
     match (tag.value(), len) {
         (0x82, 2) => e.flags(&Aip::BITS),
         (0x95, 5) => {
-            e.flags(TVR);
+            for b in Tvr::BITS.iter().map(|b| b.named()) {
+                if b.byte != 5 || b.mask() & Tvr::RELAY_RESISTANCE_FIELD == 0 {
+                    e.flag(b);
+                }
+            }
             relay_resistance(&mut e);
         }
-        (0x9B, 2) => e.flags(TSI),
+        (0x9B, 2) => e.flags(Tsi::BITS),
         (0x9F6C, 2) => e.flags(Ctq::BITS),
         (0x9F66, 4) => e.flags(Ttq::BITS),
         (0x9F33, 3) => e.flags(TERMINAL_CAPABILITIES),
@@ -203,7 +161,7 @@ pub fn explain(tag: Tag, value: &[u8]) -> Option<Vec<String>> {
 
 /// TVR byte 5 b2–b1, C-2 Annex A.
 fn relay_resistance(e: &mut Explainer<'_>) {
-    let text = match e.field(5, 0x03) {
+    let text = match e.field(5, Tvr::RELAY_RESISTANCE_FIELD) {
         0 => return,
         1 => "RRP not performed",
         2 => "RRP performed",

@@ -58,12 +58,14 @@ pub fn run(
                 break;
             }
         }
-        let Some(un) = transaction.unpredictable_numbers.get(tap).copied() else {
+        let taken = log.unpredictable_numbers_taken;
+        let Some(un) = transaction.unpredictable_numbers.get(taken).copied() else {
             log.decisions
                 .push(format!("no unpredictable number left for tap {}", tap + 1));
             pending = Some(outcome(OutcomeStatus::EndApplication).into());
             break;
         };
+        log.unpredictable_numbers_taken += 1;
         let mut s = Session::new(config, transaction, transport, tap, un, &mut log);
         let mut done = run_tap(&mut s, &indicators);
         done.mark_data_record();

@@ -90,6 +90,9 @@ pub struct Log {
     pub ui: Vec<UiRequest>,
     /// Decisions not tied to one exchange.
     pub decisions: Vec<String>,
+    /// How many of the transaction's unpredictable numbers are taken (one per tap, one per
+    /// relay resistance exchange).
+    pub unpredictable_numbers_taken: usize,
 }
 
 /// The context a kernel runs in during one tap.
@@ -151,6 +154,18 @@ impl<'a> Session<'a> {
             notes: vec![why.to_string()],
         });
         response
+    }
+
+    /// C-2 S3.61, SR1.23: a new unpredictable number, which becomes this tap's 9F37 from
+    /// now on; `None` when the transaction has no more.
+    pub fn fresh_unpredictable_number(&mut self) -> Option<[u8; 4]> {
+        let un = *self
+            .transaction
+            .unpredictable_numbers
+            .get(self.log.unpredictable_numbers_taken)?;
+        self.log.unpredictable_numbers_taken += 1;
+        self.un = un;
+        Some(un)
     }
 
     /// Adds a conclusion to the last exchange in the trace.
@@ -244,7 +259,8 @@ pub fn message_hold_time(combination: &Combination) -> Duration {
 }
 
 /// The outcome for a communication (L1) error: Try Again at Start B, "Present card again"
-/// on restart (Book B 3.2.1.3, C-2 S3.5, C-3 5.x).
+/// on restart (Book B 3.2.1.3, C-2 S3.5, S4.5, S9.10; Kernel 3 the same, as dcemv's Kernel 3
+/// does on an L1 error, no C-3 number established).
 pub fn l1_error() -> Outcome {
     Outcome {
         start: Some(StartPoint::B),

@@ -282,7 +282,7 @@ write("visa-fci-without-pdol-select-next",
 # 37 no 5F24 counts as expired
 comb = visa_comb(floor_limit="20.00")
 simple("visa-tc-without-expiry-date-ctq-online",
-       "Visa card returns a TC below the 20.00 floor limit (TTQ 36004000) with no Application Expiration Date (5F24) anywhere, and CTQ 0800 (go online if application expired): C-3 5.5.1.1 treats a missing 5F24 as expired (5F24 is not among the mandatory data of 5.4.2.1), so the CTQ sends it online: Online Request; fDDA is not attempted on the way online (C-3 5.6 applies to the offline path)." + MIN.format(""),
+       "Visa card returns a TC below the 20.00 floor limit (TTQ 36004000) with no Application Expiration Date (5F24) anywhere, and CTQ 0800 (go online if application expired): C-3 5.5.1.1 treats a missing 5F24 as expired (5F24 is not among the mandatory data of 5.4.2.1), so the CTQ sends it online: Online Request; fDDA is not attempted: on the way online C-3 5.6 runs only when the TTQ asks for ODA on online authorisations (byte 1 b1), which 36004000 does not." + MIN.format(""),
        visa_card(cid='40', ctq='0800'),
        {"outcome": "online_request", "cvm": "no_cvm", "data": {"9F27": "40", "9F6C": "0800"}, "absent": ["5F24"]},
        comb=comb,

@@ -180,7 +180,7 @@ impl<'s, 'a, 'i> KernelContext<'s, 'a, 'i> {
         self.session.decide(text);
     }
 
-    /// The data record for the host (Book A 6.2, C-2 A.1.x "Data Record").
+    /// The data record for the host (Book A 6.2; C-2 Annex A, Data Record FF8105).
     pub fn data_record(&self) -> TagMap {
         data_record::build(&self.card, |t| self.terminal_value(t))
     }

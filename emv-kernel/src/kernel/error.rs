@@ -1,7 +1,7 @@
 //! Why a kernel stopped before reaching a decision, typed, and the one place such a stop
 //! becomes an outcome: a communication error asks for the card again (Book B 3.2.1.3,
 //! C-2 S3.5, S4.5, S9.10), anything the card did wrong ends the application with "Insert,
-//! swipe or try another card" (C-2 S3.90, S4.27, S456.17, S910.50–S910.53; C-3 5.4).
+//! swipe or try another card" (C-2 S3.90, S4.27, S456.17, S910.50–S910.53; C-3 5.4.2).
 
 use std::fmt;
 use std::time::Duration;
@@ -23,7 +23,7 @@ pub enum Command {
     GetProcessingOptions,
     /// READ RECORD (Book 3 6.5.11).
     ReadRecord,
-    /// EXCHANGE RELAY RESISTANCE DATA (C-2 5.x).
+    /// EXCHANGE RELAY RESISTANCE DATA (C-2 S3.62, state R1).
     ExchangeRelayResistanceData,
     /// GENERATE AC (Book 3 6.5.5).
     GenerateAc,
@@ -129,6 +129,9 @@ pub enum KernelError {
     /// Combined DDA/AC generation failed after GENERATE AC (C-2 S910.46, "L2 CAM FAILED").
     #[error("CDA failed: {0}")]
     CdaFailed(OdaError),
+    /// State R1 ended the application (C-2 SR1.15–SR1.21).
+    #[error("relay resistance: {0}")]
+    RelayResistance(crate::kernel2::relay_resistance::RrpError),
     /// The card does not support the mode this kernel implements.
     #[error("{0}")]
     NotSupported(&'static str),
