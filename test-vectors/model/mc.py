@@ -1,5 +1,6 @@
 import os, sys; sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gen import *
+import outcome as ops
 
 MC_AID = "A0000000041010"
 MC = (MC_AID, 1, None, "MASTERCARD")
@@ -69,7 +70,9 @@ write("mc-mchip-offline-tc-signature-approved",
       "Mastercard card without CDA at EUR 60.00: below the 100.00 floor limit (DF8123), above the 50.00 CVM limit (9F33 byte 2 = DF8118 20, signature); CVM list 42031E031F03 skips online PIN (condition 03, not supported) and selects signature (1E0300). TVR 8000000001; TAC online 0000008000 and the IACs do not hit, so the terminal asks for a TC (P1 40) and the card approves offline: Approved with signature (C-2, Book 3 10.5/10.7)." + MIN.format(", GENERATE AC"),
       SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x40, "8000000001", "1E0300", genac_resp('40'))],
       {"outcome": "approved", "cvm": "signature", "ui": ["card_read_ok", "approved_sign"],
-       "data": {"95": "8000000001", "9F34": "1E0300", "9F33": "E02008", "9F27": "40"}})
+       "data": {"95": "8000000001", "9F34": "1E0300", "9F33": "E02008", "9F27": "40"},
+       "outcome_parameter_set": ops.final("approved", "signature")},
+      notes="Outcome Parameter Set (DF8129, C-2 Annex A encoding, model/outcome.py): Approved with Obtain Signature: UI Request on Outcome ('Approved, please sign', Not Ready, Message Hold Time), data record, receipt (C-2 S910.74-S910.75).")
 # M4: online PIN
 t = tx("60.00"); comb = mc_comb(df8118="40", tl=100_00)
 write("mc-mchip-online-pin",
@@ -96,7 +99,8 @@ t = tx("60.00"); comb = mc_comb()
 write("mc-card-over-df8124-limit-select-next",
       "Mastercard card without on-device CVM at EUR 60.00, above its Reader Contactless Transaction Limit DF8124 (50.00): Kernel 2 returns Select Next after reading the records; no other candidate: End Application. Commands: the spec minimum (PPSE, SELECT, GPO, READ RECORD SFI 2/1), no GENERATE AC.",
       SRC2, CFG(comb), t, [[E(PPSE_CMD, ppse(MC)), E(SEL, FCI), E(GPO, gpo_resp("1880")), E(RR, record())]],
-      {"outcome": "end_application", "cvm": "n/a"})
+      {"outcome": "end_application", "cvm": "n/a", "outcome_parameter_set": ops.end_with_message()},
+      notes="Outcome Parameter Set (DF8129, C-2 Annex A encoding, model/outcome.py): Kernel 2's Select Next is consumed by Entry Point (Book B 3.3.3); with no candidate left the tap ends in End Application with only a UI Request on Outcome (Book B 3.3.3.3).")
 # M7: See Phone two taps. The kernel does not support on-device CVM (DF811B 80), so the
 # ARQC is asked for (no GAC.22) and the CVM list gives No CVM.
 t = tx("12.34", uns=("11223344", "55667788")); comb = mc_comb(kc="80")
@@ -112,12 +116,20 @@ t = tx(); comb = mc_comb(df8117="00")
 write("mc-card-aac-declined",
       "Mastercard card answers the ARQC request with an AAC and no DF4B, for a purchase on a reader without contact slot (DF8117 00, 9F33 byte 1 b6 clear): Declined with Not Authorised (C-2 S910.74, S910.75)." + MIN.format(", GENERATE AC"),
       SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "1F0302", genac_resp('00'))],
-      {"outcome": "declined", "cvm": "n/a", "data": {"9F27": "00"}, "ui": ["not_authorised"]})
+      {"outcome": "declined", "cvm": "n/a", "data": {"9F27": "00"}, "ui": ["not_authorised"],
+       "outcome_parameter_set": ops.final("declined")},
+      notes="Outcome Parameter Set (DF8129, C-2 Annex A encoding, model/outcome.py): Declined with a UI Request on Outcome ('Not authorised', Not Ready, Message Hold Time) and the data record (C-2 S910.74-S910.75); the CVM is N/A on a decline as tapterm reads Book A 6.2 (a C-2 kernel may leave the CVM selected before GENERATE AC, here No CVM: 00).")
 t = tx(); comb = mc_comb(df8117="E0")
 write("mc-card-aac-contact-reader-try-another-interface",
       "Mastercard card answers the ARQC request with an AAC for a purchase on a reader that declares IC with contacts (DF8117 E0, 9F33 byte 1 b6) and no Third Party Data: Try Another Interface with Insert Card (C-2 S910.74, S910.75); the outcome keeps the data record (S910.81)." + MIN.format(", GENERATE AC"),
       SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "1F0302", genac_resp('00'))],
       {"outcome": "try_another_interface", "cvm": "n/a", "ui": ["card_read_ok", "insert_card"], "data": {"9F27": "00"}})
+t = tx(); comb = mc_comb(df8117="E0")
+write("mc-phone-aac-contact-reader-third-party-data-declined",
+      "A Mastercard device whose Third Party Data (9F6E 0250 0000 3031: Unique Identifier byte 1 b8 = 0, Device Type '01', not a card) answers the ARQC request with an AAC for a purchase on a reader with a contact slot (DF8117 E0): it cannot be inserted, so the AAC is Declined with Not Authorised rather than sent to another interface (C-2 S910.74, S910.75)." + MIN.format(", GENERATE AC"),
+      SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "1F0302", genac_resp('00', tlv('9F6E', '025000003031')))],
+      {"outcome": "declined", "cvm": "n/a", "ui": ["not_authorised"], "data": {"9F27": "00", "9F6E": "025000003031"}},
+      notes="The Third Party Data clause of S910.74 is read from one public C-2 implementation (emv-hu contactless_k2.h prepare_outcome_on_cid); see /work/wt/RULES.md point 4.")
 t = tx(); t["type"] = "refund"; comb = mc_comb(df8117="00")
 write("mc-card-aac-refund-end-application",
       "Mastercard card answers the ARQC request of a refund (9C 20) with an AAC: a transaction type other than purchase or cash ends the application (C-2 S910.74), with the data record (S910.70, S910.81) and no approval or decline." + MIN.format(", GENERATE AC"),
