@@ -13,7 +13,9 @@
 //! - **S3.60** RRP runs after GET PROCESSING OPTIONS when the AIP (82) byte 2 b1 "relay
 //!   resistance protocol is supported" and Kernel Configuration (DF811B) b5 "relay
 //!   resistance protocol supported" are both set; otherwise **S3.65** sets TVR byte 5
-//!   b2–b1 to 01 "RRP not performed".
+//!   b2–b1 to 01 "RRP not performed", whichever side lacks it (phos and dcemv agree). 00
+//!   "not supported" is what a kernel without RRP leaves — a pre-RRP PayPass reader, as in
+//!   the reconstructed PayPass test-card vector, whose GENERATE AC therefore differs.
 //! - **S3.61** The kernel takes a new unpredictable number (9F37) and uses it as Terminal
 //!   Relay Resistance Entropy (DF8301); **S3.62–S3.64** it sends EXCHANGE RELAY RESISTANCE
 //!   DATA `80 EA 00 00 04 DF8301 00` and starts the timer.
