@@ -118,6 +118,14 @@ pub fn to_vector(
             ),
             data: data.filter(|d| !d.is_empty()),
             absent: None,
+            outcome_parameter_set: Some(Hex(result.outcome_parameter_set().0.to_vec())),
+            tap_outcome_parameter_sets: Some(
+                result
+                    .tap_parameter_sets
+                    .iter()
+                    .map(|s| Hex(s.0.to_vec()))
+                    .collect(),
+            ),
         },
     }
 }

@@ -17,8 +17,10 @@ use rust_decimal::Decimal;
 
 use crate::time_zone::Zone;
 
-/// Unpredictable numbers drawn for one transaction: enough for every multi-tap flow.
-const TAPS: usize = 4;
+/// Unpredictable numbers drawn for one transaction: enough for two taps that each run C-2
+/// relay resistance with both retries (one number per tap and one per EXCHANGE RELAY
+/// RESISTANCE DATA, C-2 S3.60 and SR1.23: 2 × 4).
+const TAPS: usize = 8;
 
 /// Why no transaction could be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -381,19 +381,16 @@ mod tests {
     fn result(status: OutcomeStatus, cvm: Option<Cvm>, ui: Option<MessageId>) -> TransactionResult {
         TransactionResult {
             outcome: Outcome {
-                status,
-                start: None,
                 cvm,
                 ui_on_outcome: ui.map(|message| UiRequest {
                     message,
                     status: ReaderStatus::NotReady,
                     hold: std::time::Duration::ZERO,
                 }),
-                ui_on_restart: None,
-                field_off: None,
-                receipt: false,
+                ..Outcome::new(status)
             },
             tap_outcomes: vec![status],
+            tap_parameter_sets: vec![],
             ui: vec![],
             data_record: None,
             trace: vec![exchange(Ok(vec![0x90, 0x00]))],

@@ -960,7 +960,11 @@ pub(crate) mod tests {
             let openers: Vec<_> = (0..4)
                 .map(|_| {
                     let path = path.clone();
-                    std::thread::spawn(move || Journal::open(&path).map(|_| ()))
+                    // Generous wait: the test is about one schema, not the lock timeout
+                    // (a loaded machine can keep another opener's lock past 2 s).
+                    std::thread::spawn(move || {
+                        Journal::open_with(&path, Duration::from_secs(60)).map(|_| ())
+                    })
                 })
                 .collect();
             for opener in openers {
