@@ -150,6 +150,17 @@ pub fn candidates(
     list
 }
 
+/// The name the final SELECT sends (Book B 3.3.3.3): the ADF name, followed by the
+/// directory entry's Extended Selection (9F29) when the combination's Extended Selection
+/// Support flag is set.
+pub fn select_name(entry: &DirectoryEntry, extended_selection_supported: bool) -> Vec<u8> {
+    let mut name = entry.adf_name.clone();
+    if extended_selection_supported {
+        name.extend_from_slice(entry.extended_selection.as_deref().unwrap_or_default());
+    }
+    name
+}
+
 /// What a kernel needs from an application's FCI (Book 1 11.3.4).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Fci {
@@ -201,6 +212,7 @@ mod tests {
             cvm_required_limit: None,
             status_check: false,
             zero_amount: ZeroAmount::Online,
+            extended_selection: true,
             tags: Default::default(),
         }
     }

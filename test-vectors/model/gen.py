@@ -19,13 +19,14 @@ def tpl(tag, *items): return tlv(tag, b''.join(items))
 
 PPSE_CMD = "00A404000E325041592E5359532E444446303100"
 def ppse(*entries):
-    # entries: (aid, priority or None, kernel id or None, label or None)
+    # entries: (aid, priority or None, kernel id or None, label or None[, extended selection])
     es = b''
-    for aid, prio, kid, label in entries:
+    for aid, prio, kid, label, *ext in entries:
         body = tlv('4F', aid)
         if label: body += tlv('50', label.encode().hex())
         if prio is not None: body += tlv('87', '%02X' % prio)
         if kid is not None: body += tlv('9F2A', kid)
+        if ext: body += tlv('9F29', ext[0])
         es += tlv('61', body)
     return h(tpl('6F', tlv('84', b'2PAY.SYS.DDF01'), tpl('A5', tpl('BF0C', es)))) + "9000"
 def select_cmd(aid):

@@ -145,15 +145,17 @@ simple("visa-tc-oda-failed-ctq-switch-interface",
 t = tx(uns=("11223344", "55667788")); comb = visa_comb()
 g1, ttq = visa_gpo(comb, t, "11223344"); g2, _ = visa_gpo(comb, t, "55667788")
 write("card-removed-at-ppse-second-tap-online",
-      "The card leaves the field at the PPSE SELECT: L1 error, Try Again at Start B with 'Present card again'; the second tap (next unpredictable number) completes online (Book B 3.2.1, 3.3.2). Commands: the spec minimum.",
+      "The card leaves the field at the PPSE SELECT: an L1 error before any kernel runs sends Entry Point back to Start B with no outcome (no Try Again), so Protocol Activation asks for the card with 'Present card' (Book B 3.2.1.2, no UI Request on Restart); the second tap (next unpredictable number) completes online. Commands: the spec minimum.",
       SRCB, CFG(comb), t, [[E(PPSE_CMD, error="card_removed")],
                           [E(PPSE_CMD, PPSE_VISA), E(SEL, FCI), E(g2, visa_card())]],
-      {"outcome": "online_request", "tap_outcomes": ["try_again", "online_request"],
-       "ui": ["present_card", "present_card_again", "card_read_ok"], "data": {"9F37": "55667788"}})
+      {"outcome": "online_request", "tap_outcomes": ["online_request"],
+       "ui": ["present_card", "present_card", "card_read_ok"], "data": {"9F37": "55667788"}})
 write("card-removed-at-final-select",
-      "The card leaves the field at the final SELECT and does not come back: Try Again (Start B) is the final outcome. Commands: the spec minimum (PPSE, SELECT).",
-      SRCB, CFG(comb), tx(), [[E(PPSE_CMD, PPSE_VISA), E(SEL, error="card_removed")]],
-      {"outcome": "try_again", "cvm": "n/a", "ui": ["present_card", "present_card_again"]})
+      "The card leaves the field at the final SELECT, still in Entry Point's combination selection: back to Start B with no outcome and 'Present card' (Book B 3.2.1.2); presented again, the card is selected anew and completes online with the second unpredictable number. Commands: the spec minimum (PPSE, SELECT; then PPSE, SELECT, GPO).",
+      SRCB, CFG(comb), t, [[E(PPSE_CMD, PPSE_VISA), E(SEL, error="card_removed")],
+                          [E(PPSE_CMD, PPSE_VISA), E(SEL, FCI), E(g2, visa_card())]],
+      {"outcome": "online_request", "tap_outcomes": ["online_request"],
+       "ui": ["present_card", "present_card", "card_read_ok"], "data": {"9F37": "55667788"}})
 write("visa-timeout-at-gpo-second-tap-online",
       "The card does not answer the GPO (timeout): Try Again at Start B; on the second tap the GPO (new unpredictable number) returns an ARQC: Online Request (C-3, Book B). Commands: the spec minimum.",
       SRC3, CFG(comb), t, [[E(PPSE_CMD, PPSE_VISA), E(SEL, FCI), E(g1, error="timeout")],
