@@ -273,7 +273,7 @@ impl Kernel2<'_, '_, '_> {
             (0x5F24, "Application Expiration Date"),
             (0x8C, "CDOL1"),
         ] {
-            if !self.card.has(Tag::new(tag)) {
+            if !self.card.is_not_empty(Tag::new(tag)) {
                 return self.end(format!("mandatory {name} ({tag:X}) missing"));
             }
         }

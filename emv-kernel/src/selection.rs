@@ -83,7 +83,12 @@ fn parse_entry(value: &[u8]) -> Option<DirectoryEntry> {
             0x4F => entry.adf_name = tlv.value.to_vec(),
             0x87 => entry.priority = tlv.value.first().map_or(0, |p| p & 0x0F),
             0x9F2A => entry.kernel_id = tlv.value.to_vec(),
-            0x9F29 => entry.extended_selection = Some(tlv.value.to_vec()),
+            // A 9F29 that breaks its dictionary entry makes the entry unusable (Book B
+            // 3.3.2.5: entries with invalid data are skipped).
+            0x9F29 => {
+                crate::tags::check(tlv.tag, tlv.value).ok()?;
+                entry.extended_selection = Some(tlv.value.to_vec());
+            }
             _ => {}
         }
     }

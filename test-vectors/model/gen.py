@@ -119,6 +119,16 @@ def visa_card(cid='80', ctq='0000', extra=b'', afl=None, t2=T2, omit=(), iad="06
         b += tlv(t, v)
     return h(tlv('77', b + extra)) + "9000"
 
+def shipped_config():
+    """assets/terminal.toml as a vector config: its terminal data (9F4E from app.merchant_name)
+    and its combinations, field for field (the file uses the vector's combination fields)."""
+    import tomllib
+    path = os.path.join(OUT, '..', 'assets', 'terminal.toml')
+    with open(path, 'rb') as f: cfg = tomllib.load(f)
+    terminal = dict(cfg['terminal'])
+    terminal['9F4E'] = h(cfg['app']['merchant_name'].strip().encode())
+    return {"terminal": terminal, "combinations": cfg['combination']}
+
 def write(name, desc, source, config, transaction, taps, expect, notes=None):
     v = {"format": "tapterm-vector/1", "name": name, "description": desc, "source": source}
     if notes: v["notes"] = notes

@@ -227,3 +227,18 @@ write("ppse-kernel-id-mismatch-end-application",
       "PPSE lists A0000000031010 with Kernel Identifier 9F2A 02 (asks for kernel 2) while the reader's only combination for that AID is kernel 3: the entry is no candidate (Book B 3.3.2.5 step C), End Application. Commands: the spec minimum (PPSE only).",
       SRCB, CFG(visa_comb()), t, [[E(PPSE_CMD, ppse(("A0000000031010", 1, "02", "VISA")))]],
       {"outcome": "end_application", "ui": ["try_another_card"]})
+
+# Issue 9 deviations (points 3 and 8): a contactless-only reader; card data checked against
+# the dictionary; a bound on READ RECORD.
+comb = visa_comb(ttq="22004000", floor_limit="20.00")
+simple("visa-contactless-only-tc-oda-failed-declined",
+       "The shipped contactless-only TTQ 22004000 (byte 1 b5 'EMV contact chip supported' clear, C-3 Annex A 9F66): a TC without SDAD (fDDA fails) and CTQ 1000 (switch interface if ODA fails) cannot be sent to another interface, because the reader has none; with no 'go online' bit either: Declined (C-3 5.6). Compare visa-tc-oda-failed-ctq-switch-interface (TTQ 36004000)." + MIN.format(""),
+       visa_card(cid='40', ctq='1000'), {"outcome": "declined", "data": {"9F66": "22004000"}}, comb=comb)
+simple("visa-cryptogram-nine-bytes-end-application",
+       "The GPO response carries a 9-byte Application Cryptogram 9F26 (Book 3 Annex A: b, 8 bytes): a known data object of the wrong length is a parsing error (C-2/C-3 ParseAndStoreCardResponse), so the kernel ends the application instead of using it." + MIN.format(""),
+       visa_card(omit=('9F26',), extra=tlv('9F26', 'A1B2C3D4E5F6071809')),
+       {"outcome": "end_application", "ui": ["try_another_card"]})
+simple("visa-afl-255-records-end-application",
+       "The GPO response's AFL 0801FF00 asks for records 1 to 255 of SFI 1: more than tapterm's bound of 32 records per transaction (records::MAX_RECORDS, decided without a source: no book bounds the count beyond the AFL, Book 3 10.2), so the AFL is invalid and the kernel ends the application before any READ RECORD." + MIN.format(""),
+       visa_card(afl='0801FF00'), {"outcome": "end_application", "ui": ["try_another_card"]})
+print("visa deviation vectors written")
