@@ -80,12 +80,6 @@ impl CardData {
     pub fn has(&self, tag: Tag) -> bool {
         self.tags.contains_key(&tag)
     }
-
-    /// C-2's IsNotEmpty: the card sent the tag with a value of at least one byte. Mandatory
-    /// data is checked with it (C-2 S456.16), so an empty CDOL1 (`8C 00`) counts as missing.
-    pub fn is_not_empty(&self, tag: Tag) -> bool {
-        self.get(tag).is_some_and(|v| !v.is_empty())
-    }
 }
 
 /// Tags copied from the card into the data record when present.
