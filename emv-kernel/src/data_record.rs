@@ -38,29 +38,6 @@ impl CardData {
         Ok(())
     }
 
-    /// Stores a GET PROCESSING OPTIONS response (Book 3 6.5.8.4): format 2 (`77`, any
-    /// objects) or format 1 (`80`: AIP then AFL). It must be exactly one template.
-    pub fn store_gpo_response(&mut self, data: &[u8]) -> Result<(), String> {
-        let mut items = TlvIter::new(data);
-        let top = match (items.next(), items.next()) {
-            (Some(Ok(t)), None) => t,
-            (Some(Err(e)), _) => return Err(format!("GPO response malformed: {e}")),
-            _ => return Err("GPO response is not exactly one template".into()),
-        };
-        match top.tag.value() {
-            0x77 => self
-                .store_template(top.value)
-                .map_err(|e| format!("GPO response: {e}")),
-            0x80 if top.value.len() >= 2 => {
-                let (aip, afl) = top.value.split_at(2);
-                self.store(Tag::new(0x82), aip)
-                    .and_then(|()| self.store(Tag::new(0x94), afl))
-                    .map_err(|e| format!("GPO response: {e}"))
-            }
-            _ => Err(format!("GPO response template {} unusable", top.tag)),
-        }
-    }
-
     /// Stores one object; refuses one that breaks its dictionary entry's length or format
     /// (Book 3 Annex A, C-2 4.x ParseAndStoreCardResponse) and a duplicate (C-3 5.4).
     pub fn store(&mut self, tag: Tag, value: &[u8]) -> Result<(), CardDataError> {
@@ -146,14 +123,6 @@ mod tests {
             card.store_template(&hex::decode("5F2403301A31").unwrap()),
             Err(CardDataError::Format(_))
         ));
-        assert!(
-            card.store_gpo_response(&hex::decode("800119").unwrap())
-                .is_err()
-        );
-        assert!(
-            card.store_gpo_response(&hex::decode("8006198008010100").unwrap())
-                .is_ok()
-        );
     }
 
     #[test]
