@@ -20,7 +20,7 @@ use crate::host::{
     authorise_or_stand_in,
 };
 use crate::journal::{Entry, Journal, StoredEntry};
-use crate::verdict::{Ending, Verdict};
+use crate::verdict::Verdict;
 use emv_kernel::config::{TerminalConfig, Transaction, TransactionType};
 use emv_kernel::outcome::{
     MessageId, OutcomeStatus, ReaderStatus, TraceEntry, TransactionResult, UiRequest,
@@ -75,7 +75,8 @@ pub enum Journalled {
     Written(Box<StoredEntry>),
     /// The write failed: the verdict must not be trusted as recorded; show why.
     Failed(String),
-    /// Not journalled: no journal was given, or no card came and nothing was cancelled.
+    /// Not journalled: no journal was given, or no card ever came (nothing happened that a
+    /// receipt or the day's totals could be asked about, cancelled or not).
     No,
 }
 
@@ -203,7 +204,7 @@ pub fn run(
 }
 
 /// As [`run`], then asks the host on an Online Request, decides the [`Verdict`], journals
-/// the transaction (every one that reached a card, and every cancelled one) and only then
+/// the transaction (every one that reached a card, cancelled ones included) and only then
 /// shows the host's answer (Book A messages Approved / Not Authorised, through `progress`
 /// and the transport's reader lights).
 pub fn run_with(
@@ -254,7 +255,7 @@ pub fn run_with(
         verdict,
         journal: Journalled::No,
     };
-    if (checkout.taps > 0 || checkout.verdict.ending == Ending::Cancelled)
+    if checkout.taps > 0
         && let Some(journal) = services.journal.as_deref_mut()
     {
         let entry = journal_entry(&checkout);
@@ -356,6 +357,7 @@ fn journal_detail(checkout: &CheckoutResult) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::verdict::Ending;
     use emv_kernel::config::{Date, Time, TransactionType};
 
     /// A card that answers every command with `6A82` (not found) for a fixed number of taps.

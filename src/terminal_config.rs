@@ -277,17 +277,6 @@ pub fn load(user: Option<&Path>, capk_dir: &Path) -> Result<Settings, ConfigErro
     Ok(settings)
 }
 
-/// Arguments of `tapterm config`.
-#[derive(Debug, clap::Args)]
-pub struct ConfigArgs {
-    /// A user configuration laid over the built-in assets/terminal.toml.
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// Folder of CA public key files (*.toml).
-    #[arg(long, default_value = CAPK_DIR)]
-    pub capk_dir: PathBuf,
-}
-
 /// The effective configuration as text, one item per line.
 pub fn describe(s: &Settings) -> String {
     let a = &s.app;
@@ -335,20 +324,6 @@ pub fn describe(s: &Settings) -> String {
         s.kernel.capks.len()
     ));
     out
-}
-
-/// Runs `tapterm config`: loads and prints the effective configuration; 2 on error.
-pub fn run(args: ConfigArgs) -> std::process::ExitCode {
-    match load(args.config.as_deref(), &args.capk_dir) {
-        Ok(settings) => {
-            print!("{}", describe(&settings));
-            std::process::ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::ExitCode::from(2)
-        }
-    }
 }
 
 #[cfg(test)]

@@ -332,18 +332,18 @@ pub struct UiRequest {
 }
 
 impl UiRequest {
-    /// The UI Request on Outcome of a kernel's final outcome (C-2 S910.75, also applied to
-    /// Kernel 3): status Not Ready; Approved and Declined hold their message for the Message
-    /// Hold Time, Online Request ("Authorising") holds nothing because the terminal goes on
-    /// to the host and shows its answer.
+    /// The UI Request on Outcome of a kernel's final outcome after GENERATE AC (C-2
+    /// S910.75, also applied to Kernel 3): status Not Ready; the message holds for the
+    /// Message Hold Time, except Online Request ("Authorising": the terminal goes on to the
+    /// host and shows its answer) and End Application (the refund's "Clear display").
     pub fn on_final_outcome(
         status: OutcomeStatus,
         message: MessageId,
         message_hold_time: Duration,
     ) -> UiRequest {
         let hold = match status {
-            OutcomeStatus::Approved | OutcomeStatus::Declined => message_hold_time,
-            _ => Duration::ZERO,
+            OutcomeStatus::OnlineRequest | OutcomeStatus::EndApplication => Duration::ZERO,
+            _ => message_hold_time,
         };
         UiRequest {
             message,
@@ -742,7 +742,9 @@ mod tests {
         for (status, want) in [
             (OutcomeStatus::Approved, hold),
             (OutcomeStatus::Declined, hold),
+            (OutcomeStatus::TryAnotherInterface, hold),
             (OutcomeStatus::OnlineRequest, Duration::ZERO),
+            (OutcomeStatus::EndApplication, Duration::ZERO),
         ] {
             let ui = UiRequest::on_final_outcome(status, MessageId::Approved, hold);
             assert_eq!((ui.status, ui.hold), (ReaderStatus::NotReady, want));

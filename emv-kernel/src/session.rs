@@ -37,7 +37,8 @@ pub struct KernelResult {
 impl KernelResult {
     /// A kernel's final outcome with its data record (Book A 6.2): the CVM is N/A on a
     /// decline, the message shows as [`UiRequest::on_final_outcome`] says (held for
-    /// `message_hold_time` on Approved and Declined), and a signature asks for a receipt.
+    /// `message_hold_time` except on Online Request and End Application), and a signature
+    /// asks for a receipt.
     pub fn with_record(
         status: OutcomeStatus,
         cvm: Option<Cvm>,

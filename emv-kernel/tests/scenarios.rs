@@ -156,3 +156,30 @@ fn signature_outcome_asks_for_a_receipt() {
     let r = run("visa-qvsdc-online-pin.json");
     assert!(!r.outcome.receipt);
 }
+
+#[test]
+fn outcomes_after_generate_ac_hold_their_message_as_c2_s910_75_says() {
+    let hold = |name: &str| {
+        run(name)
+            .outcome
+            .ui_on_outcome
+            .map(|u| (u.message, u.status, u.hold))
+    };
+    let held = Duration::from_millis(1300);
+    assert_eq!(
+        hold("mc-card-aac-declined.json"),
+        Some((MessageId::NotAuthorised, ReaderStatus::NotReady, held))
+    );
+    assert_eq!(
+        hold("mc-card-aac-contact-reader-try-another-interface.json"),
+        Some((MessageId::InsertCard, ReaderStatus::NotReady, held))
+    );
+    assert_eq!(
+        hold("mc-card-aac-refund-end-application.json"),
+        Some((
+            MessageId::ClearDisplay,
+            ReaderStatus::NotReady,
+            Duration::ZERO
+        ))
+    );
+}

@@ -1,6 +1,7 @@
 //! The command line: one module per subcommand, each parsing its arguments and presenting
 //! what the library does (DESIGN.md: the binary is thin).
 
+mod config;
 mod decode;
 mod doctor;
 mod gui;
@@ -14,7 +15,7 @@ mod replay;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use tapterm::{phone, terminal_config};
+use tapterm::phone;
 
 /// Contactless EMV point-of-sale terminal (phones and cards over PC/SC).
 #[derive(Debug, Parser)]
@@ -37,7 +38,7 @@ enum Command {
     /// Play a virtual phone wallet or card into a vpcd virtual reader.
     Phone(phone::PhoneArgs),
     /// Check the terminal configuration (assets/terminal.toml, --config overlay, CA keys).
-    Config(terminal_config::ConfigArgs),
+    Config(config::ConfigArgs),
     /// Open the terminal's window (the default without a subcommand).
     Gui(gui::GuiArgs),
     /// List the day's transactions from the journal, or print a receipt.
@@ -68,7 +69,7 @@ pub fn run() -> ExitCode {
         Some(Command::Host(args)) => host::run(args),
         Some(Command::JournalStress(args)) => journal_stress::run(args),
         Some(Command::Phone(args)) => phone::run(args),
-        Some(Command::Config(args)) => terminal_config::run(args),
+        Some(Command::Config(args)) => config::run(args),
         Some(Command::Gui(args)) => gui::run(args),
         None => gui::run(gui::GuiArgs::default()),
     }

@@ -338,31 +338,27 @@ impl Journal {
             .map_err(|e| self.err(e))
     }
 
+    /// Brings the schema up to date in one write transaction that reads the version first,
+    /// so two processes opening a new journal at once do not both create the schema, and a
+    /// crash mid-way leaves the old version intact.
     fn migrate(&self) -> Result<(), JournalError> {
-        let known = schema::current_version();
-        loop {
-            // Each step runs in one write transaction that reads the version first, so two
-            // processes opening a new journal at once do not both create the schema.
-            self.conn
-                .execute_batch("BEGIN IMMEDIATE")
-                .map_err(|e| self.err(e))?;
-            let step = self.migration_step(known);
-            let end = if matches!(step, Ok(true)) {
-                "COMMIT"
-            } else {
-                "ROLLBACK"
-            };
-            let closed = self.conn.execute_batch(end).map_err(|e| self.err(e));
-            if !step? {
-                return closed;
-            }
-            closed?;
-        }
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.err(e))?;
+        let step = self.migrate_in_transaction(schema::current_version());
+        let end = if matches!(step, Ok(true)) {
+            "COMMIT"
+        } else {
+            "ROLLBACK"
+        };
+        let closed = self.conn.execute_batch(end).map_err(|e| self.err(e));
+        step?;
+        closed
     }
 
-    /// Inside a write transaction: applies the next migration; `Ok(false)` when the schema
-    /// is current.
-    fn migration_step(&self, known: i64) -> Result<bool, JournalError> {
+    /// Inside a write transaction: applies every pending migration; `Ok(false)` when the
+    /// schema was current.
+    fn migrate_in_transaction(&self, known: i64) -> Result<bool, JournalError> {
         let version: i64 = self
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -374,12 +370,15 @@ impl Journal {
                 known,
             });
         }
-        let Some(sql) = schema::MIGRATIONS.get(version.max(0) as usize) else {
+        let pending = schema::MIGRATIONS
+            .get(version.max(0) as usize..)
+            .unwrap_or(&[]);
+        if pending.is_empty() {
             return Ok(false);
-        };
-        let to = version.max(0) + 1;
+        }
+        let sql = pending.join(";\n");
         self.conn
-            .execute_batch(&format!("{sql}; PRAGMA user_version = {to};"))
+            .execute_batch(&format!("{sql}; PRAGMA user_version = {known};"))
             .map_err(|e| self.err(e))?;
         Ok(true)
     }
@@ -825,6 +824,39 @@ pub(crate) mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn a_version_1_journal_gains_the_detail_column_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.sqlite");
+        let old = Connection::open(&path).unwrap();
+        old.execute_batch(&format!(
+            "{}; PRAGMA user_version = 1;",
+            schema::MIGRATIONS[0]
+        ))
+        .unwrap();
+        old.execute(
+            "INSERT INTO transactions (time, day, kind, amount_minor, currency, exponent,
+                outcome, approved, cvm, reader, duration_ms)
+             VALUES ('2026-11-26T09:05:00.000Z', '2026-11-26', 'purchase', 500, 978, 2,
+                'approved', 1, 'no_cvm', 'old reader', 12)",
+            [],
+        )
+        .unwrap();
+        drop(old);
+        let mut j = Journal::open(&path).unwrap();
+        let kept = j.get(1).unwrap().unwrap();
+        assert_eq!((kept.entry.amount_minor, kept.entry.detail), (500, None));
+        let mut new = entry(TransactionType::Purchase, 100, "Approved", 9);
+        new.detail = Some("Approved: No verification needed | tap 1: SELECT 9000".into());
+        let id = j.record(&new).unwrap();
+        assert_eq!(j.get(id).unwrap().unwrap().entry, new);
+        let v: i64 = j
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 2);
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Journal schema and its migrations, versioned with SQLite's `PRAGMA user_version`.
 //!
-//! Migration N takes the file from version N to N+1 inside one transaction, so a crash
-//! mid-migration leaves the old version intact. New columns come as new migrations; a
-//! shipped migration never changes.
+//! Migration N takes the file from version N to N+1; the journal applies every pending one
+//! inside one transaction, so a crash mid-migration leaves the old version intact. New
+//! columns come as new migrations; a shipped migration never changes.
 
 /// Every migration in order; index `i` upgrades version `i` to `i + 1`.
 ///

@@ -125,7 +125,9 @@ t = tx(); comb = mc_comb(df8117="E0")
 write("mc-card-aac-contact-reader-try-another-interface",
       "Mastercard card answers the ARQC request with an AAC for a purchase on a reader that declares IC with contacts (DF8117 E0, 9F33 byte 1 b6) and no Third Party Data: Try Another Interface with Insert Card (C-2 S910.74, S910.75); the outcome keeps the data record (S910.81)." + MIN.format(", GENERATE AC"),
       SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "1F0302", genac_resp('00'))],
-      {"outcome": "try_another_interface", "cvm": "n/a", "ui": ["card_read_ok", "insert_card"], "data": {"9F27": "00"}})
+      {"outcome": "try_another_interface", "cvm": "n/a", "ui": ["card_read_ok", "insert_card"], "data": {"9F27": "00"},
+       "outcome_parameter_set": ops.final("try_another_interface")},
+      notes="Outcome Parameter Set (DF8129, C-2 Annex A encoding, model/outcome.py): Try Another Interface with a UI Request on Outcome ('Insert card', Not Ready, Message Hold Time, S910.75) and the data record (S910.81); CVM N/A as on a decline; Alternate Interface Preference N/A (C-2 defines no other value).")
 t = tx(); comb = mc_comb(df8117="E0")
 write("mc-phone-aac-contact-reader-third-party-data-declined",
       "A Mastercard device whose Third Party Data (9F6E 0250 0000 3031: Unique Identifier byte 1 b8 = 0, Device Type '01', not a card) answers the ARQC request with an AAC for a purchase on a reader with a contact slot (DF8117 E0): it cannot be inserted, so the AAC is Declined with Not Authorised rather than sent to another interface (C-2 S910.74, S910.75)." + MIN.format(", GENERATE AC"),
@@ -137,7 +139,9 @@ write("mc-card-aac-refund-end-application",
       "Mastercard card answers the ARQC request of a refund (9C 20) with an AAC: a transaction type other than purchase or cash ends the application (C-2 S910.74), with the data record (S910.70, S910.81) and no approval or decline." + MIN.format(", GENERATE AC"),
       SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "1F0302", genac_resp('00'))],
       {"outcome": "end_application", "cvm": "n/a", "tap_outcomes": ["end_application"],
-       "data": {"9F27": "00", "9C": "20", "95": "8000008001"}})
+       "data": {"9F27": "00", "9C": "20", "95": "8000008001"},
+       "outcome_parameter_set": ops.final("end_application")},
+      notes="Outcome Parameter Set (DF8129, C-2 Annex A encoding, model/outcome.py): End Application with a UI Request on Outcome ('Clear display', Not Ready, no hold, S910.75) and the data record (S910.70, S910.81); CVM N/A.")
 t = tx(uns=("11223344", "55667788")); comb = mc_comb(df8117="00")
 arqc_df4b = genac_resp('80', tlv('DF4B', '000200'))
 write("mc-phone-arqc-df4b-see-phone-two-taps",

@@ -30,9 +30,9 @@ def ops(status, start=None, cvm=None, ui_outcome=False, ui_restart=False, record
 
 
 def final(status, cvm=None):
-    """A kernel's Approved, Declined or Online Request (C-2 S910.74-S910.75, Book A 6.2):
-    a UI Request on Outcome, the data record, the CVM (N/A on a decline) and a receipt
-    when the CVM is a signature."""
+    """A kernel's outcome after a valid GENERATE AC answer (C-2 S910.74-S910.75, S910.81,
+    Book A 6.2): a UI Request on Outcome, the data record, the CVM (N/A on a decline) and a
+    receipt when the CVM is a signature."""
     cvm = None if status == "declined" else cvm
     return ops(status, cvm=cvm, ui_outcome=True, record=True, receipt=cvm == "signature")
 

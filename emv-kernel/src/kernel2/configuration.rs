@@ -64,9 +64,6 @@ impl KernelConfiguration {
 /// table of a public C-2 implementation).
 pub const DEFAULT_TAC: [u8; 5] = [0x84, 0x00, 0x00, 0x00, 0x0C];
 
-/// C-2 Annex A default of the Message Hold Time DF812D: `000013`, in units of 100 ms.
-const DEFAULT_MESSAGE_HOLD_TIME: u64 = 13;
-
 /// C-2 Annex A default of the Phone Message Table DF8131: entries of PCII mask (3), PCII
 /// value (3), message identifier and status; the first match wins.
 pub const DEFAULT_PHONE_MESSAGE_TABLE: [u8; 40] = [
@@ -135,12 +132,7 @@ impl Kernel2<'_, '_, '_> {
 
     /// The Message Hold Time (DF812D), or its Annex A default.
     pub(super) fn message_hold_time(&self) -> Duration {
-        let units = self
-            .ctx
-            .config(tags::MESSAGE_HOLD_TIME)
-            .and_then(bcd_amount)
-            .unwrap_or(DEFAULT_MESSAGE_HOLD_TIME);
-        Duration::from_millis(units.saturating_mul(100))
+        crate::session::message_hold_time(self.ctx.combination())
     }
 
     /// The Phone Message Table (DF8131), or its Annex A default.

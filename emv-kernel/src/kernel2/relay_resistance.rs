@@ -3,15 +3,19 @@
 //! short command/response pair and compares the card's processing time with the window
 //! the card itself declares, so that a relay (which adds transmission delay) shows.
 //!
-//! The rules, as C-2 numbers them (settled from the public C-2 implementations — Paynetics
-//! phos `RrpImpl`, the Play.Emv Kernel 2 state machine, dcemv — and Mastercard's Relay
-//! Resistance Protocol Cardholder Device Implementation Guide; each formula below was
-//! checked against more than one of them, and the known dcemv errors are not repeated):
+//! The rules, as C-2 numbers them, settled from public C-2 implementations that cite the
+//! requirement numbers — Paynetics phos (`RrpImpl`, `MastercardKernel`), the Play.Emv
+//! Kernel 2 state machine, two Kotlin kernels, dcemv (read, not copied) — the ICC Dynamic
+//! Data layout also from a Mastercard wallet's constants (ICC dynamic data 38 bytes, 52
+//! with relay resistance). Each formula was checked against at least two of them; the
+//! known dcemv errors (noted below) are not repeated:
 //!
 //! - **S3.60** RRP runs after GET PROCESSING OPTIONS when the AIP (82) byte 2 b1 "relay
 //!   resistance protocol is supported" and Kernel Configuration (DF811B) b5 "relay
 //!   resistance protocol supported" are both set; otherwise **S3.65** sets TVR byte 5
-//!   b2–b1 to 01 "RRP not performed".
+//!   b2–b1 to 01 "RRP not performed", whichever side lacks it (phos and dcemv agree). 00
+//!   "not supported" is what a kernel without RRP leaves — a pre-RRP PayPass reader, as in
+//!   the reconstructed PayPass test-card vector, whose GENERATE AC therefore differs.
 //! - **S3.61** The kernel takes a new unpredictable number (9F37) and uses it as Terminal
 //!   Relay Resistance Entropy (DF8301); **S3.62–S3.64** it sends EXCHANGE RELAY RESISTANCE
 //!   DATA `80 EA 00 00 04 DF8301 00` and starts the timer.
@@ -83,20 +87,6 @@ pub const TERMINAL_EXPECTED_RAPDU: Tag = Tag::new(0xDF8135);
 pub const ACCURACY_THRESHOLD: Tag = Tag::new(0xDF8136);
 /// Relay Resistance Transmission Time Mismatch Threshold (C-2 A.1).
 pub const MISMATCH_THRESHOLD: Tag = Tag::new(0xDF8137);
-/// Terminal Relay Resistance Entropy (C-2 A.1).
-pub const TERMINAL_ENTROPY: Tag = Tag::new(0xDF8301);
-/// Device Relay Resistance Entropy (C-2 A.1).
-pub const DEVICE_ENTROPY: Tag = Tag::new(0xDF8302);
-/// Min Time For Processing Relay Resistance APDU (C-2 A.1).
-pub const MIN_PROCESSING_TIME: Tag = Tag::new(0xDF8303);
-/// Max Time For Processing Relay Resistance APDU (C-2 A.1).
-pub const MAX_PROCESSING_TIME: Tag = Tag::new(0xDF8304);
-/// Device Estimated Transmission Time For Relay Resistance R-APDU (C-2 A.1).
-pub const DEVICE_ESTIMATED_RAPDU: Tag = Tag::new(0xDF8305);
-/// Measured Relay Resistance Processing Time (C-2 A.1).
-pub const MEASURED_PROCESSING_TIME: Tag = Tag::new(0xDF8306);
-/// RRP Counter (C-2 A.1).
-pub const RRP_COUNTER: Tag = Tag::new(0xDF8307);
 
 /// Whether RRP runs for this card and configuration (C-2 S3.60).
 pub fn supported(aip: Aip, kernel_configuration: KernelConfiguration) -> bool {
@@ -122,8 +112,10 @@ pub struct TerminalRrpData {
 }
 
 impl Default for TerminalRrpData {
-    /// The default values of C-2 Annex A for absent DF8132–DF8137 ('0014', '0032', '0012',
-    /// '0018', '012C', '32'), as the public kernel configurations carry them.
+    /// Values for absent DF8132–DF8137: '0014', '0032', '012C', '32' as a public Kernel 2
+    /// configuration carries DF8132, DF8133, DF8136, DF8137; '0012' and '0018' for DF8134
+    /// and DF8135 from memory of C-2 Annex A, not from a source found (decided: a vector or
+    /// configuration that uses relay resistance should set all six).
     fn default() -> TerminalRrpData {
         TerminalRrpData {
             min_grace_period: 0x0014,
@@ -314,10 +306,6 @@ pub struct Performed {
     pub terminal_entropy: [u8; 4],
     /// The card's answer to the last exchange.
     pub device: DeviceRrpData,
-    /// DF8306, units of 100 µs.
-    pub measured: u32,
-    /// DF8307: the retries made.
-    pub retries: u8,
 }
 
 /// State R1 (C-2 S3.61–S3.64, SR1.3–SR1.32): exchanges relay resistance data until the
@@ -375,7 +363,8 @@ pub fn run(
             } => {
                 record_performed(tvr, time_limits_exceeded, threshold_exceeded);
                 s.decide(format!(
-                    "kernel 2: relay resistance performed (C-2 SR1.32){}{}",
+                    "kernel 2: relay resistance performed (C-2 SR1.32), DF8306 {measured}, \
+                     DF8307 {retries}{}{}",
                     if time_limits_exceeded {
                         ", time limits exceeded (SR1.29)"
                     } else {
@@ -390,8 +379,6 @@ pub fn run(
                 return Ok(Performed {
                     terminal_entropy: entropy,
                     device,
-                    measured,
-                    retries,
                 });
             }
         }

@@ -172,7 +172,6 @@ impl Kernel2<'_, '_, '_> {
                 .finish(OutcomeStatus::EndApplication, MessageId::ClearDisplay);
             done.outcome.cvm = None;
             done.outcome.receipt = false;
-            done.outcome.ui_on_outcome = Some(ui(MessageId::ClearDisplay, ReaderStatus::NotReady));
             return done;
         }
         let contact_slot = self
@@ -190,7 +189,6 @@ impl Kernel2<'_, '_, '_> {
                 .finish(OutcomeStatus::TryAnotherInterface, MessageId::InsertCard);
             done.outcome.cvm = None;
             done.outcome.receipt = false;
-            done.outcome.ui_on_outcome = Some(ui(MessageId::InsertCard, ReaderStatus::NotReady));
             return done;
         }
         self.ctx.decide(
