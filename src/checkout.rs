@@ -392,6 +392,7 @@ mod tests {
                 cvm_required_limit: None,
                 status_check: false,
                 zero_amount: emv_kernel::config::ZeroAmount::Online,
+                extended_selection: true,
                 tags: Default::default(),
             }],
             ..TerminalConfig::default()

@@ -161,6 +161,7 @@ fn vector_config(config: &TerminalConfig, exponent: u8) -> VectorConfig {
                     ZeroAmount::Online => "online",
                 }
                 .into(),
+                extended_selection: c.extended_selection,
                 tags: hex_map(&c.tags),
             })
             .collect(),
@@ -237,6 +238,7 @@ mod tests {
                 cvm_required_limit: Some(5000),
                 status_check: false,
                 zero_amount: ZeroAmount::NotAllowed,
+                extended_selection: true,
                 tags,
             }],
             capks: vec![Capk {

@@ -385,8 +385,9 @@ mod tests {
         let visa = &s.kernel.combinations[0];
         assert_eq!(hex::encode_upper(&visa.aid), "A0000000031010");
         assert_eq!(visa.kernel, emv_kernel::kernel::KernelId::Visa);
-        // No online PIN (byte 1 b3): the terminal has no PIN pad.
-        assert_eq!(visa.ttq, Some([0x32, 0x00, 0x40, 0x00]));
+        // No online PIN (byte 1 b3): the terminal has no PIN pad. No contact chip (byte 1
+        // b5): the reader is contactless only.
+        assert_eq!(visa.ttq, Some([0x22, 0x00, 0x40, 0x00]));
         assert_eq!(visa.cvm_required_limit, Some(5000));
         assert_eq!(visa.zero_amount, ZeroAmount::Online);
         let mc = &s.kernel.combinations[1];
@@ -396,6 +397,20 @@ mod tests {
             hex::decode("000000005000").unwrap()
         );
         assert_eq!(mc.tags[&Tag::new(0xDF8131)].len() % 8, 0);
+        // Contactless only: no IC with contacts (b6), no magnetic stripe, no keyed entry.
+        assert_eq!(mc.tags[&Tag::new(0xDF8117)], [0x00]);
+        assert_eq!(s.kernel.terminal[&Tag::new(0x9F33)][0] & 0x20, 0);
+        for (tac, value) in [
+            (0xDF8120, "F45084800C"),
+            (0xDF8121, "0000000000"),
+            (0xDF8122, "F45084800C"),
+        ] {
+            assert_eq!(
+                mc.tags[&Tag::new(tac)],
+                hex::decode(value).unwrap(),
+                "{tac:X}"
+            );
+        }
         assert_eq!(s.kernel.terminal[&Tag::new(0x9F4E)], b"TAPTERM DEMO SHOP");
         assert_eq!(s.kernel.terminal[&Tag::new(0x9F1A)], [0x02, 0x50]);
     }
@@ -521,7 +536,7 @@ mod tests {
         assert!(s.app.accept_test_keys);
         assert_eq!(s.kernel.combinations.len(), 2);
         let text = describe(&s);
-        assert!(text.contains("combination AID A0000000041010 kernel 2: 11 kernel data objects"));
+        assert!(text.contains("combination AID A0000000041010 kernel 2: 14 kernel data objects"));
         assert!(text.contains("terminal 9F4E = 54415054"));
     }
 }

@@ -37,6 +37,9 @@ pub struct Combination {
     pub status_check: bool,
     /// Zero Amount Allowed flag.
     pub zero_amount: ZeroAmount,
+    /// Extended Selection Support flag (Book B 3.3.3.3): the final SELECT appends the
+    /// directory entry's Extended Selection (9F29) to the ADF name.
+    pub extended_selection: bool,
     /// Kernel-specific configuration data objects.
     pub tags: TagMap,
 }

@@ -1,5 +1,6 @@
-//! The card's data as the kernel collects it (GPO response and records, duplicates refused
-//! as C-3 5.4 and C-2 S4.x require) and the data record handed to the host for
+//! The card's data as the kernel collects it (GPO response and records; duplicates refused
+//! as C-3 5.4 and C-2 S4.x require, every object checked against the dictionary's length and
+//! format as Book 3 Annex A and C-2's ParseAndStoreCardResponse require) and the data record handed to the host for
 //! authorisation (Book A 6.2, C-2 Annex A "Data Record", C-3 Table 5-x).
 
 use crate::config::TagMap;
@@ -14,6 +15,9 @@ pub enum CardDataError {
     /// The card sent the same primitive data object twice.
     #[error("tag {0} sent twice")]
     Duplicate(Tag),
+    /// A data object's length or content breaks its dictionary entry (Book 3 Annex A).
+    #[error("{0}")]
+    Format(#[from] crate::tags::FormatError),
 }
 
 /// Data objects received from the card in this tap.
@@ -34,8 +38,10 @@ impl CardData {
         Ok(())
     }
 
-    /// Stores one object; refuses a duplicate.
+    /// Stores one object; refuses one that breaks its dictionary entry's length or format
+    /// (Book 3 Annex A, C-2 4.x ParseAndStoreCardResponse) and a duplicate (C-3 5.4).
     pub fn store(&mut self, tag: Tag, value: &[u8]) -> Result<(), CardDataError> {
+        crate::tags::check(tag, value)?;
         if self.tags.insert(tag, value.to_vec()).is_some() {
             return Err(CardDataError::Duplicate(tag));
         }
@@ -101,6 +107,21 @@ mod tests {
         assert!(matches!(
             card.store_template(&[0x9F, 0x26, 0x08, 0x01]),
             Err(CardDataError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn refuses_objects_that_break_the_dictionary() {
+        let mut card = CardData::default();
+        // The fuzzer's case: a 9-byte Application Cryptogram must not be stored.
+        assert!(matches!(
+            card.store(Tag::new(0x9F26), &[0x11; 9]),
+            Err(CardDataError::Format(_))
+        ));
+        assert!(!card.has(Tag::new(0x9F26)));
+        assert!(matches!(
+            card.store_template(&hex::decode("5F2403301A31").unwrap()),
+            Err(CardDataError::Format(_))
         ));
     }
 

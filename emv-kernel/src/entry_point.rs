@@ -14,7 +14,7 @@ use crate::outcome::{
 use crate::preprocessing::{self, Indicators};
 use crate::selection;
 use crate::session::{self, KernelInput, KernelResult, Log, Session, outcome, ui};
-use crate::transport::Transport;
+use crate::transport::{Transport, TransportError};
 
 /// Runs one whole transaction, over as many taps as the card and the outcomes call for.
 pub fn run(
@@ -67,7 +67,15 @@ pub fn run(
         };
         log.unpredictable_numbers_taken += 1;
         let mut s = Session::new(config, transaction, transport, tap, un, &mut log);
-        let mut done = run_tap(&mut s, &indicators);
+        let Some(mut done) = run_tap(&mut s, &indicators) else {
+            // Book B 3.2.1.2: back at Start B with no UI Request on Restart: "Present Card".
+            restart = ui(MessageId::PresentCard, ReaderStatus::ReadyToRead);
+            log.decisions.push(format!(
+                "tap {}: L1 error in Entry Point: back to Start B",
+                tap + 1
+            ));
+            continue;
+        };
         done.mark_data_record();
         if let Some(request) = done.outcome.ui_on_outcome {
             s.show(request);
@@ -117,17 +125,28 @@ fn no_candidate() -> KernelResult {
     .into()
 }
 
-/// One tap from the PPSE to a kernel outcome (Book B 3.3 and 3.4).
-fn run_tap(s: &mut Session<'_>, indicators: &[Indicators]) -> KernelResult {
+/// How a communication error in Entry Point's own exchanges (PPSE, final SELECT) ends the
+/// tap: an L1 error returns to Start B (Book B 3.2.1) with no outcome, `None`; a cancelled
+/// transaction or a broken reader ends it.
+fn entry_point_failure(s: &mut Session<'_>, error: &TransportError) -> Option<KernelResult> {
+    s.note(format!("communication error: {error}"));
+    match error {
+        TransportError::CardRemoved | TransportError::Timeout => None,
+        TransportError::Cancelled | TransportError::Reader(_) => {
+            Some(session::transport_failure(error).into())
+        }
+    }
+}
+
+/// One tap from the PPSE to a kernel outcome (Book B 3.3 and 3.4); `None` when an L1 error
+/// before kernel activation sends Entry Point back to Start B.
+fn run_tap(s: &mut Session<'_>, indicators: &[Indicators]) -> Option<KernelResult> {
     let raw = match s.exchange(
         apdu::select(apdu::PPSE_NAME),
         "SELECT PPSE (Book B 3.3.2.2)",
     ) {
         Ok(r) => r,
-        Err(e) => {
-            s.note(format!("communication error: {e}"));
-            return session::transport_failure(&e).into();
-        }
+        Err(e) => return entry_point_failure(s, &e),
     };
     let entries = match Response::parse(&raw) {
         Some(r) if r.is_ok() => selection::parse_ppse(r.data).unwrap_or_else(|e| {
@@ -168,14 +187,14 @@ fn run_tap(s: &mut Session<'_>, indicators: &[Indicators]) -> KernelResult {
             candidate.kernel
         ));
         let raw = match s.exchange(
-            apdu::select(&candidate.entry.adf_name),
+            apdu::select(&selection::select_name(
+                &candidate.entry,
+                comb.extended_selection,
+            )),
             &format!("final SELECT {name} (Book B 3.3.3)"),
         ) {
             Ok(r) => r,
-            Err(e) => {
-                s.note(format!("communication error: {e}"));
-                return session::transport_failure(&e).into();
-            }
+            Err(e) => return entry_point_failure(s, &e),
         };
         let fci = match Response::parse(&raw) {
             Some(r) if r.is_ok() => r.data.to_vec(),
@@ -202,8 +221,8 @@ fn run_tap(s: &mut Session<'_>, indicators: &[Indicators]) -> KernelResult {
             s.decide(format!("Select Next: {name} removed, back to Start C"));
             continue;
         }
-        return done;
+        return Some(done);
     }
     s.decide("no candidate left → End Application");
-    no_candidate()
+    Some(no_candidate())
 }

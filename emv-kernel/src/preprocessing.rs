@@ -151,6 +151,7 @@ mod tests {
             cvm_required_limit: Some(5_000),
             status_check: true,
             zero_amount: ZeroAmount::Online,
+            extended_selection: true,
             tags: Default::default(),
         }
     }

@@ -56,8 +56,15 @@ pub enum ReadError {
     Data(#[from] CardDataError),
 }
 
+/// The most records one transaction reads. No book bounds the count beyond the AFL itself
+/// (Book 3 10.2; C-2 Annex A: at most 62 entries of up to 255 records); tapterm's bound,
+/// decided without a source: a tap lasts about half a second (Book A) and real cards list
+/// 2–10 records, so an AFL asking for more than 32 is treated as invalid before any READ
+/// RECORD is sent.
+pub const MAX_RECORDS: usize = 32;
+
 /// Parses an AFL (Book 3 10.2): a multiple of four bytes, SFI 1–30, first record ≥ 1,
-/// last ≥ first, ODA count ≤ the records of the entry.
+/// last ≥ first, ODA count ≤ the records of the entry; at most [`MAX_RECORDS`] records.
 pub fn parse_afl(afl: &[u8]) -> Result<Vec<AflEntry>, ReadError> {
     if !afl.len().is_multiple_of(4) {
         return Err(ReadError::BadAfl(format!(
@@ -65,6 +72,20 @@ pub fn parse_afl(afl: &[u8]) -> Result<Vec<AflEntry>, ReadError> {
             afl.len()
         )));
     }
+    let entries = parse_entries(afl)?;
+    let records: usize = entries
+        .iter()
+        .map(|e| usize::from(e.last - e.first) + 1)
+        .sum();
+    if records > MAX_RECORDS {
+        return Err(ReadError::BadAfl(format!(
+            "asks for {records} records, more than {MAX_RECORDS}"
+        )));
+    }
+    Ok(entries)
+}
+
+fn parse_entries(afl: &[u8]) -> Result<Vec<AflEntry>, ReadError> {
     afl.chunks_exact(4)
         .map(|c| {
             let entry = AflEntry {
@@ -186,5 +207,22 @@ mod tests {
             assert!(parse_afl(&hex::decode(bad).unwrap()).is_err(), "{bad}");
         }
         assert_eq!(parse_afl(&[]).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn bounds_the_records_read() {
+        // The fuzzer's AFL: SFI 1, records 1-255.
+        assert!(matches!(
+            parse_afl(&hex::decode("0801FF00").unwrap()),
+            Err(ReadError::BadAfl(_))
+        ));
+        // 32 records over two entries are fine; 33 are not.
+        assert_eq!(
+            parse_afl(&hex::decode("0801100010011000").unwrap())
+                .unwrap()
+                .len(),
+            2
+        );
+        assert!(parse_afl(&hex::decode("0801100010011100").unwrap()).is_err());
     }
 }

@@ -83,7 +83,12 @@ fn parse_entry(value: &[u8]) -> Option<DirectoryEntry> {
             0x4F => entry.adf_name = tlv.value.to_vec(),
             0x87 => entry.priority = tlv.value.first().map_or(0, |p| p & 0x0F),
             0x9F2A => entry.kernel_id = tlv.value.to_vec(),
-            0x9F29 => entry.extended_selection = Some(tlv.value.to_vec()),
+            // A 9F29 that breaks its dictionary entry makes the entry unusable (Book B
+            // 3.3.2.5: entries with invalid data are skipped).
+            0x9F29 => {
+                crate::tags::check(tlv.tag, tlv.value).ok()?;
+                entry.extended_selection = Some(tlv.value.to_vec());
+            }
             _ => {}
         }
     }
@@ -155,6 +160,17 @@ pub fn candidates(
     list
 }
 
+/// The name the final SELECT sends (Book B 3.3.3.3): the ADF name, followed by the
+/// directory entry's Extended Selection (9F29) when the combination's Extended Selection
+/// Support flag is set.
+pub fn select_name(entry: &DirectoryEntry, extended_selection_supported: bool) -> Vec<u8> {
+    let mut name = entry.adf_name.clone();
+    if extended_selection_supported {
+        name.extend_from_slice(entry.extended_selection.as_deref().unwrap_or_default());
+    }
+    name
+}
+
 /// What a kernel needs from an application's FCI (Book 1 11.3.4).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Fci {
@@ -206,6 +222,7 @@ mod tests {
             cvm_required_limit: None,
             status_check: false,
             zero_amount: ZeroAmount::Online,
+            extended_selection: true,
             tags: Default::default(),
         }
     }

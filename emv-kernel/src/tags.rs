@@ -31,6 +31,11 @@ pub struct TagInfo {
     pub name: &'static str,
     /// The data format.
     pub format: Format,
+    /// The shortest value the books allow, in bytes.
+    pub min_length: usize,
+    /// The longest value the books allow, in bytes (`usize::MAX` where they give no bound,
+    /// e.g. key remainders and issuer scripts).
+    pub max_length: usize,
 }
 
 const fn info(tag: u32, name: &'static str, format: Format) -> TagInfo {
@@ -38,147 +43,226 @@ const fn info(tag: u32, name: &'static str, format: Format) -> TagInfo {
         tag: Tag::new(tag),
         name,
         format,
+        min_length: 0,
+        max_length: usize::MAX,
+    }
+}
+
+impl TagInfo {
+    /// The entry with its length range in bytes (Book 3 Annex A, C-2 Annex A, C-3 Annex A).
+    /// A tag whose meaning depends on the kernel (9F5D, 9F69, 9F6E, …) gets the union of
+    /// its meanings' ranges, since the dictionary cannot know which kernel reads it.
+    const fn length(self, min_length: usize, max_length: usize) -> TagInfo {
+        TagInfo {
+            min_length,
+            max_length,
+            ..self
+        }
+    }
+}
+
+/// Why a value does not fit its dictionary entry (Book 3 Annex A).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormatError {
+    /// The value is shorter or longer than the dictionary allows.
+    #[error("tag {tag} is {length} bytes long; the dictionary allows {min}..={max}")]
+    Length {
+        /// The tag.
+        tag: Tag,
+        /// The value's length.
+        length: usize,
+        /// The shortest allowed length.
+        min: usize,
+        /// The longest allowed length.
+        max: usize,
+    },
+    /// The value's content is not of the tag's format (n, cn or an).
+    #[error("tag {tag} is not valid {format:?} data")]
+    Content {
+        /// The tag.
+        tag: Tag,
+        /// The format it breaks.
+        format: Format,
+    },
+}
+
+/// Checks a value against the dictionary (Book 3 Annex A and 4.3; C-2 4.x
+/// ParseAndStoreCardResponse: a known data object of the wrong length is a parsing error):
+/// its length must be in the entry's range, numeric (n) values are BCD digits, compressed
+/// numeric (cn) values are digits padded on the right with `F`, alphanumeric (an) values are
+/// ASCII letters and digits. `ans` and binary content is not checked (issuer code tables
+/// allow more than ASCII). A tag the dictionary does not know passes: Book 3 has the
+/// terminal ignore data objects it does not recognise.
+pub fn check(tag: Tag, value: &[u8]) -> Result<(), FormatError> {
+    let Some(info) = lookup(tag) else {
+        return Ok(());
+    };
+    if !(info.min_length..=info.max_length).contains(&value.len()) {
+        return Err(FormatError::Length {
+            tag,
+            length: value.len(),
+            min: info.min_length,
+            max: info.max_length,
+        });
+    }
+    let nibbles = || value.iter().flat_map(|b| [b >> 4, b & 0x0F]);
+    let valid = match info.format {
+        Format::N => nibbles().all(|n| n <= 9),
+        Format::Cn => {
+            let digits = nibbles().take_while(|n| *n <= 9).count();
+            nibbles().skip(digits).all(|n| n == 0x0F)
+        }
+        Format::An => value.iter().all(u8::is_ascii_alphanumeric),
+        Format::Ans | Format::B => true,
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(FormatError::Content {
+            tag,
+            format: info.format,
+        })
     }
 }
 
 /// The dictionary, sorted by tag value (binary search in [`lookup`]).
 static DICTIONARY: &[TagInfo] = &[
-    info(0x42, "Issuer Identification Number (IIN)", Format::N),
-    info(0x4F, "Application Identifier (AID) - card", Format::B),
-    info(0x50, "Application Label", Format::Ans),
-    info(0x56, "Track 1 Data", Format::Ans),
-    info(0x57, "Track 2 Equivalent Data", Format::B),
-    info(0x5A, "Application Primary Account Number (PAN)", Format::Cn),
-    info(0x61, "Application Template", Format::B),
-    info(0x6F, "File Control Information (FCI) Template", Format::B),
-    info(0x70, "READ RECORD Response Message Template", Format::B),
+    info(0x42, "Issuer Identification Number (IIN)", Format::N).length(3, 3),
+    info(0x4F, "Application Identifier (AID) - card", Format::B).length(5, 16),
+    info(0x50, "Application Label", Format::Ans).length(1, 16),
+    info(0x56, "Track 1 Data", Format::Ans).length(0, 76),
+    info(0x57, "Track 2 Equivalent Data", Format::B).length(0, 19),
+    info(0x5A, "Application Primary Account Number (PAN)", Format::Cn).length(0, 10),
+    info(0x61, "Application Template", Format::B).length(0, 252),
+    info(0x6F, "File Control Information (FCI) Template", Format::B).length(0, 252),
+    info(0x70, "READ RECORD Response Message Template", Format::B).length(0, 253),
     info(0x71, "Issuer Script Template 1", Format::B),
     info(0x72, "Issuer Script Template 2", Format::B),
-    info(0x73, "Directory Discretionary Template", Format::B),
-    info(0x77, "Response Message Template Format 2", Format::B),
-    info(0x80, "Response Message Template Format 1", Format::B),
-    info(0x81, "Amount, Authorised (Binary)", Format::B),
-    info(0x82, "Application Interchange Profile", Format::B),
+    info(0x73, "Directory Discretionary Template", Format::B).length(0, 252),
+    info(0x77, "Response Message Template Format 2", Format::B).length(0, 253),
+    info(0x80, "Response Message Template Format 1", Format::B).length(0, 253),
+    info(0x81, "Amount, Authorised (Binary)", Format::B).length(4, 4),
+    info(0x82, "Application Interchange Profile", Format::B).length(2, 2),
     info(0x83, "Command Template", Format::B),
-    info(0x84, "Dedicated File (DF) Name", Format::B),
+    info(0x84, "Dedicated File (DF) Name", Format::B).length(5, 16),
     info(0x86, "Issuer Script Command", Format::B),
-    info(0x87, "Application Priority Indicator", Format::B),
-    info(0x88, "Short File Identifier (SFI)", Format::B),
-    info(0x89, "Authorisation Code", Format::An),
-    info(0x8A, "Authorisation Response Code", Format::An),
+    info(0x87, "Application Priority Indicator", Format::B).length(1, 1),
+    info(0x88, "Short File Identifier (SFI)", Format::B).length(1, 1),
+    info(0x89, "Authorisation Code", Format::An).length(6, 6),
+    info(0x8A, "Authorisation Response Code", Format::An).length(2, 2),
     info(
         0x8C,
         "Card Risk Management Data Object List 1 (CDOL1)",
         Format::B,
-    ),
+    ).length(0, 252),
     info(
         0x8D,
         "Card Risk Management Data Object List 2 (CDOL2)",
         Format::B,
-    ),
-    info(0x8E, "Cardholder Verification Method (CVM) List", Format::B),
-    info(0x8F, "Certification Authority Public Key Index", Format::B),
-    info(0x90, "Issuer Public Key Certificate", Format::B),
-    info(0x91, "Issuer Authentication Data", Format::B),
+    ).length(0, 252),
+    info(0x8E, "Cardholder Verification Method (CVM) List", Format::B).length(10, 252),
+    info(0x8F, "Certification Authority Public Key Index", Format::B).length(1, 1),
+    info(0x90, "Issuer Public Key Certificate", Format::B).length(0, 248),
+    info(0x91, "Issuer Authentication Data", Format::B).length(8, 16),
     info(0x92, "Issuer Public Key Remainder", Format::B),
-    info(0x93, "Signed Static Application Data", Format::B),
-    info(0x94, "Application File Locator (AFL)", Format::B),
-    info(0x95, "Terminal Verification Results", Format::B),
+    info(0x93, "Signed Static Application Data", Format::B).length(0, 248),
+    info(0x94, "Application File Locator (AFL)", Format::B).length(0, 252),
+    info(0x95, "Terminal Verification Results", Format::B).length(5, 5),
     info(
         0x97,
         "Transaction Certificate Data Object List (TDOL)",
         Format::B,
-    ),
-    info(0x98, "Transaction Certificate (TC) Hash Value", Format::B),
+    ).length(0, 252),
+    info(0x98, "Transaction Certificate (TC) Hash Value", Format::B).length(20, 20),
     info(
         0x99,
         "Transaction Personal Identification Number (PIN) Data",
         Format::B,
     ),
-    info(0x9A, "Transaction Date", Format::N),
-    info(0x9B, "Transaction Status Information", Format::B),
-    info(0x9C, "Transaction Type", Format::N),
-    info(0x9D, "Directory Definition File (DDF) Name", Format::B),
+    info(0x9A, "Transaction Date", Format::N).length(3, 3),
+    info(0x9B, "Transaction Status Information", Format::B).length(2, 2),
+    info(0x9C, "Transaction Type", Format::N).length(1, 1),
+    info(0x9D, "Directory Definition File (DDF) Name", Format::B).length(5, 16),
     info(
         0xA5,
         "File Control Information (FCI) Proprietary Template",
         Format::B,
-    ),
-    info(0x5F20, "Cardholder Name", Format::Ans),
-    info(0x5F24, "Application Expiration Date", Format::N),
-    info(0x5F25, "Application Effective Date", Format::N),
-    info(0x5F28, "Issuer Country Code", Format::N),
-    info(0x5F2A, "Transaction Currency Code", Format::N),
-    info(0x5F2D, "Language Preference", Format::An),
-    info(0x5F30, "Service Code", Format::N),
-    info(0x5F34, "Application PAN Sequence Number", Format::N),
-    info(0x5F36, "Transaction Currency Exponent", Format::N),
+    ).length(0, 252),
+    info(0x5F20, "Cardholder Name", Format::Ans).length(2, 26),
+    info(0x5F24, "Application Expiration Date", Format::N).length(3, 3),
+    info(0x5F25, "Application Effective Date", Format::N).length(3, 3),
+    info(0x5F28, "Issuer Country Code", Format::N).length(2, 2),
+    info(0x5F2A, "Transaction Currency Code", Format::N).length(2, 2),
+    info(0x5F2D, "Language Preference", Format::An).length(2, 8),
+    info(0x5F30, "Service Code", Format::N).length(2, 2),
+    info(0x5F34, "Application PAN Sequence Number", Format::N).length(1, 1),
+    info(0x5F36, "Transaction Currency Exponent", Format::N).length(1, 1),
     info(0x5F50, "Issuer URL", Format::Ans),
     info(
         0x5F53,
         "International Bank Account Number (IBAN)",
         Format::B,
-    ),
-    info(0x5F54, "Bank Identifier Code (BIC)", Format::B),
-    info(0x5F55, "Issuer Country Code (alpha2 format)", Format::An),
-    info(0x5F56, "Issuer Country Code (alpha3 format)", Format::An),
-    info(0x5F57, "Account Type", Format::N),
-    info(0x9F01, "Acquirer Identifier", Format::N),
-    info(0x9F02, "Amount, Authorised (Numeric)", Format::N),
-    info(0x9F03, "Amount, Other (Numeric)", Format::N),
-    info(0x9F04, "Amount, Other (Binary)", Format::B),
-    info(0x9F05, "Application Discretionary Data", Format::B),
-    info(0x9F06, "Application Identifier (AID) - terminal", Format::B),
-    info(0x9F07, "Application Usage Control", Format::B),
-    info(0x9F08, "Application Version Number (card)", Format::B),
-    info(0x9F09, "Application Version Number (terminal)", Format::B),
+    ).length(0, 34),
+    info(0x5F54, "Bank Identifier Code (BIC)", Format::B).length(8, 11),
+    info(0x5F55, "Issuer Country Code (alpha2 format)", Format::An).length(2, 2),
+    info(0x5F56, "Issuer Country Code (alpha3 format)", Format::An).length(3, 3),
+    info(0x5F57, "Account Type", Format::N).length(1, 1),
+    info(0x9F01, "Acquirer Identifier", Format::N).length(6, 6),
+    info(0x9F02, "Amount, Authorised (Numeric)", Format::N).length(6, 6),
+    info(0x9F03, "Amount, Other (Numeric)", Format::N).length(6, 6),
+    info(0x9F04, "Amount, Other (Binary)", Format::B).length(4, 4),
+    info(0x9F05, "Application Discretionary Data", Format::B).length(1, 32),
+    info(0x9F06, "Application Identifier (AID) - terminal", Format::B).length(5, 16),
+    info(0x9F07, "Application Usage Control", Format::B).length(2, 2),
+    info(0x9F08, "Application Version Number (card)", Format::B).length(2, 2),
+    info(0x9F09, "Application Version Number (terminal)", Format::B).length(2, 2),
     info(
         0x9F0A,
         "Application Selection Registered Proprietary Data",
         Format::B,
     ),
-    info(0x9F0B, "Cardholder Name Extended", Format::Ans),
-    info(0x9F0D, "Issuer Action Code - Default", Format::B),
-    info(0x9F0E, "Issuer Action Code - Denial", Format::B),
-    info(0x9F0F, "Issuer Action Code - Online", Format::B),
-    info(0x9F10, "Issuer Application Data", Format::B),
-    info(0x9F11, "Issuer Code Table Index", Format::N),
-    info(0x9F12, "Application Preferred Name", Format::Ans),
+    info(0x9F0B, "Cardholder Name Extended", Format::Ans).length(27, 45),
+    info(0x9F0D, "Issuer Action Code - Default", Format::B).length(5, 5),
+    info(0x9F0E, "Issuer Action Code - Denial", Format::B).length(5, 5),
+    info(0x9F0F, "Issuer Action Code - Online", Format::B).length(5, 5),
+    info(0x9F10, "Issuer Application Data", Format::B).length(0, 32),
+    info(0x9F11, "Issuer Code Table Index", Format::N).length(1, 1),
+    info(0x9F12, "Application Preferred Name", Format::Ans).length(1, 16),
     info(
         0x9F13,
         "Last Online Application Transaction Counter (ATC) Register",
         Format::B,
-    ),
-    info(0x9F14, "Lower Consecutive Offline Limit", Format::B),
-    info(0x9F15, "Merchant Category Code", Format::N),
-    info(0x9F16, "Merchant Identifier", Format::Ans),
+    ).length(2, 2),
+    info(0x9F14, "Lower Consecutive Offline Limit", Format::B).length(1, 1),
+    info(0x9F15, "Merchant Category Code", Format::N).length(2, 2),
+    info(0x9F16, "Merchant Identifier", Format::Ans).length(15, 15),
     info(
         0x9F17,
         "Personal Identification Number (PIN) Try Counter",
         Format::B,
-    ),
-    info(0x9F18, "Issuer Script Identifier", Format::B),
-    info(0x9F19, "Token Requestor ID", Format::N),
-    info(0x9F1A, "Terminal Country Code", Format::N),
-    info(0x9F1B, "Terminal Floor Limit", Format::B),
-    info(0x9F1C, "Terminal Identification", Format::An),
-    info(0x9F1D, "Terminal Risk Management Data", Format::B),
-    info(0x9F1E, "Interface Device (IFD) Serial Number", Format::An),
-    info(0x9F1F, "Track 1 Discretionary Data", Format::Ans),
-    info(0x9F20, "Track 2 Discretionary Data", Format::Cn),
-    info(0x9F21, "Transaction Time", Format::N),
+    ).length(1, 1),
+    info(0x9F18, "Issuer Script Identifier", Format::B).length(4, 4),
+    info(0x9F19, "Token Requestor ID", Format::N).length(6, 6),
+    info(0x9F1A, "Terminal Country Code", Format::N).length(2, 2),
+    info(0x9F1B, "Terminal Floor Limit", Format::B).length(4, 4),
+    info(0x9F1C, "Terminal Identification", Format::An).length(8, 8),
+    info(0x9F1D, "Terminal Risk Management Data", Format::B).length(1, 8),
+    info(0x9F1E, "Interface Device (IFD) Serial Number", Format::An).length(8, 8),
+    info(0x9F1F, "Track 1 Discretionary Data", Format::Ans).length(0, 54),
+    info(0x9F20, "Track 2 Discretionary Data", Format::Cn).length(0, 16),
+    info(0x9F21, "Transaction Time", Format::N).length(3, 3),
     info(
         0x9F22,
         "Certification Authority Public Key Index (terminal)",
         Format::B,
-    ),
-    info(0x9F23, "Upper Consecutive Offline Limit", Format::B),
-    info(0x9F24, "Payment Account Reference (PAR)", Format::An),
-    info(0x9F25, "Last 4 Digits of PAN", Format::N),
-    info(0x9F26, "Application Cryptogram", Format::B),
-    info(0x9F27, "Cryptogram Information Data", Format::B),
-    info(0x9F29, "Extended Selection", Format::B),
-    info(0x9F2A, "Kernel Identifier", Format::B),
+    ).length(1, 1),
+    info(0x9F23, "Upper Consecutive Offline Limit", Format::B).length(1, 1),
+    info(0x9F24, "Payment Account Reference (PAR)", Format::An).length(29, 29),
+    info(0x9F25, "Last 4 Digits of PAN", Format::N).length(2, 2),
+    info(0x9F26, "Application Cryptogram", Format::B).length(8, 8),
+    info(0x9F27, "Cryptogram Information Data", Format::B).length(1, 1),
+    info(0x9F29, "Extended Selection", Format::B).length(0, 16),
+    info(0x9F2A, "Kernel Identifier", Format::B).length(1, 8),
     info(
         0x9F2D,
         "ICC PIN Encipherment Public Key Certificate",
@@ -188,77 +272,77 @@ static DICTIONARY: &[TagInfo] = &[
         0x9F2E,
         "ICC PIN Encipherment Public Key Exponent",
         Format::B,
-    ),
+    ).length(1, 3),
     info(
         0x9F2F,
         "ICC PIN Encipherment Public Key Remainder",
         Format::B,
     ),
-    info(0x9F32, "Issuer Public Key Exponent", Format::B),
-    info(0x9F33, "Terminal Capabilities", Format::B),
+    info(0x9F32, "Issuer Public Key Exponent", Format::B).length(1, 3),
+    info(0x9F33, "Terminal Capabilities", Format::B).length(3, 3),
     info(
         0x9F34,
         "Cardholder Verification Method (CVM) Results",
         Format::B,
-    ),
-    info(0x9F35, "Terminal Type", Format::N),
-    info(0x9F36, "Application Transaction Counter (ATC)", Format::B),
-    info(0x9F37, "Unpredictable Number", Format::B),
+    ).length(3, 3),
+    info(0x9F35, "Terminal Type", Format::N).length(1, 1),
+    info(0x9F36, "Application Transaction Counter (ATC)", Format::B).length(2, 2),
+    info(0x9F37, "Unpredictable Number", Format::B).length(4, 4),
     info(
         0x9F38,
         "Processing Options Data Object List (PDOL)",
         Format::B,
-    ),
-    info(0x9F39, "Point-of-Service (POS) Entry Mode", Format::N),
-    info(0x9F3A, "Amount, Reference Currency", Format::B),
-    info(0x9F3B, "Application Reference Currency", Format::N),
-    info(0x9F3C, "Transaction Reference Currency Code", Format::N),
-    info(0x9F3D, "Transaction Reference Currency Exponent", Format::N),
-    info(0x9F40, "Additional Terminal Capabilities", Format::B),
-    info(0x9F41, "Transaction Sequence Counter", Format::N),
-    info(0x9F42, "Application Currency Code", Format::N),
-    info(0x9F43, "Application Reference Currency Exponent", Format::N),
-    info(0x9F44, "Application Currency Exponent", Format::N),
-    info(0x9F45, "Data Authentication Code", Format::B),
-    info(0x9F46, "ICC Public Key Certificate", Format::B),
-    info(0x9F47, "ICC Public Key Exponent", Format::B),
+    ).length(0, 252),
+    info(0x9F39, "Point-of-Service (POS) Entry Mode", Format::N).length(1, 1),
+    info(0x9F3A, "Amount, Reference Currency", Format::B).length(4, 4),
+    info(0x9F3B, "Application Reference Currency", Format::N).length(2, 8),
+    info(0x9F3C, "Transaction Reference Currency Code", Format::N).length(2, 2),
+    info(0x9F3D, "Transaction Reference Currency Exponent", Format::N).length(1, 1),
+    info(0x9F40, "Additional Terminal Capabilities", Format::B).length(5, 5),
+    info(0x9F41, "Transaction Sequence Counter", Format::N).length(2, 4),
+    info(0x9F42, "Application Currency Code", Format::N).length(2, 2),
+    info(0x9F43, "Application Reference Currency Exponent", Format::N).length(1, 4),
+    info(0x9F44, "Application Currency Exponent", Format::N).length(1, 1),
+    info(0x9F45, "Data Authentication Code", Format::B).length(2, 2),
+    info(0x9F46, "ICC Public Key Certificate", Format::B).length(0, 248),
+    info(0x9F47, "ICC Public Key Exponent", Format::B).length(1, 3),
     info(0x9F48, "ICC Public Key Remainder", Format::B),
     info(
         0x9F49,
         "Dynamic Data Authentication Data Object List (DDOL)",
         Format::B,
-    ),
-    info(0x9F4A, "Static Data Authentication Tag List", Format::B),
-    info(0x9F4B, "Signed Dynamic Application Data", Format::B),
-    info(0x9F4C, "ICC Dynamic Number", Format::B),
-    info(0x9F4D, "Log Entry", Format::B),
+    ).length(0, 252),
+    info(0x9F4A, "Static Data Authentication Tag List", Format::B).length(0, 252),
+    info(0x9F4B, "Signed Dynamic Application Data", Format::B).length(0, 248),
+    info(0x9F4C, "ICC Dynamic Number", Format::B).length(2, 8),
+    info(0x9F4D, "Log Entry", Format::B).length(2, 2),
     info(0x9F4E, "Merchant Name and Location", Format::Ans),
     info(0x9F4F, "Log Format", Format::B),
-    info(0x9F50, "Offline Accumulator Balance (C-2)", Format::N),
-    info(0x9F53, "Transaction Category Code (C-2)", Format::An),
-    info(0x9F54, "DS ODS Card (C-2)", Format::B),
-    info(0x9F5A, "Application Program Identifier", Format::B),
+    info(0x9F50, "Offline Accumulator Balance (C-2)", Format::N).length(6, 6),
+    info(0x9F53, "Transaction Category Code (C-2)", Format::An).length(1, 1),
+    info(0x9F54, "DS ODS Card (C-2)", Format::B).length(0, 160),
+    info(0x9F5A, "Application Program Identifier", Format::B).length(1, 16),
     info(
         0x9F5B,
         "DSDOL (C-2) / Issuer Script Results (C-3)",
         Format::B,
-    ),
-    info(0x9F5C, "DS Requested Operator ID (C-2)", Format::B),
+    ).length(0, 252),
+    info(0x9F5C, "DS Requested Operator ID (C-2)", Format::B).length(8, 8),
     info(
         0x9F5D,
         "Application Capabilities Information (C-2) / Available Offline Spending Amount (C-3)",
         Format::B,
-    ),
-    info(0x9F5E, "DS ID (C-2)", Format::B),
-    info(0x9F5F, "DS Slot Availability (C-2)", Format::B),
-    info(0x9F60, "CVC3 (Track1) (C-2)", Format::B),
-    info(0x9F61, "CVC3 (Track2) (C-2)", Format::B),
-    info(0x9F62, "PCVC3 (Track1) (C-2)", Format::B),
-    info(0x9F63, "PUNATC (Track1) (C-2)", Format::B),
-    info(0x9F64, "NATC (Track1) (C-2)", Format::B),
-    info(0x9F65, "PCVC3 (Track2) (C-2)", Format::B),
-    info(0x9F66, "Terminal Transaction Qualifiers (TTQ)", Format::B),
-    info(0x9F67, "NATC (Track2) (C-2)", Format::B),
+    ).length(3, 6),
+    info(0x9F5E, "DS ID (C-2)", Format::B).length(8, 11),
+    info(0x9F5F, "DS Slot Availability (C-2)", Format::B).length(1, 1),
+    info(0x9F60, "CVC3 (Track1) (C-2)", Format::B).length(2, 2),
+    info(0x9F61, "CVC3 (Track2) (C-2)", Format::B).length(2, 2),
+    info(0x9F62, "PCVC3 (Track1) (C-2)", Format::B).length(6, 6),
+    info(0x9F63, "PUNATC (Track1) (C-2)", Format::B).length(6, 6),
+    info(0x9F64, "NATC (Track1) (C-2)", Format::B).length(1, 1),
+    info(0x9F65, "PCVC3 (Track2) (C-2)", Format::B).length(2, 2),
+    info(0x9F66, "Terminal Transaction Qualifiers (TTQ)", Format::B).length(2, 4),
+    info(0x9F67, "NATC (Track2) (C-2)", Format::B).length(1, 1),
     info(
         0x9F68,
         "Mag-stripe CVM List (C-2) / Card Additional Processes (C-3)",
@@ -268,134 +352,134 @@ static DICTIONARY: &[TagInfo] = &[
         0x9F69,
         "UDOL (C-2) / Card Authentication Related Data (C-3)",
         Format::B,
-    ),
-    info(0x9F6A, "Unpredictable Number (Numeric) (C-2)", Format::N),
+    ).length(0, 250),
+    info(0x9F6A, "Unpredictable Number (Numeric) (C-2)", Format::N).length(4, 4),
     info(
         0x9F6B,
         "Track 2 Data (C-2) / Card CVM Limit (C-3)",
         Format::B,
-    ),
+    ).length(0, 19),
     info(
         0x9F6C,
         "Card Transaction Qualifiers (CTQ) (C-3) / Mag-stripe Application Version Number (Card) (C-2)",
         Format::B,
-    ),
+    ).length(2, 2),
     info(
         0x9F6D,
         "Mag-stripe Application Version Number (Reader) (C-2)",
         Format::B,
-    ),
+    ).length(2, 2),
     info(
         0x9F6E,
         "Form Factor Indicator (C-3) / Third Party Data (C-2)",
         Format::B,
-    ),
-    info(0x9F6F, "DS Slot Management Control (C-2)", Format::B),
-    info(0x9F70, "Protected Data Envelope 1 (C-2)", Format::B),
-    info(0x9F71, "Protected Data Envelope 2 (C-2)", Format::B),
-    info(0x9F72, "Protected Data Envelope 3 (C-2)", Format::B),
-    info(0x9F73, "Protected Data Envelope 4 (C-2)", Format::B),
-    info(0x9F74, "Protected Data Envelope 5 (C-2)", Format::B),
-    info(0x9F75, "Unprotected Data Envelope 1 (C-2)", Format::B),
-    info(0x9F76, "Unprotected Data Envelope 2 (C-2)", Format::B),
-    info(0x9F77, "Unprotected Data Envelope 3 (C-2)", Format::B),
-    info(0x9F78, "Unprotected Data Envelope 4 (C-2)", Format::B),
-    info(0x9F79, "Unprotected Data Envelope 5 (C-2)", Format::B),
+    ).length(4, 32),
+    info(0x9F6F, "DS Slot Management Control (C-2)", Format::B).length(1, 1),
+    info(0x9F70, "Protected Data Envelope 1 (C-2)", Format::B).length(0, 192),
+    info(0x9F71, "Protected Data Envelope 2 (C-2)", Format::B).length(0, 192),
+    info(0x9F72, "Protected Data Envelope 3 (C-2)", Format::B).length(0, 192),
+    info(0x9F73, "Protected Data Envelope 4 (C-2)", Format::B).length(0, 192),
+    info(0x9F74, "Protected Data Envelope 5 (C-2)", Format::B).length(0, 192),
+    info(0x9F75, "Unprotected Data Envelope 1 (C-2)", Format::B).length(0, 192),
+    info(0x9F76, "Unprotected Data Envelope 2 (C-2)", Format::B).length(0, 192),
+    info(0x9F77, "Unprotected Data Envelope 3 (C-2)", Format::B).length(0, 192),
+    info(0x9F78, "Unprotected Data Envelope 4 (C-2)", Format::B).length(0, 192),
+    info(0x9F79, "Unprotected Data Envelope 5 (C-2)", Format::B).length(0, 192),
     info(
         0x9F7C,
         "Customer Exclusive Data (C-3) / Merchant Custom Data (C-2)",
         Format::B,
-    ),
-    info(0x9F7D, "DS Summary 1 (C-2)", Format::B),
-    info(0x9F7E, "Mobile Support Indicator (C-2)", Format::B),
-    info(0x9F7F, "DS Unpredictable Number (C-2)", Format::B),
+    ).length(0, 32),
+    info(0x9F7D, "DS Summary 1 (C-2)", Format::B).length(8, 16),
+    info(0x9F7E, "Mobile Support Indicator (C-2)", Format::B).length(1, 1),
+    info(0x9F7F, "DS Unpredictable Number (C-2)", Format::B).length(4, 4),
     info(
         0xBF0C,
         "File Control Information (FCI) Issuer Discretionary Data",
         Format::B,
-    ),
+    ).length(0, 222),
     info(
         0xDF4B,
         "POS Cardholder Interaction Information (C-2)",
         Format::B,
-    ),
-    info(0xDF60, "DS Input (Card) (C-2)", Format::B),
-    info(0xDF61, "DS Digest H (C-2)", Format::B),
-    info(0xDF62, "DS ODS Info (C-2)", Format::B),
-    info(0xDF63, "DS ODS Term (C-2)", Format::B),
-    info(0xDF8101, "DS Summary 2 (C-2)", Format::B),
-    info(0xDF8102, "DS Summary 3 (C-2)", Format::B),
-    info(0xDF8104, "Balance Read Before Gen AC (C-2)", Format::N),
-    info(0xDF8105, "Balance Read After Gen AC (C-2)", Format::N),
+    ).length(3, 3),
+    info(0xDF60, "DS Input (Card) (C-2)", Format::B).length(8, 8),
+    info(0xDF61, "DS Digest H (C-2)", Format::B).length(8, 8),
+    info(0xDF62, "DS ODS Info (C-2)", Format::B).length(1, 1),
+    info(0xDF63, "DS ODS Term (C-2)", Format::B).length(0, 160),
+    info(0xDF8101, "DS Summary 2 (C-2)", Format::B).length(8, 16),
+    info(0xDF8102, "DS Summary 3 (C-2)", Format::B).length(8, 16),
+    info(0xDF8104, "Balance Read Before Gen AC (C-2)", Format::N).length(6, 6),
+    info(0xDF8105, "Balance Read After Gen AC (C-2)", Format::N).length(6, 6),
     info(0xDF8106, "Data Needed (C-2)", Format::B),
     info(0xDF8107, "CDOL1 Related Data (C-2)", Format::B),
-    info(0xDF8108, "DS AC Type (C-2)", Format::B),
-    info(0xDF8109, "DS Input (Term) (C-2)", Format::B),
-    info(0xDF810A, "DS ODS Info For Reader (C-2)", Format::B),
-    info(0xDF810B, "DS Summary Status (C-2)", Format::B),
-    info(0xDF810C, "Kernel ID (C-2)", Format::B),
+    info(0xDF8108, "DS AC Type (C-2)", Format::B).length(1, 1),
+    info(0xDF8109, "DS Input (Term) (C-2)", Format::B).length(8, 8),
+    info(0xDF810A, "DS ODS Info For Reader (C-2)", Format::B).length(1, 1),
+    info(0xDF810B, "DS Summary Status (C-2)", Format::B).length(1, 1),
+    info(0xDF810C, "Kernel ID (C-2)", Format::B).length(1, 1),
     info(0xDF810D, "DSVN Term (C-2)", Format::B),
-    info(0xDF810E, "Post-Gen AC Put Data Status (C-2)", Format::B),
-    info(0xDF810F, "Pre-Gen AC Put Data Status (C-2)", Format::B),
-    info(0xDF8110, "Proceed To First Write Flag (C-2)", Format::B),
+    info(0xDF810E, "Post-Gen AC Put Data Status (C-2)", Format::B).length(1, 1),
+    info(0xDF810F, "Pre-Gen AC Put Data Status (C-2)", Format::B).length(1, 1),
+    info(0xDF8110, "Proceed To First Write Flag (C-2)", Format::B).length(1, 1),
     info(0xDF8111, "PDOL Related Data (C-2)", Format::B),
     info(0xDF8112, "Tags To Read (C-2)", Format::B),
     info(0xDF8113, "DRDOL Related Data (C-2)", Format::B),
-    info(0xDF8114, "Reference Control Parameter (C-2)", Format::B),
-    info(0xDF8115, "Error Indication (C-2)", Format::B),
-    info(0xDF8116, "User Interface Request Data (C-2)", Format::B),
-    info(0xDF8117, "Card Data Input Capability (C-2)", Format::B),
-    info(0xDF8118, "CVM Capability - CVM Required (C-2)", Format::B),
+    info(0xDF8114, "Reference Control Parameter (C-2)", Format::B).length(1, 1),
+    info(0xDF8115, "Error Indication (C-2)", Format::B).length(6, 6),
+    info(0xDF8116, "User Interface Request Data (C-2)", Format::B).length(22, 22),
+    info(0xDF8117, "Card Data Input Capability (C-2)", Format::B).length(1, 1),
+    info(0xDF8118, "CVM Capability - CVM Required (C-2)", Format::B).length(1, 1),
     info(
         0xDF8119,
         "CVM Capability - No CVM Required (C-2)",
         Format::B,
-    ),
-    info(0xDF811A, "Default UDOL (C-2)", Format::B),
-    info(0xDF811B, "Kernel Configuration (C-2)", Format::B),
+    ).length(1, 1),
+    info(0xDF811A, "Default UDOL (C-2)", Format::B).length(3, 3),
+    info(0xDF811B, "Kernel Configuration (C-2)", Format::B).length(1, 1),
     info(
         0xDF811C,
         "Max Lifetime of Torn Transaction Log Record (C-2)",
         Format::B,
-    ),
+    ).length(2, 2),
     info(
         0xDF811D,
         "Max Number of Torn Transaction Log Records (C-2)",
         Format::B,
-    ),
+    ).length(1, 1),
     info(
         0xDF811E,
         "Mag-stripe CVM Capability - CVM Required (C-2)",
         Format::B,
-    ),
-    info(0xDF811F, "Security Capability (C-2)", Format::B),
-    info(0xDF8120, "Terminal Action Code - Default (C-2)", Format::B),
-    info(0xDF8121, "Terminal Action Code - Denial (C-2)", Format::B),
-    info(0xDF8122, "Terminal Action Code - Online (C-2)", Format::B),
-    info(0xDF8123, "Reader Contactless Floor Limit (C-2)", Format::N),
+    ).length(1, 1),
+    info(0xDF811F, "Security Capability (C-2)", Format::B).length(1, 1),
+    info(0xDF8120, "Terminal Action Code - Default (C-2)", Format::B).length(5, 5),
+    info(0xDF8121, "Terminal Action Code - Denial (C-2)", Format::B).length(5, 5),
+    info(0xDF8122, "Terminal Action Code - Online (C-2)", Format::B).length(5, 5),
+    info(0xDF8123, "Reader Contactless Floor Limit (C-2)", Format::N).length(6, 6),
     info(
         0xDF8124,
         "Reader Contactless Transaction Limit (No On-device CVM) (C-2)",
         Format::N,
-    ),
+    ).length(6, 6),
     info(
         0xDF8125,
         "Reader Contactless Transaction Limit (On-device CVM) (C-2)",
         Format::N,
-    ),
-    info(0xDF8126, "Reader CVM Required Limit (C-2)", Format::N),
-    info(0xDF8127, "Time Out Value (C-2)", Format::B),
-    info(0xDF8128, "IDS Status (C-2)", Format::B),
-    info(0xDF8129, "Outcome Parameter Set (C-2)", Format::B),
-    info(0xDF812A, "DD Card (Track1) (C-2)", Format::B),
+    ).length(6, 6),
+    info(0xDF8126, "Reader CVM Required Limit (C-2)", Format::N).length(6, 6),
+    info(0xDF8127, "Time Out Value (C-2)", Format::B).length(2, 2),
+    info(0xDF8128, "IDS Status (C-2)", Format::B).length(1, 1),
+    info(0xDF8129, "Outcome Parameter Set (C-2)", Format::B).length(8, 8),
+    info(0xDF812A, "DD Card (Track1) (C-2)", Format::B).length(0, 56),
     info(0xDF812B, "DD Card (Track2) (C-2)", Format::B),
     info(
         0xDF812C,
         "Mag-stripe CVM Capability - No CVM Required (C-2)",
         Format::B,
-    ),
-    info(0xDF812D, "Message Hold Time (C-2)", Format::N),
-    info(0xDF8130, "Hold Time Value (C-2)", Format::B),
+    ).length(1, 1),
+    info(0xDF812D, "Message Hold Time (C-2)", Format::N).length(3, 3),
+    info(0xDF8130, "Hold Time Value (C-2)", Format::B).length(1, 1),
     info(0xDF8131, "Phone Message Table (C-2)", Format::B),
     info(
         0xDF8132,
@@ -731,5 +815,54 @@ mod tests {
         assert_eq!(lookup(Tag::new(0x50)).unwrap().name, "Application Label");
         assert_eq!(format_of(Tag::new(0x9F02)), Format::N);
         assert_eq!(format_of(Tag::new(0xDF7F)), Format::B);
+    }
+
+    #[test]
+    fn checks_lengths_and_formats() {
+        let t = Tag::new;
+        assert_eq!(check(t(0x9F26), &[0; 8]), Ok(()));
+        assert_eq!(
+            check(t(0x9F26), &[0; 9]),
+            Err(FormatError::Length {
+                tag: t(0x9F26),
+                length: 9,
+                min: 8,
+                max: 8
+            })
+        );
+        assert!(check(t(0x82), &[0x19]).is_err());
+        assert!(check(t(0x8E), &[0; 8]).is_err());
+        // n: BCD digits only.
+        assert_eq!(check(t(0x5F24), &[0x30, 0x12, 0x31]), Ok(()));
+        assert!(matches!(
+            check(t(0x5F24), &[0x30, 0x1A, 0x31]),
+            Err(FormatError::Content { .. })
+        ));
+        // cn: digits, then F padding and nothing else.
+        assert_eq!(
+            check(t(0x5A), &hex::decode("541333008902001F").unwrap()),
+            Ok(())
+        );
+        assert!(check(t(0x5A), &hex::decode("54133300F9020011").unwrap()).is_err());
+        // an: letters and digits.
+        assert_eq!(check(t(0x5F2D), b"enfr"), Ok(()));
+        assert!(matches!(
+            check(t(0x5F2D), b"e "),
+            Err(FormatError::Content { .. })
+        ));
+        // Kernel-dependent tags take the union: C-3 FFI (4) and C-2 Third Party Data (5-32).
+        assert_eq!(check(t(0x9F6E), &[0; 4]), Ok(()));
+        assert_eq!(check(t(0x9F6E), &[0; 32]), Ok(()));
+        assert!(check(t(0x9F6E), &[0; 33]).is_err());
+        // Unknown tags and unbounded entries pass.
+        assert_eq!(check(t(0xDF7F), &[0; 300]), Ok(()));
+        assert_eq!(check(t(0x9F48), &[0; 200]), Ok(()));
+    }
+
+    #[test]
+    fn every_length_range_is_ordered() {
+        for entry in DICTIONARY {
+            assert!(entry.min_length <= entry.max_length, "{}", entry.tag);
+        }
     }
 }

@@ -130,6 +130,9 @@ pub struct VectorCombination {
     /// Zero amount handling.
     #[serde(default = "default_zero_amount")]
     pub zero_amount: String,
+    /// Extended Selection Support flag (Book B 3.3.3.3); true unless given.
+    #[serde(default = "default_true", skip_serializing_if = "is_true")]
+    pub extended_selection: bool,
     /// Kernel-specific data objects.
     #[serde(default)]
     pub tags: BTreeMap<HexTag, Hex>,
@@ -137,6 +140,14 @@ pub struct VectorCombination {
 
 fn default_zero_amount() -> String {
     "online".into()
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn is_true(value: &bool) -> bool {
+    *value
 }
 
 /// One CA public key in a vector.
@@ -387,6 +398,7 @@ impl VectorCombination {
                 "not_allowed" => ZeroAmount::NotAllowed,
                 other => return invalid(format!("unknown zero_amount {other:?}")),
             },
+            extended_selection: self.extended_selection,
             tags: tag_map(&self.tags),
         })
     }

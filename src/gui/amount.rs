@@ -398,6 +398,7 @@ mod tests {
             cvm_required_limit: None,
             status_check: false,
             zero_amount: zero,
+            extended_selection: true,
             tags: Default::default(),
         };
         let mut config = TerminalConfig {

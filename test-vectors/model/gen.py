@@ -19,13 +19,14 @@ def tpl(tag, *items): return tlv(tag, b''.join(items))
 
 PPSE_CMD = "00A404000E325041592E5359532E444446303100"
 def ppse(*entries):
-    # entries: (aid, priority or None, kernel id or None, label or None)
+    # entries: (aid, priority or None, kernel id or None, label or None[, extended selection])
     es = b''
-    for aid, prio, kid, label in entries:
+    for aid, prio, kid, label, *ext in entries:
         body = tlv('4F', aid)
         if label: body += tlv('50', label.encode().hex())
         if prio is not None: body += tlv('87', '%02X' % prio)
         if kid is not None: body += tlv('9F2A', kid)
+        if ext: body += tlv('9F29', ext[0])
         es += tlv('61', body)
     return h(tpl('6F', tlv('84', b'2PAY.SYS.DDF01'), tpl('A5', tpl('BF0C', es)))) + "9000"
 def select_cmd(aid):
@@ -117,6 +118,16 @@ def visa_card(cid='80', ctq='0000', extra=b'', afl=None, t2=T2, omit=(), iad="06
         if v is None or t in omit: continue
         b += tlv(t, v)
     return h(tlv('77', b + extra)) + "9000"
+
+def shipped_config():
+    """assets/terminal.toml as a vector config: its terminal data (9F4E from app.merchant_name)
+    and its combinations, field for field (the file uses the vector's combination fields)."""
+    import tomllib
+    path = os.path.join(OUT, '..', 'assets', 'terminal.toml')
+    with open(path, 'rb') as f: cfg = tomllib.load(f)
+    terminal = dict(cfg['terminal'])
+    terminal['9F4E'] = h(cfg['app']['merchant_name'].strip().encode())
+    return {"terminal": terminal, "combinations": cfg['combination']}
 
 def write(name, desc, source, config, transaction, taps, expect, notes=None):
     v = {"format": "tapterm-vector/1", "name": name, "description": desc, "source": source}

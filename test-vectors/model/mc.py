@@ -24,11 +24,13 @@ def mc_comb(**kw):
          "cvm_required_limit": "50.00"}
     c["tags"] = mc_tags(**kw); return c
 MC_TERMINAL = {"9F1A": "0250", "9F35": "22", "9F09": "0002"}
-def record(cvm_list="000000000000000042031E031F03", cur='0978', extra=b''):
-    return h(tpl('70', tlv('57', MC_T2), tlv('5A', MC_PAN), tlv('5F24', '301231'), tlv('5F25', '200101'),
-                 tlv('5F28', '0250'), tlv('5F34', '00'), tlv('8C', CDOL1), tlv('8D', '8A02'),
-                 tlv('8E', cvm_list), tlv('9F07', 'FF00'), tlv('9F08', '0002'), tlv('9F0D', '0000000000'),
-                 tlv('9F0E', '0000000000'), tlv('9F0F', '0000000000'), tlv('9F42', cur), extra)) + "9000"
+def record(cvm_list="000000000000000042031E031F03", cur='0978', extra=b'', **changes):
+    # changes: tag -> value replacing the default (e.g. _8C='' for an empty CDOL1).
+    items = [('57', MC_T2), ('5A', MC_PAN), ('5F24', '301231'), ('5F25', '200101'), ('5F28', '0250'),
+             ('5F34', '00'), ('8C', CDOL1), ('8D', '8A02'), ('8E', cvm_list), ('9F07', 'FF00'),
+             ('9F08', '0002'), ('9F0D', '0000000000'), ('9F0E', '0000000000'), ('9F0F', '0000000000'),
+             ('9F42', cur)]
+    return h(tpl('70', *(tlv(t, changes.get('_' + t, v)) for t, v in items), extra)) + "9000"
 def gpo_resp(aip, afl="10010100"): return h(tpl('77', tlv('82', aip), tlv('94', afl))) + "9000"
 def genac_resp(cid, extra=b''):
     return h(tpl('77', tlv('9F27', cid), tlv('9F36', '0011'), tlv('9F26', '0102030405060708'),
@@ -261,3 +263,34 @@ write("mc-rrp-terminal-not-supported",
       SRC2, CFG(comb), t, [rrp_tap(t, "11223344", ENTS, [], 0x80, "8000008001", "1F0302", genac_resp('80'))],
       {"outcome": "online_request", "data": {"95": "8000008001", "9F37": "11223344", "82": RRP_AIP}})
 print("mc rrp vectors written")
+
+# Issue 9 deviations (points 1, 3 and 8): the shipped configuration against a card that must
+# not be approved offline; card data checked against the dictionary.
+SHIPPED = shipped_config()
+t = tx()
+write("mc-shipped-config-zero-iacs-no-oda-online",
+      "Hostile card against the shipped configuration (assets/terminal.toml, field for field): all-zero IACs 9F0D/9F0E/9F0F and no offline data authentication (AIP 1880, no CDA). C-2 S3R1.20 sets TVR 'ODA not performed' (8000008001 with the 0.00 floor limit exceeded and RRP not performed); the shipped TAC-Online F45084800C has that bit, so terminal action analysis (C-2 7.8 TAA.7-TAA.11, online-capable terminal 22) asks for an ARQC (P1 80), never a TC: Online Request. 9F33 000808 comes from DF8117 00 (contactless only), DF8119 08 and DF811F 08." + MIN.format(", GENERATE AC"),
+      SRC2, SHIPPED, t, [mc_tap(t, "11223344", 0x80, "8000008001", "1F0302", genac_resp('80'))],
+      {"outcome": "online_request", "data": {"95": "8000008001", "9F27": "80", "9F33": "000808"},
+       "outcome_parameter_set": ops.final("online_request", "no_cvm")})
+# The fuzzer's case: an offline TC whose cryptogram is 9 bytes long.
+t = tx("60.00"); comb = mc_comb(floor=100_00, tl=200_00, tac_online="0000008000"); comb["floor_limit"] = "100.00"
+bad_tc = h(tpl('77', tlv('9F27', '40'), tlv('9F36', '0011'), tlv('9F26', '010203040506070809'),
+               tlv('9F10', '0110A00003220000000000000000000000FF'))) + "9000"
+write("mc-cryptogram-nine-bytes-end-application",
+      "The terminal asks for a TC (as in mc-mchip-offline-tc-signature-approved) and the card answers with a TC whose Application Cryptogram 9F26 is 9 bytes (Book 3 Annex A: b, 8 bytes): a known data object of the wrong length is a parsing error (C-2 ParseAndStoreCardResponse), so the kernel ends the application and approves nothing." + MIN.format(", GENERATE AC"),
+      SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x40, "8000000001", "1E0300", bad_tc)],
+      {"outcome": "end_application", "ui": ["try_another_card"],
+       "outcome_parameter_set": ops.end_with_message()})
+t = tx(); comb = mc_comb()
+write("mc-cdol1-empty-end-application",
+      "The record carries an empty CDOL1 (8C 00). C-2 S456.16 requires IsNotEmpty(CDOL1) with the PAN and the expiry date, so an empty one is missing data: S456.17 ends the application (card data missing) and no GENERATE AC is sent (it would have had Lc = 00, not a valid short APDU)." + MIN.format(""),
+      SRC2, CFG(comb), t, [[E(PPSE_CMD, ppse(MC)), E(SEL, FCI), E(GPO, gpo_resp("1880")), E(RR, record(_8C=''))]],
+      {"outcome": "end_application", "ui": ["try_another_card"],
+       "outcome_parameter_set": ops.end_with_message()})
+write("mc-expiry-date-not-numeric-end-application",
+      "The record's Application Expiration Date 5F24 is 3012AA: Book 3 Annex A gives 5F24 format n 6 (YYMMDD, BCD digits), so the value breaks its dictionary entry and the kernel ends the application at READ RECORD (format checked as Book 3 4.3 defines n; C-2 names the length check)." + MIN.format(""),
+      SRC2, CFG(comb), t, [[E(PPSE_CMD, ppse(MC)), E(SEL, FCI), E(GPO, gpo_resp("1880")), E(RR, record(_5F24='3012AA'))]],
+      {"outcome": "end_application", "ui": ["try_another_card"],
+       "outcome_parameter_set": ops.end_with_message()})
+print("mc deviation vectors written")

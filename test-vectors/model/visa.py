@@ -164,17 +164,21 @@ simple("visa-tc-oda-failed-ctq-switch-interface",
 t = tx(uns=("11223344", "55667788")); comb = visa_comb()
 g1, ttq = visa_gpo(comb, t, "11223344"); g2, _ = visa_gpo(comb, t, "55667788")
 write("card-removed-at-ppse-second-tap-online",
-      "The card leaves the field at the PPSE SELECT: L1 error, Try Again at Start B with 'Present card again'; the second tap (next unpredictable number) completes online (Book B 3.2.1, 3.3.2). Commands: the spec minimum.",
+      "The card leaves the field at the PPSE SELECT: an L1 error before any kernel runs sends Entry Point back to Start B with no outcome (no Try Again), so Protocol Activation asks for the card with 'Present card' (Book B 3.2.1.2, no UI Request on Restart); the second tap (next unpredictable number) completes online. Commands: the spec minimum.",
       SRCB, CFG(comb), t, [[E(PPSE_CMD, error="card_removed")],
                           [E(PPSE_CMD, PPSE_VISA), E(SEL, FCI), E(g2, visa_card())]],
-      {"outcome": "online_request", "tap_outcomes": ["try_again", "online_request"],
-       "ui": ["present_card", "present_card_again", "card_read_ok"], "data": {"9F37": "55667788"}})
+      {"outcome": "online_request", "tap_outcomes": ["online_request"],
+       "ui": ["present_card", "present_card", "card_read_ok"], "data": {"9F37": "55667788"},
+       "outcome_parameter_set": ops.final("online_request", "no_cvm"),
+       "tap_outcome_parameter_sets": [ops.final("online_request", "no_cvm")]})
 write("card-removed-at-final-select",
-      "The card leaves the field at the final SELECT and does not come back: Try Again (Start B) is the final outcome. Commands: the spec minimum (PPSE, SELECT).",
-      SRCB, CFG(comb), tx(), [[E(PPSE_CMD, PPSE_VISA), E(SEL, error="card_removed")]],
-      {"outcome": "try_again", "cvm": "n/a", "ui": ["present_card", "present_card_again"],
-       "outcome_parameter_set": ops.l1_error()},
-      notes="Outcome Parameter Set (DF8129, C-2 Annex A encoding, model/outcome.py): an L1 error is Try Again at Start B with only a UI Request on Restart ('Present card again', Book B 3.2.1.3).")
+      "The card leaves the field at the final SELECT, still in Entry Point's combination selection: back to Start B with no outcome and 'Present card' (Book B 3.2.1.2); presented again, the card is selected anew and completes online with the second unpredictable number. Commands: the spec minimum (PPSE, SELECT; then PPSE, SELECT, GPO).",
+      SRCB, CFG(comb), t, [[E(PPSE_CMD, PPSE_VISA), E(SEL, error="card_removed")],
+                          [E(PPSE_CMD, PPSE_VISA), E(SEL, FCI), E(g2, visa_card())]],
+      {"outcome": "online_request", "tap_outcomes": ["online_request"],
+       "ui": ["present_card", "present_card", "card_read_ok"], "data": {"9F37": "55667788"},
+       "outcome_parameter_set": ops.final("online_request", "no_cvm"),
+       "tap_outcome_parameter_sets": [ops.final("online_request", "no_cvm")]})
 write("visa-timeout-at-gpo-second-tap-online",
       "The card does not answer the GPO (timeout): Try Again at Start B; on the second tap the GPO (new unpredictable number) returns an ARQC: Online Request (C-3, Book B). Commands: the spec minimum.",
       SRC3, CFG(comb), t, [[E(PPSE_CMD, PPSE_VISA), E(SEL, FCI), E(g1, error="timeout")],
@@ -308,3 +312,21 @@ ttq = simple("visa-ctq-online-pin-no-pin-pad-declined",
        notes="dcemv offers the signature only when the CTQ asks for neither online PIN nor CDCVM; Daniel Hu's Kernel 3 lets a CTQ C000 fall through to signature. We follow dcemv (see emv-kernel/src/kernel3/cardholder_verification.rs).")
 assert ttq == "22C04000"
 print("issue 9 visa vectors written")
+
+# Issue 9 deviations (points 3 and 8): a contactless-only reader; card data checked against
+# the dictionary; a bound on READ RECORD.
+comb = visa_comb(ttq="22004000", floor_limit="20.00")
+simple("visa-contactless-only-tc-oda-failed-declined",
+       "The shipped contactless-only TTQ 22004000 (byte 1 b5 'EMV contact chip supported' clear, C-3 Annex A 9F66): a TC without SDAD (fDDA fails) and CTQ 1000 (switch interface if ODA fails) cannot be sent to another interface, because the reader has none; with no 'go online' bit either: Declined (C-3 5.6). Compare visa-tc-oda-failed-ctq-switch-interface (TTQ 36004000)." + MIN.format(""),
+       visa_card(cid='40', ctq='1000'), {"outcome": "declined", "data": {"9F66": "22004000"},
+        "outcome_parameter_set": ops.final("declined")}, comb=comb)
+simple("visa-cryptogram-nine-bytes-end-application",
+       "The GPO response carries a 9-byte Application Cryptogram 9F26 (Book 3 Annex A: b, 8 bytes): a known data object of the wrong length is a parsing error (C-2/C-3 ParseAndStoreCardResponse), so the kernel ends the application instead of using it." + MIN.format(""),
+       visa_card(omit=('9F26',), extra=tlv('9F26', 'A1B2C3D4E5F6071809')),
+       {"outcome": "end_application", "ui": ["try_another_card"],
+        "outcome_parameter_set": ops.end_with_message()})
+simple("visa-afl-255-records-end-application",
+       "The GPO response's AFL 0801FF00 asks for records 1 to 255 of SFI 1: more than tapterm's bound of 32 records per transaction (records::MAX_RECORDS, decided without a source: no book bounds the count beyond the AFL, Book 3 10.2), so the AFL is invalid and the kernel ends the application before any READ RECORD." + MIN.format(""),
+       visa_card(afl='0801FF00'), {"outcome": "end_application", "ui": ["try_another_card"],
+        "outcome_parameter_set": ops.end_with_message()})
+print("visa deviation vectors written")
