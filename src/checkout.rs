@@ -20,7 +20,7 @@ use crate::journal::{Entry, Journal};
 use emv_kernel::config::{TerminalConfig, Transaction, TransactionType};
 use emv_kernel::outcome::{MessageId, OutcomeStatus, ReaderStatus, TransactionResult, UiRequest};
 use emv_kernel::tlv::Tag;
-use emv_kernel::transport::{Transport, TransportError};
+use emv_kernel::transport::{CardResponse, Transport, TransportError};
 use rust_decimal::Decimal;
 
 /// One command/response pair as it went over the transport, with its timing.
@@ -112,13 +112,16 @@ struct Recorder<'a> {
 }
 
 impl Transport for Recorder<'_> {
-    fn exchange(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+    fn exchange(&mut self, command: &[u8]) -> Result<CardResponse, TransportError> {
         let sent = Instant::now();
         let response = self.inner.exchange(command);
         let exchange = TimedExchange {
             tap: self.taps.saturating_sub(1),
             command: command.to_vec(),
-            response: response.clone(),
+            response: response
+                .as_ref()
+                .map(|r| r.apdu.clone())
+                .map_err(Clone::clone),
             started: sent.duration_since(self.start),
             took: sent.elapsed(),
         };
@@ -301,9 +304,9 @@ mod tests {
     }
 
     impl Transport for Scripted {
-        fn exchange(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        fn exchange(&mut self, command: &[u8]) -> Result<CardResponse, TransportError> {
             self.sent.push(command.to_vec());
-            Ok(vec![0x6A, 0x82])
+            Ok(CardResponse::unmeasured(vec![0x6A, 0x82]))
         }
         fn next_tap(&mut self, _restart: &UiRequest) -> Result<bool, TransportError> {
             if self.taps_left == 0 {
@@ -319,7 +322,7 @@ mod tests {
         TerminalConfig {
             combinations: vec![emv_kernel::config::Combination {
                 aid: vec![0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10],
-                kernel: 3,
+                kernel: emv_kernel::kernel::KernelId::Visa,
                 ttq: Some([0x36, 0x00, 0x40, 0x00]),
                 transaction_limit: None,
                 floor_limit: None,

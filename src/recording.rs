@@ -57,6 +57,7 @@ pub fn to_vector(
                 c: Hex(x.command.clone()),
                 r,
                 error,
+                us: Some(u64::try_from(x.took.as_micros()).unwrap_or(u64::MAX)),
             });
         }
     }
@@ -152,7 +153,7 @@ fn vector_config(config: &TerminalConfig, exponent: u8) -> VectorConfig {
             .iter()
             .map(|c| VectorCombination {
                 aid: Hex(c.aid.clone()),
-                kernel: c.kernel,
+                kernel: c.kernel.number(),
                 ttq: c.ttq.map(|t| Hex(t.to_vec())),
                 transaction_limit: limit(c.transaction_limit),
                 floor_limit: limit(c.floor_limit),
@@ -199,7 +200,7 @@ mod tests {
     use emv_kernel::config::{Capk, Combination, Date, Time};
     use emv_kernel::outcome::UiRequest;
     use emv_kernel::replay::{Verdict, run_vector};
-    use emv_kernel::transport::Transport;
+    use emv_kernel::transport::{CardResponse, Transport};
 
     /// A card that answers PPSE with "file not found", then leaves on the second tap.
     struct NoPpse {
@@ -208,11 +209,11 @@ mod tests {
     }
 
     impl Transport for NoPpse {
-        fn exchange(&mut self, _command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        fn exchange(&mut self, _command: &[u8]) -> Result<CardResponse, TransportError> {
             if self.taps > 1 {
                 return Err(TransportError::CardRemoved);
             }
-            Ok(vec![0x6A, 0x82])
+            Ok(CardResponse::unmeasured(vec![0x6A, 0x82]))
         }
         fn next_tap(&mut self, _restart: &UiRequest) -> Result<bool, TransportError> {
             if self.taps == self.max_taps {
@@ -232,7 +233,7 @@ mod tests {
             terminal,
             combinations: vec![Combination {
                 aid: vec![0xA0, 0, 0, 0, 0x03, 0x10, 0x10],
-                kernel: 3,
+                kernel: emv_kernel::kernel::KernelId::Visa,
                 ttq: Some([0x36, 0x00, 0x40, 0x00]),
                 transaction_limit: Some(50000),
                 floor_limit: Some(0),

@@ -335,13 +335,13 @@ mod tests {
         assert_eq!(s.app.max_amount, Decimal::new(100000, 2));
         let visa = &s.kernel.combinations[0];
         assert_eq!(hex::encode_upper(&visa.aid), "A0000000031010");
-        assert_eq!(visa.kernel, 3);
+        assert_eq!(visa.kernel, emv_kernel::kernel::KernelId::Visa);
         // No online PIN (byte 1 b3): the terminal has no PIN pad.
         assert_eq!(visa.ttq, Some([0x32, 0x00, 0x40, 0x00]));
         assert_eq!(visa.cvm_required_limit, Some(5000));
         assert_eq!(visa.zero_amount, ZeroAmount::Online);
         let mc = &s.kernel.combinations[1];
-        assert_eq!(mc.kernel, 2);
+        assert_eq!(mc.kernel, emv_kernel::kernel::KernelId::Mastercard);
         assert_eq!(
             mc.tags[&Tag::new(0xDF8126)],
             hex::decode("000000005000").unwrap()

@@ -13,9 +13,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use emv_kernel::config::{Date, TagMap, TerminalConfig, Time, Transaction, TransactionType};
+use emv_kernel::kernel::KernelId;
 use emv_kernel::outcome::OutcomeStatus;
 use emv_kernel::tlv::{self, Tag};
-use emv_kernel::transport::{Transport, TransportError};
+use emv_kernel::transport::{CardResponse, Transport, TransportError};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use tapterm::checkout::{self, Checkout, Services};
@@ -321,12 +322,12 @@ impl TamperAc<'_> {
 }
 
 impl Transport for TamperAc<'_> {
-    fn exchange(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        let response = self.inner.exchange(command)?;
-        Ok(match command {
-            [0x80, 0xA8 | 0xAE, ..] => self.tamper(response),
-            _ => response,
-        })
+    fn exchange(&mut self, command: &[u8]) -> Result<CardResponse, TransportError> {
+        let mut response = self.inner.exchange(command)?;
+        if let [0x80, 0xA8 | 0xAE, ..] = command {
+            response.apdu = self.tamper(response.apdu);
+        }
+        Ok(response)
     }
 
     fn next_tap(
@@ -355,9 +356,9 @@ enum Tweak {
 fn configured(tweak: Tweak) -> TerminalConfig {
     let mut config = terminal();
     let kernel = if tweak == Tweak::MastercardNoCda {
-        2
+        KernelId::Mastercard
     } else {
-        3
+        KernelId::Visa
     };
     let combination = config
         .combinations

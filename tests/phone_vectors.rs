@@ -377,6 +377,7 @@ fn generate(s: &Scenario) -> Vector {
             c: Hex(entry.command),
             r,
             error,
+            us: None,
         });
     }
     v.taps = taps;

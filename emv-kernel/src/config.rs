@@ -23,8 +23,8 @@ pub enum ZeroAmount {
 pub struct Combination {
     /// The AID (or AID prefix) this combination accepts.
     pub aid: Vec<u8>,
-    /// The kernel ID (2 = Mastercard, 3 = Visa, …).
-    pub kernel: u32,
+    /// The kernel this combination activates (Book B 3.1, 3.3.2.5).
+    pub kernel: crate::kernel::KernelId,
     /// Terminal Transaction Qualifiers before pre-processing.
     pub ttq: Option<[u8; 4]>,
     /// Reader Contactless Transaction Limit, minor units; `None` = no limit.

@@ -66,13 +66,13 @@ impl CardData {
     }
 
     /// The value of a tag.
-    pub fn get(&self, tag: u32) -> Option<&[u8]> {
-        self.tags.get(&Tag::new(tag)).map(Vec::as_slice)
+    pub fn get(&self, tag: Tag) -> Option<&[u8]> {
+        self.tags.get(&tag).map(Vec::as_slice)
     }
 
     /// Whether the card sent a tag.
-    pub fn has(&self, tag: u32) -> bool {
-        self.tags.contains_key(&Tag::new(tag))
+    pub fn has(&self, tag: Tag) -> bool {
+        self.tags.contains_key(&tag)
     }
 }
 
@@ -94,7 +94,7 @@ const TERMINAL_TAGS: &[u32] = &[
 pub fn build(card: &CardData, mut terminal: impl FnMut(Tag) -> Option<Vec<u8>>) -> TagMap {
     let mut record = TagMap::new();
     for tag in CARD_TAGS {
-        if let Some(v) = card.get(*tag) {
+        if let Some(v) = card.get(Tag::new(*tag)) {
             record.insert(Tag::new(*tag), v.to_vec());
         }
     }
@@ -116,7 +116,7 @@ mod tests {
         let mut card = CardData::default();
         card.store_template(&hex::decode("82022040 9F360200 51".replace(' ', "")).unwrap())
             .unwrap();
-        assert_eq!(card.get(0x82), Some(&[0x20, 0x40][..]));
+        assert_eq!(card.get(Tag::new(0x82)), Some(&[0x20, 0x40][..]));
         assert_eq!(
             card.store_template(&hex::decode("9F36020052").unwrap()),
             Err(CardDataError::Duplicate(Tag::new(0x9F36)))

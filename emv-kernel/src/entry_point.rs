@@ -6,6 +6,7 @@
 
 use crate::apdu::{self, Response};
 use crate::config::{TerminalConfig, Transaction};
+use crate::kernel;
 use crate::outcome::{
     MessageId, Outcome, OutcomeStatus, ReaderStatus, StartPoint, TransactionResult,
 };
@@ -190,13 +191,12 @@ fn run_tap(s: &mut Session<'_>, indicators: &[Indicators]) -> KernelResult {
             adf_name: &candidate.entry.adf_name,
             fci: &fci,
         };
-        let done = match candidate.kernel {
-            2 => crate::kernel2::run(s, input),
-            3 => crate::kernel3::run(s, input),
-            k => {
-                s.decide(format!("kernel {k} is not available: candidate removed"));
-                continue;
-            }
+        let Some(done) = kernel::activate(candidate.kernel, s, input) else {
+            s.decide(format!(
+                "kernel {} is not available: candidate removed",
+                candidate.kernel
+            ));
+            continue;
         };
         if done.outcome.status == OutcomeStatus::SelectNext {
             s.decide(format!("Select Next: {name} removed, back to Start C"));

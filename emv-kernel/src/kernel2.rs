@@ -13,10 +13,11 @@ use std::time::Duration;
 
 use crate::apdu::{self, Response};
 use crate::config::{TagMap, TransactionType};
+use crate::cryptogram::Cryptogram;
 use crate::cvm::{self, CvmContext, CvmSelection};
 use crate::data_record::{self, CardData};
 use crate::dol;
-use crate::kernel3::Cryptogram;
+use crate::kernel::{KernelContext, KernelError};
 use crate::oda::{self, CdaData, OdaError, OdaInput, OdaMethod};
 use crate::outcome::{Cvm, MessageId, Outcome, OutcomeStatus, ReaderStatus, StartPoint, UiRequest};
 use crate::records::{self, AflEntry, ReadError, RecordsRead};
@@ -102,7 +103,11 @@ struct Kernel2<'s, 'a, 'i> {
 }
 
 /// Runs Kernel 2 from activation to outcome.
-pub fn run(s: &mut Session<'_>, input: KernelInput<'_>) -> KernelResult {
+pub fn run(ctx: KernelContext<'_, '_, '_>) -> Result<KernelResult, KernelError> {
+    Ok(run_tap(ctx.session, ctx.input))
+}
+
+fn run_tap(s: &mut Session<'_>, input: KernelInput<'_>) -> KernelResult {
     let mut k = Kernel2 {
         s,
         input,
@@ -181,7 +186,7 @@ impl Kernel2<'_, '_, '_> {
 
     fn aip(&self) -> [u8; 2] {
         self.card
-            .get(0x82)
+            .get(Tag::new(0x82))
             .and_then(|v| <[u8; 2]>::try_from(v).ok())
             .unwrap_or([0; 2])
     }
@@ -268,7 +273,7 @@ impl Kernel2<'_, '_, '_> {
             (0x5F24, "Application Expiration Date"),
             (0x8C, "CDOL1"),
         ] {
-            if !self.card.has(tag) {
+            if !self.card.has(Tag::new(tag)) {
                 return self.end(format!("mandatory {name} ({tag:X}) missing"));
             }
         }
@@ -295,7 +300,7 @@ impl Kernel2<'_, '_, '_> {
 
     fn store_gpo_response(&mut self, data: &[u8]) -> Result<(), String> {
         self.card.store_gpo_response(data)?;
-        if !self.card.has(0x82) || !self.card.has(0x94) {
+        if !self.card.has(Tag::new(0x82)) || !self.card.has(Tag::new(0x94)) {
             return Err("GPO response lacks the AIP or the AFL".into());
         }
         Ok(())
@@ -303,7 +308,7 @@ impl Kernel2<'_, '_, '_> {
 
     /// S3.30–S3.32: the active AFL, then READ RECORD for every entry.
     fn read_records(&mut self) -> Result<RecordsRead, ReadError> {
-        let afl = self.card.get(0x94).unwrap_or(&[]).to_vec();
+        let afl = self.card.get(Tag::new(0x94)).unwrap_or(&[]).to_vec();
         let mut entries: Vec<AflEntry> = records::parse_afl(&afl)?;
         if afl.starts_with(&[0x08, 0x01, 0x01, 0x00]) && self.kernel_config() & KC_MCHIP_ONLY == 0 {
             entries.remove(0);
@@ -334,11 +339,14 @@ impl Kernel2<'_, '_, '_> {
         }
         let missing: Vec<String> = [0x8F, 0x90, 0x9F32, 0x9F46, 0x9F47]
             .into_iter()
-            .filter(|t| !self.card.has(*t))
+            .filter(|t| !self.card.has(Tag::new(*t)))
             .map(|t| format!("{t:X}"))
             .collect();
         let rid = self.df_name.get(..5).unwrap_or(&[]).to_vec();
-        let index = self.card.get(0x8F).and_then(|v| v.first().copied());
+        let index = self
+            .card
+            .get(Tag::new(0x8F))
+            .and_then(|v| v.first().copied());
         let capk_known = self
             .s
             .config
@@ -377,23 +385,23 @@ impl Kernel2<'_, '_, '_> {
             .terminal
             .get(&Tag::new(0x9F09))
             .or_else(|| self.input.combination.tags.get(&Tag::new(0x9F09)));
-        if let (Some(card), Some(term)) = (self.card.get(0x9F08), terminal_version)
+        if let (Some(card), Some(term)) = (self.card.get(Tag::new(0x9F08)), terminal_version)
             && card != term.as_slice()
         {
             self.tvr.set(TvrBit::DIFFERENT_VERSIONS);
         }
         let today = session::transaction_date(self.s.transaction);
-        if let Some(v) = self.card.get(0x5F24)
+        if let Some(v) = self.card.get(Tag::new(0x5F24))
             && session::bcd_date(v).is_none_or(|d| d < today)
         {
             self.tvr.set(TvrBit::EXPIRED);
         }
-        if let Some(v) = self.card.get(0x5F25)
+        if let Some(v) = self.card.get(Tag::new(0x5F25))
             && session::bcd_date(v).is_none_or(|d| d > today)
         {
             self.tvr.set(TvrBit::NOT_YET_EFFECTIVE);
         }
-        if let Some(auc) = self.card.get(0x9F07)
+        if let Some(auc) = self.card.get(Tag::new(0x9F07))
             && !self.usage_allowed(auc)
         {
             self.tvr.set(TvrBit::SERVICE_NOT_ALLOWED);
@@ -407,7 +415,7 @@ impl Kernel2<'_, '_, '_> {
             auc.get(1).copied().unwrap_or(0),
         );
         let domestic = match (
-            self.card.get(0x5F28),
+            self.card.get(Tag::new(0x5F28)),
             self.s.config.terminal.get(&Tag::new(0x9F1A)),
         ) {
             (Some(card), Some(term)) => card == term.as_slice(),
@@ -446,7 +454,7 @@ impl Kernel2<'_, '_, '_> {
                 results: cvm::NO_CVM_PERFORMED,
             }
         } else {
-            match self.card.get(0x8E).filter(|l| l.len() >= 10) {
+            match self.card.get(Tag::new(0x8E)).filter(|l| l.len() >= 10) {
                 None => {
                     self.tvr.set(TvrBit::ICC_DATA_MISSING);
                     CvmSelection {
@@ -458,7 +466,7 @@ impl Kernel2<'_, '_, '_> {
                     let list = list.to_vec();
                     let ctx = CvmContext {
                         amount: self.amount(),
-                        same_currency: self.card.get(0x9F42).is_some_and(|c| {
+                        same_currency: self.card.get(Tag::new(0x9F42)).is_some_and(|c| {
                             c == session::currency_bcd(self.s.transaction.currency)
                         }),
                         kind: self.s.transaction.kind,
@@ -519,7 +527,7 @@ impl Kernel2<'_, '_, '_> {
         let online_only = matches!(terminal_type, 1 | 4);
         let denial = hits(
             five(self.tag(0xDF8121), 0),
-            five(self.card.get(0x9F0E), 0x00),
+            five(self.card.get(Tag::new(0x9F0E)), 0x00),
             tvr,
         );
         let decision = if denial {
@@ -528,7 +536,7 @@ impl Kernel2<'_, '_, '_> {
             || (online_capable
                 && hits(
                     five(self.tag(0xDF8122), 0),
-                    five(self.card.get(0x9F0F), 0xFF),
+                    five(self.card.get(Tag::new(0x9F0F)), 0xFF),
                     tvr,
                 ))
         {
@@ -536,7 +544,7 @@ impl Kernel2<'_, '_, '_> {
         } else if !online_capable
             && hits(
                 five(self.tag(0xDF8120), 0),
-                five(self.card.get(0x9F0D), 0xFF),
+                five(self.card.get(Tag::new(0x9F0D)), 0xFF),
                 tvr,
             )
         {
@@ -554,7 +562,7 @@ impl Kernel2<'_, '_, '_> {
 
     fn generate_ac(&mut self, requested: Cryptogram, cda: Option<Vec<u8>>) -> KernelResult {
         let cda = cda.filter(|_| requested != Cryptogram::Aac);
-        let cdol1 = self.card.get(0x8C).unwrap_or(&[]).to_vec();
+        let cdol1 = self.card.get(Tag::new(0x8C)).unwrap_or(&[]).to_vec();
         let cdol_data = match self.build_dol(&cdol1) {
             Ok(d) => d,
             Err(why) => return self.end(format!("CDOL1: {why}")),
@@ -584,7 +592,11 @@ impl Kernel2<'_, '_, '_> {
             MessageId::CardReadOk,
             ReaderStatus::CardReadSuccessfully,
         ));
-        let Some(cid) = self.card.get(0x9F27).and_then(|c| c.first().copied()) else {
+        let Some(cid) = self
+            .card
+            .get(Tag::new(0x9F27))
+            .and_then(|c| c.first().copied())
+        else {
             return self.end("GENERATE AC response lacks the CID");
         };
         let Some(returned) = Cryptogram::from_cid(cid) else {
@@ -595,7 +607,7 @@ impl Kernel2<'_, '_, '_> {
             Cryptogram::Arqc => 1,
             Cryptogram::Tc => 2,
         };
-        if rank(returned) > rank(requested) || !self.card.has(0x9F36) {
+        if rank(returned) > rank(requested) || !self.card.has(Tag::new(0x9F36)) {
             return self.end("the card returned more than requested, or no ATC");
         }
         self.s
@@ -619,7 +631,7 @@ impl Kernel2<'_, '_, '_> {
                     }
                 }
             }
-            None if !self.card.has(0x9F26) => {
+            None if !self.card.has(Tag::new(0x9F26)) => {
                 return self.end("GENERATE AC response lacks the Application Cryptogram");
             }
             None => {}
@@ -684,14 +696,14 @@ impl Kernel2<'_, '_, '_> {
         let config = self.s.config;
         let today = self.s.transaction.date;
         let icc = oda::recover_icc_key(&input, &config.capks, &config.revoked, today)?;
-        let sdad = self.card.get(0x9F4B).unwrap_or_default();
+        let sdad = self.card.get(Tag::new(0x9F4B)).unwrap_or_default();
         oda::verify_cda(&icc, sdad, &self.s.un, cid, &hash_input)
     }
 
     /// An AAC: a phone asking the cardholder to act (DF4B) gets "See phone" and a second
     /// tap; anything else is declined.
     fn declined_or_see_phone(&mut self) -> KernelResult {
-        let pcii = self.card.get(0xDF4B).map(<[u8]>::to_vec);
+        let pcii = self.card.get(Tag::new(0xDF4B)).map(<[u8]>::to_vec);
         let wants_action = pcii
             .as_deref()
             .is_some_and(|p| p.len() == 3 && (0..3).any(|i| p[i] & PCII_SEE_PHONE_MASK[i] != 0));

@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use crate::apdu::{self, Response};
 use crate::config::{TagMap, amount_bcd};
+use crate::cryptogram::Cryptogram;
 use crate::data_record::{self, CardData};
 use crate::dol;
+use crate::kernel::{KernelContext, KernelError};
 use crate::oda::{self, OdaError, OdaInput, OdaMethod};
 use crate::outcome::{Cvm, MessageId, Outcome, OutcomeStatus, ReaderStatus, StartPoint};
 use crate::preprocessing::{TTQ_CVM_REQUIRED, TTQ_OFFLINE_ONLY, TTQ_ONLINE_CRYPTOGRAM_REQUIRED};
@@ -44,38 +46,6 @@ const CTQ_CDCVM_PERFORMED: u8 = 0x80;
 
 /// How long "See phone" stays before the reader polls again (Book A, ≈1.3 s).
 const SEE_PHONE_HOLD: Duration = Duration::from_millis(1300);
-
-/// The application cryptogram type (9F27 b8–b7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cryptogram {
-    /// Application Authentication Cryptogram: declined.
-    Aac,
-    /// Transaction Certificate: approved offline.
-    Tc,
-    /// Authorisation Request Cryptogram: go online.
-    Arqc,
-}
-
-impl Cryptogram {
-    /// From the Cryptogram Information Data; `None` for the reserved value.
-    pub fn from_cid(cid: u8) -> Option<Cryptogram> {
-        match cid & 0xC0 {
-            0x00 => Some(Cryptogram::Aac),
-            0x40 => Some(Cryptogram::Tc),
-            0x80 => Some(Cryptogram::Arqc),
-            _ => None,
-        }
-    }
-
-    /// The CID type bits.
-    pub fn cid(self) -> u8 {
-        match self {
-            Cryptogram::Aac => 0x00,
-            Cryptogram::Tc => 0x40,
-            Cryptogram::Arqc => 0x80,
-        }
-    }
-}
 
 /// What the CVM rules of C-3 5.7 conclude.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,10 +101,10 @@ pub fn select_cvm(
 /// The cryptogram type: 9F27, or, when absent, the CVR in Visa IAD formats 0/1/3
 /// (IAD byte 5 b6–b5: 00 AAC, 01 TC, 10 ARQC).
 fn cryptogram_type(card: &CardData) -> Option<Cryptogram> {
-    if let Some(cid) = card.get(0x9F27) {
+    if let Some(cid) = card.get(Tag::new(0x9F27)) {
         return cid.first().and_then(|c| Cryptogram::from_cid(*c));
     }
-    let iad = card.get(0x9F10)?;
+    let iad = card.get(Tag::new(0x9F10))?;
     if iad.first() == Some(&0x1F) {
         return None;
     }
@@ -162,7 +132,11 @@ struct Kernel3<'s, 'a, 'i> {
 }
 
 /// Runs Kernel 3 from activation to outcome.
-pub fn run(s: &mut Session<'_>, input: KernelInput<'_>) -> KernelResult {
+pub fn run(ctx: KernelContext<'_, '_, '_>) -> Result<KernelResult, KernelError> {
+    Ok(run_tap(ctx.session, ctx.input))
+}
+
+fn run_tap(s: &mut Session<'_>, input: KernelInput<'_>) -> KernelResult {
     let Some(ttq) = input.indicators.ttq else {
         s.decide("kernel 3: the combination has no TTQ; cannot build the PDOL data");
         return session::end_application_card_error().into();
@@ -295,7 +269,7 @@ impl Kernel3<'_, '_, '_> {
     }
 
     fn read_records(&mut self) -> Result<RecordsRead, ReadError> {
-        let Some(afl) = self.card.get(0x94).map(<[u8]>::to_vec) else {
+        let Some(afl) = self.card.get(Tag::new(0x94)).map(<[u8]>::to_vec) else {
             self.s.decide("kernel 3: no AFL, no records to read");
             return Ok(RecordsRead::default());
         };
@@ -312,11 +286,12 @@ impl Kernel3<'_, '_, '_> {
             (0x9F10, "Issuer Application Data"),
             (0x57, "Track 2 Equivalent Data"),
         ] {
-            if !self.card.has(tag) {
+            if !self.card.has(Tag::new(tag)) {
                 return Err(format!("mandatory {name} ({tag:X}) missing"));
             }
         }
-        if let (Some(t2), Some(pan)) = (self.card.get(0x57), self.card.get(0x5A))
+        if let (Some(t2), Some(pan)) =
+            (self.card.get(Tag::new(0x57)), self.card.get(Tag::new(0x5A)))
             && session::track2_pan(t2) != session::pan_digits(pan)
         {
             return Err("the PAN in track 2 (57) differs from 5A".into());
@@ -325,7 +300,7 @@ impl Kernel3<'_, '_, '_> {
     }
 
     fn expired(&self) -> bool {
-        match self.card.get(0x5F24) {
+        match self.card.get(Tag::new(0x5F24)) {
             None => false,
             Some(v) => session::bcd_date(v)
                 .is_none_or(|d| d < session::transaction_date(self.s.transaction)),
@@ -343,7 +318,7 @@ impl Kernel3<'_, '_, '_> {
         if !wanted {
             return None;
         }
-        if !self.card.has(0x9F4B) {
+        if !self.card.has(Tag::new(0x9F4B)) {
             if cryptogram == Cryptogram::Tc {
                 self.tvr.set(TvrBit::ICC_DATA_MISSING);
                 self.tvr.set(TvrBit::DDA_FAILED);
@@ -380,12 +355,12 @@ impl Kernel3<'_, '_, '_> {
         let card = |tag| self.card.get(tag).unwrap_or_default();
         oda::verify_fdda(
             &icc,
-            card(0x9F4B),
+            card(Tag::new(0x9F4B)),
             &self.s.un,
             &amount_bcd(tx.amount),
             &session::currency_bcd(tx.currency),
-            card(0x9F69),
-            card(0x9F36),
+            card(Tag::new(0x9F69)),
+            card(Tag::new(0x9F36)),
         )
     }
 
@@ -396,7 +371,7 @@ impl Kernel3<'_, '_, '_> {
         self.s
             .decide(format!("kernel 3: card returned {cryptogram:?}"));
         let oda = self.offline_data_authentication(cryptogram, records);
-        let ctq = two(self.card.get(0x9F6C));
+        let ctq = two(self.card.get(Tag::new(0x9F6C)));
         let ctq1 = ctq.map_or(0, |c| c[0]);
         let offline_only = self.ttq[0] & TTQ_OFFLINE_ONLY != 0;
         let mut status = match cryptogram {
@@ -458,7 +433,7 @@ impl Kernel3<'_, '_, '_> {
         };
         let mut cvm = None;
         if status != OutcomeStatus::Declined {
-            match select_cvm(self.ttq, ctq, self.card.get(0x9F69), cryptogram) {
+            match select_cvm(self.ttq, ctq, self.card.get(Tag::new(0x9F69)), cryptogram) {
                 CvmDecision::Use(c) => {
                     self.s.decide(format!("CVM: {}", c.name()));
                     if c == Cvm::OnlinePin && status == OutcomeStatus::Approved {
@@ -494,7 +469,7 @@ impl Kernel3<'_, '_, '_> {
         let comb = self.input.combination;
         let s = &*self.s;
         let mut record = data_record::build(&self.card, |t| s.terminal_value(t, comb, &own));
-        if !self.card.has(0x9F27)
+        if !self.card.has(Tag::new(0x9F27))
             && let Some(c) = cryptogram_type(&self.card)
         {
             record.insert(Tag::new(0x9F27), vec![c.cid()]);

@@ -7,16 +7,20 @@
 
 pub mod apdu;
 pub mod bits;
+pub mod book3;
 pub mod config;
+pub mod cryptogram;
 pub mod cvm;
 pub mod data_record;
 pub mod dol;
 pub mod entry_point;
+pub mod kernel;
 pub mod kernel2;
 pub mod kernel3;
 pub mod oda;
 pub mod outcome;
 pub mod preprocessing;
+pub mod qualifiers;
 pub mod records;
 pub mod replay;
 pub mod selection;

@@ -250,6 +250,8 @@ pub struct TraceEntry {
     pub command: Vec<u8>,
     /// The response, or the transport error.
     pub response: Result<Vec<u8>, crate::transport::TransportError>,
+    /// The card's processing time the transport measured (zero when it could not).
+    pub elapsed: std::time::Duration,
     /// Why the kernel sent it and what it concluded from the answer.
     pub notes: Vec<String>,
 }

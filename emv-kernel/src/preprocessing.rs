@@ -148,7 +148,7 @@ mod tests {
     fn comb() -> Combination {
         Combination {
             aid: vec![0xA0, 0, 0, 0, 3, 0x10, 0x10],
-            kernel: 3,
+            kernel: crate::kernel::KernelId::Visa,
             ttq: Some([0x36, 0xC0, 0x40, 0x00]),
             transaction_limit: Some(10_000),
             floor_limit: Some(2_000),

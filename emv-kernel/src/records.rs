@@ -103,7 +103,11 @@ impl RecordsRead {
             .iter()
             .map(|(sfi, data)| (*sfi, data.as_slice()))
             .collect();
-        crate::oda::static_data_from_records(&records, card.get(0x82), card.get(0x9F4A))
+        crate::oda::static_data_from_records(
+            &records,
+            card.get(crate::tags::AIP),
+            card.get(crate::tags::SDA_TAG_LIST),
+        )
     }
 }
 

@@ -3,7 +3,9 @@
 
 use crate::config::{TerminalConfig, Transaction};
 use crate::outcome::{TransactionResult, UiRequest};
-use crate::transport::{Transport, TransportError};
+use std::time::Duration;
+
+use crate::transport::{CardResponse, Transport, TransportError};
 use crate::vector::{self, Exchange, ExchangeError, Vector};
 
 /// A transport answering from a vector's taps. The first difference is kept in
@@ -118,7 +120,7 @@ fn first_difference(a: &[u8], b: &[u8]) -> usize {
 }
 
 impl Transport for ReplayTransport {
-    fn exchange(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+    fn exchange(&mut self, command: &[u8]) -> Result<CardResponse, TransportError> {
         if self.mismatch.is_some() {
             return Err(TransportError::Reader("replay already failed".into()));
         }
@@ -144,7 +146,10 @@ impl Transport for ReplayTransport {
         }
         self.next += 1;
         match (recorded.r, recorded.error) {
-            (Some(r), _) => Ok(r.0),
+            (Some(r), _) => Ok(CardResponse {
+                apdu: r.0,
+                elapsed: Duration::from_micros(recorded.us.unwrap_or(0)),
+            }),
             (None, Some(ExchangeError::Timeout)) => Err(TransportError::Timeout),
             (None, _) => Err(TransportError::CardRemoved),
         }

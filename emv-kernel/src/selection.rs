@@ -3,6 +3,7 @@
 //! priority order.
 
 use crate::config::Combination;
+use crate::kernel::KernelId;
 use crate::tlv::{Tag, TlvIter};
 
 /// One PPSE directory entry (template 61).
@@ -25,8 +26,8 @@ pub struct Candidate {
     pub entry: DirectoryEntry,
     /// Index of the matched combination in the configuration.
     pub combination: usize,
-    /// The requested kernel ID (after RID defaults).
-    pub kernel: u32,
+    /// The requested kernel (after RID defaults).
+    pub kernel: KernelId,
 }
 
 /// Why the PPSE gave no directory.
@@ -132,12 +133,16 @@ pub fn candidates(
         };
         for (index, comb) in combinations.iter().enumerate() {
             let aid_matches = !comb.aid.is_empty() && entry.adf_name.starts_with(&comb.aid);
-            let kernel_matches = kernel == 0 || kernel == comb.kernel;
+            let kernel_matches = kernel == 0 || KernelId::from(kernel) == comb.kernel;
             if aid_matches && kernel_matches && allowed.get(index).copied().unwrap_or(false) {
                 list.push(Candidate {
                     entry: entry.clone(),
                     combination: index,
-                    kernel: if kernel == 0 { comb.kernel } else { kernel },
+                    kernel: if kernel == 0 {
+                        comb.kernel
+                    } else {
+                        KernelId::from(kernel)
+                    },
                 });
             }
         }
@@ -194,7 +199,7 @@ mod tests {
     fn comb(aid: &str, kernel: u32) -> Combination {
         Combination {
             aid: hex::decode(aid).unwrap(),
-            kernel,
+            kernel: KernelId::from(kernel),
             ttq: None,
             transaction_limit: None,
             floor_limit: None,
@@ -223,8 +228,8 @@ mod tests {
             list[0].entry.adf_name,
             hex::decode("A0000000031010").unwrap()
         );
-        assert_eq!(list[0].kernel, 3);
-        assert_eq!(list[1].kernel, 2);
+        assert_eq!(list[0].kernel, KernelId::Visa);
+        assert_eq!(list[1].kernel, KernelId::Mastercard);
         let only_mc = candidates(&entries, &combs, &[false, true]);
         assert_eq!(only_mc.len(), 1);
     }

@@ -9,7 +9,7 @@ use crate::outcome::{
     Cvm, MessageId, Outcome, OutcomeStatus, ReaderStatus, StartPoint, TraceEntry, UiRequest,
 };
 use crate::tlv::Tag;
-use crate::transport::{Transport, TransportError};
+use crate::transport::{CardResponse, Transport, TransportError};
 
 /// What Entry Point hands a kernel at activation (Book B 3.4).
 #[derive(Debug, Clone, Copy)]
@@ -114,11 +114,25 @@ impl<'a> Session<'a> {
 
     /// Sends one command, records it in the trace with `why`, and returns the raw response.
     pub fn exchange(&mut self, command: Vec<u8>, why: &str) -> Result<Vec<u8>, TransportError> {
+        self.exchange_timed(command, why).map(|r| r.apdu)
+    }
+
+    /// [`Session::exchange`] that also returns the time the transport measured, for the
+    /// steps that judge it (C-2 relay resistance).
+    pub fn exchange_timed(
+        &mut self,
+        command: Vec<u8>,
+        why: &str,
+    ) -> Result<CardResponse, TransportError> {
         let response = self.transport.exchange(&command);
         self.log.trace.push(TraceEntry {
             tap: self.tap,
             command,
-            response: response.clone(),
+            response: response
+                .as_ref()
+                .map(|r| r.apdu.clone())
+                .map_err(Clone::clone),
+            elapsed: response.as_ref().map_or(Duration::ZERO, |r| r.elapsed),
             notes: vec![why.to_string()],
         });
         response

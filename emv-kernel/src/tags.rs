@@ -473,6 +473,166 @@ pub fn masked(tag: Tag, value: &[u8]) -> Option<String> {
     }
 }
 
+// Named tags for the kernels: every tag the kernel code reads or writes, by the name its
+// book gives it, so that no kernel writes a tag as a number.
+
+/// `4F` Application Identifier (AID) - card (Book 3 Annex A).
+pub const AID_CARD: Tag = Tag::new(0x4F);
+/// `50` Application Label.
+pub const APPLICATION_LABEL: Tag = Tag::new(0x50);
+/// `57` Track 2 Equivalent Data.
+pub const TRACK2_EQUIVALENT_DATA: Tag = Tag::new(0x57);
+/// `5A` Application Primary Account Number (PAN).
+pub const PAN: Tag = Tag::new(0x5A);
+/// `61` Application Template (PPSE directory entry).
+pub const APPLICATION_TEMPLATE: Tag = Tag::new(0x61);
+/// `6F` File Control Information (FCI) Template.
+pub const FCI_TEMPLATE: Tag = Tag::new(0x6F);
+/// `70` READ RECORD Response Message Template.
+pub const READ_RECORD_TEMPLATE: Tag = Tag::new(0x70);
+/// `77` Response Message Template Format 2.
+pub const RESPONSE_TEMPLATE_FORMAT_2: Tag = Tag::new(0x77);
+/// `80` Response Message Template Format 1.
+pub const RESPONSE_TEMPLATE_FORMAT_1: Tag = Tag::new(0x80);
+/// `82` Application Interchange Profile.
+pub const AIP: Tag = Tag::new(0x82);
+/// `83` Command Template (GET PROCESSING OPTIONS data).
+pub const COMMAND_TEMPLATE: Tag = Tag::new(0x83);
+/// `84` Dedicated File (DF) Name.
+pub const DF_NAME: Tag = Tag::new(0x84);
+/// `87` Application Priority Indicator.
+pub const APPLICATION_PRIORITY_INDICATOR: Tag = Tag::new(0x87);
+/// `8C` Card Risk Management Data Object List 1 (CDOL1).
+pub const CDOL1: Tag = Tag::new(0x8C);
+/// `8E` Cardholder Verification Method (CVM) List.
+pub const CVM_LIST: Tag = Tag::new(0x8E);
+/// `8F` Certification Authority Public Key Index.
+pub const CA_PUBLIC_KEY_INDEX: Tag = Tag::new(0x8F);
+/// `90` Issuer Public Key Certificate.
+pub const ISSUER_PUBLIC_KEY_CERTIFICATE: Tag = Tag::new(0x90);
+/// `94` Application File Locator (AFL).
+pub const AFL: Tag = Tag::new(0x94);
+/// `95` Terminal Verification Results.
+pub const TVR: Tag = Tag::new(0x95);
+/// `9A` Transaction Date.
+pub const TRANSACTION_DATE: Tag = Tag::new(0x9A);
+/// `9B` Transaction Status Information.
+pub const TSI: Tag = Tag::new(0x9B);
+/// `9C` Transaction Type.
+pub const TRANSACTION_TYPE: Tag = Tag::new(0x9C);
+/// `A5` File Control Information (FCI) Proprietary Template.
+pub const FCI_PROPRIETARY_TEMPLATE: Tag = Tag::new(0xA5);
+/// `5F24` Application Expiration Date.
+pub const APPLICATION_EXPIRATION_DATE: Tag = Tag::new(0x5F24);
+/// `5F25` Application Effective Date.
+pub const APPLICATION_EFFECTIVE_DATE: Tag = Tag::new(0x5F25);
+/// `5F28` Issuer Country Code.
+pub const ISSUER_COUNTRY_CODE: Tag = Tag::new(0x5F28);
+/// `5F2A` Transaction Currency Code.
+pub const TRANSACTION_CURRENCY_CODE: Tag = Tag::new(0x5F2A);
+/// `5F34` Application PAN Sequence Number.
+pub const PAN_SEQUENCE_NUMBER: Tag = Tag::new(0x5F34);
+/// `5F36` Transaction Currency Exponent.
+pub const TRANSACTION_CURRENCY_EXPONENT: Tag = Tag::new(0x5F36);
+/// `9F02` Amount, Authorised (Numeric).
+pub const AMOUNT_AUTHORISED: Tag = Tag::new(0x9F02);
+/// `9F03` Amount, Other (Numeric).
+pub const AMOUNT_OTHER: Tag = Tag::new(0x9F03);
+/// `9F07` Application Usage Control.
+pub const APPLICATION_USAGE_CONTROL: Tag = Tag::new(0x9F07);
+/// `9F08` Application Version Number (card).
+pub const APPLICATION_VERSION_CARD: Tag = Tag::new(0x9F08);
+/// `9F09` Application Version Number (terminal).
+pub const APPLICATION_VERSION_TERMINAL: Tag = Tag::new(0x9F09);
+/// `9F0D` Issuer Action Code - Default.
+pub const IAC_DEFAULT: Tag = Tag::new(0x9F0D);
+/// `9F0E` Issuer Action Code - Denial.
+pub const IAC_DENIAL: Tag = Tag::new(0x9F0E);
+/// `9F0F` Issuer Action Code - Online.
+pub const IAC_ONLINE: Tag = Tag::new(0x9F0F);
+/// `9F10` Issuer Application Data.
+pub const ISSUER_APPLICATION_DATA: Tag = Tag::new(0x9F10);
+/// `9F1A` Terminal Country Code.
+pub const TERMINAL_COUNTRY_CODE: Tag = Tag::new(0x9F1A);
+/// `9F1B` Terminal Floor Limit.
+pub const TERMINAL_FLOOR_LIMIT: Tag = Tag::new(0x9F1B);
+/// `9F21` Transaction Time.
+pub const TRANSACTION_TIME: Tag = Tag::new(0x9F21);
+/// `9F26` Application Cryptogram.
+pub const APPLICATION_CRYPTOGRAM: Tag = Tag::new(0x9F26);
+/// `9F27` Cryptogram Information Data.
+pub const CID: Tag = Tag::new(0x9F27);
+/// `9F29` Extended Selection (Book B).
+pub const EXTENDED_SELECTION: Tag = Tag::new(0x9F29);
+/// `9F2A` Kernel Identifier (Book B).
+pub const KERNEL_IDENTIFIER: Tag = Tag::new(0x9F2A);
+/// `9F32` Issuer Public Key Exponent.
+pub const ISSUER_PUBLIC_KEY_EXPONENT: Tag = Tag::new(0x9F32);
+/// `9F33` Terminal Capabilities.
+pub const TERMINAL_CAPABILITIES: Tag = Tag::new(0x9F33);
+/// `9F34` Cardholder Verification Method (CVM) Results.
+pub const CVM_RESULTS: Tag = Tag::new(0x9F34);
+/// `9F35` Terminal Type.
+pub const TERMINAL_TYPE: Tag = Tag::new(0x9F35);
+/// `9F36` Application Transaction Counter (ATC).
+pub const ATC: Tag = Tag::new(0x9F36);
+/// `9F37` Unpredictable Number.
+pub const UNPREDICTABLE_NUMBER: Tag = Tag::new(0x9F37);
+/// `9F38` Processing Options Data Object List (PDOL).
+pub const PDOL: Tag = Tag::new(0x9F38);
+/// `9F42` Application Currency Code.
+pub const APPLICATION_CURRENCY_CODE: Tag = Tag::new(0x9F42);
+/// `9F46` ICC Public Key Certificate.
+pub const ICC_PUBLIC_KEY_CERTIFICATE: Tag = Tag::new(0x9F46);
+/// `9F47` ICC Public Key Exponent.
+pub const ICC_PUBLIC_KEY_EXPONENT: Tag = Tag::new(0x9F47);
+/// `9F4A` Static Data Authentication Tag List.
+pub const SDA_TAG_LIST: Tag = Tag::new(0x9F4A);
+/// `9F4B` Signed Dynamic Application Data.
+pub const SIGNED_DYNAMIC_APPLICATION_DATA: Tag = Tag::new(0x9F4B);
+/// `9F4C` ICC Dynamic Number.
+pub const ICC_DYNAMIC_NUMBER: Tag = Tag::new(0x9F4C);
+/// `9F66` Terminal Transaction Qualifiers (Book B, C-3).
+pub const TTQ: Tag = Tag::new(0x9F66);
+/// `9F69` Card Authentication Related Data (C-3).
+pub const CARD_AUTHENTICATION_RELATED_DATA: Tag = Tag::new(0x9F69);
+/// `9F6C` Card Transaction Qualifiers (C-3).
+pub const CTQ: Tag = Tag::new(0x9F6C);
+/// `9F6E` Third Party Data (C-2; Form Factor Indicator under C-3).
+pub const THIRD_PARTY_DATA: Tag = Tag::new(0x9F6E);
+/// `BF0C` File Control Information (FCI) Issuer Discretionary Data.
+pub const FCI_ISSUER_DISCRETIONARY_DATA: Tag = Tag::new(0xBF0C);
+/// `DF4B` POS Cardholder Interaction Information (C-2).
+pub const POS_CARDHOLDER_INTERACTION_INFORMATION: Tag = Tag::new(0xDF4B);
+/// `DF8117` Card Data Input Capability (C-2).
+pub const CARD_DATA_INPUT_CAPABILITY: Tag = Tag::new(0xDF8117);
+/// `DF8118` CVM Capability - CVM Required (C-2).
+pub const CVM_CAPABILITY_CVM_REQUIRED: Tag = Tag::new(0xDF8118);
+/// `DF8119` CVM Capability - No CVM Required (C-2).
+pub const CVM_CAPABILITY_NO_CVM_REQUIRED: Tag = Tag::new(0xDF8119);
+/// `DF811B` Kernel Configuration (C-2).
+pub const KERNEL_CONFIGURATION: Tag = Tag::new(0xDF811B);
+/// `DF811F` Security Capability (C-2).
+pub const SECURITY_CAPABILITY: Tag = Tag::new(0xDF811F);
+/// `DF8120` Terminal Action Code - Default (C-2).
+pub const TAC_DEFAULT: Tag = Tag::new(0xDF8120);
+/// `DF8121` Terminal Action Code - Denial (C-2).
+pub const TAC_DENIAL: Tag = Tag::new(0xDF8121);
+/// `DF8122` Terminal Action Code - Online (C-2).
+pub const TAC_ONLINE: Tag = Tag::new(0xDF8122);
+/// `DF8123` Reader Contactless Floor Limit (C-2).
+pub const READER_CONTACTLESS_FLOOR_LIMIT: Tag = Tag::new(0xDF8123);
+/// `DF8124` Reader Contactless Transaction Limit (No On-device CVM) (C-2).
+pub const READER_CONTACTLESS_TRANSACTION_LIMIT_NO_ON_DEVICE_CVM: Tag = Tag::new(0xDF8124);
+/// `DF8125` Reader Contactless Transaction Limit (On-device CVM) (C-2).
+pub const READER_CONTACTLESS_TRANSACTION_LIMIT_ON_DEVICE_CVM: Tag = Tag::new(0xDF8125);
+/// `DF8126` Reader CVM Required Limit (C-2).
+pub const READER_CVM_REQUIRED_LIMIT: Tag = Tag::new(0xDF8126);
+/// `DF812D` Message Hold Time (C-2).
+pub const MESSAGE_HOLD_TIME: Tag = Tag::new(0xDF812D);
+/// `DF8131` Phone Message Table (C-2).
+pub const PHONE_MESSAGE_TABLE: Tag = Tag::new(0xDF8131);
+
 #[cfg(test)]
 mod tests {
     use super::*;

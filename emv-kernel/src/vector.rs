@@ -215,6 +215,10 @@ pub struct Exchange {
     /// Or: no response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ExchangeError>,
+    /// The card's processing time in microseconds as the reader measured it (informative,
+    /// except for relay resistance); absent means 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub us: Option<u64>,
 }
 
 /// `expect` of a vector.
@@ -358,7 +362,7 @@ impl VectorCombination {
         let limit = |v: &Option<String>| v.as_deref().map(|s| minor_units(s, exponent)).transpose();
         Ok(Combination {
             aid: self.aid.0.clone(),
-            kernel: self.kernel,
+            kernel: self.kernel.into(),
             ttq: self
                 .ttq
                 .as_ref()

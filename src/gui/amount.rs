@@ -391,7 +391,7 @@ mod tests {
         use emv_kernel::config::{Combination, TerminalConfig, ZeroAmount};
         let combo = |limit, zero| Combination {
             aid: vec![0xA0],
-            kernel: 3,
+            kernel: emv_kernel::kernel::KernelId::Visa,
             ttq: None,
             transaction_limit: limit,
             floor_limit: None,

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, mpsc};
 
 use emv_kernel::config::{TerminalConfig, Transaction};
 use emv_kernel::outcome::{TransactionResult, UiRequest};
-use emv_kernel::transport::{Transport, TransportError};
+use emv_kernel::transport::{CardResponse, Transport, TransportError};
 use iced::futures::channel::mpsc as async_mpsc;
 
 use super::banner::{self, Banner};
@@ -333,7 +333,7 @@ impl Guarded<'_> {
 }
 
 impl Transport for Guarded<'_> {
-    fn exchange(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+    fn exchange(&mut self, command: &[u8]) -> Result<CardResponse, TransportError> {
         self.check()?;
         self.inner.exchange(command)
     }
@@ -359,7 +359,7 @@ struct DemoReader {
 }
 
 impl Transport for DemoReader {
-    fn exchange(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+    fn exchange(&mut self, command: &[u8]) -> Result<CardResponse, TransportError> {
         self.wallet.exchange(command)
     }
 
@@ -382,7 +382,7 @@ impl Transport for DemoReader {
 struct Broken(String);
 
 impl Transport for Broken {
-    fn exchange(&mut self, _command: &[u8]) -> Result<Vec<u8>, TransportError> {
+    fn exchange(&mut self, _command: &[u8]) -> Result<CardResponse, TransportError> {
         Err(TransportError::Reader(self.0.clone()))
     }
 

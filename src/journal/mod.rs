@@ -20,6 +20,7 @@ use rusqlite::{Connection, ErrorCode, params};
 use rust_decimal::Decimal;
 
 use emv_kernel::config::{TagMap, TransactionType};
+use emv_kernel::cryptogram::Cryptogram;
 use emv_kernel::tlv::Tag;
 
 use crate::host::AuthorisationResponse;
@@ -182,14 +183,9 @@ fn kind_from_name(name: &str) -> Option<TransactionType> {
     })
 }
 
-/// The cryptogram type from the Cryptogram Information Data (Book 3 Table 14, bits 8–7).
+/// The cryptogram type from the Cryptogram Information Data (Book 3 Table 15, b8–b7).
 fn cryptogram_type(cid: u8) -> &'static str {
-    match cid & 0xC0 {
-        0x00 => "AAC",
-        0x40 => "TC",
-        0x80 => "ARQC",
-        _ => "RFU",
-    }
+    Cryptogram::from_cid(cid).map_or("RFU", Cryptogram::name)
 }
 
 impl Entry {

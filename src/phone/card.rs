@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 
+use emv_kernel::cryptogram::Cryptogram;
 use emv_kernel::dol;
 use emv_kernel::tlv::{self, Tag};
 
@@ -147,39 +148,13 @@ mod tags {
     pub const UN: Tag = t(0x9F37);
 }
 
-/// Cryptogram types (CID `9F27` b8–b7, GENERATE AC P1 b8–b7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Cryptogram {
-    Aac,
-    Tc,
-    Arqc,
-}
-
-impl Cryptogram {
-    fn cid(self) -> u8 {
-        match self {
-            Cryptogram::Aac => 0x00,
-            Cryptogram::Tc => 0x40,
-            Cryptogram::Arqc => 0x80,
-        }
-    }
-
-    fn from_p1(p1: u8) -> Cryptogram {
-        match p1 & 0xC0 {
-            0x40 => Cryptogram::Tc,
-            0x80 => Cryptogram::Arqc,
-            _ => Cryptogram::Aac,
-        }
-    }
-
-    /// CVR bits "AC returned in (first) GENERATE AC" (Visa CVR byte 2 b6–b5, Mastercard
-    /// CVR byte 1 b6–b5): 00 AAC, 01 TC, 10 ARQC.
-    fn cvr_bits(self) -> u8 {
-        match self {
-            Cryptogram::Aac => 0x00,
-            Cryptogram::Tc => 0x10,
-            Cryptogram::Arqc => 0x20,
-        }
+/// CVR bits "AC returned in (first) GENERATE AC" (Visa CVR byte 2 b6–b5, Mastercard CVR
+/// byte 1 b6–b5): 00 AAC, 01 TC, 10 ARQC.
+fn cvr_bits(cryptogram: Cryptogram) -> u8 {
+    match cryptogram {
+        Cryptogram::Aac => 0x00,
+        Cryptogram::Tc => 0x10,
+        Cryptogram::Arqc => 0x20,
     }
 }
 
@@ -505,7 +480,7 @@ impl Wallet {
         card_auth_data.extend_from_slice(&ctq);
         card_auth_data.extend_from_slice(&[0x00, 0x00]);
         // Visa IAD format 0 for CVN 18: length, DKI, CVN, CVR (4 bytes, first = its length).
-        let iad = [0x06, 0x01, 0x12, 0x03, cryptogram.cvr_bits(), 0x00, 0x00];
+        let iad = [0x06, 0x01, 0x12, 0x03, cvr_bits(cryptogram), 0x00, 0x00];
         let atc = self.atc.to_be_bytes();
         let ac = self.application_cryptogram(Cvn::Visa18, terminal, &iad)?;
         let mut body = Vec::new();
@@ -609,7 +584,8 @@ impl Wallet {
         let Some(terminal) = DolValues::read(&self.app.cdol1, apdu.data) else {
             return sw(SW_WRONG_LENGTH);
         };
-        let requested = Cryptogram::from_p1(apdu.p1);
+        // P1 b8–b7 = 11 is RFU (Book 3 Table 13); the wallet answers it as a request for an AAC.
+        let requested = Cryptogram::from_p1(apdu.p1).unwrap_or(Cryptogram::Aac);
         let cda_requested = apdu.p1 & 0x10 != 0;
         let mut pcii = None;
         let cryptogram = if self.profile.is_phone() {
@@ -634,7 +610,7 @@ impl Wallet {
         let mut iad = vec![
             0x01,
             0x10,
-            cryptogram.cvr_bits(),
+            cvr_bits(cryptogram),
             0x00,
             0x00,
             0x00,

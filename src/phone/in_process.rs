@@ -3,7 +3,7 @@
 //! `tapterm pay --demo`, the GUI's demo reader and fast tests. No pcscd, no sockets.
 
 use emv_kernel::outcome::UiRequest;
-use emv_kernel::transport::{Transport, TransportError};
+use emv_kernel::transport::{CardResponse, Transport, TransportError};
 
 use super::card::{Response, Wallet, WalletOptions};
 use super::personalise::PersonaliseError;
@@ -67,12 +67,12 @@ impl InProcessTransport {
 }
 
 impl Transport for InProcessTransport {
-    fn exchange(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+    fn exchange(&mut self, command: &[u8]) -> Result<CardResponse, TransportError> {
         if !self.in_field {
             return Err(TransportError::CardRemoved);
         }
         match self.wallet.respond(command) {
-            Response::Data(data) => Ok(data),
+            Response::Data(data) => Ok(CardResponse::unmeasured(data)),
             Response::LeaveField => {
                 self.in_field = false;
                 Err(TransportError::CardRemoved)
@@ -125,7 +125,10 @@ mod tests {
             "no card before the first tap"
         );
         assert_eq!(transport.next_tap(&present()), Ok(true));
-        let ppse = transport.exchange(&apdu::select(apdu::PPSE_NAME)).unwrap();
+        let ppse = transport
+            .exchange(&apdu::select(apdu::PPSE_NAME))
+            .unwrap()
+            .apdu;
         assert_eq!(&ppse[ppse.len() - 2..], &[0x90, 0x00]);
         assert_eq!(transport.next_tap(&present()), Ok(true));
         assert_eq!(transport.next_tap(&present()), Ok(false));
@@ -153,7 +156,7 @@ mod tests {
         transport.next_tap(&present()).unwrap();
         transport.exchange(&apdu::select(&aid)).unwrap();
         transport.exchange(&apdu::read_record(3, 1)).unwrap();
-        let second = transport.exchange(&apdu::read_record(3, 2)).unwrap();
+        let second = transport.exchange(&apdu::read_record(3, 2)).unwrap().apdu;
         assert_eq!(&second[second.len() - 2..], &[0x90, 0x00]);
     }
 }

@@ -16,7 +16,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use emv_kernel::outcome::UiRequest;
-use emv_kernel::transport::{Transport, TransportError};
+use emv_kernel::transport::{CardResponse, Transport, TransportError};
 use pcsc::{Card, Context, Disposition, Protocols, ShareMode};
 
 use super::acr122u::{self, Signal};
@@ -140,7 +140,7 @@ enum Request {
 }
 
 enum Reply {
-    Exchange(Result<Vec<u8>, TransportError>),
+    Exchange(Result<CardResponse, TransportError>),
     NextTap(Result<CardInfo, ReaderError>),
 }
 
@@ -237,7 +237,7 @@ impl PcscTransport {
 }
 
 impl Transport for PcscTransport {
-    fn exchange(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+    fn exchange(&mut self, command: &[u8]) -> Result<CardResponse, TransportError> {
         match self.call(Request::Exchange(command.to_vec())) {
             Some(Reply::Exchange(result)) => result,
             _ => Err(TransportError::Reader(
@@ -332,12 +332,18 @@ impl Session {
         }
     }
 
-    fn exchange(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+    /// One exchange, timed from the call into PC/SC to its return: the closest a PC/SC
+    /// client gets to the card's processing time (it includes the reader's transmission).
+    fn exchange(&mut self, command: &[u8]) -> Result<CardResponse, TransportError> {
         let Some(card) = &self.card else {
             return Err(TransportError::CardRemoved);
         };
+        let sent = Instant::now();
         match transceive(command, |c| transmit_raw(card, c)) {
-            Ok(response) if response.len() >= 2 => Ok(response),
+            Ok(apdu) if apdu.len() >= 2 => Ok(CardResponse {
+                apdu,
+                elapsed: sent.elapsed(),
+            }),
             // No status word: vpcd's card closed the exchange (a zero-length reply ejects
             // it), a real reader lost the card mid-frame. Either way the card is gone.
             Ok(_) => {

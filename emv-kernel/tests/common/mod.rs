@@ -1,7 +1,7 @@
 //! Test helpers shared by the scenario tests.
 
 use emv_kernel::outcome::UiRequest;
-use emv_kernel::transport::{Transport, TransportError};
+use emv_kernel::transport::{CardResponse, Transport, TransportError};
 
 /// A card that answers every command with the next scripted response, whatever the
 /// command; `None` (or running out) is a card leaving the field.
@@ -26,11 +26,11 @@ impl ScriptedCard {
 }
 
 impl Transport for ScriptedCard {
-    fn exchange(&mut self, _command: &[u8]) -> Result<Vec<u8>, TransportError> {
+    fn exchange(&mut self, _command: &[u8]) -> Result<CardResponse, TransportError> {
         let r = self.responses.get(self.next).cloned();
         self.next += 1;
         match r {
-            Some(Some(bytes)) => Ok(bytes),
+            Some(Some(bytes)) => Ok(CardResponse::unmeasured(bytes)),
             _ => Err(TransportError::CardRemoved),
         }
     }
