@@ -12,31 +12,35 @@
 mod flows;
 
 use std::path::Path;
+use std::time::Duration;
 
 use emv_kernel::entry_point;
 use emv_kernel::outcome::{OutcomeStatus, TransactionResult, UiRequest};
 use emv_kernel::tlv::{self, Tag, TlvIter};
-use emv_kernel::transport::{Transport, TransportError};
+use emv_kernel::transport::{CardResponse, Transport, TransportError};
 use flows::invariants;
 use flows::recorded::{self, Answer, Flow};
 use flows::tlv_edit::{self, Change};
 
 /// A card answering command `i` of tap `t` with the recorded answer `i` of tap `t`,
-/// whatever the command; an answer past the recording is the card leaving the field.
+/// whatever the command, in the recorded time; an answer past the recording is the card
+/// leaving the field.
 struct FlowCard {
     taps: Vec<Vec<Answer>>,
+    elapsed: Vec<Vec<Duration>>,
     tap: Option<usize>,
     next: usize,
 }
 
 impl Transport for FlowCard {
-    fn exchange(&mut self, _command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        let answer = self
-            .tap
-            .and_then(|t| self.taps.get(t)?.get(self.next).cloned())
-            .unwrap_or(Err(TransportError::CardRemoved));
+    fn exchange(&mut self, _command: &[u8]) -> Result<CardResponse, TransportError> {
+        let (tap, next) = (self.tap.unwrap_or(usize::MAX), self.next);
+        let answer = self.taps.get(tap).and_then(|t| t.get(next).cloned());
+        let elapsed = self.elapsed.get(tap).and_then(|t| t.get(next).copied());
+        let answer = answer.unwrap_or(Err(TransportError::CardRemoved));
+        let elapsed = elapsed.unwrap_or_default();
         self.next += 1;
-        answer
+        answer.map(|apdu| CardResponse { apdu, elapsed })
     }
 
     fn next_tap(&mut self, _restart: &UiRequest) -> Result<bool, TransportError> {
@@ -58,8 +62,14 @@ fn answers(flow: &Flow) -> Vec<Vec<Answer>> {
 }
 
 fn run(flow: &Flow, taps: Vec<Vec<Answer>>) -> TransactionResult {
+    let elapsed = flow
+        .taps
+        .iter()
+        .map(|tap| tap.iter().map(|x| x.elapsed).collect())
+        .collect();
     let mut card = FlowCard {
         taps,
+        elapsed,
         tap: None,
         next: 0,
     };

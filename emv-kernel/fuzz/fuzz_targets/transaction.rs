@@ -22,12 +22,13 @@
 use std::path::Path;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use arbitrary::Arbitrary;
 use emv_kernel::config::TerminalConfig;
 use emv_kernel::entry_point;
 use emv_kernel::outcome::UiRequest;
-use emv_kernel::transport::{Transport, TransportError};
+use emv_kernel::transport::{CardResponse, Transport, TransportError};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "../../tests/flows/invariants.rs"]
@@ -55,7 +56,11 @@ struct Case {
 enum Choice {
     Recorded,
     Edited(Vec<Edit>),
-    Borrowed { flow: u8, exchange: u16, edits: Vec<Edit> },
+    Borrowed {
+        flow: u8,
+        exchange: u16,
+        edits: Vec<Edit>,
+    },
     Bytes(Vec<u8>),
     Removed,
     Timeout,
@@ -99,12 +104,20 @@ fn configuration(case: &Case, flow: &Flow) -> TerminalConfig {
     if let Some(other) = case.with {
         let other = pick(flows(), other.into());
         for comb in &other.config.combinations {
-            if !config.combinations.iter().any(|c| c.aid == comb.aid && c.kernel == comb.kernel) {
+            if !config
+                .combinations
+                .iter()
+                .any(|c| c.aid == comb.aid && c.kernel == comb.kernel)
+            {
                 config.combinations.push(comb.clone());
             }
         }
         for key in &other.config.capks {
-            if !config.capks.iter().any(|k| k.rid == key.rid && k.index == key.index) {
+            if !config
+                .capks
+                .iter()
+                .any(|k| k.rid == key.rid && k.index == key.index)
+            {
                 config.capks.push(key.clone());
             }
         }
@@ -167,8 +180,9 @@ fn edit(mut r: Vec<u8>, edits: &[Edit]) -> Vec<u8> {
 /// The flow's recorded answer to `command`: the same command in this tap, then in any tap;
 /// a READ RECORD of the same record; GPO or GENERATE AC with other data; else a READ
 /// RECORD nobody recorded gets an empty record (so a hostile AFL is followed to its end)
-/// and anything else "file not found".
-fn recorded_answer(flow: &Flow, tap: usize, command: &[u8]) -> Answer {
+/// and anything else "file not found". The time is the recorded one (zero where the
+/// vector has none).
+fn recorded_answer(flow: &Flow, tap: usize, command: &[u8]) -> (Answer, Duration) {
     let here = flow.taps.get(tap).into_iter().flatten();
     let all = flow.taps.iter().flatten();
     let same = |x: &&recorded::Exchange| x.command == command;
@@ -183,12 +197,14 @@ fn recorded_answer(flow: &Flow, tap: usize, command: &[u8]) -> Answer {
                 [0x80, 0xA8 | 0xAE | 0xEA, ..] => 2,
                 _ => return None,
             };
-            here.clone().find(header(n)).or_else(|| all.clone().find(header(n)))
+            here.clone()
+                .find(header(n))
+                .or_else(|| all.clone().find(header(n)))
         });
     match (found, command) {
-        (Some(x), _) => x.answer.clone(),
-        (None, [0x00, 0xB2, ..]) => Ok(vec![0x70, 0x00, 0x90, 0x00]),
-        (None, _) => Ok(vec![0x6A, 0x82]),
+        (Some(x), _) => (x.answer.clone(), x.elapsed),
+        (None, [0x00, 0xB2, ..]) => (Ok(vec![0x70, 0x00, 0x90, 0x00]), Duration::ZERO),
+        (None, _) => (Ok(vec![0x6A, 0x82]), Duration::ZERO),
     }
 }
 
@@ -201,33 +217,9 @@ struct HostileCard<'c> {
 }
 
 impl Transport for HostileCard<'_> {
-    fn exchange(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        let k = self.sent;
-        self.sent += 1;
-        if k >= MAX_EXCHANGES {
-            return Err(TransportError::CardRemoved);
-        }
-        let tap = self.tap.unwrap_or(0);
-        let recorded = || recorded_answer(self.flow, tap, command);
-        match self.case.answers.get(k).unwrap_or(&Choice::Recorded) {
-            Choice::Recorded => recorded(),
-            Choice::Edited(edits) => recorded().map(|r| edit(r, edits)),
-            Choice::Borrowed {
-                flow,
-                exchange,
-                edits,
-            } => {
-                let from: Vec<&recorded::Exchange> =
-                    pick(flows(), (*flow).into()).taps.iter().flatten().collect();
-                match from.get(usize::from(*exchange) % from.len().max(1)) {
-                    Some(x) => x.answer.clone().map(|r| edit(r, edits)),
-                    None => recorded(),
-                }
-            }
-            Choice::Bytes(bytes) => Ok(bytes.clone()),
-            Choice::Removed => Err(TransportError::CardRemoved),
-            Choice::Timeout => Err(TransportError::Timeout),
-        }
+    fn exchange(&mut self, command: &[u8]) -> Result<CardResponse, TransportError> {
+        let (answer, elapsed) = self.answer(command);
+        answer.map(|apdu| CardResponse { apdu, elapsed })
     }
 
     fn next_tap(&mut self, _restart: &UiRequest) -> Result<bool, TransportError> {
@@ -237,6 +229,42 @@ impl Transport for HostileCard<'_> {
         self.taps_left -= 1;
         self.tap = Some(self.tap.map_or(0, |t| t + 1));
         Ok(true)
+    }
+}
+
+impl HostileCard<'_> {
+    /// The answer to the next command, and how long the card took.
+    fn answer(&mut self, command: &[u8]) -> (Answer, Duration) {
+        let k = self.sent;
+        self.sent += 1;
+        if k >= MAX_EXCHANGES {
+            return (Err(TransportError::CardRemoved), Duration::ZERO);
+        }
+        let tap = self.tap.unwrap_or(0);
+        let (recorded, elapsed) = recorded_answer(self.flow, tap, command);
+        let answer = match self.case.answers.get(k).unwrap_or(&Choice::Recorded) {
+            Choice::Recorded => recorded,
+            Choice::Edited(edits) => recorded.map(|r| edit(r, edits)),
+            Choice::Borrowed {
+                flow,
+                exchange,
+                edits,
+            } => {
+                let from: Vec<&recorded::Exchange> = pick(flows(), (*flow).into())
+                    .taps
+                    .iter()
+                    .flatten()
+                    .collect();
+                match from.get(usize::from(*exchange) % from.len().max(1)) {
+                    Some(x) => x.answer.clone().map(|r| edit(r, edits)),
+                    None => recorded,
+                }
+            }
+            Choice::Bytes(bytes) => Ok(bytes.clone()),
+            Choice::Removed => Err(TransportError::CardRemoved),
+            Choice::Timeout => Err(TransportError::Timeout),
+        };
+        (answer, elapsed)
     }
 }
 
@@ -277,7 +305,10 @@ fuzz_target!(|case: Case| {
             panic!("{}: {why}\n{case:#?}", flow.name);
         };
         if SEEN[known].fetch_add(1, Ordering::Relaxed) == 0 {
-            eprintln!("known finding {} (not stopping): {}: {why}", KNOWN[known].0, flow.name);
+            eprintln!(
+                "known finding {} (not stopping): {}: {why}",
+                KNOWN[known].0, flow.name
+            );
         }
     }
 });

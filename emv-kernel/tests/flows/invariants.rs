@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 
 use emv_kernel::config::TerminalConfig;
+use emv_kernel::kernel::KernelId;
 use emv_kernel::outcome::{OutcomeStatus, TraceEntry, TransactionResult};
 use emv_kernel::tlv::{Tag, TlvIter};
 
@@ -355,7 +356,7 @@ fn action_analysis_allows_tc(
     for comb in config
         .combinations
         .iter()
-        .filter(|c| c.kernel == 2 && selected.starts_with(&c.aid))
+        .filter(|c| c.kernel == KernelId::Mastercard && selected.starts_with(&c.aid))
     {
         let tac = |tag: u32| {
             comb.tags

@@ -3,6 +3,7 @@
 //! card's answers tap by tap. Shared by `tests/mutated_flows.rs` and the fuzz target.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use emv_kernel::config::{TerminalConfig, Transaction};
 use emv_kernel::transport::TransportError;
@@ -18,6 +19,8 @@ pub struct Exchange {
     pub command: Vec<u8>,
     /// The card's answer.
     pub answer: Answer,
+    /// The card's processing time as recorded (`us`), zero where not recorded.
+    pub elapsed: Duration,
 }
 
 /// One vector as a flow to replay.
@@ -63,6 +66,7 @@ fn load(path: &Path) -> Flow {
                         (None, Some(ExchangeError::Timeout)) => Err(TransportError::Timeout),
                         (None, _) => Err(TransportError::CardRemoved),
                     },
+                    elapsed: Duration::from_micros(x.us.unwrap_or(0)),
                 })
                 .collect()
         })
