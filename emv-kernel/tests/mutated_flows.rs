@@ -379,3 +379,236 @@ fn altered_signed_data_never_approves() {
         failures.join("\n")
     );
 }
+
+// Findings of the fuzzer and of the test above, kept as readable cases (FINDINGS.md).
+
+/// A card that answers each command from its recorded flow as a real card would
+/// ([`Flow::answer`]), however many and whichever commands the kernel sends.
+struct KnowingCard<'f> {
+    flow: &'f Flow,
+    tap: Option<usize>,
+}
+
+impl Transport for KnowingCard<'_> {
+    fn exchange(&mut self, command: &[u8]) -> Result<CardResponse, TransportError> {
+        let (answer, elapsed) = self.flow.answer(self.tap.unwrap_or(0), command);
+        answer.map(|apdu| CardResponse { apdu, elapsed })
+    }
+
+    fn next_tap(&mut self, _restart: &UiRequest) -> Result<bool, TransportError> {
+        let tap = self.tap.map_or(0, |t| t + 1);
+        self.tap = Some(tap);
+        Ok(tap < self.flow.taps.len())
+    }
+}
+
+fn vector(name: &str) -> Flow {
+    recorded::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../test-vectors")
+            .join(name),
+    )
+}
+
+fn run_knowing(flow: &Flow) -> TransactionResult {
+    let mut card = KnowingCard { flow, tap: None };
+    entry_point::run(&flow.config, &flow.transaction, &mut card)
+}
+
+/// The flow with the data of the first answer to a command starting with `command`
+/// replaced by `edit(data)`; the status word stays.
+fn edited(flow: &Flow, command: &[u8], edit: impl Fn(&[u8]) -> Vec<u8>) -> Flow {
+    let mut flow = flow.clone();
+    let x = flow
+        .taps
+        .iter_mut()
+        .flatten()
+        .find(|x| x.command.starts_with(command))
+        .unwrap_or_else(|| panic!("no command {}", hex::encode_upper(command)));
+    let r = x.answer.as_ref().expect("an answer").clone();
+    let (data, sw) = r.split_at(r.len() - 2);
+    x.answer = Ok([&edit(data)[..], sw].concat());
+    flow
+}
+
+/// `data` with its first object `tag` (depth first) changed.
+fn object_changed(tag: u32, change: Change) -> impl Fn(&[u8]) -> Vec<u8> {
+    move |data| {
+        fn position(iter: TlvIter<'_>, tag: u32, index: &mut usize) -> bool {
+            for t in iter.flatten() {
+                if t.tag.value() == tag {
+                    return true;
+                }
+                *index += 1;
+                if position(t.children(), tag, index) {
+                    return true;
+                }
+            }
+            false
+        }
+        let mut index = 0;
+        assert!(position(TlvIter::new(data), tag, &mut index), "no {tag:X}");
+        tlv_edit::edit(data, index, change).expect("well-formed data")
+    }
+}
+
+/// `data` with one hex string (which must occur once) replaced by another of equal length.
+fn patched(from: &'static str, to: &'static str) -> impl Fn(&[u8]) -> Vec<u8> {
+    move |data| {
+        let text = hex::encode_upper(data);
+        assert_eq!(text.matches(from).count(), 1, "{from}");
+        hex::decode(text.replace(from, to)).expect("hex")
+    }
+}
+
+/// Whether the flow ends the application with the invariants kept and no data record.
+fn ends(flow: &Flow) -> Result<(), String> {
+    let result = run_knowing(flow);
+    invariants::check(&flow.config, flow.taps.len(), &result)?;
+    if result.outcome.status != OutcomeStatus::EndApplication || result.data_record.is_some() {
+        return Err(format!(
+            "{:?} (data record: {}), not End Application; decisions: {:?}",
+            result.outcome.status,
+            result.data_record.is_some(),
+            result.decisions
+        ));
+    }
+    Ok(())
+}
+
+fn assert_ends(flow: &Flow, why: &str) {
+    if let Err(e) = ends(flow) {
+        panic!("{why}: {e}");
+    }
+}
+
+/// F1. A present but empty CDOL1 (`8C 00`) is missing data, not a GENERATE AC with
+/// Lc = 00 (no valid short APDU, ISO 7816-3 12.1.3): CDOL1 is mandatory for Kernel 2
+/// (C-2 S3.x, issue 9 point 8), so the kernel ends the application and sends no GENERATE AC.
+#[test]
+fn f1_empty_cdol1_is_missing_data() {
+    let flow = vector("mc-mchip-online-arqc-no-cda.json");
+    assert_eq!(
+        run_knowing(&flow).outcome.status,
+        OutcomeStatus::OnlineRequest
+    );
+    let empty = edited(
+        &flow,
+        &[0x00, 0xB2, 0x01, 0x14],
+        object_changed(0x8C, Change::Empty),
+    );
+    let result = run_knowing(&empty);
+    assert!(
+        !result
+            .trace
+            .iter()
+            .any(|e| e.command.starts_with(&[0x80, 0xAE])),
+        "GENERATE AC sent with an empty CDOL1"
+    );
+    assert_ends(&empty, "8C 00");
+}
+
+/// F2. Card data objects of the wrong length or format (Book 3 Annex A) end the
+/// application (issue 9 point 8): they must neither be stored in a data record nor lead to
+/// an approval. Each case changes one object of a flow that approves or goes online.
+#[test]
+fn f2_malformed_card_objects_end_the_application() {
+    let gac = &[0x80, 0xAE][..];
+    let gpo = &[0x80, 0xA8][..];
+    let mc_record = &[0x00, 0xB2, 0x01, 0x14][..];
+    let cases: [(&str, &[u8], u32, Change, &str); 6] = [
+        (
+            "wallet-visa-card-offline-approved.json",
+            gpo,
+            0x9F26,
+            Change::Grow,
+            "a 9-byte 9F26 (b8) approved offline",
+        ),
+        (
+            "mc-mchip-offline-tc-signature-approved.json",
+            gac,
+            0x9F26,
+            Change::Grow,
+            "a 9-byte 9F26 (b8) in a TC",
+        ),
+        (
+            "mc-mchip-offline-tc-signature-approved.json",
+            mc_record,
+            0x9F0E,
+            Change::Empty,
+            "an empty IAC-Denial (b5) accepting a TC",
+        ),
+        (
+            "mc-mchip-offline-tc-signature-approved.json",
+            mc_record,
+            0x9F0D,
+            Change::Grow,
+            "a 6-byte IAC-Default (b5)",
+        ),
+        (
+            "mc-mchip-online-arqc-no-cda.json",
+            mc_record,
+            0x5F24,
+            Change::Shrink,
+            "a 2-byte expiry date (n6 YYMMDD)",
+        ),
+        (
+            "wallet-visa-card-signature-online.json",
+            gpo,
+            0x57,
+            Change::Grow,
+            "a 20-byte track 2 (b..19)",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (name, command, tag, change, why) in cases {
+        let flow = vector(name);
+        let valid = run_knowing(&flow).outcome.status;
+        assert!(
+            matches!(
+                valid,
+                OutcomeStatus::Approved | OutcomeStatus::OnlineRequest
+            ),
+            "{name}: {valid:?}"
+        );
+        let changed = edited(&flow, command, object_changed(tag, change));
+        if let Err(e) = ends(&changed) {
+            failures.push(format!("{name}: {why}: {e}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// F2. Whatever happens to the objects that carry the cryptogram of an offline approval
+/// (emptied, removed, grown, shrunk, doubled), the invariants hold.
+#[test]
+fn f2_every_change_to_the_cryptogram_objects_keeps_the_invariants() {
+    let flow = vector("wallet-visa-card-offline-approved.json");
+    assert_eq!(run_knowing(&flow).outcome.status, OutcomeStatus::Approved);
+    for tag in [0x9F26, 0x9F27, 0x9F36, 0x9F10, 0x9F4B, 0x82, 0x94] {
+        for change in tlv_edit::CHANGES {
+            let changed = edited(&flow, &[0x80, 0xA8], object_changed(tag, change));
+            let result = run_knowing(&changed);
+            if let Err(why) = invariants::check(&changed.config, 1, &result) {
+                panic!("{tag:X} {change:?}: {why}");
+            }
+        }
+    }
+}
+
+/// F3. A hostile AFL is not followed to its end: record FF is reserved (ISO 7816-4 READ
+/// RECORD P1) and a kernel activation stays within the exchange bound of
+/// `flows::invariants` even when the card answers every READ RECORD; such an AFL ends the
+/// application (issue 9 point 8: bound the records read).
+#[test]
+fn f3_hostile_afl_reads_a_bounded_number_of_records() {
+    let flow = vector("mc-mchip-online-arqc-no-cda.json");
+    let failures: Vec<String> = ["94041001FF00", "94041001FE00"]
+        .into_iter()
+        .filter_map(|afl| {
+            let hostile = edited(&flow, &[0x80, 0xA8], patched("940410010100", afl));
+            ends(&hostile).err().map(|e| format!("AFL {afl}: {e}"))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

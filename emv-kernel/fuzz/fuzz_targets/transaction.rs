@@ -41,7 +41,7 @@ mod tlv_edit;
 use recorded::{Answer, Flow};
 
 /// Most exchanges the hostile card answers in one run; after that it leaves the field.
-const MAX_EXCHANGES: usize = 600;
+const MAX_EXCHANGES: usize = 300;
 
 #[derive(Debug, Arbitrary)]
 struct Case {
@@ -177,37 +177,6 @@ fn edit(mut r: Vec<u8>, edits: &[Edit]) -> Vec<u8> {
     r
 }
 
-/// The flow's recorded answer to `command`: the same command in this tap, then in any tap;
-/// a READ RECORD of the same record; GPO or GENERATE AC with other data; else a READ
-/// RECORD nobody recorded gets an empty record (so a hostile AFL is followed to its end)
-/// and anything else "file not found". The time is the recorded one (zero where the
-/// vector has none).
-fn recorded_answer(flow: &Flow, tap: usize, command: &[u8]) -> (Answer, Duration) {
-    let here = flow.taps.get(tap).into_iter().flatten();
-    let all = flow.taps.iter().flatten();
-    let same = |x: &&recorded::Exchange| x.command == command;
-    let header = |n: usize| move |x: &&recorded::Exchange| x.command.get(..n) == command.get(..n);
-    let found = here
-        .clone()
-        .find(same)
-        .or_else(|| all.clone().find(same))
-        .or_else(|| {
-            let n = match command {
-                [0x00, 0xB2, ..] => 4,
-                [0x80, 0xA8 | 0xAE | 0xEA, ..] => 2,
-                _ => return None,
-            };
-            here.clone()
-                .find(header(n))
-                .or_else(|| all.clone().find(header(n)))
-        });
-    match (found, command) {
-        (Some(x), _) => (x.answer.clone(), x.elapsed),
-        (None, [0x00, 0xB2, ..]) => (Ok(vec![0x70, 0x00, 0x90, 0x00]), Duration::ZERO),
-        (None, _) => (Ok(vec![0x6A, 0x82]), Duration::ZERO),
-    }
-}
-
 struct HostileCard<'c> {
     case: &'c Case,
     flow: &'c Flow,
@@ -241,7 +210,7 @@ impl HostileCard<'_> {
             return (Err(TransportError::CardRemoved), Duration::ZERO);
         }
         let tap = self.tap.unwrap_or(0);
-        let (recorded, elapsed) = recorded_answer(self.flow, tap, command);
+        let (recorded, elapsed) = self.flow.answer(tap, command);
         let answer = match self.case.answers.get(k).unwrap_or(&Choice::Recorded) {
             Choice::Recorded => recorded,
             Choice::Edited(edits) => recorded.map(|r| edit(r, edits)),

@@ -48,7 +48,8 @@ pub fn load_dir(dir: &Path) -> Vec<Flow> {
     files.iter().map(|p| load(p)).collect()
 }
 
-fn load(path: &Path) -> Flow {
+/// One vector file as a flow; panics where it does not parse (see [`load_dir`]).
+pub fn load(path: &Path) -> Flow {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let v = vector::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let (config, transaction) = v
@@ -79,5 +80,39 @@ fn load(path: &Path) -> Flow {
         config,
         transaction,
         taps,
+    }
+}
+
+impl Flow {
+    /// The recorded answer to `command` as a card that knows its files would give it: the
+    /// same command in this tap, then in any tap; a READ RECORD of the same record; GPO,
+    /// GENERATE AC or EXCHANGE RELAY RESISTANCE DATA with other data; else, for a READ
+    /// RECORD nobody recorded, an empty record (so a hostile AFL is followed to its end),
+    /// and "file not found" for anything else. The time is the recorded one, zero where
+    /// the vector has none.
+    pub fn answer(&self, tap: usize, command: &[u8]) -> (Answer, Duration) {
+        let here = self.taps.get(tap).into_iter().flatten();
+        let all = self.taps.iter().flatten();
+        let same = |x: &&Exchange| x.command == command;
+        let header = |n: usize| move |x: &&Exchange| x.command.get(..n) == command.get(..n);
+        let found = here
+            .clone()
+            .find(same)
+            .or_else(|| all.clone().find(same))
+            .or_else(|| {
+                let n = match command {
+                    [0x00, 0xB2, ..] => 4,
+                    [0x80, 0xA8 | 0xAE | 0xEA, ..] => 2,
+                    _ => return None,
+                };
+                here.clone()
+                    .find(header(n))
+                    .or_else(|| all.clone().find(header(n)))
+            });
+        match (found, command) {
+            (Some(x), _) => (x.answer.clone(), x.elapsed),
+            (None, [0x00, 0xB2, ..]) => (Ok(vec![0x70, 0x00, 0x90, 0x00]), Duration::ZERO),
+            (None, _) => (Ok(vec![0x6A, 0x82]), Duration::ZERO),
+        }
     }
 }
