@@ -43,38 +43,68 @@ use recorded::{Answer, Flow};
 /// Most exchanges the hostile card answers in one run; after that it leaves the field.
 const MAX_EXCHANGES: usize = 300;
 
+/// One fuzz input, decoded by `arbitrary` from libFuzzer's bytes.
 #[derive(Debug, Arbitrary)]
 struct Case {
+    /// The recorded flow giving the configuration, the transaction and the answers.
     flow: u8,
+    /// A second flow whose combinations and CA keys are added (Visa + Mastercard).
     with: Option<u8>,
+    /// Raise every floor limit to the amount, so offline TCs are within it.
     floor_at_amount: bool,
+    /// How many taps the card is presented for (1–3).
     taps: u8,
+    /// The answer to each command in turn; past the list, the recorded one.
     answers: Vec<Choice>,
 }
 
+/// How the card answers one command.
 #[derive(Debug, Arbitrary)]
 enum Choice {
+    /// The flow's recorded answer to this command ([`Flow::answer`]).
     Recorded,
+    /// The recorded answer, edited.
     Edited(Vec<Edit>),
+    /// Some flow's recorded answer to some command, edited.
     Borrowed {
         flow: u8,
         exchange: u16,
         edits: Vec<Edit>,
     },
+    /// These bytes.
     Bytes(Vec<u8>),
+    /// No answer: the card left the field.
     Removed,
+    /// No answer in time.
     Timeout,
 }
 
+/// One change to an answer (positions wrap around its length).
 #[derive(Debug, Arbitrary)]
 enum Edit {
-    Flip { at: u16, xor: u8 },
-    Set { at: u16, byte: u8 },
+    Flip {
+        at: u16,
+        xor: u8,
+    },
+    Set {
+        at: u16,
+        byte: u8,
+    },
     Truncate(u16),
-    Insert { at: u16, bytes: Vec<u8> },
-    Remove { at: u16, len: u8 },
+    Insert {
+        at: u16,
+        bytes: Vec<u8>,
+    },
+    Remove {
+        at: u16,
+        len: u8,
+    },
     StatusWord(u16),
-    Object { index: u8, change: u8 },
+    /// One TLV object of the data changed ([`tlv_edit::Change`]), lengths kept right.
+    Object {
+        index: u8,
+        change: u8,
+    },
 }
 
 fn flows() -> &'static [Flow] {
