@@ -6,6 +6,8 @@
 //! - every command is a valid short APDU of a command the kernels may send;
 //! - one kernel activation takes a bounded number of exchanges;
 //! - the data record's objects have the format and length of Book 3 Annex A;
+//! - no decision or trace note spells out the card's full PAN (the project's rule: no full
+//!   PAN or track 2 in trace output or logs; the raw APDUs are masked where shown);
 //! - Approved only where the card returned a TC and either offline data authentication
 //!   verified or the terminal action analysis of Book 3 10.7 accepts "ODA not performed".
 
@@ -51,6 +53,7 @@ pub fn check(
         })?;
     }
     exchanges_are_bounded(&result.trace)?;
+    pan_stays_out_of_the_text(result)?;
     if let Some(record) = &result.data_record {
         if !matches!(
             result.outcome.status,
@@ -149,6 +152,41 @@ fn exchanges_are_bounded(trace: &[TraceEntry]) -> Result<(), String> {
                 "tap {}: more than {MAX_EXCHANGES_PER_ACTIVATION} exchanges in one kernel activation",
                 tap + 1
             ));
+        }
+    }
+    Ok(())
+}
+
+/// The PAN of every tap (5A, and the PAN field of 57) never appears in the decisions or
+/// the trace notes. PANs shorter than 12 digits are not looked for (too likely by chance).
+fn pan_stays_out_of_the_text(result: &TransactionResult) -> Result<(), String> {
+    let taps = result
+        .trace
+        .iter()
+        .map(|e| e.tap)
+        .max()
+        .map_or(0, |t| t + 1);
+    let mut pans = Vec::new();
+    for tap in 0..taps {
+        let card = card_objects(&result.trace, tap);
+        if let Some(pan) = card.get(&0x5A) {
+            pans.push(hex::encode_upper(pan).trim_end_matches('F').to_string());
+        }
+        if let Some(track2) = card.get(&0x57) {
+            let text = hex::encode_upper(track2);
+            pans.push(text.split('D').next().unwrap_or_default().to_string());
+        }
+    }
+    let texts = result
+        .decisions
+        .iter()
+        .chain(result.trace.iter().flat_map(|e| &e.notes));
+    for text in texts {
+        if let Some(pan) = pans
+            .iter()
+            .find(|p| p.len() >= 12 && text.contains(p.as_str()))
+        {
+            return Err(format!("the full PAN {}… is in {text:?}", &pan[..6]));
         }
     }
     Ok(())
