@@ -2,25 +2,22 @@
 //! CID, terminal capabilities, CVM results, FFI and Outcome Parameter Set becomes one line.
 //!
 //! Bit numbering follows the books: byte 1 is the leftmost byte, `b8` its most significant
-//! bit. Sources: AIP Book 3 Annex C1 (EMV 4.4 for XDA) and C-2 Annex A; TVR Book 3 Annex C5 and C-2 Annex A
-//! (relay resistance bits); TSI Book 3 Annex C6; CID Book 3 6.5.5.4 (Table 15); terminal
-//! capabilities Book 4 Annex A2; CVM results Book 3 Annex C3 and Book 4 6.3.4.5; TTQ Book B
-//! and C-3 Annex A; CTQ and FFI C-3 Annex A; Outcome Parameter Set, POS Cardholder
-//! Interaction Information (DF4B) and Mobile Support Indicator (9F7E) C-2 Annex A.
+//! bit. The AIP, TTQ, CTQ and CID are explained from [`Aip`] (Book 3 Annex C1, C-2 Annex
+//! A), [`Ttq`] (Book A 5.7 Table 5-4, C-3 Annex A.2), [`Ctq`] (C-3 Annex A.2) and [`Cid`]
+//! (Book 3 6.5.5.4 Table 15), the same definitions the kernels read. The other tables: TVR
+//! Book 3 Annex C5 and C-2 Annex A (relay resistance bits); TSI Book 3 Annex C6; terminal
+//! capabilities Book 4 Annex A2; CVM results Book 3 Annex C3 and Book 4 6.3.4.5;
+//! FFI C-3 Annex A.2; Outcome Parameter Set, POS Cardholder Interaction Information (DF4B)
+//! and Mobile Support Indicator (9F7E) C-2 Annex A.
 //!
 //! A set bit that the tables do not name is reported as RFU, so nothing set goes unexplained.
 
+use crate::cryptogram::{Cid, Cryptogram};
+use crate::qualifiers::{Aip, Ctq, NamedBit, Ttq};
 use crate::tlv::Tag;
 
-/// One named bit: 1-based byte number and bit number `b1`..`b8` as the books write them.
-struct Bit {
-    byte: usize,
-    bit: u8,
-    text: &'static str,
-}
-
-const fn bit(byte: usize, bit: u8, text: &'static str) -> Bit {
-    Bit { byte, bit, text }
+const fn bit(byte: usize, bit: u8, name: &'static str) -> NamedBit {
+    NamedBit::new(byte, bit, name)
 }
 
 /// Collects explanations and remembers which bits were covered, so that leftover set bits
@@ -52,12 +49,11 @@ impl<'a> Explainer<'a> {
         raw >> mask.trailing_zeros()
     }
 
-    fn flags(&mut self, table: &[Bit]) {
+    fn flags(&mut self, table: &[NamedBit]) {
         for b in table {
-            let mask = 1u8 << (b.bit.clamp(1, 8) - 1);
-            if self.field(b.byte, mask) != 0 {
+            if self.field(b.byte, b.mask()) != 0 {
                 self.lines
-                    .push(format!("byte {} b{}: {}", b.byte, b.bit, b.text));
+                    .push(format!("byte {} b{}: {}", b.byte, b.bit, b.name));
             }
         }
     }
@@ -79,22 +75,8 @@ impl<'a> Explainer<'a> {
     }
 }
 
-/// Application Interchange Profile (82): Book 3 Annex C1, C-2 Annex A.
-static AIP: &[Bit] = &[
-    bit(1, 8, "XDA supported (EMV 4.4)"),
-    bit(1, 7, "SDA supported"),
-    bit(1, 6, "DDA supported"),
-    bit(1, 5, "Cardholder verification is supported"),
-    bit(1, 4, "Terminal risk management is to be performed"),
-    bit(1, 3, "Issuer authentication is supported"),
-    bit(1, 2, "On device cardholder verification is supported (C-2)"),
-    bit(1, 1, "CDA supported"),
-    bit(2, 8, "EMV mode is supported (C-2) / MSD is supported (C-3)"),
-    bit(2, 1, "Relay resistance protocol is supported (C-2)"),
-];
-
 /// Terminal Verification Results (95): Book 3 Annex C5, C-2 Annex A.
-static TVR: &[Bit] = &[
+static TVR: &[NamedBit] = &[
     bit(1, 8, "Offline data authentication was not performed"),
     bit(1, 7, "SDA failed"),
     bit(1, 6, "ICC data missing"),
@@ -135,7 +117,7 @@ static TVR: &[Bit] = &[
 ];
 
 /// Transaction Status Information (9B): Book 3 Annex C6.
-static TSI: &[Bit] = &[
+static TSI: &[NamedBit] = &[
     bit(1, 8, "Offline data authentication was performed"),
     bit(1, 7, "Cardholder verification was performed"),
     bit(1, 6, "Card risk management was performed"),
@@ -144,49 +126,8 @@ static TSI: &[Bit] = &[
     bit(1, 3, "Script processing was performed"),
 ];
 
-/// Card Transaction Qualifiers (9F6C): C-3 Annex A.
-static CTQ: &[Bit] = &[
-    bit(1, 8, "Online PIN Required"),
-    bit(1, 7, "Signature Required"),
-    bit(
-        1,
-        6,
-        "Go Online if Offline Data Authentication Fails and Reader is online capable",
-    ),
-    bit(
-        1,
-        5,
-        "Switch Interface if Offline Data Authentication fails and Reader supports contact chip",
-    ),
-    bit(1, 4, "Go Online if Application Expired"),
-    bit(1, 3, "Switch Interface for Cash Transactions"),
-    bit(1, 2, "Switch Interface for Cashback Transactions"),
-    bit(2, 8, "Consumer Device CVM Performed"),
-    bit(2, 7, "Card supports Issuer Update Processing at the POS"),
-];
-
-/// Terminal Transaction Qualifiers (9F66): Book B, C-3 Annex A.
-static TTQ: &[Bit] = &[
-    bit(1, 8, "Mag-stripe mode supported"),
-    bit(1, 6, "EMV mode supported"),
-    bit(1, 5, "EMV contact chip supported"),
-    bit(1, 4, "Offline-only reader"),
-    bit(1, 3, "Online PIN supported"),
-    bit(1, 2, "Signature supported"),
-    bit(
-        1,
-        1,
-        "Offline Data Authentication for Online Authorizations supported",
-    ),
-    bit(2, 8, "Online cryptogram required"),
-    bit(2, 7, "CVM required"),
-    bit(2, 6, "(Contact Chip) Offline PIN supported"),
-    bit(3, 8, "Issuer Update Processing supported"),
-    bit(3, 7, "Consumer Device CVM supported"),
-];
-
 /// Terminal Capabilities (9F33): Book 4 Annex A2.
-static TERMINAL_CAPABILITIES: &[Bit] = &[
+static TERMINAL_CAPABILITIES: &[NamedBit] = &[
     bit(1, 8, "Card data input: Manual key entry"),
     bit(1, 7, "Card data input: Magnetic stripe"),
     bit(1, 6, "Card data input: IC with contacts"),
@@ -202,7 +143,7 @@ static TERMINAL_CAPABILITIES: &[Bit] = &[
 ];
 
 /// Form Factor Indicator (9F6E) byte 2: C-3 Annex A.
-static FFI_FEATURES: &[Bit] = &[
+static FFI_FEATURES: &[NamedBit] = &[
     bit(2, 8, "Passcode capable"),
     bit(2, 7, "Signature panel"),
     bit(2, 6, "Hologram"),
@@ -214,7 +155,7 @@ static FFI_FEATURES: &[Bit] = &[
 
 /// POS Cardholder Interaction Information (DF4B) byte 2: C-2 Annex A (byte 1 is the version,
 /// byte 3 RFU).
-static PCII: &[Bit] = &[
+static PCII: &[NamedBit] = &[
     bit(
         2,
         5,
@@ -227,7 +168,7 @@ static PCII: &[Bit] = &[
 ];
 
 /// Mobile Support Indicator (9F7E): C-2 Annex A.
-static MOBILE_SUPPORT: &[Bit] = &[bit(1, 2, "OD-CVM required"), bit(1, 1, "Mobile supported")];
+static MOBILE_SUPPORT: &[NamedBit] = &[bit(1, 2, "OD-CVM required"), bit(1, 1, "Mobile supported")];
 
 /// Explains a bit-mapped data object in words, one line per set bit or field; `None` when
 /// the tag is not bit-mapped or the value does not have the tag's length.
@@ -235,14 +176,14 @@ pub fn explain(tag: Tag, value: &[u8]) -> Option<Vec<String>> {
     let len = value.len();
     let mut e = Explainer::new(value);
     match (tag.value(), len) {
-        (0x82, 2) => e.flags(AIP),
+        (0x82, 2) => e.flags(&Aip::BITS),
         (0x95, 5) => {
             e.flags(TVR);
             relay_resistance(&mut e);
         }
         (0x9B, 2) => e.flags(TSI),
-        (0x9F6C, 2) => e.flags(CTQ),
-        (0x9F66, 4) => e.flags(TTQ),
+        (0x9F6C, 2) => e.flags(Ctq::BITS),
+        (0x9F66, 4) => e.flags(Ttq::BITS),
         (0x9F33, 3) => e.flags(TERMINAL_CAPABILITIES),
         (0x9F27, 1) => cryptogram_information(&mut e),
         (0x9F34, 3) => cvm_results(&mut e),
@@ -270,30 +211,33 @@ fn relay_resistance(e: &mut Explainer<'_>) {
     e.push(format!("byte 5 b2-b1: Relay resistance: {text} (C-2)"));
 }
 
-/// Book 3 6.5.5.4, Table 15.
+/// Book 3 6.5.5.4, Table 15, with the names of [`Cid`] and [`Cryptogram`].
 fn cryptogram_information(e: &mut Explainer<'_>) {
-    let kind = match e.field(1, 0xC0) {
-        0 => "AAC (decline)",
-        1 => "TC (approve offline)",
-        2 => "ARQC (go online)",
-        _ => "RFU cryptogram type 11",
+    let cid = Cid(e.value.first().copied().unwrap_or_default());
+    e.field(1, Cid::TYPE);
+    let kind = match cid.cryptogram() {
+        Some(c) => {
+            let what = match c {
+                Cryptogram::Aac => "decline",
+                Cryptogram::Tc => "approve offline",
+                Cryptogram::Arqc => "go online",
+            };
+            format!("{} ({what})", c.name())
+        }
+        None => "RFU cryptogram type 11".into(),
     };
     e.push(format!("b8-b7: Cryptogram type {kind}"));
-    let scheme = e.field(1, 0x30);
+    let scheme = e.field(1, Cid::PAYMENT_SYSTEM_SPECIFIC);
     if scheme != 0 {
         e.push(format!(
             "b6-b5: Payment system-specific cryptogram bits {scheme:02b}"
         ));
     }
-    e.flags(&[bit(1, 4, "Advice required")]);
-    let reason = match e.field(1, 0x07) {
-        0 => return,
-        1 => "Service not allowed",
-        2 => "PIN Try Limit exceeded",
-        3 => "Issuer authentication failed",
-        _ => "RFU reason code",
-    };
-    e.push(format!("b3-b1: Reason/advice: {reason}"));
+    e.flags(&[Cid::ADVICE_REQUIRED]);
+    e.field(1, Cid::REASON);
+    if let Some(reason) = cid.reason_name() {
+        e.push(format!("b3-b1: Reason/advice: {reason}"));
+    }
 }
 
 /// The name of a CVM code (b6–b1 of a CV Rule's first byte), Book 3 Annex C3 Table 43 and the
@@ -481,6 +425,15 @@ mod tests {
         assert!(l.contains(&"byte 1 b6: EMV mode supported".to_string()));
         assert!(l.contains(&"byte 3 b7: Consumer Device CVM supported".to_string()));
         assert_eq!(l.len(), 5);
+        let l = lines(0x9F66, "20000880");
+        assert_eq!(
+            l,
+            [
+                "byte 1 b6: EMV mode supported",
+                "byte 3 b4: Consumer Device CVM required",
+                "byte 4 b8: fDDA v1.0 Supported",
+            ]
+        );
     }
 
     #[test]
@@ -513,6 +466,13 @@ mod tests {
         assert_eq!(
             lines(0x9F6C, "0080"),
             ["byte 2 b8: Consumer Device CVM Performed"]
+        );
+        assert_eq!(
+            lines(0x9F6C, "0101"),
+            [
+                "byte 1 b1: Not valid for contactless ATM transactions",
+                "byte 2 b1: RFU bit set"
+            ]
         );
         let l = lines(0x9F6E, "23880000");
         assert_eq!(l[0], "byte 1: FFI version 1, device: Consumer mobile phone");

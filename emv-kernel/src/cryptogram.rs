@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::qualifiers::NamedBit;
+
 /// The three application cryptograms a card computes (Book 3 6.5.5.4 Table 15, b8–b7).
 ///
 /// The order is the one of Book 3 9.2.1 (and C-2 S9.23): a card may answer GENERATE AC
@@ -67,11 +69,13 @@ pub struct Cid(pub u8);
 
 impl Cid {
     /// b8–b7 mask: the cryptogram type.
-    const TYPE: u8 = 0xC0;
+    pub const TYPE: u8 = 0xC0;
+    /// b6–b5 mask: payment system-specific cryptogram bits.
+    pub const PAYMENT_SYSTEM_SPECIFIC: u8 = 0x30;
     /// b4: advice required.
-    const ADVICE: u8 = 0x08;
+    pub const ADVICE_REQUIRED: NamedBit = NamedBit::new(1, 4, "Advice required");
     /// b3–b1 mask: reason/advice code.
-    const REASON: u8 = 0x07;
+    pub const REASON: u8 = 0x07;
 
     /// The cryptogram type; `None` for the RFU value `11`.
     pub fn cryptogram(self) -> Option<Cryptogram> {
@@ -85,13 +89,24 @@ impl Cid {
 
     /// b4: the card asks for an advice.
     pub fn advice_required(self) -> bool {
-        self.0 & Cid::ADVICE != 0
+        Cid::ADVICE_REQUIRED.is_set(&[self.0])
     }
 
     /// b3–b1: the reason/advice code (0 no information, 1 service not allowed, 2 PIN try
     /// limit exceeded, 3 issuer authentication failed).
     pub fn reason(self) -> u8 {
         self.0 & Cid::REASON
+    }
+
+    /// The reason/advice code in Book 3's words; `None` for code 0 (no information given).
+    pub fn reason_name(self) -> Option<&'static str> {
+        match self.reason() {
+            0 => None,
+            1 => Some("Service not allowed"),
+            2 => Some("PIN Try Limit exceeded"),
+            3 => Some("Issuer authentication failed"),
+            _ => Some("RFU reason code"),
+        }
     }
 }
 
@@ -111,6 +126,8 @@ mod tests {
         }
         assert!(Cid(0x49).advice_required());
         assert_eq!(Cid(0x49).reason(), 1);
+        assert_eq!(Cid(0x49).reason_name(), Some("Service not allowed"));
+        assert_eq!(Cid(0x80).reason_name(), None);
     }
 
     #[test]

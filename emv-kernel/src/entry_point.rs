@@ -94,12 +94,11 @@ fn result(
     data_record: Option<crate::config::TagMap>,
     log: Log,
 ) -> TransactionResult {
-    let keeps_record = matches!(
-        outcome.status,
-        OutcomeStatus::Approved | OutcomeStatus::Declined | OutcomeStatus::OnlineRequest
-    );
+    // The data record is the final kernel's, where its book makes one: every final outcome
+    // of a valid GENERATE AC response, End Application and Try Another Interface included
+    // (C-2 S910.70, S910.81).
     TransactionResult {
-        data_record: data_record.filter(|_| keeps_record),
+        data_record,
         outcome,
         tap_outcomes,
         ui: log.ui,

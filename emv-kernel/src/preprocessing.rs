@@ -3,14 +3,8 @@
 //! combination's limits, or is marked "not allowed".
 
 use crate::config::{Combination, TerminalConfig, Transaction, ZeroAmount};
+use crate::qualifiers::ttq::Ttq;
 use crate::tlv::Tag;
-
-/// TTQ byte 1 b4: offline-only reader.
-pub const TTQ_OFFLINE_ONLY: u8 = 0x08;
-/// TTQ byte 2 b8: online cryptogram required.
-pub const TTQ_ONLINE_CRYPTOGRAM_REQUIRED: u8 = 0x80;
-/// TTQ byte 2 b7: CVM required.
-pub const TTQ_CVM_REQUIRED: u8 = 0x40;
 
 /// Entry Point Pre-Processing Indicators of one combination (Book B Table 3-1).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -26,7 +20,7 @@ pub struct Indicators {
     /// The amount is at or above the Reader CVM Required Limit.
     pub cvm_required_limit_exceeded: bool,
     /// The combination's TTQ after pre-processing (kernel 3 and others that use one).
-    pub ttq: Option<[u8; 4]>,
+    pub ttq: Option<Ttq>,
     /// Why the combination was refused, for the decision list.
     pub reason: Option<&'static str>,
 }
@@ -34,9 +28,11 @@ pub struct Indicators {
 /// Runs Book B 3.1.1 for one combination.
 pub fn process(config: &TerminalConfig, comb: &Combination, tx: &Transaction) -> Indicators {
     let mut ind = Indicators {
-        ttq: comb.ttq.map(|mut t| {
+        ttq: comb.ttq.map(|t| {
             // 3.1.1.1: clear "online cryptogram required" and "CVM required".
-            t[1] &= !(TTQ_ONLINE_CRYPTOGRAM_REQUIRED | TTQ_CVM_REQUIRED);
+            let mut t = Ttq(t);
+            t.clear(Ttq::ONLINE_CRYPTOGRAM_REQUIRED);
+            t.clear(Ttq::CVM_REQUIRED);
             t
         }),
         ..Indicators::default()
@@ -48,7 +44,7 @@ pub fn process(config: &TerminalConfig, comb: &Combination, tx: &Transaction) ->
     }
     if amount == 0 {
         ind.zero_amount = true;
-        let offline_only = ind.ttq.is_some_and(|t| t[0] & TTQ_OFFLINE_ONLY != 0);
+        let offline_only = ind.ttq.is_some_and(Ttq::is_offline_only);
         if comb.zero_amount == ZeroAmount::NotAllowed {
             ind.not_allowed = true;
             ind.reason = Some("zero amount not allowed");
@@ -70,10 +66,10 @@ pub fn process(config: &TerminalConfig, comb: &Combination, tx: &Transaction) ->
     }
     if let Some(t) = ind.ttq.as_mut() {
         if ind.status_check_requested || ind.zero_amount || ind.floor_limit_exceeded {
-            t[1] |= TTQ_ONLINE_CRYPTOGRAM_REQUIRED;
+            t.set(Ttq::ONLINE_CRYPTOGRAM_REQUIRED);
         }
         if ind.cvm_required_limit_exceeded {
-            t[1] |= TTQ_CVM_REQUIRED;
+            t.set(Ttq::CVM_REQUIRED);
         }
     }
     ind
@@ -110,7 +106,7 @@ pub fn describe(comb: &Combination, ind: &Indicators) -> String {
     }
     let ttq = ind
         .ttq
-        .map(|t| format!(", TTQ {}", hex::encode_upper(t)))
+        .map(|t| format!(", TTQ {}", hex::encode_upper(t.0)))
         .unwrap_or_default();
     format!(
         "pre-processing: {aid} kernel {} allowed [{}]{ttq}",
@@ -163,16 +159,16 @@ mod tests {
     fn copies_and_clears_the_ttq_then_sets_bits_from_limits() {
         let cfg = TerminalConfig::default();
         let low = process(&cfg, &comb(), &tx(1_000));
-        assert_eq!(low.ttq, Some([0x36, 0x00, 0x40, 0x00]));
+        assert_eq!(low.ttq, Some(Ttq([0x36, 0x00, 0x40, 0x00])));
         let above_floor = process(&cfg, &comb(), &tx(2_001));
-        assert_eq!(above_floor.ttq, Some([0x36, 0x80, 0x40, 0x00]));
+        assert_eq!(above_floor.ttq, Some(Ttq([0x36, 0x80, 0x40, 0x00])));
         let cvm = process(&cfg, &comb(), &tx(5_000));
-        assert_eq!(cvm.ttq, Some([0x36, 0xC0, 0x40, 0x00]));
+        assert_eq!(cvm.ttq, Some(Ttq([0x36, 0xC0, 0x40, 0x00])));
         assert!(!cvm.not_allowed);
         assert!(process(&cfg, &comb(), &tx(10_000)).not_allowed);
         let status = process(&cfg, &comb(), &tx(100));
         assert!(status.status_check_requested);
-        assert_eq!(status.ttq.unwrap()[1], 0x80);
+        assert_eq!(status.ttq.unwrap().0[1], 0x80);
     }
 
     #[test]
@@ -180,7 +176,7 @@ mod tests {
         let cfg = TerminalConfig::default();
         let online = process(&cfg, &comb(), &tx(0));
         assert!(online.zero_amount && !online.not_allowed);
-        assert_eq!(online.ttq.unwrap()[1], 0x80);
+        assert_eq!(online.ttq.unwrap().0[1], 0x80);
         let mut refused = comb();
         refused.zero_amount = ZeroAmount::NotAllowed;
         assert!(process(&cfg, &refused, &tx(0)).not_allowed);

@@ -476,7 +476,7 @@ pub fn masked(tag: Tag, value: &[u8]) -> Option<String> {
 // Named tags for the kernels: every tag the kernel code reads or writes, by the name its
 // book gives it, so that no kernel writes a tag as a number.
 
-/// `4F` Application Identifier (AID) - card (Book 3 Annex A).
+/// `4F` Application Identifier (AID) - card.
 pub const AID_CARD: Tag = Tag::new(0x4F);
 /// `50` Application Label.
 pub const APPLICATION_LABEL: Tag = Tag::new(0x50);
@@ -592,6 +592,8 @@ pub const SDA_TAG_LIST: Tag = Tag::new(0x9F4A);
 pub const SIGNED_DYNAMIC_APPLICATION_DATA: Tag = Tag::new(0x9F4B);
 /// `9F4C` ICC Dynamic Number.
 pub const ICC_DYNAMIC_NUMBER: Tag = Tag::new(0x9F4C);
+/// `9F5D` Application Capabilities Information (C-2; Available Offline Spending Amount under C-3).
+pub const APPLICATION_CAPABILITIES_INFORMATION: Tag = Tag::new(0x9F5D);
 /// `9F66` Terminal Transaction Qualifiers (Book B, C-3).
 pub const TTQ: Tag = Tag::new(0x9F66);
 /// `9F69` Card Authentication Related Data (C-3).

@@ -108,10 +108,15 @@ proptest! {
         let result = entry_point::run(&config, &tx, &mut card);
         prop_assert_ne!(result.outcome.status, OutcomeStatus::Approved);
         prop_assert!(result.tap_outcomes.len() <= 2);
+        // A data record comes only with an outcome of a valid GENERATE AC response
+        // (C-2 S910.70, S910.81: End Application and Try Another Interface included).
         if result.data_record.is_some() {
             prop_assert!(matches!(
                 result.outcome.status,
-                OutcomeStatus::Declined | OutcomeStatus::OnlineRequest
+                OutcomeStatus::Declined
+                    | OutcomeStatus::OnlineRequest
+                    | OutcomeStatus::EndApplication
+                    | OutcomeStatus::TryAnotherInterface
             ));
         }
     }

@@ -46,7 +46,7 @@ fn online_tap_drives_the_status_lights_in_book_a_order() {
     assert!(
         r.decisions
             .iter()
-            .any(|d| d == "decision: ARQC → Online Request")
+            .any(|d| d == "decision: online_request (C-3 5.8.1.1)")
     );
 }
 

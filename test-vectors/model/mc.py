@@ -10,10 +10,12 @@ MC_PAN = "5413330089020011"
 MC_T2 = MC_PAN + "D3012201000000000000"
 CDOL1 = "9F02069F03069F1A0295055F2A029A039C019F37049F35019F3403"
 def bcd6(v): return '%012d' % v
-def mc_tags(cur='978', floor=0, tl=50_00, tl_od=1000_00, cvm=50_00, kc="A0", df8118="20", tac_online="F45084800C", df8131=None):
-    t = {"DF811B": kc, "DF8117": "E0", "DF8118": df8118, "DF8119": "08", "DF811F": "08",
+def mc_tags(cur='978', floor=0, tl=50_00, tl_od=1000_00, cvm=50_00, kc="A0", df8118="20", tac_online="F45084800C", df8131=None, df8117="E0", tacs=True):
+    t = {"DF811B": kc, "DF8117": df8117, "DF8118": df8118, "DF8119": "08", "DF811F": "08",
          "DF8120": "F45084800C", "DF8121": "0000000000", "DF8122": tac_online,
          "DF8123": bcd6(floor), "DF8124": bcd6(tl), "DF8125": bcd6(tl_od), "DF8126": bcd6(cvm)}
+    if not tacs:
+        for k in ("DF8120", "DF8121", "DF8122"): del t[k]
     if df8131: t["DF8131"] = df8131
     return t
 def mc_comb(**kw):
@@ -21,19 +23,20 @@ def mc_comb(**kw):
          "cvm_required_limit": "50.00"}
     c["tags"] = mc_tags(**kw); return c
 MC_TERMINAL = {"9F1A": "0250", "9F35": "22", "9F09": "0002"}
-def record(cvm_list="000000000000000042031E031F03", cur='0978'):
+def record(cvm_list="000000000000000042031E031F03", cur='0978', extra=b''):
     return h(tpl('70', tlv('57', MC_T2), tlv('5A', MC_PAN), tlv('5F24', '301231'), tlv('5F25', '200101'),
                  tlv('5F28', '0250'), tlv('5F34', '00'), tlv('8C', CDOL1), tlv('8D', '8A02'),
                  tlv('8E', cvm_list), tlv('9F07', 'FF00'), tlv('9F08', '0002'), tlv('9F0D', '0000000000'),
-                 tlv('9F0E', '0000000000'), tlv('9F0F', '0000000000'), tlv('9F42', cur))) + "9000"
+                 tlv('9F0E', '0000000000'), tlv('9F0F', '0000000000'), tlv('9F42', cur), extra)) + "9000"
 def gpo_resp(aip, afl="10010100"): return h(tpl('77', tlv('82', aip), tlv('94', afl))) + "9000"
 def genac_resp(cid, extra=b''):
     return h(tpl('77', tlv('9F27', cid), tlv('9F36', '0011'), tlv('9F26', '0102030405060708'),
                  tlv('9F10', '0110A00003220000000000000000000000FF') + extra)) + "9000"
+TYPE_9C = {"purchase": "00", "cash": "01", "cashback": "09", "refund": "20"}
 def genac_cmd(p1, t, un, tvr, cvmr, caps_terminal=MC_TERMINAL):
     y, m, d = t['date'].split('-')
     vals = {'9F02': n12(minor(t['amount'], t['currency'])), '9F03': n12(0), '9F1A': caps_terminal['9F1A'],
-            '95': tvr, '5F2A': '0' + t['currency'], '9A': y[2:] + m + d, '9C': '00', '9F37': un,
+            '95': tvr, '5F2A': '0' + t['currency'], '9A': y[2:] + m + d, '9C': TYPE_9C[t['type']], '9F37': un,
             '9F35': caps_terminal['9F35'], '9F34': cvmr}
     data = dol_build(CDOL1, vals)
     return h(bytes([0x80, 0xAE, p1, 0, len(data)]) + data + b'\x00')
@@ -41,10 +44,12 @@ GPO = gpo_cmd(dol_build(PDOL, {'9F35': '22'}))
 RR = rr_cmd(2, 1)
 CFG = lambda *combs: {"terminal": MC_TERMINAL, "combinations": list(combs)}
 MIN = " Commands: the spec minimum for this path (PPSE, SELECT, GPO, READ RECORD SFI 2/1{})."
-def mc_tap(t, un, gen_p1, tvr, cvmr, gen_r, aip="1880", comb_ppse=None, rrs=None, gpo_r=None):
-    ex = [E(PPSE_CMD, comb_ppse or ppse(MC)), E(SEL, FCI), E(GPO, gpo_r or gpo_resp(aip))]
+def mc_tap(t, un, gen_p1, tvr, cvmr, gen_r, aip="1880", comb_ppse=None, rrs=None, gpo_r=None, terminal=MC_TERMINAL):
+    gpo = gpo_cmd(dol_build(PDOL, {'9F35': terminal['9F35']}))
+    ex = [E(PPSE_CMD, comb_ppse or ppse(MC)), E(SEL, FCI), E(gpo, gpo_r or gpo_resp(aip))]
     ex += rrs if rrs is not None else [E(RR, record())]
-    ex.append(E(genac_cmd(gen_p1, t, un, tvr, cvmr), gen_r) if isinstance(gen_r, str) else E(genac_cmd(gen_p1, t, un, tvr, cvmr), error=gen_r[0]))
+    gac = genac_cmd(gen_p1, t, un, tvr, cvmr, terminal)
+    ex.append(E(gac, gen_r) if isinstance(gen_r, str) else E(gac, error=gen_r[0]))
     return ex
 
 # M1: online ARQC, no CDA. TVR: ODA not performed (AIP without CDA), floor limit 0 exceeded,
@@ -71,82 +76,65 @@ write("mc-mchip-online-pin",
       "Mastercard card at EUR 60.00 above the CVM limit with DF8118 40 (online PIN only): the first CVM rule 4203 applies, CVM Results 420300 and TVR 'online PIN entered'; TVR 8000048001, ARQC requested and returned: Online Request with Online PIN." + MIN.format(", GENERATE AC"),
       SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000048001", "420300", genac_resp('80'))],
       {"outcome": "online_request", "cvm": "online_pin", "data": {"95": "8000048001", "9F34": "420300"}})
-# M5: phone ODCVM
-t = tx("60.00"); comb = mc_comb()
-write("mc-phone-odcvm-cdcvm-online",
-      "Mastercard phone: AIP 1A80 (on-device CVM) and DF811B A0 (OD-CVM supported) at EUR 60.00: above DF8124 50.00 but the OD-CVM limit DF8125 1000.00 applies; above DF8126, so the CVM is Confirmation Code Verified with CVM Results 010002 (C-2 CVM selection); ARQC: Online Request, CDCVM." + MIN.format(", GENERATE AC"),
-      SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "010002", genac_resp('80'), aip="1A80")],
-      {"outcome": "online_request", "cvm": "cdcvm", "data": {"9F34": "010002", "82": "1A80"}})
-t = tx("12.34")
-write("mc-phone-odcvm-below-cvm-limit-no-cvm",
-      "Mastercard phone with on-device CVM at EUR 12.34, below DF8126: CVM No CVM with CVM Results 3F0002 (C-2 CVM selection); ARQC: Online Request." + MIN.format(", GENERATE AC"),
-      SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "3F0002", genac_resp('80'), aip="1A80")],
-      {"outcome": "online_request", "cvm": "no_cvm", "data": {"9F34": "3F0002"}})
+# M5: phone with on-device CVM but no CDA: C-2 GAC.22/GAC.23 ask for an AAC (deviation 2).
+t = tx("60.00"); comb = mc_comb(df8117="00")
+write("mc-phone-odcvm-no-cda-aac-requested",
+      "Mastercard phone: AIP 1A80 (on-device CVM, no CDA) and DF811B A0 (OD-CVM supported) at EUR 60.00: the OD-CVM limit DF8125 1000.00 applies (C-2 S3.35); above DF8126 the CVM is Confirmation Code Verified, CVM Results 010002 (C-2 CVM.4). Terminal action analysis asks for an ARQC, but ODA Status is not CDA on an on-device-CVM card, so C-2 GAC.22/GAC.23 set the AC type to AAC: GENERATE AC P1 00 without CDA. The card's AAC for a purchase on a reader without contact slot (DF8117 00) is Declined (C-2 S910.74)." + MIN.format(", GENERATE AC"),
+      SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x00, "8000008001", "010002", genac_resp('00'), aip="1A80")],
+      {"outcome": "declined", "cvm": "n/a", "ui": ["card_read_ok", "not_authorised"],
+       "data": {"9F34": "010002", "82": "1A80", "9F27": "00", "95": "8000008001"}})
+# CDA failed before GENERATE AC on an on-device-CVM card (deviation 2): AIP 1B80 asks for
+# CDA, 9F4A = 82 is there but the certificates and the CA key index are not.
+t = tx("12.34"); comb = mc_comb(df8117="00")
+write("mc-phone-cda-failed-before-gac-aac-requested",
+      "Mastercard phone: AIP 1B80 (on-device CVM and CDA), DF811F 08 (terminal CDA), so ODA Status is CDA (C-2 S3R1.19); the record has the SDA Tag List 82 but no 8F, 90, 9F32, 9F46, 9F47, so C-2 S456.25 sets 'ICC data missing' and 'CDA failed' (TVR 2400008001 with floor limit 0.00 exceeded and RRP not performed). CVM below DF8126: No CVM, 3F0002 (C-2 CVM.3). TAC online F45084800C hits, but CDA failed on an on-device-CVM card, so C-2 GAC.22/GAC.23 ask for an AAC without CDA (P1 00); the AAC is Declined (C-2 S910.74, no contact slot)." + MIN.format(", GENERATE AC"),
+      SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x00, "2400008001", "3F0002", genac_resp('00'), aip="1B80",
+                                  rrs=[E(RR, record(extra=tlv('9F4A', '82')))])],
+      {"outcome": "declined", "cvm": "n/a", "data": {"95": "2400008001", "9F34": "3F0002", "9F27": "00"}})
 # M6: over DF8124 → Select Next → no candidates
 t = tx("60.00"); comb = mc_comb()
 write("mc-card-over-df8124-limit-select-next",
       "Mastercard card without on-device CVM at EUR 60.00, above its Reader Contactless Transaction Limit DF8124 (50.00): Kernel 2 returns Select Next after reading the records; no other candidate: End Application. Commands: the spec minimum (PPSE, SELECT, GPO, READ RECORD SFI 2/1), no GENERATE AC.",
       SRC2, CFG(comb), t, [[E(PPSE_CMD, ppse(MC)), E(SEL, FCI), E(GPO, gpo_resp("1880")), E(RR, record())]],
       {"outcome": "end_application", "cvm": "n/a"})
-# M7: See Phone two taps
-t = tx("60.00", uns=("11223344", "55667788")); comb = mc_comb()
+# M7: See Phone two taps. The kernel does not support on-device CVM (DF811B 80), so the
+# ARQC is asked for (no GAC.22) and the CVM list gives No CVM.
+t = tx("12.34", uns=("11223344", "55667788")); comb = mc_comb(kc="80")
 aac = genac_resp('00', tlv('DF4B', '000100'))
 write("mc-phone-see-phone-two-taps",
-      "Mastercard phone (AIP 1A80) answers the first GENERATE AC with an AAC and DF4B 000100 (cardholder verification needed on the device): the default phone message table gives See Phone / Not Ready, End Application with restart at Start B. The second tap (new unpredictable number) returns an ARQC with on-device CVM: Online Request, CDCVM (C-2 S910, brief C). Commands: the spec minimum on each tap.",
-      SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "010002", aac, aip="1A80"),
-                          mc_tap(t, "55667788", 0x80, "8000008001", "010002", genac_resp('80'), aip="1A80")],
-      {"outcome": "online_request", "cvm": "cdcvm", "tap_outcomes": ["end_application", "online_request"],
+      "Mastercard phone (AIP 1A80) on a kernel without on-device CVM support (DF811B 80): EUR 12.34 below DF8124 and DF8126, the CVM list gives No CVM (1F0302) and the terminal asks for an ARQC. The first GENERATE AC answer is an AAC with DF4B 000100: C-2 S910.71/S910.72 make it End Application with a restart at Start B, and the default phone message table (S910.73) gives See Phone. The second tap (new unpredictable number) returns an ARQC: Online Request (C-2 S910.74). Commands: the spec minimum on each tap.",
+      SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "1F0302", aac, aip="1A80"),
+                          mc_tap(t, "55667788", 0x80, "8000008001", "1F0302", genac_resp('80'), aip="1A80")],
+      {"outcome": "online_request", "cvm": "no_cvm", "tap_outcomes": ["end_application", "online_request"],
        "ui": ["present_card", "see_phone", "present_card", "card_read_ok"], "data": {"9F37": "55667788"}})
-# M8: AAC declined
-t = tx(); comb = mc_comb()
+# M8: AAC handling, C-2 S910.74/S910.75 (deviation 4).
+t = tx(); comb = mc_comb(df8117="00")
 write("mc-card-aac-declined",
-      "Mastercard card answers the ARQC request with an AAC and no DF4B: Declined (C-2)." + MIN.format(", GENERATE AC"),
+      "Mastercard card answers the ARQC request with an AAC and no DF4B, for a purchase on a reader without contact slot (DF8117 00, 9F33 byte 1 b6 clear): Declined with Not Authorised (C-2 S910.74, S910.75)." + MIN.format(", GENERATE AC"),
       SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "1F0302", genac_resp('00'))],
       {"outcome": "declined", "cvm": "n/a", "data": {"9F27": "00"}, "ui": ["not_authorised"]})
-# M9: GPO 6985 → Select Next → Visa
-VISA_PDOL_ = VISA_PDOL
-t = tx(); mcc = mc_comb(); vc = {"aid": "A0000000031010", "kernel": 3, "ttq": "36004000", "floor_limit": "0.00", "cvm_required_limit": "50.00"}
-g, _ = visa_gpo(vc, t, "11223344", terminal=MC_TERMINAL)
-visa_ok = h(tpl('77', tlv('82', '0000'), tlv('57', T2), tlv('9F10', '06011203A00000'), tlv('9F26', 'A1B2C3D4E5F60718'),
-                tlv('9F27', '80'), tlv('9F36', '0042'), tlv('9F6C', '0000'))) + "9000"
-write("mc-gpo-6985-select-next-visa",
-      "Co-badged card: PPSE lists Mastercard (priority 1) and Visa (priority 2). The Mastercard GPO answers 6985, so Kernel 2 returns Select Next (C-2 S3) and Entry Point selects Visa with the same unpredictable number; Visa returns an ARQC: Online Request. Commands: the spec minimum (PPSE, SELECT, GPO, SELECT, GPO).",
-      SRC2, CFG(mcc, vc), t, [[E(PPSE_CMD, ppse(MC, ("A0000000031010", 2, None, "VISA"))), E(SEL, FCI), E(GPO, "6985"),
-                               E(select_cmd("A0000000031010"), fci("A0000000031010", VISA_PDOL)), E(g, visa_ok)]],
-      {"outcome": "online_request", "data": {"84": "A0000000031010", "9F37": "11223344"}})
-# M10: card removed at GENERATE AC
-t = tx(); comb = mc_comb()
-write("mc-card-removed-at-generate-ac",
-      "The card leaves the field when GENERATE AC is sent: L1 error, Try Again at Start B with 'Present card again'; no second tap comes." + MIN.format(", GENERATE AC"),
-      SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "1F0302", ["card_removed"])],
-      {"outcome": "try_again", "tap_outcomes": ["try_again"], "ui": ["present_card_again"]})
-# M11/12: AFL 08010100 rule
-ms_rec = h(tpl('70', tlv('9F6C', '0001'), tlv('9F62', '000000000038'))) + "9000"
-for kc, skip in (("20", True), ("A0", False)):
-    t = tx(); comb = mc_comb(kc=kc)
-    rrs = ([] if skip else [E(rr_cmd(1, 1), ms_rec)]) + [E(RR, record())]
-    name = "mc-afl-magstripe-record-skipped" if skip else "mc-afl-magstripe-record-read-mchip-only"
-    desc = ("Kernel configuration DF811B 20 (mag-stripe mode supported, b8 = 0) and AFL 08010100 10010100: C-2 S3.30-S3.32 drops the first entry (the mag-stripe record), so only SFI 2 record 1 is read; ARQC: Online Request." if skip else
-            "Kernel configuration DF811B A0 (M/Chip only, b8 = 1) and AFL 08010100 10010100: the whole AFL is active (C-2 S3.30), so SFI 1 record 1 is read before SFI 2 record 1; ARQC: Online Request.")
-    write(name, desc + (MIN.format(", GENERATE AC") if skip else " Commands: the spec minimum (PPSE, SELECT, GPO, READ RECORD 1/1 and 2/1, GENERATE AC)."),
-          SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "1F0302", genac_resp('80'),
-                                      gpo_r=gpo_resp("1880", "0801010010010100"), rrs=rrs)],
-          {"outcome": "online_request"})
-# M13: BHD exponent 3
-comb = mc_comb(cur='048', floor=0, tl=50_000, tl_od=1_000_000, cvm=10_000)
-comb.update({"transaction_limit": "500.000", "floor_limit": "0.000", "cvm_required_limit": "10.000"})
-t = tx("5.500", cur="048")
-EXP['048'] = 3
-t = tx("5.500", cur="048")
-write("mc-bhd-exponent-3-online",
-      "BHD (048, exponent 3): amount 5.500 becomes 9F02 000000005500, below DF8126 10.000 (000000010000) so No CVM; ARQC: Online Request." + MIN.format(", GENERATE AC"),
-      SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "1F0302", genac_resp('80'),
-                                  rrs=[E(RR, record(cur='0048'))])],
-      {"outcome": "online_request", "cvm": "no_cvm", "data": {"9F02": "000000005500", "5F2A": "0048"}})
-print("mc vectors written")
-# M14 GPO without AFL
-t = tx(); comb = mc_comb()
-write("mc-gpo-without-afl-end-application",
-      "The Mastercard GPO response (format 2) carries the AIP but no AFL, which C-2 requires: End Application before any READ RECORD. Commands: the spec minimum (PPSE, SELECT, GPO).",
-      SRC2, CFG(comb), t, [[E(PPSE_CMD, ppse(MC)), E(SEL, FCI), E(GPO, h(tpl('77', tlv('82', '1880'))) + "9000")]],
-      {"outcome": "end_application", "cvm": "n/a"})
+t = tx(); comb = mc_comb(df8117="E0")
+write("mc-card-aac-contact-reader-try-another-interface",
+      "Mastercard card answers the ARQC request with an AAC for a purchase on a reader that declares IC with contacts (DF8117 E0, 9F33 byte 1 b6) and no Third Party Data: Try Another Interface with Insert Card (C-2 S910.74, S910.75); the outcome keeps the data record (S910.81)." + MIN.format(", GENERATE AC"),
+      SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "1F0302", genac_resp('00'))],
+      {"outcome": "try_another_interface", "cvm": "n/a", "ui": ["card_read_ok", "insert_card"], "data": {"9F27": "00"}})
+t = tx(); t["type"] = "refund"; comb = mc_comb(df8117="00")
+write("mc-card-aac-refund-end-application",
+      "Mastercard card answers the ARQC request of a refund (9C 20) with an AAC: a transaction type other than purchase or cash ends the application (C-2 S910.74), with the data record (S910.70, S910.81) and no approval or decline." + MIN.format(", GENERATE AC"),
+      SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "1F0302", genac_resp('00'))],
+      {"outcome": "end_application", "cvm": "n/a", "tap_outcomes": ["end_application"],
+       "data": {"9F27": "00", "9C": "20", "95": "8000008001"}})
+t = tx(uns=("11223344", "55667788")); comb = mc_comb(df8117="00")
+arqc_df4b = genac_resp('80', tlv('DF4B', '000200'))
+write("mc-phone-arqc-df4b-see-phone-two-taps",
+      "Mastercard phone answers the ARQC request with an ARQC and DF4B 000200 (byte 2 b2, inside the S910.71 mask 00030F): C-2 S910.71 applies DF4B to every cryptogram type, so the ARQC is not sent online; End Application with a restart at Start B and See Phone from the phone message table (S910.72, S910.73), with the data record. The second tap's ARQC without DF4B: Online Request." + MIN.format(", GENERATE AC") + " on each tap.",
+      SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x80, "8000008001", "1F0302", arqc_df4b),
+                          mc_tap(t, "55667788", 0x80, "8000008001", "1F0302", genac_resp('80'))],
+      {"outcome": "online_request", "tap_outcomes": ["end_application", "online_request"],
+       "ui": ["see_phone", "present_card", "card_read_ok", "authorising"], "data": {"9F37": "55667788"}})
+# Deviation 1: no DF8120-DF8122 configured: C-2 Annex A defaults 840000000C each.
+t = tx(); comb = mc_comb(floor=100_00, tl=200_00, tacs=False, df8117="00"); comb["floor_limit"] = "100.00"
+write("mc-tac-absent-defaults-denial-declined",
+      "Mastercard card without CDA (AIP 1880) and all-zero IACs, EUR 12.34 below the 100.00 floor limit: TVR 8000000001 (ODA not performed, RRP not performed). The combination configures no TACs, so DF8120-DF8122 take C-2's Annex A default 840000000C (not zeros, which would ask for a TC): TAC denial byte 1 b8 hits 'ODA not performed' and terminal action analysis asks for an AAC (C-2 Annex A DF8121, C-2 7.8 TAA.2-TAA.3; P1 00). The AAC for a purchase without contact slot is Declined (C-2 S910.74): a card with zero IACs and no ODA is never approved offline." + MIN.format(", GENERATE AC"),
+      SRC2, CFG(comb), t, [mc_tap(t, "11223344", 0x00, "8000000001", "1F0302", genac_resp('00'))],
+      {"outcome": "declined", "cvm": "n/a", "data": {"95": "8000000001", "9F27": "00"}})

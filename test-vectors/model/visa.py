@@ -129,17 +129,19 @@ write("preprocessing-mastercard-over-limit-visa-selected",
       SRCB, CFG(mc, comb), t, [[E(PPSE_CMD, ppse(("A0000000041010", 1, None, "MASTERCARD"), ("A0000000031010", 2, None, "VISA"))),
                                E(SEL, FCI), E(g, visa_card())]],
       {"outcome": "online_request", "data": {"84": "A0000000031010"}})
-# 16-18 TC without SDAD (ODA fails for want of data)
+# 16-18 TC without SDAD (ODA fails for want of data); the card is not expired (5F24 in the
+# GPO response), so C-3 5.5.1.1 passes and the outcome turns on C-3 5.6 alone.
 comb = visa_comb(floor_limit="20.00")
+NOT_EXPIRED = tlv('5F24', '291231')
 simple("visa-tc-without-sdad-declined",
-       "Visa card returns a TC (9F27 40) below the 20.00 floor limit (TTQ 36004000) but no Signed Dynamic Application Data, so fDDA cannot succeed; CTQ 0000 gives no fallback: Declined (C-3 5.6)." + MIN.format(""),
-       visa_card(cid='40'), {"outcome": "declined", "tap_outcomes": ["declined"], "data": {"9F27": "40", "9F66": "36004000"}}, comb=comb)
+       "Visa card returns a TC (9F27 40) below the 20.00 floor limit (TTQ 36004000), not expired (5F24 291231), but no Signed Dynamic Application Data, so fDDA cannot succeed; CTQ 0000 gives no fallback: Declined (C-3 5.6, 5.9.1.2)." + MIN.format(""),
+       visa_card(cid='40', extra=NOT_EXPIRED), {"outcome": "declined", "tap_outcomes": ["declined"], "data": {"9F27": "40", "9F66": "36004000"}}, comb=comb)
 simple("visa-tc-oda-failed-ctq-go-online",
-       "Visa card returns a TC without SDAD (fDDA fails) and CTQ 2000 (go online if ODA fails) on an online-capable reader: Online Request (C-3 5.6)." + MIN.format(""),
-       visa_card(cid='40', ctq='2000'), {"outcome": "online_request", "cvm": "no_cvm"}, comb=comb)
+       "Visa card returns a TC without SDAD (fDDA fails), not expired (5F24 291231), and CTQ 2000 (go online if ODA fails) on an online-capable reader: Online Request (C-3 5.6, 5.8.1.1)." + MIN.format(""),
+       visa_card(cid='40', ctq='2000', extra=NOT_EXPIRED), {"outcome": "online_request", "cvm": "no_cvm"}, comb=comb)
 simple("visa-tc-oda-failed-ctq-switch-interface",
-       "Visa card returns a TC without SDAD (fDDA fails) and CTQ 1000 (switch interface if ODA fails); the TTQ says the reader has a contact interface: Try Another Interface (C-3 5.6)." + MIN.format(""),
-       visa_card(cid='40', ctq='1000'), {"outcome": "try_another_interface"}, comb=comb)
+       "Visa card returns a TC without SDAD (fDDA fails), not expired (5F24 291231), and CTQ 1000 (switch interface if ODA fails); the TTQ says the reader has a contact interface: Try Another Interface (C-3 5.6)." + MIN.format(""),
+       visa_card(cid='40', ctq='1000', extra=NOT_EXPIRED), {"outcome": "try_another_interface"}, comb=comb)
 
 # 19-22 L1 errors
 t = tx(uns=("11223344", "55667788")); comb = visa_comb()
@@ -225,3 +227,63 @@ write("ppse-kernel-id-mismatch-end-application",
       "PPSE lists A0000000031010 with Kernel Identifier 9F2A 02 (asks for kernel 2) while the reader's only combination for that AID is kernel 3: the entry is no candidate (Book B 3.3.2.5 step C), End Application. Commands: the spec minimum (PPSE only).",
       SRCB, CFG(visa_comb()), t, [[E(PPSE_CMD, ppse(("A0000000031010", 1, "02", "VISA")))]],
       {"outcome": "end_application", "ui": ["try_another_card"]})
+
+# 34-40 issue 9 point 5: Kernel 3 edges settled from C-3 and Book B.
+# 34 TC when the TTQ demanded an online cryptogram
+comb = visa_comb()
+ttq = simple("visa-tc-ttq-online-required-online",
+       "EUR 12.34 is above the 0.00 floor limit, so pre-processing sets TTQ b2.b8 (online cryptogram required, 36804000); the card still returns a TC (9F27 40), not expired: C-3 5.4.3.2 sets Online Required by Reader for a TC when the TTQ asked for an online cryptogram, so the TC goes online: Online Request, no CVM (C-3 5.8.1.1)." + MIN.format(""),
+       visa_card(cid='40', extra=tlv('5F24', '291231')),
+       {"outcome": "online_request", "cvm": "no_cvm", "tap_outcomes": ["online_request"],
+        "ui": ["card_read_ok", "authorising"], "data": {"9F27": "40", "9F66": "36804000"}})
+assert ttq == "36804000"
+
+# 35 PDOL without the TTQ: not a qVSDC card; no Kernel 1 here, so the next candidate
+t = tx(); comb1 = visa_comb(); comb2 = visa_comb(aid="A0000000032010")
+g, ttq = visa_gpo(comb2, t, "11223344")
+p2 = ppse(VISA, ("A0000000032010", 2, None, "VISA ELECTRON"))
+NO_TTQ_PDOL = "9F02069F1A025F2A029A039F3704"
+write("visa-pdol-without-ttq-select-next",
+      "PPSE lists Visa Credit (priority 1) and Visa Electron (priority 2). Visa Credit's FCI has a PDOL without the TTQ (9F66): Book B 3.3.3.6 makes it a Kernel 1 card, not a qVSDC one; the reader has no Kernel 1, so the candidate is dropped (Select Next, Start C) without a GPO and Visa Electron, whose PDOL asks for the TTQ, is selected: ARQC, Online Request. Commands: the spec minimum (PPSE, SELECT, SELECT, GPO).",
+      SRCB, CFG(comb1, comb2), t,
+      [[E(PPSE_CMD, p2), E(SEL, fci("A0000000031010", NO_TTQ_PDOL)),
+        E(select_cmd("A0000000032010"), fci("A0000000032010", VISA_PDOL, "VISA ELECTRON")), E(g, visa_card())]],
+      {"outcome": "online_request", "tap_outcomes": ["online_request"], "data": {"84": "A0000000032010"}})
+
+# 36 FCI without a PDOL at all: the same Book B rule
+write("visa-fci-without-pdol-select-next",
+      "PPSE lists Visa Credit (priority 1) and Visa Electron (priority 2). Visa Credit's FCI has no PDOL, so no TTQ can reach the card: Book B 3.3.3.6 makes it a Kernel 1 card; without Kernel 1 the candidate is dropped (Select Next, Start C) before any GPO and Visa Electron is selected: ARQC, Online Request. Commands: the spec minimum (PPSE, SELECT, SELECT, GPO).",
+      SRCB, CFG(comb1, comb2), t,
+      [[E(PPSE_CMD, p2), E(SEL, fci("A0000000031010")),
+        E(select_cmd("A0000000032010"), fci("A0000000032010", VISA_PDOL, "VISA ELECTRON")), E(g, visa_card())]],
+      {"outcome": "online_request", "tap_outcomes": ["online_request"], "data": {"84": "A0000000032010"}})
+
+# 37 no 5F24 counts as expired
+comb = visa_comb(floor_limit="20.00")
+simple("visa-tc-without-expiry-date-ctq-online",
+       "Visa card returns a TC below the 20.00 floor limit (TTQ 36004000) with no Application Expiration Date (5F24) anywhere, and CTQ 0800 (go online if application expired): C-3 5.5.1.1 treats a missing 5F24 as expired (5F24 is not among the mandatory data of 5.4.2.1), so the CTQ sends it online: Online Request; fDDA is not attempted on the way online (C-3 5.6 applies to the offline path)." + MIN.format(""),
+       visa_card(cid='40', ctq='0800'),
+       {"outcome": "online_request", "cvm": "no_cvm", "data": {"9F27": "40", "9F6C": "0800"}, "absent": ["5F24"]},
+       comb=comb,
+       notes="Without the expiry rule the TC would reach fDDA, fail it for want of SDAD, and with no ODA fallback in CTQ 0800 be declined; the online outcome shows the expiry rule applied first.")
+
+# 38 AAC missing track 2: the cryptogram type comes before the mandatory data
+simple("visa-aac-missing-track2-declined",
+       "Visa card returns an AAC (9F27 00) and no Track 2 Equivalent Data (57): C-3 5.4.3.2 sets Decline Required by Reader from the cryptogram type, and the mandatory-data check of 5.4.2.1 applies only when not declining, so the outcome is Declined as the card decided, not End Application (C-3 5.9.1.2)." + MIN.format(""),
+       visa_card(cid='00', omit=('57',)),
+       {"outcome": "declined", "cvm": "n/a", "tap_outcomes": ["declined"], "data": {"9F27": "00"}, "absent": ["57"]})
+
+# 39 reserved cryptogram type
+simple("visa-cid-reserved-type-declined",
+       "Visa card returns a CID of C0, the reserved cryptogram type 11: C-3 5.4.3.2 sets Decline Required by Reader for a type that is neither AAC, TC nor ARQC: Declined (C-3 5.9.1.2)." + MIN.format(""),
+       visa_card(cid='C0'), {"outcome": "declined", "cvm": "n/a", "data": {"9F27": "C0"}})
+
+# 40 online PIN asked at a reader without a PIN pad
+comb = visa_comb(ttq="22004000")
+ttq = simple("visa-ctq-online-pin-no-pin-pad-declined",
+       "Reader without a PIN pad (TTQ 22004000: EMV mode and signature, no online PIN); EUR 60.00 at or above the CVM limit (TTQ 22C04000); the card returns an ARQC with CTQ C000 (online PIN required, signature required). C-3 5.7.1.2 gives online PIN only when the reader supports it and offers the signature only to a card that did not ask for online PIN; no CVM is chosen while the TTQ requires one, so 5.7.1.3 declines: Declined, not an online request with a signature." + MIN.format(""),
+       visa_card(ctq='C000'), {"outcome": "declined", "cvm": "n/a", "tap_outcomes": ["declined"], "data": {"9F66": "22C04000", "9F6C": "C000"}},
+       amount="60.00", comb=comb,
+       notes="dcemv offers the signature only when the CTQ asks for neither online PIN nor CDCVM; Daniel Hu's Kernel 3 lets a CTQ C000 fall through to signature. We follow dcemv (see emv-kernel/src/kernel3/cardholder_verification.rs).")
+assert ttq == "22C04000"
+print("issue 9 visa vectors written")

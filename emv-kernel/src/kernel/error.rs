@@ -68,6 +68,19 @@ pub enum KernelError {
     /// A data object the kernel needs is absent (C-2 "L2 CARD DATA MISSING").
     #[error("mandatory {name} ({0}) missing", name = tag_name(*.0))]
     MissingData(Tag),
+    /// A card data object has a value the kernel's book does not allow (C-2 "L2 CARD DATA
+    /// ERROR").
+    #[error("{name} ({tag}) {why}", name = tag_name(*.tag))]
+    InvalidData {
+        /// The data object.
+        tag: Tag,
+        /// What is wrong, with the rule.
+        why: &'static str,
+    },
+    /// Two card data objects that must agree do not (C-3 5.4.2.1: the PAN in the Track 2
+    /// Equivalent Data and the PAN).
+    #[error("{first} ({0}) disagrees with {second} ({1})", first = tag_name(*.0), second = tag_name(*.1))]
+    Inconsistent(Tag, Tag),
     /// A configuration data object the kernel needs is absent.
     #[error("configuration lacks {name} ({0})", name = tag_name(*.0))]
     MissingConfiguration(Tag),
