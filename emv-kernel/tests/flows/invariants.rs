@@ -55,12 +55,6 @@ pub fn check(
     exchanges_are_bounded(&result.trace)?;
     pan_stays_out_of_the_text(result)?;
     if let Some(record) = &result.data_record {
-        if !matches!(
-            result.outcome.status,
-            OutcomeStatus::Approved | OutcomeStatus::Declined | OutcomeStatus::OnlineRequest
-        ) {
-            return Err(format!("data record with {:?}", result.outcome.status));
-        }
         for (tag, value) in record {
             object_is_valid(tag.value(), value).map_err(|why| {
                 format!(
