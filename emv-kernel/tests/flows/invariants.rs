@@ -151,25 +151,17 @@ fn exchanges_are_bounded(trace: &[TraceEntry]) -> Result<(), String> {
     Ok(())
 }
 
-/// The PAN of every tap (5A, and the PAN field of 57) never appears in the decisions or
+/// No PAN the card gave (5A, and the PAN field of 57, in any answer) appears in the decisions or
 /// the trace notes. Only PANs of 12 digits or more (format cn) are looked for: shorter
 /// ones, or hex that is no PAN, turn up in other text by chance (an AID, a TVR).
 fn pan_stays_out_of_the_text(result: &TransactionResult) -> Result<(), String> {
-    let taps = result
-        .trace
-        .iter()
-        .map(|e| e.tap)
-        .max()
-        .map_or(0, |t| t + 1);
     let mut pans = Vec::new();
-    for tap in 0..taps {
-        let card = card_objects(&result.trace, tap);
-        if let Some(pan) = card.get(&0x5A) {
-            pans.push(hex::encode_upper(pan).trim_end_matches('F').to_string());
-        }
-        if let Some(track2) = card.get(&0x57) {
-            let text = hex::encode_upper(track2);
-            pans.push(text.split('D').next().unwrap_or_default().to_string());
+    for (tag, value) in card_objects(result.trace.iter()) {
+        let text = hex::encode_upper(value);
+        match tag {
+            0x5A => pans.push(text.trim_end_matches('F').to_string()),
+            0x57 => pans.push(text.split('D').next().unwrap_or_default().to_string()),
+            _ => {}
         }
     }
     let texts = result
@@ -233,18 +225,18 @@ fn is_date(value: &[u8]) -> bool {
     }
 }
 
-/// Every object of the card's successful (`9000`) answers in one tap, first occurrence of
-/// each tag, constructed templates opened.
-fn card_objects(trace: &[TraceEntry], tap: usize) -> BTreeMap<u32, &[u8]> {
-    fn walk<'a>(iter: TlvIter<'a>, out: &mut BTreeMap<u32, &'a [u8]>) {
+/// Every object (tag, value) of the card's successful (`9000`) answers among `entries`,
+/// in order, constructed templates opened.
+fn card_objects<'t>(entries: impl Iterator<Item = &'t TraceEntry>) -> Vec<(u32, &'t [u8])> {
+    fn walk<'a>(iter: TlvIter<'a>, out: &mut Vec<(u32, &'a [u8])>) {
         for item in iter {
             let Ok(t) = item else { return };
-            out.entry(t.tag.value()).or_insert(t.value);
+            out.push((t.tag.value(), t.value));
             walk(t.children(), out);
         }
     }
-    let mut out = BTreeMap::new();
-    for entry in trace.iter().filter(|e| e.tap == tap) {
+    let mut out = Vec::new();
+    for entry in entries {
         if let Ok(raw) = &entry.response
             && let Some(data) = raw.strip_suffix(&[0x90, 0x00])
         {
@@ -252,6 +244,25 @@ fn card_objects(trace: &[TraceEntry], tap: usize) -> BTreeMap<u32, &[u8]> {
         }
     }
     out
+}
+
+/// The exchanges of the kernel activation that gave the outcome: in the last tap, those
+/// after its last SELECT (GPO, records, GENERATE AC).
+fn final_activation(trace: &[TraceEntry]) -> &[TraceEntry] {
+    let start = trace
+        .iter()
+        .rposition(|e| e.command.starts_with(&[0x00, 0xA4]))
+        .map_or(0, |i| i + 1);
+    &trace[start..]
+}
+
+/// The card's objects in the final activation, first occurrence of each tag.
+fn activation_objects(trace: &[TraceEntry]) -> BTreeMap<u32, &[u8]> {
+    let mut map = BTreeMap::new();
+    for (tag, value) in card_objects(final_activation(trace).iter()) {
+        map.entry(tag).or_insert(value);
+    }
+    map
 }
 
 fn five(value: Option<&[u8]>, absent: u8, what: &str) -> Result<[u8; 5], String> {
@@ -289,12 +300,10 @@ fn approval_is_justified(
         return Err("the data record has no 8-byte Application Cryptogram".into());
     }
     let tsi = record.get(&Tag::new(0x9B));
-    let tap = result.trace.last().map_or(0, |e| e.tap);
-    let card = card_objects(&result.trace, tap);
-    let last_gac = result
-        .trace
+    let card = activation_objects(&result.trace);
+    let last_gac = final_activation(&result.trace)
         .iter()
-        .rfind(|e| e.tap == tap && e.command.starts_with(&[0x80, 0xAE]));
+        .rfind(|e| e.command.starts_with(&[0x80, 0xAE]));
     let oda_verified = |sdad_in: Option<&[u8]>| -> Result<(), String> {
         if sdad_in.is_none() {
             return Err("the card gave no Signed Dynamic Application Data".into());
@@ -371,15 +380,11 @@ fn action_analysis_allows_tc(
     card: &BTreeMap<u32, &[u8]>,
     tvr: [u8; 5],
 ) -> Result<(), String> {
-    let tap = result.trace.last().map_or(0, |e| e.tap);
-    let selected: Vec<u8> = result
-        .trace
-        .iter()
-        .filter(|e| e.tap == tap && e.command.starts_with(&[0x00, 0xA4, 0x04, 0x00]))
-        .filter_map(|e| e.command.get(5..5 + usize::from(*e.command.get(4)?)))
-        .next_back()
-        .ok_or("no application was selected")?
-        .to_vec();
+    let activation = final_activation(&result.trace);
+    let selected = result.trace[..result.trace.len() - activation.len()]
+        .last()
+        .and_then(|e| e.command.get(5..5 + usize::from(*e.command.get(4)?)))
+        .ok_or("no application was selected")?;
     let iac = |tag: u32, absent: u8, what: &str| five(card.get(&tag).copied(), absent, what);
     let iac_denial = iac(0x9F0E, 0x00, "IAC-Denial")?;
     let iac_online = iac(0x9F0F, 0xFF, "IAC-Online")?;
