@@ -12,52 +12,47 @@
 
 use std::time::{Duration, Instant};
 
+use chrono::DurationRound as _;
+
+use crate::cancel::CancelToken;
 use crate::host::{
     AuthorisationRequest, AuthorisationResponse, Authoriser, StandIn, TerminalData,
     authorise_or_stand_in,
 };
-use crate::journal::{Entry, Journal};
+use crate::journal::{Entry, Journal, StoredEntry};
+use crate::verdict::{Ending, Verdict};
 use emv_kernel::config::{TerminalConfig, Transaction, TransactionType};
-use emv_kernel::outcome::{MessageId, OutcomeStatus, ReaderStatus, TransactionResult, UiRequest};
+use emv_kernel::outcome::{
+    MessageId, OutcomeStatus, ReaderStatus, TraceEntry, TransactionResult, UiRequest,
+};
 use emv_kernel::tlv::Tag;
 use emv_kernel::transport::{CardResponse, Transport, TransportError};
-use rust_decimal::Decimal;
-
-/// One command/response pair as it went over the transport, with its timing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TimedExchange {
-    /// Which tap (0-based) the exchange belongs to.
-    pub tap: usize,
-    /// The command APDU sent.
-    pub command: Vec<u8>,
-    /// The full response (data + SW), or why none came.
-    pub response: Result<Vec<u8>, TransportError>,
-    /// When the command was sent, counted from the start of the checkout.
-    pub started: Duration,
-    /// How long the card (and the reader stack) took to answer.
-    pub took: Duration,
-}
 
 /// Something that happened during a checkout, reported while it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Progress {
     /// The kernel asks to show a Book A user interface request.
     Ui(UiRequest),
-    /// One exchange with the card finished.
-    Exchange(TimedExchange),
+    /// One exchange with the card finished, with its time (the kernel's trace entry as it
+    /// will stand in [`CheckoutResult::kernel`], without the kernel's notes).
+    Exchange(TraceEntry),
     /// The terminal waits for a card or phone to enter the field.
     WaitingForTap,
     /// A card or phone entered the field; the kernel starts talking to it.
     CardDetected,
 }
 
-/// What a checkout produced.
+/// What a checkout produced: the inputs, the kernel's result, the host's answer, the one
+/// [`Verdict`] and what the journal made of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Checkout {
-    /// The kernel's result (outcome, UI requests, data record, trace).
-    pub result: TransactionResult,
-    /// Every exchange with its timing, in order.
-    pub exchanges: Vec<TimedExchange>,
+pub struct CheckoutResult {
+    /// The kernel's inputs.
+    pub transaction: Transaction,
+    /// The reader's name, as journalled.
+    pub reader: String,
+    /// The kernel's result: outcome, UI requests, the data record (full PAN), and the trace
+    /// (every exchange with its time, [`TraceEntry::elapsed`]).
+    pub kernel: TransactionResult,
     /// Wall time of the whole checkout, waits for taps included.
     pub duration: Duration,
     /// Time from the first card detection to the kernel's outcome (waits for later taps
@@ -67,17 +62,43 @@ pub struct Checkout {
     pub taps: usize,
     /// The host's answer to an Online Request (or the stand-in's when it was unreachable).
     pub host: Option<AuthorisationResponse>,
-    /// The final word: approved (offline or by the host), declined, or `None` when the
-    /// transaction ended otherwise (end application, try another interface, no host asked).
-    pub approved: Option<bool>,
-    /// The journal row written for this transaction.
-    pub journal_id: Option<i64>,
-    /// Why the journal write failed, if it did (the outcome must then not be trusted as
-    /// recorded; the caller shows it).
-    pub journal_error: Option<String>,
+    /// The final word, and why.
+    pub verdict: Verdict,
+    /// The journal row, or why there is none.
+    pub journal: Journalled,
 }
 
-/// What a checkout talks to besides the card: the host for online requests and the journal.
+/// What the journal made of a checkout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Journalled {
+    /// Written and durable before the verdict is shown.
+    Written(Box<StoredEntry>),
+    /// The write failed: the verdict must not be trusted as recorded; show why.
+    Failed(String),
+    /// Not journalled: no journal was given, or no card came and nothing was cancelled.
+    No,
+}
+
+impl Journalled {
+    /// The stored row, when written.
+    pub fn stored(&self) -> Option<&StoredEntry> {
+        match self {
+            Journalled::Written(stored) => Some(stored.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// Why the write failed, when it did.
+    pub fn error(&self) -> Option<&str> {
+        match self {
+            Journalled::Failed(why) => Some(why),
+            _ => None,
+        }
+    }
+}
+
+/// What a checkout talks to besides the card: the host for online requests, the journal,
+/// and the cancel token.
 pub struct Services<'a> {
     /// The acquirer/issuer (in-process simulator or TCP client); `None` = offline terminal.
     pub host: Option<&'a dyn Authoriser>,
@@ -87,6 +108,8 @@ pub struct Services<'a> {
     pub journal: Option<&'a mut Journal>,
     /// Reader name for the journal.
     pub reader: String,
+    /// Cancels the transaction: checked before every exchange and wait for a tap.
+    pub cancel: CancelToken,
 }
 
 impl Services<'_> {
@@ -97,42 +120,62 @@ impl Services<'_> {
             stand_in: StandIn::Decline,
             journal: None,
             reader: String::new(),
+            cancel: CancelToken::new(),
         }
     }
 }
 
-/// A transport wrapper that times exchanges and reports progress.
+/// A transport wrapper that checks the cancel token, times exchanges and reports progress.
 struct Recorder<'a> {
     inner: &'a mut dyn Transport,
     progress: &'a mut dyn FnMut(Progress),
-    start: Instant,
+    cancel: &'a CancelToken,
     first_card: Option<Instant>,
     taps: usize,
-    exchanges: Vec<TimedExchange>,
+}
+
+impl Recorder<'_> {
+    fn check(&self) -> Result<(), TransportError> {
+        if self.cancel.is_cancelled() {
+            Err(TransportError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
 }
 
 impl Transport for Recorder<'_> {
+    /// A transport that cannot measure the card's time (in-process wallets) gets the wall
+    /// time of the call, so every exchange in the trace has a time.
     fn exchange(&mut self, command: &[u8]) -> Result<CardResponse, TransportError> {
         let sent = Instant::now();
-        let response = self.inner.exchange(command);
-        let exchange = TimedExchange {
+        let response = self
+            .check()
+            .and_then(|()| self.inner.exchange(command))
+            .map(|mut r| {
+                if r.elapsed.is_zero() {
+                    r.elapsed = sent.elapsed();
+                }
+                r
+            });
+        (self.progress)(Progress::Exchange(TraceEntry {
             tap: self.taps.saturating_sub(1),
             command: command.to_vec(),
             response: response
                 .as_ref()
                 .map(|r| r.apdu.clone())
                 .map_err(Clone::clone),
-            started: sent.duration_since(self.start),
-            took: sent.elapsed(),
-        };
-        (self.progress)(Progress::Exchange(exchange.clone()));
-        self.exchanges.push(exchange);
+            elapsed: response.as_ref().map_or(Duration::ZERO, |r| r.elapsed),
+            notes: Vec::new(),
+        }));
         response
     }
 
     fn next_tap(&mut self, restart: &UiRequest) -> Result<bool, TransportError> {
+        self.check()?;
         (self.progress)(Progress::WaitingForTap);
         let more = self.inner.next_tap(restart)?;
+        self.check()?;
         if more {
             self.taps += 1;
             self.first_card.get_or_insert_with(Instant::now);
@@ -155,76 +198,70 @@ pub fn run(
     txn: &Transaction,
     transport: &mut dyn Transport,
     progress: &mut dyn FnMut(Progress),
-) -> Checkout {
+) -> CheckoutResult {
     run_with(config, txn, transport, progress, &mut Services::none())
 }
 
-/// As [`run`], then asks the host on an Online Request, shows its answer (Book A messages
-/// Approved / Not Authorised, through `progress` and the transport's reader lights) and
-/// journals the transaction before returning.
+/// As [`run`], then asks the host on an Online Request, decides the [`Verdict`], journals
+/// the transaction (every one that reached a card, and every cancelled one) and only then
+/// shows the host's answer (Book A messages Approved / Not Authorised, through `progress`
+/// and the transport's reader lights).
 pub fn run_with(
     config: &TerminalConfig,
     txn: &Transaction,
     transport: &mut dyn Transport,
     progress: &mut dyn FnMut(Progress),
     services: &mut Services<'_>,
-) -> Checkout {
+) -> CheckoutResult {
     let start = Instant::now();
     let mut recorder = Recorder {
         inner: transport,
         progress,
-        start,
+        cancel: &services.cancel,
         first_card: None,
         taps: 0,
-        exchanges: Vec::new(),
     };
-    let result = emv_kernel::entry_point::run(config, txn, &mut recorder);
+    let kernel = emv_kernel::entry_point::run(config, txn, &mut recorder);
     let kernel_end = Instant::now();
     let mut host = None;
     let mut shown = None;
-    let mut approved = match result.outcome.status {
-        OutcomeStatus::Approved => Some(true),
-        OutcomeStatus::Declined => Some(false),
-        _ => None,
-    };
-    if result.outcome.status == OutcomeStatus::OnlineRequest
-        && let (Some(authoriser), Some(record)) = (services.host, &result.data_record)
+    if kernel.outcome.status == OutcomeStatus::OnlineRequest
+        && let (Some(authoriser), Some(record)) = (services.host, &kernel.data_record)
     {
         let request = authorisation_request(config, txn, record.clone());
         let answer = authorise_or_stand_in(authoriser, &request, &services.stand_in);
-        let ui = UiRequest {
+        shown = Some(UiRequest {
             message: if answer.approved {
                 MessageId::Approved
             } else {
                 MessageId::NotAuthorised
             },
             status: ReaderStatus::CardReadSuccessfully,
-            hold: std::time::Duration::ZERO,
-        };
-        shown = Some(ui);
-        approved = Some(answer.approved);
+            hold: Duration::ZERO,
+        });
         host = Some(answer);
     }
+    let verdict = Verdict::decide(&kernel, host.as_ref(), services.cancel.is_cancelled());
     let end = Instant::now();
-    let mut checkout = Checkout {
-        result,
+    let mut checkout = CheckoutResult {
+        transaction: txn.clone(),
+        reader: services.reader.clone(),
+        kernel,
         duration: end.duration_since(start),
         from_card: recorder.first_card.map(|t| kernel_end.duration_since(t)),
         taps: recorder.taps,
-        exchanges: std::mem::take(&mut recorder.exchanges),
         host,
-        approved,
-        journal_id: None,
-        journal_error: None,
+        verdict,
+        journal: Journalled::No,
     };
-    if checkout.taps > 0
+    if (checkout.taps > 0 || checkout.verdict.ending == Ending::Cancelled)
         && let Some(journal) = services.journal.as_deref_mut()
     {
-        let entry = journal_entry(txn, &checkout, &services.reader);
-        match journal.record(&entry) {
-            Ok(id) => checkout.journal_id = Some(id),
-            Err(e) => checkout.journal_error = Some(e.to_string()),
-        }
+        let entry = journal_entry(&checkout);
+        checkout.journal = match journal.record(&entry) {
+            Ok(id) => Journalled::Written(Box::new(StoredEntry { id, entry })),
+            Err(e) => Journalled::Failed(e.to_string()),
+        };
     }
     // Journalled first, shown second.
     if let Some(ui) = shown {
@@ -249,7 +286,7 @@ fn authorisation_request(
     };
     AuthorisationRequest {
         record,
-        amount: major(txn.amount, txn.currency_exponent),
+        amount: crate::transaction::major(txn.amount, txn.currency_exponent),
         currency: txn.currency,
         terminal: TerminalData {
             terminal_id: text(0x9F1C),
@@ -260,36 +297,60 @@ fn authorisation_request(
     }
 }
 
-fn major(minor: u64, exponent: u8) -> Decimal {
-    Decimal::new(
-        i64::try_from(minor).unwrap_or(i64::MAX),
-        u32::from(exponent),
-    )
-}
-
-/// The journal entry (masked by construction) for a finished checkout.
-fn journal_entry(txn: &Transaction, checkout: &Checkout, reader: &str) -> Entry {
-    let result = &checkout.result;
-    let outcome = match (checkout.approved, result.outcome.status) {
-        (Some(true), _) => "approved",
-        (Some(false), _) => "declined",
-        (None, status) => status.name(),
-    };
+/// The journal entry (masked by construction) for a finished checkout: the verdict's
+/// ending as the outcome.
+fn journal_entry(checkout: &CheckoutResult) -> Entry {
+    let txn = &checkout.transaction;
     let empty = emv_kernel::config::TagMap::new();
-    Entry::from_record(
-        result.data_record.as_ref().unwrap_or(&empty),
-        chrono::Utc::now(),
+    // The journal keeps milliseconds: so does the entry the result holds.
+    let now = chrono::Utc::now();
+    let time = now
+        .duration_trunc(chrono::TimeDelta::milliseconds(1))
+        .unwrap_or(now);
+    let mut entry = Entry::from_record(
+        checkout.kernel.data_record.as_ref().unwrap_or(&empty),
+        time,
         txn.kind,
         txn.amount,
         txn.currency,
         txn.currency_exponent,
-        outcome,
-        checkout.approved == Some(true),
-        result.outcome.cvm.map_or("none", |c| c.name()),
+        checkout.verdict.ending.name(),
+        checkout.verdict.approved(),
+        checkout.verdict.cvm.map_or("none", |c| c.name()),
         checkout.host.as_ref(),
-        reader,
+        &checkout.reader,
         u64::try_from(checkout.duration.as_millis()).unwrap_or(u64::MAX),
-    )
+    );
+    entry.detail = Some(journal_detail(checkout));
+    entry
+}
+
+/// What the journal keeps of how it went: the verdict's words, then each exchange by
+/// command name and status word (or transport error), per tap. No card data.
+fn journal_detail(checkout: &CheckoutResult) -> String {
+    let mut taps: Vec<Vec<String>> = Vec::new();
+    for x in &checkout.kernel.trace {
+        let answer = match &x.response {
+            Ok(r) => emv_kernel::apdu::Response::parse(r)
+                .map_or_else(|| "no SW".to_string(), |r| format!("{:04X}", r.sw)),
+            Err(e) => e.to_string(),
+        };
+        if taps.len() <= x.tap {
+            taps.resize(x.tap + 1, Vec::new());
+        }
+        if let Some(tap) = taps.get_mut(x.tap) {
+            tap.push(format!(
+                "{} {answer}",
+                crate::decode::command_name(&x.command)
+            ));
+        }
+    }
+    let mut text = checkout.verdict.summary();
+    for (i, tap) in taps.iter().enumerate() {
+        text.push_str(&format!(" | tap {}: {}", i + 1, tap.join(", ")));
+    }
+    // An AID's digits must not make the journal refuse the whole entry as PAN-like.
+    crate::masking::mask_pan_like(&text)
 }
 
 #[cfg(test)]
@@ -368,20 +429,35 @@ mod tests {
         });
         assert_eq!(checkout.taps, 1);
         assert!(checkout.from_card.is_some());
-        assert_eq!(checkout.exchanges.len(), card.sent.len());
-        assert!(!checkout.exchanges.is_empty());
-        for (x, sent) in checkout.exchanges.iter().zip(&card.sent) {
+        let trace = &checkout.kernel.trace;
+        assert_eq!(trace.len(), card.sent.len());
+        assert!(!trace.is_empty());
+        for (x, sent) in trace.iter().zip(&card.sent) {
             assert_eq!(&x.command, sent);
             assert_eq!(x.tap, 0);
             assert_eq!(x.response, Ok(vec![0x6A, 0x82]));
+            assert!(
+                !x.elapsed.is_zero(),
+                "an unmeasured exchange gets its wall time"
+            );
         }
         assert_eq!(events.first(), Some(&Progress::WaitingForTap));
         assert_eq!(events.get(1), Some(&Progress::CardDetected));
-        let exchanged = events
+        let live: Vec<&TraceEntry> = events
             .iter()
-            .filter(|e| matches!(e, Progress::Exchange(_)))
-            .count();
-        assert_eq!(exchanged, checkout.exchanges.len());
+            .filter_map(|e| match e {
+                Progress::Exchange(x) => Some(x),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(live.len(), trace.len());
+        for (seen, kept) in live.iter().zip(trace) {
+            assert_eq!(
+                (&seen.command, &seen.response, seen.elapsed),
+                (&kept.command, &kept.response, kept.elapsed),
+                "what was reported live is what the trace keeps"
+            );
+        }
     }
 
     #[test]
@@ -407,6 +483,7 @@ mod tests {
             stand_in: StandIn::Decline,
             journal: Some(&mut journal),
             reader: "demo".into(),
+            cancel: CancelToken::new(),
         };
         let mut events = Vec::new();
         let done = run_with(
@@ -416,12 +493,21 @@ mod tests {
             &mut |p| events.push(p),
             &mut services,
         );
-        assert_eq!(done.result.outcome.status, OutcomeStatus::OnlineRequest);
+        assert_eq!(done.kernel.outcome.status, OutcomeStatus::OnlineRequest);
         let answer = done.host.clone().expect("the host was asked");
-        assert_eq!(done.approved, Some(answer.approved));
-        let id = done.journal_id.expect("journalled");
-        let stored = journal.get(id).unwrap().unwrap();
+        assert_eq!(done.verdict.approved(), answer.approved);
+        let written = done.journal.stored().expect("journalled");
+        let stored = journal.get(written.id).unwrap().unwrap();
+        assert_eq!(&stored, written, "the result holds the row as stored");
         assert_eq!(stored.entry.approved, answer.approved);
+        assert_eq!(
+            stored.entry.outcome,
+            if answer.approved {
+                "approved"
+            } else {
+                "declined"
+            }
+        );
         assert_eq!(stored.entry.amount_minor, 1234);
         assert_eq!(stored.entry.reader, "demo");
         let shown = if answer.approved {
@@ -449,7 +535,74 @@ mod tests {
         );
         assert_eq!(checkout.taps, 0);
         assert_eq!(checkout.from_card, None);
-        assert!(checkout.exchanges.is_empty());
+        assert!(checkout.kernel.trace.is_empty());
         assert!(card.sent.is_empty());
+    }
+
+    /// A card whose PPSE lists the Visa AID; the token is cancelled while it answers PPSE
+    /// (Ctrl-C mid-tap), so the kernel's SELECT must never reach it.
+    struct CancelledMidTap {
+        cancel: CancelToken,
+        sent: usize,
+    }
+
+    const PPSE_FCI: &str = "6F2F840E325041592E5359532E4444463031A51DBF0C1A61184F07A00000000310\
+                            10500A564953412044454249548701019000";
+
+    impl Transport for CancelledMidTap {
+        fn exchange(&mut self, _command: &[u8]) -> Result<CardResponse, TransportError> {
+            self.sent += 1;
+            self.cancel.cancel();
+            let fci = hex::decode(PPSE_FCI).map_err(|e| TransportError::Reader(e.to_string()))?;
+            Ok(CardResponse::unmeasured(fci))
+        }
+        fn next_tap(&mut self, _restart: &UiRequest) -> Result<bool, TransportError> {
+            Ok(self.sent == 0)
+        }
+    }
+
+    #[test]
+    fn a_cancelled_transaction_is_journalled_as_cancelled_with_what_happened() {
+        let cancel = CancelToken::new();
+        let mut card = CancelledMidTap {
+            cancel: cancel.clone(),
+            sent: 0,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = Journal::open(&dir.path().join("j.sqlite")).unwrap();
+        let mut services = Services {
+            host: None,
+            stand_in: StandIn::Decline,
+            journal: Some(&mut journal),
+            reader: "test".into(),
+            cancel,
+        };
+        let done = run_with(
+            &visa_config(),
+            &sample_transaction(),
+            &mut card,
+            &mut |_| {},
+            &mut services,
+        );
+        assert_eq!(done.verdict.ending, Ending::Cancelled);
+        assert_eq!(card.sent, 1, "nothing reaches the card after the cancel");
+        assert_eq!(done.kernel.trace.len(), 2, "PPSE answered, SELECT refused");
+        assert_eq!(
+            done.kernel.trace.last().map(|x| x.response.clone()),
+            Some(Err(TransportError::Cancelled))
+        );
+        let stored = done.journal.stored().expect("journalled");
+        assert_eq!(stored.entry.outcome, "cancelled");
+        assert_eq!(
+            stored.entry.detail.as_deref(),
+            Some(
+                "Cancelled: No money was taken | tap 1: SELECT 2PAY.SYS.DDF01 9000, \
+                 SELECT A000000***1010 cancelled"
+            ),
+            "what had happened so far"
+        );
+        assert!(!stored.entry.approved);
+        assert_eq!(stored.entry.amount_minor, 1234);
+        assert_eq!(journal.get(stored.id).unwrap().as_ref(), Some(stored));
     }
 }

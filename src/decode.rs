@@ -1,35 +1,16 @@
-//! `tapterm decode`: hex in, a TLV tree with EMV names out (Book 3 Annex A and B).
+//! Bytes in, a TLV tree with EMV names out (Book 3 Annex A and B), for `tapterm decode`,
+//! `tapterm pay --decode` and the developer screen; and the one name of each command.
 //!
 //! Values are shown the way the books define them: text for `an`/`ans`, digits for `n`/`cn`,
 //! dates as YYYY-MM-DD, amounts with the currency of a 5F2A found in the same input, bit
 //! explanations for bit-mapped objects and tag lists for DOLs. A status word at the end is
 //! explained. PAN and track data are masked unless `--reveal` is given.
 
-use std::io::Read;
-use std::process::ExitCode;
-
 use emv_kernel::tags::{self, Format};
 use emv_kernel::tlv::{self, Tag, TlvError, TlvIter};
 use emv_kernel::{bits, dol, status_words};
 use rust_decimal::Decimal;
 use serde::Serialize;
-
-/// Arguments of `tapterm decode`.
-#[derive(Debug, clap::Args)]
-#[command(
-    after_help = "PAN (5A) and track data (56, 57, 9F6B) are masked to first 6 / last 4 digits \
-                  and expiry; --reveal prints them in full."
-)]
-pub struct DecodeArgs {
-    /// Hex to decode (spaces allowed); read from standard input when absent.
-    pub hex: Vec<String>,
-    /// Print the tree as JSON.
-    #[arg(long)]
-    pub json: bool,
-    /// Show PAN and track data in full instead of masked.
-    #[arg(long)]
-    pub reveal: bool,
-}
 
 /// Why the input could not be decoded.
 #[derive(Debug, thiserror::Error)]
@@ -46,7 +27,7 @@ pub enum DecodeError {
     /// Not BER-TLV (with or without a trailing status word).
     #[error("bad TLV at {0}")]
     Tlv(#[from] TlvError),
-    /// Standard input could not be read.
+    /// The input could not be read.
     #[error("cannot read standard input: {0}")]
     Stdin(String),
 }
@@ -354,40 +335,13 @@ pub fn render_text(decoded: &Decoded) -> String {
     out
 }
 
-fn input(args: &DecodeArgs) -> Result<Vec<u8>, DecodeError> {
-    if args.hex.is_empty() {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| DecodeError::Stdin(e.to_string()))?;
-        parse_hex(&text)
-    } else {
-        parse_hex(&args.hex.join(" "))
-    }
-}
-
-/// Runs the subcommand: 0 on success, 2 on bad input.
-pub fn run(args: DecodeArgs) -> ExitCode {
-    let result = input(&args).and_then(|data| decode(&data, args.reveal));
-    match result {
-        Ok(decoded) if args.json => match serde_json::to_string_pretty(&decoded) {
-            Ok(json) => {
-                println!("{json}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            }
-        },
-        Ok(decoded) => {
-            print!("{}", render_text(&decoded));
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
+/// The command's name without its hex ("SELECT", "READ RECORD SFI 1 record 2"), from the
+/// kernel's own description of the command (Book 3 6.5 commands, Book B PPSE).
+pub fn command_name(command: &[u8]) -> String {
+    let described = emv_kernel::replay::describe(command);
+    match described.split_once(" (") {
+        Some((name, _)) => name.trim_end().to_string(),
+        None => described,
     }
 }
 
@@ -471,6 +425,15 @@ mod tests {
         assert_eq!(e.to_string(), "bad hex: character 'z' at position 2");
         assert!(matches!(parse_hex("ABC"), Err(DecodeError::OddLength(3))));
         assert!(matches!(parse_hex("  "), Err(DecodeError::Empty)));
+    }
+
+    #[test]
+    fn command_names_come_without_hex() {
+        assert_eq!(command_name(&[0x00, 0xA4, 0x04, 0x00, 0x00]), "SELECT");
+        assert_eq!(
+            command_name(&[0x00, 0xB2, 0x02, 0x0C, 0x00]),
+            "READ RECORD SFI 1 record 2"
+        );
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! share (checkout, PC/SC readers, recording, virtual wallets, host simulator, journal,
 //! masking, terminal configuration, the GUI).
 
+pub mod cancel;
 pub mod checkout;
+pub mod decode;
 pub mod gui;
 pub mod host;
 pub mod journal;
@@ -11,3 +13,6 @@ pub mod phone;
 pub mod reader;
 pub mod recording;
 pub mod terminal_config;
+pub mod time_zone;
+pub mod transaction;
+pub mod verdict;

@@ -92,6 +92,31 @@ pub fn contains_pan_like(text: &str) -> bool {
     false
 }
 
+/// `text` with every run of 12 or more digits masked like a PAN (first 6 / last 4), so that
+/// [`contains_pan_like`] finds nothing in it (an AID's digits in a command name, say).
+pub fn mask_pan_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() >= 12 {
+            out.push_str(MaskedPan::from_digits(run).as_str());
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
 /// A PAN masked to first 6 / last 4 (or fully hidden). Built only by this module, so a
 /// value of this type never holds a full PAN.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -499,5 +524,17 @@ mod tests {
         let broken = hex::decode("77FF5413330089600013").unwrap();
         let shown = masker.hex(&broken);
         assert_eq!(shown, "77FF541333******0013");
+    }
+
+    #[test]
+    fn long_digit_runs_are_masked_and_short_ones_kept() {
+        let text = "SELECT A0000000031010 9000, READ RECORD SFI 1 record 2 9000";
+        let masked = mask_pan_like(text);
+        assert!(!contains_pan_like(&masked), "{masked}");
+        assert!(
+            masked.starts_with("SELECT A000000***1010 9000, READ RECORD SFI 1"),
+            "{masked}"
+        );
+        assert_eq!(mask_pan_like("tap 1: SELECT 9000"), "tap 1: SELECT 9000");
     }
 }

@@ -7,16 +7,16 @@
 
 use std::collections::BTreeMap;
 
-use emv_kernel::config::{TagMap, TerminalConfig, Transaction, TransactionType, ZeroAmount};
+use emv_kernel::config::{TagMap, TerminalConfig, Transaction, ZeroAmount};
 use emv_kernel::tlv::Tag;
 use emv_kernel::transport::TransportError;
 use emv_kernel::vector::{
     Exchange, ExchangeError, Expect, FORMAT, Hex, HexTag, Vector, VectorCapk, VectorCombination,
     VectorConfig, VectorRevoked, VectorTransaction,
 };
-use rust_decimal::Decimal;
 
-use crate::checkout::Checkout;
+use crate::checkout::CheckoutResult;
+use crate::transaction::kind_name;
 
 /// Data record tags a recorded vector asserts when the outcome has a data record: the
 /// cryptogram and what it covers, the CVM and the card's identity.
@@ -30,13 +30,13 @@ const KEY_DATA: [u32; 14] = [
 pub fn to_vector(
     config: &TerminalConfig,
     txn: &Transaction,
-    checkout: &Checkout,
+    checkout: &CheckoutResult,
     name: &str,
     source: &str,
 ) -> Vector {
     let mut notes = Vec::new();
     let mut taps: Vec<Vec<Exchange>> = vec![Vec::new(); checkout.taps];
-    for x in &checkout.exchanges {
+    for x in &checkout.kernel.trace {
         let (r, error) = match &x.response {
             Ok(r) => (Some(Hex(r.clone())), None),
             Err(TransportError::Timeout) => (None, Some(ExchangeError::Timeout)),
@@ -57,11 +57,11 @@ pub fn to_vector(
                 c: Hex(x.command.clone()),
                 r,
                 error,
-                us: Some(u64::try_from(x.took.as_micros()).unwrap_or(u64::MAX)),
+                us: Some(u64::try_from(x.elapsed.as_micros()).unwrap_or(u64::MAX)),
             });
         }
     }
-    let result = &checkout.result;
+    let result = &checkout.kernel;
     let data = result.data_record.as_ref().map(|record| {
         KEY_DATA
             .iter()
@@ -118,24 +118,21 @@ pub fn to_vector(
             ),
             data: data.filter(|d| !d.is_empty()),
             absent: None,
+            outcome_parameter_set: Some(Hex(result.outcome_parameter_set().0.to_vec())),
+            tap_outcome_parameter_sets: Some(
+                result
+                    .tap_parameter_sets
+                    .iter()
+                    .map(|s| Hex(s.0.to_vec()))
+                    .collect(),
+            ),
         },
     }
 }
 
-/// The vector name of a transaction type.
-pub fn kind_name(kind: TransactionType) -> &'static str {
-    match kind {
-        TransactionType::Purchase => "purchase",
-        TransactionType::Cash => "cash",
-        TransactionType::Cashback => "cashback",
-        TransactionType::Refund => "refund",
-    }
-}
-
 /// Minor units as a major-unit decimal string (`1234`, 2 → `12.34`).
-pub fn major(minor: u64, exponent: u8) -> String {
-    let value = i64::try_from(minor).unwrap_or(i64::MAX);
-    Decimal::new(value, u32::from(exponent)).to_string()
+fn major(minor: u64, exponent: u8) -> String {
+    crate::transaction::major(minor, exponent).to_string()
 }
 
 fn hex_map(map: &TagMap) -> BTreeMap<HexTag, Hex> {
@@ -259,7 +256,7 @@ mod tests {
 
     fn transaction() -> Transaction {
         Transaction {
-            kind: TransactionType::Refund,
+            kind: emv_kernel::config::TransactionType::Refund,
             amount: 2500,
             amount_other: 0,
             currency: 978,
@@ -305,7 +302,7 @@ mod tests {
         };
         let done = checkout::run(&cfg, &txn, &mut card, &mut |_| {});
         let vector = to_vector(&cfg, &txn, &done, "t", "unit test");
-        assert_eq!(vector.expect.outcome, done.result.outcome.status.name());
+        assert_eq!(vector.expect.outcome, done.kernel.outcome.status.name());
         let (verdict, _) = run_vector(&vector, emv_kernel::entry_point::run);
         assert_eq!(verdict, Verdict::Pass);
     }

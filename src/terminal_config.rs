@@ -17,6 +17,9 @@ use emv_kernel::vector::{self, Hex, HexTag, VectorCapk, VectorCombination};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use crate::host::{HostConfig, StandIn};
+use crate::time_zone::Zone;
+
 /// The built-in configuration.
 pub const BUILTIN: &str = include_str!("../assets/terminal.toml");
 
@@ -48,6 +51,8 @@ pub struct AppSettings {
     pub max_amount: Decimal,
     /// Whether CA keys marked `test = true` are used.
     pub accept_test_keys: bool,
+    /// The till's time zone: the transaction's date and time and the journal's day.
+    pub time_zone: Zone,
 }
 
 /// Everything loaded: the app settings and the kernel's configuration.
@@ -57,6 +62,8 @@ pub struct Settings {
     pub app: AppSettings,
     /// What the kernel is given.
     pub kernel: TerminalConfig,
+    /// Where Online Requests go (the `[host]` table), for the window and `tapterm pay`.
+    pub host: HostConfig,
 }
 
 #[derive(Debug, Deserialize)]
@@ -68,12 +75,16 @@ struct AppFile {
     max_amount: String,
     #[serde(default)]
     accept_test_keys: bool,
+    #[serde(default)]
+    time_zone: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
     app: AppFile,
+    #[serde(default)]
+    host: HostConfig,
     #[serde(default)]
     terminal: BTreeMap<HexTag, Hex>,
     #[serde(rename = "combination")]
@@ -171,6 +182,13 @@ fn settings_from(file: &str, table: toml::Table) -> Result<Settings, ConfigError
             "combination: at least one reader combination is needed".into(),
         ));
     }
+    let time_zone = match &a.time_zone {
+        Some(name) => Zone::parse(name).map_err(|e| err(format!("app.time_zone: {e}")))?,
+        None => Zone::Local,
+    };
+    if parsed.host.timeout_ms == 0 {
+        return Err(err("host.timeout_ms: must be at least 1".into()));
+    }
     let mut terminal: emv_kernel::config::TagMap = parsed
         .terminal
         .iter()
@@ -185,6 +203,7 @@ fn settings_from(file: &str, table: toml::Table) -> Result<Settings, ConfigError
             min_amount,
             max_amount,
             accept_test_keys: a.accept_test_keys,
+            time_zone,
         },
         kernel: TerminalConfig {
             terminal,
@@ -192,6 +211,7 @@ fn settings_from(file: &str, table: toml::Table) -> Result<Settings, ConfigError
             capks: Vec::new(),
             revoked: Vec::new(),
         },
+        host: parsed.host,
     })
 }
 
@@ -272,9 +292,24 @@ pub struct ConfigArgs {
 pub fn describe(s: &Settings) -> String {
     let a = &s.app;
     let mut out = format!(
-        "merchant: {}\ncurrency: {:03} ({} decimals), amounts {} to {}\n",
-        a.merchant_name, a.currency, a.currency_exponent, a.min_amount, a.max_amount
+        "merchant: {}\ncurrency: {:03} ({} decimals), amounts {} to {}\ntime zone: {}\n",
+        a.merchant_name,
+        a.currency,
+        a.currency_exponent,
+        a.min_amount,
+        a.max_amount,
+        a.time_zone.name()
     );
+    let h = &s.host;
+    let stand_in = match &h.stand_in {
+        StandIn::Decline => "decline".to_string(),
+        StandIn::Approve { limit } => format!("approve up to {limit}"),
+    };
+    out.push_str(&format!(
+        "host: {}, timeout {} ms, stand-in {stand_in}\n",
+        h.address.as_deref().unwrap_or("in-process simulator"),
+        h.timeout_ms
+    ));
     for (tag, value) in &s.kernel.terminal {
         let name = emv_kernel::tags::lookup(*tag).map_or("unknown tag", |i| i.name);
         out.push_str(&format!(
@@ -325,6 +360,45 @@ mod tests {
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
         path
+    }
+
+    #[test]
+    fn host_table_and_time_zone_come_from_the_file() {
+        let s = load_config(None).unwrap();
+        assert_eq!(s.host.address, None, "built in: the in-process simulator");
+        assert_eq!(s.host.stand_in, StandIn::Decline);
+        assert_eq!(s.app.time_zone, Zone::Local);
+        let dir = tempfile::tempdir().unwrap();
+        let user = write(
+            dir.path(),
+            "shop.toml",
+            "[app]\ntime_zone = \"Europe/Berlin\"\n[host]\naddress = \"127.0.0.1:8583\"\n\
+             timeout_ms = 1500\nstand_in = { mode = \"approve\", limit = \"25.00\" }\n",
+        );
+        let s = load_config(Some(&user)).unwrap();
+        assert_eq!(s.host.address.as_deref(), Some("127.0.0.1:8583"));
+        assert_eq!(s.host.timeout_ms, 1500);
+        assert_eq!(
+            s.host.stand_in,
+            StandIn::Approve {
+                limit: Decimal::new(2500, 2)
+            }
+        );
+        assert_eq!(s.app.time_zone.name(), "Europe/Berlin");
+        let text = describe(&s);
+        assert!(text.contains("time zone: Europe/Berlin"), "{text}");
+        assert!(
+            text.contains("host: 127.0.0.1:8583, timeout 1500 ms, stand-in approve up to 25.00"),
+            "{text}"
+        );
+        let bad = write(dir.path(), "bad.toml", "[app]\ntime_zone = \"Mars/Base\"\n");
+        let e = load_config(Some(&bad)).unwrap_err();
+        assert!(e.what.contains("app.time_zone"), "{e}");
+        let bad = write(dir.path(), "bad2.toml", "[host]\nport = 1\n");
+        assert!(
+            load_config(Some(&bad)).is_err(),
+            "unknown host keys are refused"
+        );
     }
 
     #[test]

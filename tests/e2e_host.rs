@@ -19,7 +19,8 @@ use emv_kernel::tlv::{self, Tag};
 use emv_kernel::transport::{CardResponse, Transport, TransportError};
 use rust_decimal::Decimal;
 use serde_json::Value;
-use tapterm::checkout::{self, Checkout, Services};
+use tapterm::cancel::CancelToken;
+use tapterm::checkout::{self, CheckoutResult, Services};
 use tapterm::host::crypto::{self, AcData, ArpcInput, Cvn};
 use tapterm::host::issuers::IssuerKeys;
 use tapterm::host::rules::Rules;
@@ -76,7 +77,7 @@ fn wallet(profile: Profile, locked: bool) -> InProcessTransport {
 
 /// What one checkout produced, with the journal it wrote to and the row it wrote.
 struct Run {
-    done: Checkout,
+    done: CheckoutResult,
     row: StoredEntry,
     _dir: tempfile::TempDir,
 }
@@ -96,10 +97,15 @@ fn checkout_with(
         stand_in,
         journal: Some(&mut journal),
         reader: "e2e".into(),
+        cancel: CancelToken::new(),
     };
     let done = checkout::run_with(config, txn, transport, &mut |_| {}, &mut services);
-    assert_eq!(done.journal_error, None);
-    let id = done.journal_id.expect("the transaction was journalled");
+    assert_eq!(done.journal.error(), None);
+    let id = done
+        .journal
+        .stored()
+        .expect("the transaction was journalled")
+        .id;
     let row = journal.get(id).unwrap().expect("the journal row exists");
     Run {
         done,
@@ -109,8 +115,8 @@ fn checkout_with(
 }
 
 /// The data record the kernel sent to the host.
-fn record(done: &Checkout) -> &TagMap {
-    done.result.data_record.as_ref().expect("a data record")
+fn record(done: &CheckoutResult) -> &TagMap {
+    done.kernel.data_record.as_ref().expect("a data record")
 }
 
 /// What the issuer needs from a data record to check its cryptogram, with the issuer master
@@ -186,7 +192,7 @@ fn approved_online_end_to_end(profile: Profile, minor: u64, locked: bool) {
     );
     let done = &run.done;
     assert_eq!(
-        done.result.outcome.status,
+        done.kernel.outcome.status,
         OutcomeStatus::OnlineRequest,
         "{profile}"
     );
@@ -200,7 +206,7 @@ fn approved_online_end_to_end(profile: Profile, minor: u64, locked: bool) {
         arpc_matches_issuer_file(record(&run.done), arpc),
         "{profile}: tag 91 {arpc:02X?} is the ARPC under the card's key"
     );
-    assert_eq!(done.approved, Some(true));
+    assert!(done.verdict.approved());
     assert_eq!(done.taps, if locked { 2 } else { 1 }, "{profile}");
     assert!(
         arqc_matches_issuer_file(record(done)),
@@ -405,10 +411,10 @@ fn tampered_arqc_is_declined(profile: Profile, tweak: Tweak) -> Vec<String> {
     assert_ne!(original, sent);
     let done = &run.done;
     assert_eq!(
-        done.result.outcome.status,
+        done.kernel.outcome.status,
         OutcomeStatus::OnlineRequest,
         "{:?}",
-        done.result.decisions
+        done.kernel.decisions
     );
     assert_eq!(
         record(done).get(&Tag::new(0x9F26)),
@@ -425,7 +431,7 @@ fn tampered_arqc_is_declined(profile: Profile, tweak: Tweak) -> Vec<String> {
         "{}",
         answer.reason
     );
-    assert_eq!(done.approved, Some(false));
+    assert!(!done.verdict.approved());
     let row = &run.row.entry;
     assert_eq!(row.outcome, "declined");
     assert!(!row.approved);
@@ -435,7 +441,7 @@ fn tampered_arqc_is_declined(profile: Profile, tweak: Tweak) -> Vec<String> {
             .is_some_and(|r| r.contains("cryptogram invalid")),
         "{row:?}"
     );
-    done.result.decisions.clone()
+    done.kernel.decisions.clone()
 }
 
 fn fdda_passed(decisions: &[String]) -> bool {
@@ -477,7 +483,7 @@ fn a_cda_signed_mastercard_ac_has_no_plain_cryptogram_to_alter() {
         StandIn::Decline,
     );
     assert!(tamper.tampered.is_empty());
-    assert_eq!(run.done.approved, Some(true));
+    assert!(run.done.verdict.approved());
 }
 
 /// A port on which nothing listens (bound, then released).
@@ -513,7 +519,7 @@ fn host_down(addr: &str, stand_in: StandIn, minor: u64) -> Run {
     let client = HostClient::new(addr, SHORT);
     let mut card = wallet(Profile::VisaPhone, false);
     let run = checkout_with(&terminal(), &purchase(minor), &mut card, &client, stand_in);
-    assert_eq!(run.done.result.outcome.status, OutcomeStatus::OnlineRequest);
+    assert_eq!(run.done.kernel.outcome.status, OutcomeStatus::OnlineRequest);
     run
 }
 
@@ -529,7 +535,7 @@ fn a_closed_port_gives_declined_host_unreachable_and_the_journal_says_so() {
         "{}",
         answer.reason
     );
-    assert_eq!(run.done.approved, Some(false));
+    assert!(!run.done.verdict.approved());
     let row = &run.row.entry;
     assert_eq!(row.outcome, "declined");
     assert_eq!(row.host_response.as_deref(), Some("Z3"));
@@ -559,7 +565,7 @@ fn a_silent_host_times_out_into_the_stand_in_approval_and_the_journal_says_so() 
         "{}",
         answer.reason
     );
-    assert_eq!(run.done.approved, Some(true));
+    assert!(run.done.verdict.approved());
     let row = &run.row.entry;
     assert_eq!(row.outcome, "approved");
     assert_eq!(row.host_response.as_deref(), Some("Y3"));

@@ -31,8 +31,9 @@ fn history_totals_and_receipt_from_a_journal() {
     let out = tapterm(&["journal-stress", "--journal", j, "--count", "8"]);
     assert!(out.status.success());
     assert_eq!(text(&out).lines().last(), Some("shown 8"));
-    // The stress entries are stamped with the current UTC day.
-    let day = chrono::Utc::now().date_naive().to_string();
+    // The stress entries are stamped now; the journal counts days in the machine's zone
+    // (the built-in app.time_zone is `local`).
+    let day = chrono::Local::now().date_naive().to_string();
 
     let out = tapterm(&["history", "--journal", j, "--date", &day]);
     assert!(out.status.success());

@@ -90,6 +90,26 @@ fn mastercard_config() -> Value {
     })
 }
 
+/// The same reader with relay resistance (DF811B B0: b5 set, C-2 S3.60) and C-2's default
+/// relay resistance data DF8132–DF8137 (grace 2 ms / 5 ms, expected transmission 1.8 ms /
+/// 2.4 ms, accuracy 30 ms, mismatch 50 %).
+fn mastercard_rrp_config() -> Value {
+    let mut config = mastercard_config();
+    let tags = &mut config["combinations"][0]["tags"];
+    for (tag, value) in [
+        ("DF811B", "B0"),
+        ("DF8132", "0014"),
+        ("DF8133", "0032"),
+        ("DF8134", "0012"),
+        ("DF8135", "0018"),
+        ("DF8136", "012C"),
+        ("DF8137", "32"),
+    ] {
+        tags[tag] = json!(value);
+    }
+    config
+}
+
 fn with_fault(fault: OdaFault) -> WalletOptions {
     WalletOptions {
         oda_fault: Some(fault),
@@ -295,6 +315,37 @@ fn scenarios() -> Vec<Scenario> {
             expect: json!({ "outcome": "end_application", "tap_outcomes": ["end_application"] }),
         },
         Scenario {
+            name: "wallet-mastercard-phone-rrp-cda-online",
+            description: "Unlocked Mastercard phone (AIP 1B81: RRP supported) at EUR 60.00 on a reader with DF811B B0: after GPO the kernel takes the next unpredictable number 5A5A5A5A as entropy for EXCHANGE RELAY RESISTANCE DATA (C-2 S3.61-S3.64); the phone declares 0-10 ms and 1.8 ms for its answer; in-process the measured time is 0, within MAX(0, 0 - 20) .. 100 + 50, ratios 18/24 and 24/18 above 50 %: TVR byte 5 02 'RRP performed' (SR1.18-SR1.32). The CDA signature carries DF8301-DF8305 after the hash code and verifies (S910.4.1); floor limit exceeded: ARQC -> Online Request, CDCVM.",
+            notes: Some(
+                "The in-process wallet answers instantly, so the 80EA exchange is recorded with us = 0.",
+            ),
+            profile: Profile::MastercardPhone,
+            options: WalletOptions::default(),
+            taps: 1,
+            config: mastercard_rrp_config(),
+            amount: "60.00",
+            unpredictable_numbers: &["A1B2C3D4", "5A5A5A5A"],
+            expect: json!({
+                "outcome": "online_request", "cvm": "cdcvm", "tap_outcomes": ["online_request"],
+                "data": { "9F27": "80", "95": "0000008002", "9F37": "5A5A5A5A", "82": "1B81" }
+            }),
+        },
+        Scenario {
+            name: "wallet-mastercard-card-rrp-wrong-relay-data-cda-failed",
+            description: "Mastercard plastic (AIP 1981) whose CDA signature carries Terminal Relay Resistance Entropy other than the one the kernel sent, as when a relay answered EXCHANGE RELAY RESISTANCE DATA itself; TC with CDA requested at EUR 20.00. C-2 S910.4.1: the relay resistance data in the ICC Dynamic Data must equal the exchange's, so CDA fails (L2 CAM FAILED) -> End Application; no data record.",
+            notes: Some(
+                "The signature itself is valid; only the relay resistance data in it differs.",
+            ),
+            profile: Profile::MastercardCard,
+            options: with_fault(OdaFault::WrongRelayResistanceData),
+            taps: 1,
+            config: mastercard_rrp_config(),
+            amount: "20.00",
+            unpredictable_numbers: &["0BADCAFE", "12345678"],
+            expect: json!({ "outcome": "end_application", "tap_outcomes": ["end_application"] }),
+        },
+        Scenario {
             name: "wallet-leaves-field-try-again",
             description: "Visa plastic pulled away at its second READ RECORD (the card leaves the field). C-3 / Book B: a communication error after GPO gives Try Again with a restart at B; presented again, the card completes: signature above the CVM limit, ARQC -> Online Request.",
             notes: Some("The card leaves only on its first tap."),
@@ -373,11 +424,14 @@ fn generate(s: &Scenario) -> Vector {
             Err(TransportError::Timeout) => (None, Some(ExchangeError::Timeout)),
             Err(_) => (None, Some(ExchangeError::CardRemoved)),
         };
+        // C-2 SR1.18 judges the 80EA exchanges by their time, so those record it.
+        let us = (entry.command.get(..2) == Some(&[0x80, 0xEA]))
+            .then(|| u64::try_from(entry.elapsed.as_micros()).unwrap_or(u64::MAX));
         taps[entry.tap].push(Exchange {
             c: Hex(entry.command),
             r,
             error,
-            us: None,
+            us,
         });
     }
     v.taps = taps;

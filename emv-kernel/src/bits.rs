@@ -2,19 +2,21 @@
 //! CID, terminal capabilities, CVM results, FFI and Outcome Parameter Set becomes one line.
 //!
 //! Bit numbering follows the books: byte 1 is the leftmost byte, `b8` its most significant
-//! bit. The AIP, TTQ, CTQ and CID are explained from [`Aip`] (Book 3 Annex C1, C-2 Annex
-//! A), [`Ttq`] (Book A 5.7 Table 5-4, C-3 Annex A.2), [`Ctq`] (C-3 Annex A.2) and [`Cid`]
-//! (Book 3 6.5.5.4 Table 15), the same definitions the kernels read. The other tables: TVR
-//! Book 3 Annex C5 and C-2 Annex A (relay resistance bits); TSI Book 3 Annex C6; terminal
-//! capabilities Book 4 Annex A2; CVM results Book 3 Annex C3 and Book 4 6.3.4.5;
-//! FFI C-3 Annex A.2; Outcome Parameter Set, POS Cardholder Interaction Information (DF4B)
-//! and Mobile Support Indicator (9F7E) C-2 Annex A.
+//! bit. The AIP, TVR, TSI, TTQ, CTQ and CID are explained from [`Aip`] (Book 3 Annex C1,
+//! C-2 Annex A), [`Tvr`] (Book 3 Annex C5, C-2 Annex A for byte 5), [`Tsi`] (Book 3
+//! Annex C6), [`Ttq`] (Book A 5.7 Table 5-4, C-3 Annex A.2), [`Ctq`] (C-3 Annex A.2) and
+//! [`Cid`] (Book 3 6.5.5.4 Table 15), the same definitions the kernels read. The other
+//! tables: terminal capabilities Book 4 Annex A2; CVM results Book 3 Annex C3 and Book 4
+//! 6.3.4.5; FFI C-3 Annex A.2; Outcome Parameter Set, POS Cardholder Interaction
+//! Information (DF4B) and Mobile Support Indicator (9F7E) C-2 Annex A.
 //!
 //! A set bit that the tables do not name is reported as RFU, so nothing set goes unexplained.
 
 use crate::cryptogram::{Cid, Cryptogram};
+use crate::outcome::{OUTCOME_PARAMETER_SET_DEFINED, OutcomeParameterSet};
 use crate::qualifiers::{Aip, Ctq, NamedBit, Ttq};
 use crate::tlv::Tag;
+use crate::tvr::{Tsi, Tvr};
 
 const fn bit(byte: usize, bit: u8, name: &'static str) -> NamedBit {
     NamedBit::new(byte, bit, name)
@@ -51,10 +53,14 @@ impl<'a> Explainer<'a> {
 
     fn flags(&mut self, table: &[NamedBit]) {
         for b in table {
-            if self.field(b.byte, b.mask()) != 0 {
-                self.lines
-                    .push(format!("byte {} b{}: {}", b.byte, b.bit, b.name));
-            }
+            self.flag(*b);
+        }
+    }
+
+    fn flag(&mut self, b: NamedBit) {
+        if self.field(b.byte, b.mask()) != 0 {
+            self.lines
+                .push(format!("byte {} b{}: {}", b.byte, b.bit, b.name));
         }
     }
 
@@ -74,57 +80,6 @@ impl<'a> Explainer<'a> {
         self.lines
     }
 }
-
-/// Terminal Verification Results (95): Book 3 Annex C5, C-2 Annex A.
-static TVR: &[NamedBit] = &[
-    bit(1, 8, "Offline data authentication was not performed"),
-    bit(1, 7, "SDA failed"),
-    bit(1, 6, "ICC data missing"),
-    bit(1, 5, "Card appears on terminal exception file"),
-    bit(1, 4, "DDA failed"),
-    bit(1, 3, "CDA failed"),
-    bit(1, 2, "SDA selected"),
-    bit(2, 8, "ICC and terminal have different application versions"),
-    bit(2, 7, "Expired application"),
-    bit(2, 6, "Application not yet effective"),
-    bit(2, 5, "Requested service not allowed for card product"),
-    bit(2, 4, "New card"),
-    bit(3, 8, "Cardholder verification was not successful"),
-    bit(3, 7, "Unrecognised CVM"),
-    bit(3, 6, "PIN Try Limit exceeded"),
-    bit(
-        3,
-        5,
-        "PIN entry required and PIN pad not present or not working",
-    ),
-    bit(
-        3,
-        4,
-        "PIN entry required, PIN pad present, but PIN was not entered",
-    ),
-    bit(3, 3, "Online PIN entered"),
-    bit(4, 8, "Transaction exceeds floor limit"),
-    bit(4, 7, "Lower consecutive offline limit exceeded"),
-    bit(4, 6, "Upper consecutive offline limit exceeded"),
-    bit(4, 5, "Transaction selected randomly for online processing"),
-    bit(4, 4, "Merchant forced transaction online"),
-    bit(5, 8, "Default TDOL used"),
-    bit(5, 7, "Issuer authentication failed"),
-    bit(5, 6, "Script processing failed before final GENERATE AC"),
-    bit(5, 5, "Script processing failed after final GENERATE AC"),
-    bit(5, 4, "Relay resistance threshold exceeded (C-2)"),
-    bit(5, 3, "Relay resistance time limits exceeded (C-2)"),
-];
-
-/// Transaction Status Information (9B): Book 3 Annex C6.
-static TSI: &[NamedBit] = &[
-    bit(1, 8, "Offline data authentication was performed"),
-    bit(1, 7, "Cardholder verification was performed"),
-    bit(1, 6, "Card risk management was performed"),
-    bit(1, 5, "Issuer authentication was performed"),
-    bit(1, 4, "Terminal risk management was performed"),
-    bit(1, 3, "Script processing was performed"),
-];
 
 /// Terminal Capabilities (9F33): Book 4 Annex A2.
 static TERMINAL_CAPABILITIES: &[NamedBit] = &[
@@ -178,10 +133,14 @@ pub fn explain(tag: Tag, value: &[u8]) -> Option<Vec<String>> {
     match (tag.value(), len) {
         (0x82, 2) => e.flags(&Aip::BITS),
         (0x95, 5) => {
-            e.flags(TVR);
+            for b in Tvr::BITS.iter().map(|b| b.named()) {
+                if b.byte != 5 || b.mask() & Tvr::RELAY_RESISTANCE_FIELD == 0 {
+                    e.flag(b);
+                }
+            }
             relay_resistance(&mut e);
         }
-        (0x9B, 2) => e.flags(TSI),
+        (0x9B, 2) => e.flags(Tsi::BITS),
         (0x9F6C, 2) => e.flags(Ctq::BITS),
         (0x9F66, 4) => e.flags(Ttq::BITS),
         (0x9F33, 3) => e.flags(TERMINAL_CAPABILITIES),
@@ -202,7 +161,7 @@ pub fn explain(tag: Tag, value: &[u8]) -> Option<Vec<String>> {
 
 /// TVR byte 5 b2–b1, C-2 Annex A.
 fn relay_resistance(e: &mut Explainer<'_>) {
-    let text = match e.field(5, 0x03) {
+    let text = match e.field(5, Tvr::RELAY_RESISTANCE_FIELD) {
         0 => return,
         1 => "RRP not performed",
         2 => "RRP performed",
@@ -323,59 +282,18 @@ fn form_factor(e: &mut Explainer<'_>) {
     ));
 }
 
-/// C-2 Annex A, Outcome Parameter Set (DF8129).
+/// C-2 Annex A, Outcome Parameter Set (DF8129): the words come from
+/// [`OutcomeParameterSet::explain`]; bits outside the defined fields are RFU.
 fn outcome_parameter_set(e: &mut Explainer<'_>) {
-    let status = match e.field(1, 0xF0) {
-        0x1 => "APPROVED",
-        0x2 => "DECLINED",
-        0x3 => "ONLINE REQUEST",
-        0x4 => "END APPLICATION",
-        0x5 => "SELECT NEXT",
-        0x6 => "TRY ANOTHER INTERFACE",
-        0x7 => "TRY AGAIN",
-        0xF => "N/A",
-        _ => "RFU",
+    let Ok(bytes) = <[u8; 8]>::try_from(e.value) else {
+        return;
     };
-    e.push(format!("Status: {status}"));
-    let start = match e.field(2, 0xF0) {
-        0x0 => "A",
-        0x1 => "B",
-        0x2 => "C",
-        0x3 => "D",
-        0xF => "N/A",
-        _ => "RFU",
-    };
-    e.push(format!("Start: {start}"));
-    let online_response = e.field(3, 0xF0);
-    if online_response != 0xF {
-        e.push(format!("Online Response Data: {online_response:X}"));
+    for line in OutcomeParameterSet(bytes).explain() {
+        e.push(line);
     }
-    let cvm = match e.field(4, 0xF0) {
-        0x0 => "No CVM",
-        0x1 => "Obtain signature",
-        0x2 => "Online PIN",
-        0x3 => "Confirmation Code Verified",
-        0xF => "N/A",
-        _ => "RFU",
-    };
-    e.push(format!("CVM: {cvm}"));
-    e.flags(&[
-        bit(5, 8, "UI Request on Outcome Present"),
-        bit(5, 7, "UI Request on Restart Present"),
-        bit(5, 6, "Data Record Present"),
-        bit(5, 5, "Discretionary Data Present"),
-        bit(5, 4, "Receipt required"),
-    ]);
-    let alternate = e.field(6, 0xF0);
-    if alternate != 0xF {
-        e.push(format!("Alternate Interface Preference: {alternate:X}"));
+    for (i, mask) in OUTCOME_PARAMETER_SET_DEFINED.into_iter().enumerate() {
+        e.field(i + 1, mask);
     }
-    match e.field(7, 0xFF) {
-        0xFF => {}
-        hold => e.push(format!("Field Off Request: hold time {hold} x 100 ms")),
-    }
-    let timeout = e.field(8, 0xFF);
-    e.push(format!("Removal Timeout: {timeout} x 100 ms"));
 }
 
 #[cfg(test)]
@@ -491,6 +409,11 @@ mod tests {
         assert_eq!(l[1], "Start: N/A");
         assert_eq!(l[2], "CVM: N/A");
         assert!(l.contains(&"byte 5 b6: Data Record Present".into()));
+        let l = lines(0xDF8129, "7010F0F0C1F10D00");
+        assert_eq!(l[0], "Status: TRY AGAIN");
+        assert!(l.contains(&"Field Off Request: hold time 13 x 100 ms".into()));
+        assert!(l.contains(&"byte 5 b1: RFU bit set".into()));
+        assert!(l.contains(&"byte 6 b1: RFU bit set".into()));
     }
 
     #[test]

@@ -184,7 +184,8 @@ pub struct Transaction {
     pub date: Date,
     /// Transaction time (tag 9F21).
     pub time: Time,
-    /// Unpredictable numbers (tag 9F37), one per tap, used in order.
+    /// Unpredictable numbers (tag 9F37), used in order: one each time a card enters the
+    /// field (Book A), and one for each EXCHANGE RELAY RESISTANCE DATA (C-2 S3.61, SR1.23).
     pub unpredictable_numbers: Vec<[u8; 4]>,
 }
 

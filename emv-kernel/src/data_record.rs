@@ -34,29 +34,6 @@ impl CardData {
         Ok(())
     }
 
-    /// Stores a GET PROCESSING OPTIONS response (Book 3 6.5.8.4): format 2 (`77`, any
-    /// objects) or format 1 (`80`: AIP then AFL). It must be exactly one template.
-    pub fn store_gpo_response(&mut self, data: &[u8]) -> Result<(), String> {
-        let mut items = TlvIter::new(data);
-        let top = match (items.next(), items.next()) {
-            (Some(Ok(t)), None) => t,
-            (Some(Err(e)), _) => return Err(format!("GPO response malformed: {e}")),
-            _ => return Err("GPO response is not exactly one template".into()),
-        };
-        match top.tag.value() {
-            0x77 => self
-                .store_template(top.value)
-                .map_err(|e| format!("GPO response: {e}")),
-            0x80 if top.value.len() >= 2 => {
-                let (aip, afl) = top.value.split_at(2);
-                self.tags.insert(Tag::new(0x82), aip.to_vec());
-                self.tags.insert(Tag::new(0x94), afl.to_vec());
-                Ok(())
-            }
-            _ => Err(format!("GPO response template {} unusable", top.tag)),
-        }
-    }
-
     /// Stores one object; refuses a duplicate.
     pub fn store(&mut self, tag: Tag, value: &[u8]) -> Result<(), CardDataError> {
         if self.tags.insert(tag, value.to_vec()).is_some() {

@@ -8,7 +8,8 @@ use crate::apdu::{self, Response};
 use crate::config::{TerminalConfig, Transaction};
 use crate::kernel;
 use crate::outcome::{
-    MessageId, Outcome, OutcomeStatus, ReaderStatus, StartPoint, TransactionResult,
+    MessageId, Outcome, OutcomeParameterSet, OutcomeStatus, ReaderStatus, StartPoint,
+    TransactionResult,
 };
 use crate::preprocessing::{self, Indicators};
 use crate::selection;
@@ -41,12 +42,12 @@ pub fn run(
             ui_on_outcome: Some(request),
             ..outcome(OutcomeStatus::TryAnotherInterface)
         };
-        return result(out, Vec::new(), None, log);
+        return result(out.into(), Vec::new(), log);
     }
 
     let mut restart = ui(MessageId::PresentCard, ReaderStatus::ReadyToRead);
     let mut pending: Option<KernelResult> = None;
-    let mut tap_outcomes = Vec::new();
+    let mut taps = Vec::new();
     for tap in 0.. {
         log.ui.push(restart);
         match transport.next_tap(&restart) {
@@ -57,18 +58,21 @@ pub fn run(
                 break;
             }
         }
-        let Some(un) = transaction.unpredictable_numbers.get(tap).copied() else {
+        let taken = log.unpredictable_numbers_taken;
+        let Some(un) = transaction.unpredictable_numbers.get(taken).copied() else {
             log.decisions
                 .push(format!("no unpredictable number left for tap {}", tap + 1));
             pending = Some(outcome(OutcomeStatus::EndApplication).into());
             break;
         };
+        log.unpredictable_numbers_taken += 1;
         let mut s = Session::new(config, transaction, transport, tap, un, &mut log);
-        let done = run_tap(&mut s, &indicators);
+        let mut done = run_tap(&mut s, &indicators);
+        done.mark_data_record();
         if let Some(request) = done.outcome.ui_on_outcome {
             s.show(request);
         }
-        tap_outcomes.push(done.outcome.status);
+        taps.push(OutcomeParameterSet::from(&done.outcome));
         let again = done.outcome.start == Some(StartPoint::B);
         restart = done
             .outcome
@@ -85,22 +89,19 @@ pub fn run(
         log.decisions.push("no card was presented".into());
         outcome(OutcomeStatus::EndApplication).into()
     });
-    result(done.outcome, tap_outcomes, done.data_record, log)
+    result(done, taps, log)
 }
 
-fn result(
-    outcome: Outcome,
-    tap_outcomes: Vec<OutcomeStatus>,
-    data_record: Option<crate::config::TagMap>,
-    log: Log,
-) -> TransactionResult {
+fn result(mut done: KernelResult, taps: Vec<OutcomeParameterSet>, log: Log) -> TransactionResult {
     // The data record is the final kernel's, where its book makes one: every final outcome
     // of a valid GENERATE AC response, End Application and Try Another Interface included
     // (C-2 S910.70, S910.81).
+    done.mark_data_record();
     TransactionResult {
-        data_record,
-        outcome,
-        tap_outcomes,
+        data_record: done.data_record,
+        outcome: done.outcome,
+        tap_outcomes: taps.iter().filter_map(|t| t.status().value()).collect(),
+        tap_parameter_sets: taps,
         ui: log.ui,
         trace: log.trace,
         decisions: log.decisions,

@@ -36,24 +36,38 @@ pub struct KernelResult {
 
 impl KernelResult {
     /// A kernel's final outcome with its data record (Book A 6.2): the CVM is N/A on a
-    /// decline, the message shows with "Card read successfully", and a signature asks for
-    /// a receipt.
+    /// decline, the message shows as [`UiRequest::on_final_outcome`] says (held for
+    /// `message_hold_time` on Approved and Declined), and a signature asks for a receipt.
     pub fn with_record(
         status: OutcomeStatus,
         cvm: Option<Cvm>,
         message: MessageId,
         record: TagMap,
+        message_hold_time: Duration,
     ) -> KernelResult {
         let cvm = cvm.filter(|_| status != OutcomeStatus::Declined);
         KernelResult {
             outcome: Outcome {
                 cvm,
-                ui_on_outcome: Some(ui(message, ReaderStatus::CardReadSuccessfully)),
+                ui_on_outcome: Some(UiRequest::on_final_outcome(
+                    status,
+                    message,
+                    message_hold_time,
+                )),
+                data_record_present: true,
                 receipt: cvm == Some(Cvm::Signature),
                 ..outcome(status)
             },
             data_record: Some(record),
         }
+    }
+}
+
+impl KernelResult {
+    /// Sets the outcome's Data Record Present (DF8129 byte 5 b6) to whether it carries a
+    /// data record.
+    pub fn mark_data_record(&mut self) {
+        self.outcome.data_record_present = self.data_record.is_some();
     }
 }
 
@@ -75,6 +89,9 @@ pub struct Log {
     pub ui: Vec<UiRequest>,
     /// Decisions not tied to one exchange.
     pub decisions: Vec<String>,
+    /// How many of the transaction's unpredictable numbers are taken (one per tap, one per
+    /// relay resistance exchange).
+    pub unpredictable_numbers_taken: usize,
 }
 
 /// The context a kernel runs in during one tap.
@@ -136,6 +153,18 @@ impl<'a> Session<'a> {
             notes: vec![why.to_string()],
         });
         response
+    }
+
+    /// C-2 S3.61, SR1.23: a new unpredictable number, which becomes this tap's 9F37 from
+    /// now on; `None` when the transaction has no more.
+    pub fn fresh_unpredictable_number(&mut self) -> Option<[u8; 4]> {
+        let un = *self
+            .transaction
+            .unpredictable_numbers
+            .get(self.log.unpredictable_numbers_taken)?;
+        self.log.unpredictable_numbers_taken += 1;
+        self.un = un;
+        Some(un)
     }
 
     /// Adds a conclusion to the last exchange in the trace.
@@ -208,21 +237,29 @@ pub fn ui(message: MessageId, status: ReaderStatus) -> UiRequest {
     }
 }
 
-/// An outcome with every optional field at N/A.
+/// An outcome with every optional field at N/A ([`Outcome::new`]).
 pub fn outcome(status: OutcomeStatus) -> Outcome {
-    Outcome {
-        status,
-        start: None,
-        cvm: None,
-        ui_on_outcome: None,
-        ui_on_restart: None,
-        field_off: None,
-        receipt: false,
-    }
+    Outcome::new(status)
+}
+
+/// The Message Hold Time of a combination: DF812D (n6, units of 100 ms) from its kernel
+/// configuration, else the C-2 Annex A default 1.3 s.
+pub fn message_hold_time(combination: &Combination) -> Duration {
+    let digits = combination
+        .tags
+        .get(&crate::tags::MESSAGE_HOLD_TIME)
+        .map(hex::encode)
+        .filter(|d| d.len() == 6);
+    digits
+        .and_then(|d| d.parse::<u64>().ok())
+        .map_or(crate::outcome::DEFAULT_MESSAGE_HOLD_TIME, |t| {
+            Duration::from_millis(t * 100)
+        })
 }
 
 /// The outcome for a communication (L1) error: Try Again at Start B, "Present card again"
-/// on restart (Book B 3.2.1.3, C-2 S3.5, C-3 5.x).
+/// on restart (Book B 3.2.1.3, C-2 S3.5, S4.5, S9.10; Kernel 3 the same, as dcemv's Kernel 3
+/// does on an L1 error, no C-3 number established).
 pub fn l1_error() -> Outcome {
     Outcome {
         start: Some(StartPoint::B),
@@ -232,10 +269,15 @@ pub fn l1_error() -> Outcome {
 }
 
 /// End Application for card data the kernel cannot use ("Insert, swipe or try another
-/// card", status Not Ready): malformed or missing data, unexpected status words.
-pub fn end_application_card_error() -> Outcome {
+/// card", status Not Ready, held for the Message Hold Time as C-2 S910.50–S910.53 and
+/// S910.61–S910.62 do for an invalid response): malformed or missing data, unexpected
+/// status words.
+pub fn end_application_card_error(message_hold_time: Duration) -> Outcome {
     Outcome {
-        ui_on_outcome: Some(ui(MessageId::TryAnotherCard, ReaderStatus::NotReady)),
+        ui_on_outcome: Some(UiRequest {
+            hold: message_hold_time,
+            ..ui(MessageId::TryAnotherCard, ReaderStatus::NotReady)
+        }),
         ..outcome(OutcomeStatus::EndApplication)
     }
 }

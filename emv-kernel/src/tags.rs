@@ -397,6 +397,63 @@ static DICTIONARY: &[TagInfo] = &[
     info(0xDF812D, "Message Hold Time (C-2)", Format::N),
     info(0xDF8130, "Hold Time Value (C-2)", Format::B),
     info(0xDF8131, "Phone Message Table (C-2)", Format::B),
+    info(
+        0xDF8132,
+        "Minimum Relay Resistance Grace Period (C-2)",
+        Format::B,
+    ),
+    info(
+        0xDF8133,
+        "Maximum Relay Resistance Grace Period (C-2)",
+        Format::B,
+    ),
+    info(
+        0xDF8134,
+        "Terminal Expected Transmission Time For Relay Resistance C-APDU (C-2)",
+        Format::B,
+    ),
+    info(
+        0xDF8135,
+        "Terminal Expected Transmission Time For Relay Resistance R-APDU (C-2)",
+        Format::B,
+    ),
+    info(
+        0xDF8136,
+        "Relay Resistance Accuracy Threshold (C-2)",
+        Format::B,
+    ),
+    info(
+        0xDF8137,
+        "Relay Resistance Transmission Time Mismatch Threshold (C-2)",
+        Format::B,
+    ),
+    info(
+        0xDF8301,
+        "Terminal Relay Resistance Entropy (C-2)",
+        Format::B,
+    ),
+    info(0xDF8302, "Device Relay Resistance Entropy (C-2)", Format::B),
+    info(
+        0xDF8303,
+        "Min Time For Processing Relay Resistance APDU (C-2)",
+        Format::B,
+    ),
+    info(
+        0xDF8304,
+        "Max Time For Processing Relay Resistance APDU (C-2)",
+        Format::B,
+    ),
+    info(
+        0xDF8305,
+        "Device Estimated Transmission Time For Relay Resistance R-APDU (C-2)",
+        Format::B,
+    ),
+    info(
+        0xDF8306,
+        "Measured Relay Resistance Processing Time (C-2)",
+        Format::B,
+    ),
+    info(0xDF8307, "RRP Counter (C-2)", Format::B),
 ];
 
 /// Looks a tag up in the dictionary.

@@ -12,7 +12,7 @@ use crate::config::{
     Capk, Combination, Date, RevokedCertificate, TagMap, TerminalConfig, Time, Transaction,
     TransactionType, ZeroAmount,
 };
-use crate::outcome::{MessageId, OutcomeStatus, TransactionResult};
+use crate::outcome::{MessageId, OutcomeParameterSet, OutcomeStatus, TransactionResult};
 use crate::tlv::Tag;
 
 /// The only format string this version reads and writes.
@@ -242,6 +242,12 @@ pub struct Expect {
     /// Tags that must not be in the data record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub absent: Option<Vec<HexTag>>,
+    /// The final outcome's Outcome Parameter Set (DF8129).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome_parameter_set: Option<Hex>,
+    /// The Outcome Parameter Set at the end of each tap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tap_outcome_parameter_sets: Option<Vec<Hex>>,
 }
 
 /// Why a vector's own content is unusable.
@@ -353,6 +359,10 @@ pub struct Expectations {
     pub data: Option<TagMap>,
     /// Tags absent from the data record.
     pub absent: Option<Vec<Tag>>,
+    /// The final Outcome Parameter Set.
+    pub outcome_parameter_set: Option<OutcomeParameterSet>,
+    /// The Outcome Parameter Set of each tap.
+    pub tap_outcome_parameter_sets: Option<Vec<OutcomeParameterSet>>,
 }
 
 impl VectorCombination {
@@ -504,8 +514,29 @@ impl Vector {
                 .transpose()?,
             data: e.data.as_ref().map(tag_map),
             absent: e.absent.as_ref().map(|a| a.iter().map(|t| t.0).collect()),
+            outcome_parameter_set: e
+                .outcome_parameter_set
+                .as_ref()
+                .map(|o| fixed::<8>(o, "outcome_parameter_set").map(OutcomeParameterSet))
+                .transpose()?,
+            tap_outcome_parameter_sets: e
+                .tap_outcome_parameter_sets
+                .as_ref()
+                .map(|list| {
+                    list.iter()
+                        .map(|o| {
+                            fixed::<8>(o, "tap_outcome_parameter_sets entry")
+                                .map(OutcomeParameterSet)
+                        })
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .transpose()?,
         })
     }
+}
+
+fn ops_hex(set: &OutcomeParameterSet) -> String {
+    hex::encode_upper(set.0)
 }
 
 /// Compares a transaction result with a vector's expectations; the error names the first
@@ -530,6 +561,25 @@ pub fn check(expect: &Expectations, result: &TransactionResult) -> Result<(), St
         let want: Vec<_> = list.iter().map(|s| s.name()).collect();
         if got != want {
             return Err(format!("tap outcomes {got:?} but expected {want:?}"));
+        }
+    }
+    if let Some(want) = expect.outcome_parameter_set {
+        let got = result.outcome_parameter_set();
+        if got != want {
+            return Err(format!(
+                "outcome parameter set {} but expected {}",
+                ops_hex(&got),
+                ops_hex(&want)
+            ));
+        }
+    }
+    if let Some(list) = &expect.tap_outcome_parameter_sets {
+        let got: Vec<_> = result.tap_parameter_sets.iter().map(ops_hex).collect();
+        let want: Vec<_> = list.iter().map(ops_hex).collect();
+        if got != want {
+            return Err(format!(
+                "tap outcome parameter sets {got:?} but expected {want:?}"
+            ));
         }
     }
     if let Some(ui) = &expect.ui {

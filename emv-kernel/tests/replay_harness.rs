@@ -32,16 +32,9 @@ fn vector(taps: &str, outcome: &str) -> Vector {
 
 fn ended(status: OutcomeStatus) -> TransactionResult {
     TransactionResult {
-        outcome: Outcome {
-            status,
-            start: None,
-            cvm: None,
-            ui_on_outcome: None,
-            ui_on_restart: None,
-            field_off: None,
-            receipt: false,
-        },
+        outcome: Outcome::new(status),
         tap_outcomes: vec![status],
+        tap_parameter_sets: vec![],
         ui: vec![],
         data_record: None,
         trace: vec![],
@@ -195,4 +188,33 @@ fn describe_decodes_common_commands() {
         describe(&[0x80, 0xCA, 0x9F, 0x17, 0x00]),
         "GET DATA 9F17 (80CA9F1700)"
     );
+}
+
+#[test]
+fn outcome_parameter_sets_are_compared_byte_for_byte() {
+    let mut v = vector(
+        &format!(r#"[[{{"c": "{PPSE}", "r": "6A82", "us": 1250}}]]"#),
+        "end_application",
+    );
+    assert_eq!(v.taps[0][0].us, Some(1250));
+    // The driver ends with every parameter N/A (C-2 S1.7 initial values).
+    v.expect.outcome_parameter_set = Some(vector::Hex(hex::decode("40F0F0F000F0FF00").unwrap()));
+    assert_eq!(run_vector(&v, driver(1, 1)).0, Verdict::Pass);
+    v.expect.outcome_parameter_set = Some(vector::Hex(hex::decode("40F0F0F080F0FF00").unwrap()));
+    assert_eq!(
+        fail_text(run_vector(&v, driver(1, 1)).0),
+        "outcome parameter set 40F0F0F000F0FF00 but expected 40F0F0F080F0FF00"
+    );
+    v.expect.outcome_parameter_set = None;
+    v.expect.tap_outcome_parameter_sets =
+        Some(vec![vector::Hex(hex::decode("40F0F0F000F0FF00").unwrap())]);
+    assert_eq!(
+        fail_text(run_vector(&v, driver(1, 1)).0),
+        r#"tap outcome parameter sets [] but expected ["40F0F0F000F0FF00"]"#
+    );
+    v.expect.tap_outcome_parameter_sets = Some(vec![vector::Hex(vec![0x40; 7])]);
+    assert!(matches!(
+        run_vector(&v, driver(1, 1)).0,
+        Verdict::Invalid(_)
+    ));
 }

@@ -21,13 +21,26 @@ fn run(name: &str) -> TransactionResult {
 #[test]
 fn online_tap_drives_the_status_lights_in_book_a_order() {
     let r = run("visa-qvsdc-online-arqc-no-oda.json");
-    let ui: Vec<_> = r.ui.iter().map(|u| (u.message, u.status)).collect();
+    let ui: Vec<_> = r.ui.iter().map(|u| (u.message, u.status, u.hold)).collect();
+    // The card read lights, then "Authorising" Not Ready with no hold (C-2 S910.75).
     assert_eq!(
         ui,
         vec![
-            (MessageId::PresentCard, ReaderStatus::ReadyToRead),
-            (MessageId::CardReadOk, ReaderStatus::CardReadSuccessfully),
-            (MessageId::Authorising, ReaderStatus::CardReadSuccessfully),
+            (
+                MessageId::PresentCard,
+                ReaderStatus::ReadyToRead,
+                Duration::ZERO
+            ),
+            (
+                MessageId::CardReadOk,
+                ReaderStatus::CardReadSuccessfully,
+                Duration::ZERO
+            ),
+            (
+                MessageId::Authorising,
+                ReaderStatus::NotReady,
+                Duration::ZERO
+            ),
         ]
     );
     assert_eq!(r.trace.len(), 3);
@@ -74,6 +87,12 @@ fn a_single_6986_tap_ends_in_try_again_at_start_b() {
     v.expect.tap_outcomes = None;
     v.expect.ui = Some(vec!["see_phone".into()]);
     v.expect.data = None;
+    // Try Again at Start B, UI on outcome and restart, field off 1.3 s (model/outcome.py
+    // see_phone).
+    v.expect.outcome_parameter_set = Some(vector::Hex(vec![
+        0x70, 0x10, 0xF0, 0xF0, 0xC0, 0xF0, 0x0D, 0x00,
+    ]));
+    v.expect.tap_outcome_parameter_sets = None;
     let (verdict, result) = replay::run_vector(&v, entry_point::run);
     assert_eq!(verdict, Verdict::Pass);
     let out = result.unwrap().outcome;
@@ -122,6 +141,18 @@ fn nothing_allowed_polls_no_card() {
 fn signature_outcome_asks_for_a_receipt() {
     let r = run("mc-mchip-offline-tc-signature-approved.json");
     assert!(r.outcome.receipt);
+    // Approved holds its message for the default Message Hold Time, DF812D 000013 (C-2
+    // S910.75, C-2 Annex A).
+    assert_eq!(
+        r.outcome
+            .ui_on_outcome
+            .map(|u| (u.message, u.status, u.hold)),
+        Some((
+            MessageId::ApprovedSign,
+            ReaderStatus::NotReady,
+            Duration::from_millis(1300)
+        ))
+    );
     let r = run("visa-qvsdc-online-pin.json");
     assert!(!r.outcome.receipt);
 }

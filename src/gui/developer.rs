@@ -16,9 +16,9 @@ use std::path::PathBuf;
 use super::settings::GuiConfig;
 use super::worker::Finished;
 use super::{App, Message};
-use crate::checkout::TimedExchange;
 use crate::masking::is_card_data;
 use emv_kernel::bits;
+use emv_kernel::outcome::TraceEntry;
 use emv_kernel::status_words::explain_sw;
 
 pub use crate::masking::masked_response_hex;
@@ -118,7 +118,7 @@ pub fn command_name(command: &[u8]) -> String {
 }
 
 /// The status word line of a response, or the transport error.
-pub fn status_line(record: &TimedExchange) -> String {
+pub fn status_line(record: &TraceEntry) -> String {
     match &record.response {
         Ok(raw) => match Response::parse(raw) {
             Some(r) => explain_sw(r.sw),
@@ -129,7 +129,7 @@ pub fn status_line(record: &TimedExchange) -> String {
 }
 
 /// Both APDUs as hex, masked, for the clipboard.
-pub fn exchange_hex(record: &TimedExchange) -> String {
+pub fn exchange_hex(record: &TraceEntry) -> String {
     let response = match &record.response {
         Ok(raw) => masked_response_hex(raw),
         Err(e) => format!("({e})"),
@@ -200,13 +200,12 @@ pub fn view(app: &App) -> Element<'_, Message> {
             Err(_) => "—".into(),
         };
         let label = format!(
-            "#{} {} → {}\ntap {} · sent +{} · answered in {}",
+            "#{} {} → {}\ntap {} · answered in {}",
             i + 1,
             command_name(&e.command),
             sw,
             e.tap + 1,
-            ms(e.started),
-            ms(e.took)
+            ms(e.elapsed)
         );
         let style = if app.selected_exchange == i {
             button::primary
@@ -270,7 +269,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
     container(body).padding(12).into()
 }
 
-fn summary(app: &App, exchanges: &[TimedExchange]) -> String {
+fn summary(app: &App, exchanges: &[TraceEntry]) -> String {
     match (&app.running, &app.last) {
         (None, Some(last)) => format!(
             "{} exchanges, {} tap(s), {} on {}",
@@ -283,7 +282,7 @@ fn summary(app: &App, exchanges: &[TimedExchange]) -> String {
     }
 }
 
-fn detail_view<'a>(app: &'a App, index: usize, e: &'a TimedExchange) -> Element<'a, Message> {
+fn detail_view<'a>(app: &'a App, index: usize, e: &'a TraceEntry) -> Element<'a, Message> {
     let mut c = column![
         row![
             text(format!("#{} {}", index + 1, command_name(&e.command)))
@@ -293,13 +292,7 @@ fn detail_view<'a>(app: &'a App, index: usize, e: &'a TimedExchange) -> Element<
         ]
         .spacing(10)
         .align_y(iced::Alignment::Center),
-        text(format!(
-            "tap {}, sent at +{}, answered in {}",
-            e.tap + 1,
-            ms(e.started),
-            ms(e.took)
-        ))
-        .size(14),
+        text(format!("tap {}, answered in {}", e.tap + 1, ms(e.elapsed))).size(14),
         text("C-APDU").size(14),
         mono(spaced(&hex::encode_upper(&e.command))),
         text("R-APDU").size(14),

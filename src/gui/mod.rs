@@ -30,9 +30,9 @@ use banner::Banner;
 use settings::GuiConfig;
 use worker::{Control, Finished, ReaderChoice, WorkerEvent};
 
-use crate::checkout::TimedExchange;
 use crate::journal::{Journal, StoredEntry};
 use crate::phone::Profile;
+use emv_kernel::outcome::TraceEntry;
 
 /// How the window starts (command line options).
 #[derive(Debug, Clone, Default)]
@@ -162,7 +162,7 @@ pub struct App {
     /// Transactions started so far; numbers each one's stream.
     transactions: u64,
     cancel_requested: bool,
-    live: Vec<TimedExchange>,
+    live: Vec<TraceEntry>,
     last: Option<Box<Finished>>,
     banner: Option<Banner>,
     receipt: Option<String>,
@@ -567,7 +567,7 @@ impl App {
 
     /// The exchanges the developer screen shows: the running transaction's so far, else the
     /// last transaction's.
-    pub fn shown_exchanges(&self) -> &[TimedExchange] {
+    pub fn shown_exchanges(&self) -> &[TraceEntry] {
         match (&self.running, &self.last) {
             (None, Some(last)) => last.exchanges(),
             _ => &self.live,
@@ -704,14 +704,11 @@ impl App {
     fn finish(&mut self, finished: Box<Finished>) {
         self.release_hold();
         let banner = finished.banner.clone();
-        // A receipt when the card or the host decided (Book A 6.2: receipt with the outcome).
-        let decided = finished.result().data_record.is_some()
-            || finished.checkout.host.is_some()
-            || finished.result().outcome.receipt;
+        let receipt = finished.checkout.verdict.receipt;
         self.receipt = finished
             .stored
             .as_ref()
-            .filter(|_| decided && banner.tone != banner::Tone::Neutral)
+            .filter(|_| receipt)
             .map(|stored| receipt_view::receipt_text(stored, &self.config.merchant));
         if let Some(day) = &finished.day {
             self.history = day.clone();

@@ -13,7 +13,6 @@ use super::amount::{Currency, Limits};
 use super::worker::HostLink;
 use super::worker::ReaderChoice;
 use super::{App, Message};
-use crate::host::{Host, StandIn};
 use crate::journal::Journal;
 use crate::phone::Profile;
 use crate::terminal_config::{self, Settings};
@@ -69,8 +68,8 @@ impl GuiConfig {
     }
 
     /// The window's configuration from the loaded terminal settings: the cashier's
-    /// minimum and maximum join the combinations' limits; the in-process host simulator
-    /// answers online requests.
+    /// minimum and maximum join the combinations' limits; online requests go to the host
+    /// of the `[host]` table.
     pub fn from_settings(settings: Settings, data_dir: PathBuf) -> Result<GuiConfig, ConfigError> {
         let app = &settings.app;
         let mut config = GuiConfig::new(
@@ -85,10 +84,13 @@ impl GuiConfig {
         };
         config.limits.min = minor(app.min_amount).unwrap_or(0);
         config.limits.max = minor(app.max_amount);
-        let host = Host::with_defaults().map_err(|e| ConfigError::File(e.to_string()))?;
+        let host = settings
+            .host
+            .authoriser()
+            .map_err(|e| ConfigError::File(e.to_string()))?;
         config.host = Some(HostLink {
-            authoriser: std::sync::Arc::new(host),
-            stand_in: StandIn::default(),
+            authoriser: std::sync::Arc::from(host),
+            stand_in: settings.host.stand_in.clone(),
         });
         Ok(config)
     }

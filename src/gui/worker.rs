@@ -11,20 +11,20 @@
 //! Point's poll for a card, Book B 3.2) blocks until the cashier presses "Tap" or, with
 //! auto-tap, returns at once.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
 use emv_kernel::config::{TerminalConfig, Transaction};
-use emv_kernel::outcome::{TransactionResult, UiRequest};
+use emv_kernel::outcome::{TraceEntry, TransactionResult, UiRequest};
 use emv_kernel::transport::{CardResponse, Transport, TransportError};
 use iced::futures::channel::mpsc as async_mpsc;
 
 use super::banner::{self, Banner};
-use crate::checkout::{self, Checkout, Progress, Services, TimedExchange};
+use crate::cancel::CancelToken;
+use crate::checkout::{self, CheckoutResult, Progress, Services};
 use crate::host::{Authoriser, StandIn};
 use crate::journal::{Journal, StoredEntry};
 use crate::phone::{InProcessTransport, Profile, Wallet, WalletOptions};
-use crate::reader::pcsc_transport::{CancelHandle, PcscOptions, PcscTransport};
+use crate::reader::pcsc_transport::{PcscOptions, PcscTransport};
 
 /// A finished transaction with everything the banner, receipt, developer screen and
 /// history need. Holds the kernel's data record (full PAN): only masked views of it leave.
@@ -32,7 +32,7 @@ use crate::reader::pcsc_transport::{CancelHandle, PcscOptions, PcscTransport};
 pub struct Finished {
     /// What the kernel returned, every exchange with its timing, durations, taps, the
     /// host's answer and the journal row.
-    pub checkout: Checkout,
+    pub checkout: CheckoutResult,
     /// The inputs the kernel was given.
     pub transaction: Transaction,
     /// The reader's name.
@@ -50,12 +50,12 @@ pub struct Finished {
 impl Finished {
     /// What the kernel returned.
     pub fn result(&self) -> &TransactionResult {
-        &self.checkout.result
+        &self.checkout.kernel
     }
 
     /// Every exchange with its timing.
-    pub fn exchanges(&self) -> &[TimedExchange] {
-        &self.checkout.exchanges
+    pub fn exchanges(&self) -> &[TraceEntry] {
+        &self.checkout.kernel.trace
     }
 }
 
@@ -69,7 +69,7 @@ pub enum WorkerEvent {
     /// A card or phone entered the field.
     CardDetected,
     /// One exchange completed.
-    Exchange(TimedExchange),
+    Exchange(TraceEntry),
     /// The reader layer has something to say (PC/SC service lost or back, card connected).
     Notice(String),
     /// The transaction is over and journaled.
@@ -113,8 +113,7 @@ enum TapSignal {
 #[derive(Debug, Clone)]
 pub struct Control {
     taps: mpsc::Sender<TapSignal>,
-    cancelled: Arc<AtomicBool>,
-    pcsc: Option<CancelHandle>,
+    cancel: CancelToken,
 }
 
 impl Control {
@@ -125,11 +124,8 @@ impl Control {
 
     /// Cancels the transaction: the next exchange or wait for a tap fails with `Cancelled`.
     pub fn cancel(&self) {
-        self.cancelled.store(true, Ordering::SeqCst);
+        self.cancel.cancel();
         let _ = self.taps.send(TapSignal::Cancel);
-        if let Some(pcsc) = &self.pcsc {
-            pcsc.cancel();
-        }
     }
 }
 
@@ -172,19 +168,18 @@ type Reader = Box<dyn Transport + Send>;
 pub fn start(job: Job) -> (Control, async_mpsc::UnboundedReceiver<WorkerEvent>) {
     let (events, receiver) = async_mpsc::unbounded();
     let (taps, tap_receiver) = mpsc::channel();
-    let cancelled = Arc::new(AtomicBool::new(false));
-    let (reader, pcsc) = match open_reader(&job.reader, tap_receiver, &events) {
+    let cancel = CancelToken::new();
+    let reader = match open_reader(&job.reader, tap_receiver, &events, &cancel) {
         Ok(opened) => opened,
-        Err(e) => (Box::new(Broken(e)) as Reader, None),
+        Err(e) => Box::new(Broken(e)) as Reader,
     };
     let control = Control {
         taps,
-        cancelled: cancelled.clone(),
-        pcsc,
+        cancel: cancel.clone(),
     };
     let spawned = std::thread::Builder::new()
         .name("transaction".into())
-        .spawn(move || run(job, reader, cancelled, events));
+        .spawn(move || run(job, reader, cancel, events));
     if let Err(e) = spawned {
         // The receiver ends without Done; the window treats that as a processing error.
         eprintln!("tapterm: cannot start the transaction thread: {e}");
@@ -192,12 +187,13 @@ pub fn start(job: Job) -> (Control, async_mpsc::UnboundedReceiver<WorkerEvent>) 
     (control, receiver)
 }
 
-/// The transport for a reader choice, with the PC/SC cancel handle when there is one.
+/// The transport for a reader choice.
 fn open_reader(
     reader: &ReaderChoice,
     taps: mpsc::Receiver<TapSignal>,
     events: &async_mpsc::UnboundedSender<WorkerEvent>,
-) -> Result<(Reader, Option<CancelHandle>), String> {
+    cancel: &CancelToken,
+) -> Result<Reader, String> {
     match reader {
         ReaderChoice::Demo {
             profile,
@@ -220,7 +216,7 @@ fn open_reader(
                 taps,
                 auto_tap: *auto_tap,
             };
-            Ok((Box::new(demo), None))
+            Ok(Box::new(demo))
         }
         ReaderChoice::Pcsc(name) => {
             let notices = events.clone();
@@ -228,13 +224,13 @@ fn open_reader(
                 PcscOptions {
                     reader: Some(name.clone()),
                     tap_timeout: None,
+                    cancel: cancel.clone(),
                 },
                 Box::new(move |notice| {
                     let _ = notices.unbounded_send(WorkerEvent::Notice(notice.to_string()));
                 }),
             );
-            let cancel = transport.cancel_handle();
-            Ok((Box::new(transport), Some(cancel)))
+            Ok(Box::new(transport))
         }
     }
 }
@@ -249,7 +245,7 @@ fn seed() -> u64 {
 fn run(
     job: Job,
     mut transport: Reader,
-    cancelled: Arc<AtomicBool>,
+    cancel: CancelToken,
     events: async_mpsc::UnboundedSender<WorkerEvent>,
 ) {
     let send = |e: WorkerEvent| {
@@ -257,7 +253,7 @@ fn run(
     };
     let mut guarded = Guarded {
         inner: transport.as_mut(),
-        cancelled: &cancelled,
+        cancelled: &cancel,
         events: &events,
     };
     // The journal stays locked for the transaction: one runs at a time, and the window
@@ -275,6 +271,7 @@ fn run(
             .and_then(|j| j.as_mut().ok())
             .map(|j| &mut **j),
         reader: job.reader.label(),
+        cancel: cancel.clone(),
     };
     let checkout = checkout::run_with(
         &job.config,
@@ -290,18 +287,11 @@ fn run(
         },
         &mut services,
     );
-    let banner = banner::outcome_banner(
-        &checkout.result,
-        &checkout.exchanges,
-        checkout.host.as_ref(),
-        cancelled.load(Ordering::SeqCst),
-    );
+    let banner = banner::outcome_banner(&checkout.verdict);
     let journal = journal.as_ref().and_then(|j| j.as_ref().ok());
-    let stored = journal
-        .zip(checkout.journal_id)
-        .and_then(|(j, id)| j.get(id).ok().flatten());
+    let stored = checkout.journal.stored().cloned();
     let day = journal.and_then(|j| j.day(chrono::Utc::now().date_naive()).ok());
-    let journal_error = checkout.journal_error.clone().or_else(|| {
+    let journal_error = checkout.journal.error().map(str::to_string).or_else(|| {
         journal_broken.then(|| "journal unavailable (a previous write panicked)".to_string())
     });
     send(WorkerEvent::Done(Box::new(Finished {
@@ -318,13 +308,13 @@ fn run(
 /// Wraps the reader: honours Cancel and reports the restart message shown between taps.
 struct Guarded<'a> {
     inner: &'a mut dyn Transport,
-    cancelled: &'a AtomicBool,
+    cancelled: &'a CancelToken,
     events: &'a async_mpsc::UnboundedSender<WorkerEvent>,
 }
 
 impl Guarded<'_> {
     fn check(&self) -> Result<(), TransportError> {
-        if self.cancelled.load(Ordering::SeqCst) {
+        if self.cancelled.is_cancelled() {
             Err(TransportError::Cancelled)
         } else {
             Ok(())

@@ -25,6 +25,8 @@ use emv_kernel::tlv::Tag;
 
 use crate::host::AuthorisationResponse;
 use crate::masking::{self, MaskedPan};
+use crate::time_zone::Zone;
+use crate::transaction::{kind_from_name, kind_name};
 
 /// What went wrong with the journal, in terms the terminal can show.
 #[derive(Debug, thiserror::Error)]
@@ -140,6 +142,9 @@ pub struct Entry {
     pub reader: String,
     /// Duration of the transaction in milliseconds.
     pub duration_ms: u64,
+    /// The verdict's words and the exchanges as far as they went (command names and status
+    /// words, no card data); `None` for entries written before schema version 2.
+    pub detail: Option<String>,
 }
 
 /// An entry as stored, with its id.
@@ -162,25 +167,6 @@ pub struct Total {
     pub count: u64,
     /// Net amount in major units: purchases positive, refunds negative.
     pub net: Decimal,
-}
-
-fn kind_name(kind: TransactionType) -> &'static str {
-    match kind {
-        TransactionType::Purchase => "purchase",
-        TransactionType::Cash => "cash",
-        TransactionType::Cashback => "cashback",
-        TransactionType::Refund => "refund",
-    }
-}
-
-fn kind_from_name(name: &str) -> Option<TransactionType> {
-    Some(match name {
-        "purchase" => TransactionType::Purchase,
-        "cash" => TransactionType::Cash,
-        "cashback" => TransactionType::Cashback,
-        "refund" => TransactionType::Refund,
-        _ => return None,
-    })
 }
 
 /// The cryptogram type from the Cryptogram Information Data (Book 3 Table 15, b8–b7).
@@ -238,15 +224,13 @@ impl Entry {
             host_reason: host.map(|h| h.reason.clone()),
             reader: reader.into(),
             duration_ms,
+            detail: None,
         }
     }
 
     /// The amount in major units.
     pub fn amount(&self) -> Decimal {
-        Decimal::new(
-            i64::try_from(self.amount_minor).unwrap_or(i64::MAX),
-            u32::from(self.exponent),
-        )
+        crate::transaction::major(self.amount_minor, self.exponent)
     }
 
     /// The currency's ISO 4217 alphabetic code, or the number when unknown.
@@ -265,6 +249,7 @@ pub fn currency_code(numeric: u16) -> String {
 pub struct Journal {
     conn: Connection,
     path: PathBuf,
+    zone: Zone,
 }
 
 impl std::fmt::Debug for Journal {
@@ -312,6 +297,7 @@ impl Journal {
         let journal = Journal {
             conn,
             path: path.to_path_buf(),
+            zone: Zone::Local,
         };
         // Switching a new file to WAL needs the file to itself, and SQLite reports that
         // as busy at once instead of waiting: retry until the busy timeout runs out.
@@ -423,6 +409,7 @@ impl Journal {
             ("host_response", entry.host_response.as_ref()),
             ("host_reason", entry.host_reason.as_ref()),
             ("reader", Some(&entry.reader)),
+            ("detail", entry.detail.as_ref()),
         ];
         if let Some((field, _)) = texts
             .iter()
@@ -431,7 +418,7 @@ impl Journal {
             return Err(JournalError::Unmasked { field });
         }
         let time = entry.time.to_rfc3339_opts(SecondsFormat::Millis, true);
-        let day = entry.time.date_naive().to_string();
+        let day = self.zone.day(entry.time).to_string();
         let amount = i64::try_from(entry.amount_minor).map_err(|_| JournalError::Sqlite {
             path: self.path.display().to_string(),
             detail: "amount out of range".into(),
@@ -441,9 +428,9 @@ impl Journal {
                 "INSERT INTO transactions (time, day, kind, amount_minor, currency, exponent,
                     outcome, approved, cvm, masked_pan, par, aid, label, atc, tvr,
                     cryptogram_type, cryptogram, form_factor, auth_code, host_response,
-                    host_reason, reader, duration_ms)
+                    host_reason, reader, duration_ms, detail)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+                    ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
                 params![
                     time,
                     day,
@@ -468,6 +455,7 @@ impl Journal {
                     entry.host_reason,
                     entry.reader,
                     i64::try_from(entry.duration_ms).unwrap_or(i64::MAX),
+                    entry.detail,
                 ],
             )
             .map_err(|e| self.err(e))?;
@@ -482,7 +470,7 @@ impl Journal {
         let sql = format!(
             "SELECT id, time, kind, amount_minor, currency, exponent, outcome, approved, cvm,
                 masked_pan, par, aid, label, atc, tvr, cryptogram_type, cryptogram, form_factor,
-                auth_code, host_response, host_reason, reader, duration_ms
+                auth_code, host_response, host_reason, reader, duration_ms, detail
              FROM transactions {filter} ORDER BY id"
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
@@ -495,6 +483,23 @@ impl Journal {
             out.push(raw.into_entry(&self.path.display().to_string())?);
         }
         Ok(out)
+    }
+
+    /// The journal with its days counted in `zone` (the terminal's `app.time_zone`); a new
+    /// journal counts them in the machine's local zone.
+    pub fn with_zone(mut self, zone: Zone) -> Journal {
+        self.zone = zone;
+        self
+    }
+
+    /// The zone whose days the journal counts.
+    pub fn zone(&self) -> Zone {
+        self.zone
+    }
+
+    /// Today's entries, today being the journal zone's.
+    pub fn today(&self) -> Result<Vec<StoredEntry>, JournalError> {
+        self.day(self.zone.today())
     }
 
     /// One entry by id.
@@ -605,6 +610,7 @@ struct RawRow {
     rest: [Option<String>; 11],
     reader: String,
     duration_ms: i64,
+    detail: Option<String>,
 }
 
 impl RawRow {
@@ -627,6 +633,7 @@ impl RawRow {
             rest,
             reader: r.get(21)?,
             duration_ms: r.get(22)?,
+            detail: r.get(23)?,
         })
     }
 
@@ -682,14 +689,15 @@ impl RawRow {
                 host_reason,
                 reader: self.reader,
                 duration_ms: u64::try_from(self.duration_ms).map_err(|_| bad("duration"))?,
+                detail: self.detail,
             },
         })
     }
 }
 
-/// Parses a `--date` argument: `YYYY-MM-DD`, `today` or `yesterday` (UTC).
-pub fn parse_day(text: &str) -> Result<NaiveDate, String> {
-    let today = Utc::now().date_naive();
+/// Parses a `--date` argument: `YYYY-MM-DD`, `today` or `yesterday` (in `zone`).
+pub fn parse_day(text: &str, zone: Zone) -> Result<NaiveDate, String> {
+    let today = zone.today();
     match text {
         "today" => Ok(today),
         "yesterday" => today
@@ -759,9 +767,28 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn the_day_is_the_terminal_zones_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        let mut j = Journal::open(&dir.path().join("journal.sqlite"))
+            .unwrap()
+            .with_zone(berlin);
+        // 23:05 UTC on 26 November is 00:05 on the 27th in Berlin (UTC+1).
+        j.record(&entry(TransactionType::Purchase, 100, "Approved", 23))
+            .unwrap();
+        assert!(j.day(day()).unwrap().is_empty());
+        assert_eq!(j.day(day().succ_opt().unwrap()).unwrap().len(), 1);
+        assert_eq!(j.totals(day().succ_opt().unwrap()).unwrap().len(), 1);
+        assert_eq!(j.zone(), berlin);
+    }
+
+    #[test]
     fn records_reads_back_and_totals() {
         let dir = tempfile::tempdir().unwrap();
-        let mut j = Journal::open(&dir.path().join("sub/journal.sqlite")).unwrap();
+        let utc = Zone::parse("UTC").unwrap();
+        let mut j = Journal::open(&dir.path().join("sub/journal.sqlite"))
+            .unwrap()
+            .with_zone(utc);
         let a = j
             .record(&entry(TransactionType::Purchase, 1250, "Approved", 9))
             .unwrap();
@@ -901,7 +928,11 @@ pub(crate) mod tests {
             let openers: Vec<_> = (0..4)
                 .map(|_| {
                     let path = path.clone();
-                    std::thread::spawn(move || Journal::open(&path).map(|_| ()))
+                    // Generous wait: the test is about one schema, not the lock timeout
+                    // (a loaded machine can keep another opener's lock past 2 s).
+                    std::thread::spawn(move || {
+                        Journal::open_with(&path, Duration::from_secs(60)).map(|_| ())
+                    })
                 })
                 .collect();
             for opener in openers {
@@ -950,8 +981,8 @@ pub(crate) mod tests {
 
     #[test]
     fn parses_days() {
-        assert_eq!(parse_day("2026-11-26").unwrap(), day());
-        assert!(parse_day("26/11/2026").is_err());
-        assert!(parse_day("today").is_ok());
+        assert_eq!(parse_day("2026-11-26", Zone::Local).unwrap(), day());
+        assert!(parse_day("26/11/2026", Zone::Local).is_err());
+        assert!(parse_day("today", Zone::Local).is_ok());
     }
 }

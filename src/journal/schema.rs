@@ -5,6 +5,9 @@
 //! shipped migration never changes.
 
 /// Every migration in order; index `i` upgrades version `i` to `i + 1`.
+///
+/// The `day` column holds the day in the terminal's time zone (`app.time_zone`, issue 11);
+/// migration 0's comment, from before that, says UTC and stays as shipped.
 pub const MIGRATIONS: &[&str] = &[
     // 0 -> 1: the transaction table.
     "CREATE TABLE transactions (
@@ -34,6 +37,10 @@ pub const MIGRATIONS: &[&str] = &[
         duration_ms     INTEGER NOT NULL
     );
     CREATE INDEX transactions_day ON transactions(day);",
+    // 1 -> 2: what the verdict said and what had happened (issue 11: a cancelled
+    // transaction is journalled with the exchanges so far). Command names and status words
+    // only, never card data.
+    "ALTER TABLE transactions ADD COLUMN detail TEXT;",
 ];
 
 /// The version this build writes.

@@ -37,6 +37,9 @@ pub enum OdaFault {
     UnknownCaIndex,
     /// The ICC public key certificate expired at the end of 2020.
     ExpiredIccCertificate,
+    /// The CDA signature carries relay resistance data other than the exchange's, as when
+    /// a relay answered EXCHANGE RELAY RESISTANCE DATA itself (C-2 S910.4.1).
+    WrongRelayResistanceData,
 }
 
 /// How a wallet is set up besides its profile.
@@ -146,7 +149,13 @@ mod tags {
     pub const DATE: Tag = t(0x9A);
     pub const TYPE: Tag = t(0x9C);
     pub const UN: Tag = t(0x9F37);
+    pub const RRP_RESPONSE: Tag = t(0x80);
 }
+
+/// The timings the Mastercard wallets declare for EXCHANGE RELAY RESISTANCE DATA (C-2
+/// DF8303, DF8304, DF8305, units of 100 µs): no minimum, at most 10 ms of processing (room
+/// for vpcd and pcscd on a busy host), 1.8 ms to send the answer.
+const RRP_TIMINGS: [u16; 3] = [0x0000, 0x0064, 0x0012];
 
 /// CVR bits "AC returned in (first) GENERATE AC" (Visa CVR byte 2 b6–b5, Mastercard CVR
 /// byte 1 b6–b5): 00 AAC, 01 TC, 10 ARQC.
@@ -194,6 +203,9 @@ enum Selected {
 struct Session {
     selected: Selected,
     gpo: Option<Gpo>,
+    /// The last relay resistance exchange since GPO: Terminal Relay Resistance Entropy
+    /// followed by this card's answer (DF8301–DF8305), signed in CDA (C-2).
+    relay_resistance: Option<[u8; 14]>,
     records_read: u32,
     left: bool,
 }
@@ -327,6 +339,7 @@ impl Wallet {
             (0x80, 0xA8) => self.get_processing_options(&apdu),
             (0x80, 0xAE) => self.generate_ac(&apdu),
             (0x80, 0xCA) => self.get_data(&apdu),
+            (0x80, 0xEA) => self.exchange_relay_resistance_data(&apdu),
             (0x00 | 0x80, _) => sw(SW_INS_NOT_SUPPORTED),
             _ => sw(SW_CLA_NOT_SUPPORTED),
         }
@@ -440,6 +453,7 @@ impl Wallet {
                     pdol_values,
                     card_auth_data: None,
                 });
+                self.session.relay_resistance = None;
                 let mut body = tlv::encoded(tags::AIP, &self.app.aip);
                 tlv::encode(tags::AFL, &self.app.afl, &mut body);
                 Ok(tlv::encoded(tags::FORMAT2, &body))
@@ -573,6 +587,34 @@ impl Wallet {
         }
     }
 
+    /// EXCHANGE RELAY RESISTANCE DATA (C-2 S3.62, SR1.14; Mastercard RRP device guide):
+    /// after GPO, answer template 80 with fresh Device Relay Resistance Entropy and the
+    /// declared timings, and remember the exchange for the CDA signature.
+    fn exchange_relay_resistance_data(&mut self, apdu: &Command) -> Response {
+        if self.profile.scheme() != Scheme::Mastercard {
+            return sw(SW_INS_NOT_SUPPORTED);
+        }
+        if self.session.gpo.is_none() {
+            return sw(SW_CONDITIONS_NOT_SATISFIED);
+        }
+        let Ok(terminal_entropy) = <[u8; 4]>::try_from(apdu.data) else {
+            return sw(SW_WRONG_LENGTH);
+        };
+        let digest = self.digest(b"RRP", &terminal_entropy);
+        let mut answer = digest[..4].to_vec();
+        for time in RRP_TIMINGS {
+            answer.extend_from_slice(&time.to_be_bytes());
+        }
+        let mut signed = [0u8; 14];
+        signed[..4].copy_from_slice(&terminal_entropy);
+        signed[4..].copy_from_slice(&answer);
+        if self.options.oda_fault == Some(OdaFault::WrongRelayResistanceData) {
+            signed[0] ^= 0xFF;
+        }
+        self.session.relay_resistance = Some(signed);
+        ok(tlv::encoded(tags::RRP_RESPONSE, &answer))
+    }
+
     /// M/Chip GENERATE AC (Book 3 6.5.5, C-2 with CDA per Book 2 6.6).
     fn generate_ac(&mut self, apdu: &Command) -> Response {
         if self.profile.scheme() != Scheme::Mastercard {
@@ -642,6 +684,10 @@ impl Wallet {
             dynamic.push(cryptogram.cid());
             dynamic.extend_from_slice(&ac);
             dynamic.extend_from_slice(&tdhc);
+            if let Some(relay) = self.session.relay_resistance {
+                // C-2 S910.4.1: the relay resistance data follows the hash code.
+                dynamic.extend_from_slice(&relay);
+            }
             let Ok(mut sdad) =
                 personalise::signed_dynamic_data(&self.icc_key, &dynamic, terminal.get(tags::UN))
             else {
@@ -952,10 +998,11 @@ fn visa_layout(profile: Profile, account: &Account, issuer_record: Vec<u8>) -> L
 /// M/Chip: AFL 08 01 01 00 | 10 01 01 01 | 18 01 02 00 — SFI 1 track data, SFI 2 the
 /// signed risk management data (CDOLs, CVM list, IACs, 9F4A = 82), SFI 3 the certificates.
 fn mastercard_layout(profile: Profile, account: &Account, issuer_record: Vec<u8>) -> Layout {
+    // Byte 2: EMV mode (b8) and relay resistance protocol supported (b1, C-2 S3.60).
     let aip = if profile.is_phone() {
-        [0x1B, 0x80]
+        [0x1B, 0x81]
     } else {
-        [0x19, 0x80]
+        [0x19, 0x81]
     };
     let track2 = track2(account);
     let mut track_record = tlv::encoded(tags::TRACK2, &track2);
@@ -1351,6 +1398,38 @@ mod tests {
         let hashed = oda::cda_hash_input(&dol_values[..3], &[&dol_values[3..]], &ac).unwrap();
         let sdad = find(&ac, 0x9F4B).unwrap();
         assert!(oda::verify_cda(&key, &sdad, &UN, 0x80, &hashed).is_err());
+    }
+
+    #[test]
+    fn mastercard_wallets_answer_relay_resistance_after_gpo_only() {
+        let errd = apdu::exchange_relay_resistance_data([1, 2, 3, 4]);
+        let mut wallet = Wallet::new(Profile::MastercardPhone, WalletOptions::default()).unwrap();
+        let pdol = select(&mut wallet);
+        assert_eq!(data(wallet.respond(&errd)).1, 0x6985, "before GPO");
+        let (gpo_answer, sw) = data(gpo(&mut wallet, &pdol, 1000, UN, [0; 4]));
+        assert_eq!(sw, 0x9000);
+        assert_eq!(find(&gpo_answer, 0x82).unwrap()[1] & 0x01, 0x01, "AIP: RRP");
+        let (answer, sw) = data(wallet.respond(&errd));
+        assert_eq!(sw, 0x9000);
+        let rrp = emv_kernel::kernel2::relay_resistance::DeviceRrpData::parse(&answer).unwrap();
+        assert_eq!(
+            (
+                rrp.min_processing_time,
+                rrp.max_processing_time,
+                rrp.estimated_rapdu
+            ),
+            (0, 100, 18)
+        );
+        let (again, _) = data(wallet.respond(&apdu::exchange_relay_resistance_data([5; 4])));
+        assert_ne!(
+            again[2..6],
+            answer[2..6],
+            "fresh device entropy per exchange"
+        );
+        let short = [0x80, 0xEA, 0x00, 0x00, 0x02, 0x01, 0x02, 0x00];
+        assert_eq!(data(wallet.respond(&short)).1, 0x6700);
+        let mut visa = Wallet::new(Profile::VisaPhone, WalletOptions::default()).unwrap();
+        assert_eq!(data(visa.respond(&errd)).1, 0x6D00);
     }
 
     #[test]

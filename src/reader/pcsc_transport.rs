@@ -2,7 +2,8 @@
 //!
 //! Every blocking PC/SC call (waiting for a card, transmit, control) runs on one worker
 //! thread that owns the context and the card connection; the transport talks to it over
-//! channels. A [`CancelHandle`] ends a wait from any thread with `SCardCancel`.
+//! channels. The transaction's [`CancelToken`] ends a wait from any thread with
+//! `SCardCancel`, and no command reaches the card once it is cancelled.
 //!
 //! Card loss (Book B 3.2: a communication error ends the tap) becomes
 //! [`TransportError::CardRemoved`]. Losing pcscd itself (stopped, restarted: `NoService`,
@@ -10,8 +11,7 @@
 //! establishing a new context, so a waiting terminal carries on once the service is back.
 
 use std::ffi::CString;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -23,59 +23,12 @@ use super::acr122u::{self, Signal};
 use super::apdu_exchange::{transceive, transmit_raw};
 use super::watch::{WaitError, Want, wait_for};
 use super::{ErrorClass, ReaderError, classify};
+use crate::cancel::{CancelToken, WakerGuard};
 
 /// How long to wait between attempts to reach a pcscd that went away.
 const RECONNECT_PAUSE: Duration = Duration::from_millis(200);
 /// How long to wait before connecting again to a card that vanished while connecting.
 const FLAP_PAUSE: Duration = Duration::from_millis(50);
-
-/// Cancels the transport's waits from any thread (the cashier's Cancel button, shutdown).
-#[derive(Clone, Default)]
-pub struct CancelHandle {
-    inner: Arc<CancelInner>,
-}
-
-#[derive(Default)]
-struct CancelInner {
-    cancelled: AtomicBool,
-    context: Mutex<Option<Context>>,
-}
-
-impl CancelHandle {
-    /// Cancels the current wait and every later one until [`CancelHandle::reset`].
-    pub fn cancel(&self) {
-        self.inner.cancelled.store(true, Ordering::SeqCst);
-        if let Ok(slot) = self.inner.context.lock()
-            && let Some(ctx) = slot.as_ref()
-        {
-            let _ = ctx.cancel();
-        }
-    }
-
-    /// Whether [`CancelHandle::cancel`] was called.
-    pub fn is_cancelled(&self) -> bool {
-        self.inner.cancelled.load(Ordering::SeqCst)
-    }
-
-    /// Clears the cancel flag for the next transaction.
-    pub fn reset(&self) {
-        self.inner.cancelled.store(false, Ordering::SeqCst);
-    }
-
-    fn set_context(&self, ctx: Option<Context>) {
-        if let Ok(mut slot) = self.inner.context.lock() {
-            *slot = ctx;
-        }
-    }
-}
-
-impl std::fmt::Debug for CancelHandle {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CancelHandle")
-            .field("cancelled", &self.is_cancelled())
-            .finish()
-    }
-}
 
 /// How the transport picks its reader and how long it waits.
 #[derive(Debug, Clone, Default)]
@@ -84,6 +37,8 @@ pub struct PcscOptions {
     pub reader: Option<String>,
     /// How long to wait for each tap; `None` = without end.
     pub tap_timeout: Option<Duration>,
+    /// The transaction's cancel token: ends a wait for a card at once, refuses exchanges.
+    pub cancel: CancelToken,
 }
 
 /// Something the reader layer wants the operator to know, as it happens.
@@ -148,7 +103,7 @@ enum Reply {
 pub struct PcscTransport {
     requests: Option<mpsc::Sender<Request>>,
     replies: mpsc::Receiver<Reply>,
-    cancel: CancelHandle,
+    cancel: CancelToken,
     worker: Option<thread::JoinHandle<()>>,
     card: Option<CardInfo>,
     taps: usize,
@@ -162,10 +117,11 @@ impl PcscTransport {
     pub fn new(options: PcscOptions, notify: Box<dyn FnMut(Notice) + Send>) -> PcscTransport {
         let (request_tx, request_rx) = mpsc::channel();
         let (reply_tx, reply_rx) = mpsc::channel();
-        let cancel = CancelHandle::default();
+        let cancel = options.cancel.clone();
         let mut session = Session {
             options,
             cancel: cancel.clone(),
+            waker: None,
             notify,
             ctx: None,
             card: None,
@@ -203,11 +159,6 @@ impl PcscTransport {
         }
     }
 
-    /// A handle that cancels this transport's waits from another thread.
-    pub fn cancel_handle(&self) -> CancelHandle {
-        self.cancel.clone()
-    }
-
     /// The card connected for the current tap.
     pub fn card(&self) -> Option<&CardInfo> {
         self.card.as_ref()
@@ -238,6 +189,9 @@ impl PcscTransport {
 
 impl Transport for PcscTransport {
     fn exchange(&mut self, command: &[u8]) -> Result<CardResponse, TransportError> {
+        if self.cancel.is_cancelled() {
+            return Err(TransportError::Cancelled);
+        }
         match self.call(Request::Exchange(command.to_vec())) {
             Some(Reply::Exchange(result)) => result,
             _ => Err(TransportError::Reader(
@@ -285,7 +239,7 @@ impl Transport for PcscTransport {
 
 impl Drop for PcscTransport {
     fn drop(&mut self) {
-        self.cancel.cancel();
+        // Calls are synchronous, so the worker is idle: closing its channel ends it.
         self.requests = None;
         if let Some(worker) = self.worker.take() {
             let _ = worker.join();
@@ -296,7 +250,9 @@ impl Drop for PcscTransport {
 /// The worker thread's state: the context, the card, and what it has told the operator.
 struct Session {
     options: PcscOptions,
-    cancel: CancelHandle,
+    cancel: CancelToken,
+    /// Keeps `SCardCancel` on the current context registered with the token.
+    waker: Option<WakerGuard>,
     notify: Box<dyn FnMut(Notice) + Send>,
     ctx: Option<Context>,
     card: Option<Card>,
@@ -310,10 +266,10 @@ impl Session {
             return Ok(ctx.clone());
         }
         let ctx = Context::establish(pcsc::Scope::User)?;
-        self.cancel.set_context(Some(ctx.clone()));
-        if self.cancel.is_cancelled() {
-            let _ = ctx.cancel();
-        }
+        let waking = ctx.clone();
+        self.waker = Some(self.cancel.on_cancel(move || {
+            let _ = waking.cancel();
+        }));
         self.ctx = Some(ctx.clone());
         if self.service_lost {
             self.service_lost = false;
@@ -325,7 +281,7 @@ impl Session {
     fn lose_service(&mut self, error: pcsc::Error) {
         self.card = None;
         self.ctx = None;
-        self.cancel.set_context(None);
+        self.waker = None;
         if !self.service_lost {
             self.service_lost = true;
             (self.notify)(Notice::ServiceLost(error.to_string()));
@@ -538,7 +494,7 @@ impl Session {
         if let Some(card) = self.card.take() {
             let _ = card.disconnect(Disposition::LeaveCard);
         }
-        self.cancel.set_context(None);
+        self.waker = None;
     }
 }
 
@@ -551,14 +507,16 @@ mod tests {
     fn a_wait_for_a_card_is_cancelled_from_another_thread() {
         // Works with or without a pcscd: the wait either blocks in SCardGetStatusChange on a
         // reader that never comes, or retries a missing service; cancel ends both.
+        let token = CancelToken::new();
         let mut transport = PcscTransport::new(
             PcscOptions {
                 reader: Some("tapterm test reader that does not exist".into()),
                 tap_timeout: Some(Duration::from_secs(60)),
+                cancel: token.clone(),
             },
             Box::new(|_| {}),
         );
-        let cancel = transport.cancel_handle();
+        let cancel = token.clone();
         let canceller = thread::spawn(move || {
             thread::sleep(Duration::from_millis(300));
             cancel.cancel();
@@ -572,9 +530,11 @@ mod tests {
         assert_eq!(transport.wait_failure(), Some(&ReaderError::Cancelled));
         assert_eq!(transport.card(), None);
         canceller.join().unwrap();
-        assert!(transport.cancel_handle().is_cancelled());
-        transport.cancel_handle().reset();
-        assert!(!transport.cancel_handle().is_cancelled());
+        assert_eq!(
+            transport.exchange(&[0x00, 0xA4, 0x04, 0x00, 0x00]),
+            Err(TransportError::Cancelled),
+            "nothing is sent once cancelled"
+        );
     }
 
     #[test]

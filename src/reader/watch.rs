@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use pcsc::{Context, Error, ReaderState, State};
 
-use super::pcsc_transport::CancelHandle;
 use super::{pick_reader, reader_names};
+use crate::cancel::CancelToken;
 
 /// The longest single `get_status_change` call.
 const SLICE: Duration = Duration::from_millis(500);
@@ -57,7 +57,7 @@ pub fn wait_for(
     wanted: Option<&str>,
     want: Want,
     deadline: Option<Instant>,
-    cancel: &CancelHandle,
+    cancel: &CancelToken,
 ) -> Result<Seen, WaitError> {
     let mut states = vec![ReaderState::new(pcsc::PNP_NOTIFICATION(), State::UNAWARE)];
     let mut reader_seen = false;

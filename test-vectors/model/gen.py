@@ -125,8 +125,9 @@ def write(name, desc, source, config, transaction, taps, expect, notes=None):
     with open(os.path.join(OUT, name + '.json'), 'w') as f:
         json.dump(v, f, indent=2); f.write('\n')
 
-def E(c, r=None, error=None):
+def E(c, r=None, error=None, us=None):
     d = {"c": c}
     if r is not None: d["r"] = r
     if error: d["error"] = error
+    if us is not None: d["us"] = us
     return d

@@ -1,5 +1,6 @@
 import os, sys; sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gen import *
+import outcome as ops
 
 VISA = ("A0000000031010", 1, None, "VISA CREDIT")
 PPSE_VISA = ppse(VISA)
@@ -27,13 +28,18 @@ write("visa-qvsdc-online-arqc-no-oda",
       "Visa card, EUR 12.34 above the 0.00 floor limit (TTQ b2.b8 set), ARQC without AFL or SDAD, CTQ 0000, amount below the CVM limit: Online Request, no CVM." + MIN.format(""),
       SRC3, CFG(comb), t, [[E(PPSE_CMD, PPSE_VISA), E(SEL, FCI), E(g, visa_card())]],
       {"outcome": "online_request", "cvm": "no_cvm", "tap_outcomes": ["online_request"],
-       "ui": ["present_card", "card_read_ok"], "data": d, "absent": ["9F4B"]})
+       "ui": ["present_card", "card_read_ok"], "data": d, "absent": ["9F4B"],
+       "outcome_parameter_set": ops.final("online_request", "no_cvm"),
+       "tap_outcome_parameter_sets": [ops.final("online_request", "no_cvm")]},
+      notes="Outcome Parameter Set (DF8129, C-2 Annex A encoding, model/outcome.py): Online Request with a UI Request on Outcome ('Authorising', Not Ready, no hold) and the data record, CVM No CVM, everything else N/A (C-2 S910.74-S910.75 applied to Kernel 3, Book A 6.2).")
 
 # 2 signature
 simple("visa-qvsdc-online-signature",
        "Visa card, EUR 60.00 at or above the 50.00 CVM required limit (TTQ 36C04000), CTQ 4000 (signature required) and TTQ signature supported: Online Request with Obtain Signature (C-3 5.7)." + MIN.format(""),
        visa_card(ctq='4000'), {"outcome": "online_request", "cvm": "signature",
-       "data": {"9F66": "36C04000", "9F6C": "4000"}}, amount="60.00")
+       "data": {"9F66": "36C04000", "9F6C": "4000"},
+       "outcome_parameter_set": ops.final("online_request", "signature")}, amount="60.00",
+       notes="Outcome Parameter Set (DF8129, C-2 Annex A encoding, model/outcome.py): Online Request with Obtain Signature asks for a receipt (byte 5 b4), with the UI Request on Outcome and the data record.")
 # 3 online PIN
 simple("visa-qvsdc-online-pin",
        "Visa card, EUR 60.00 above the CVM limit, CTQ 8000 (online PIN required) and TTQ online PIN supported: Online Request with Online PIN (C-3 5.7, online PIN comes first)." + MIN.format(""),
@@ -64,12 +70,17 @@ write("visa-phone-6986-see-phone-two-taps",
       SRC3, CFG(comb), t, [[E(PPSE_CMD, PPSE_VISA), E(SEL, FCI), E(g1, "6986")],
                            [E(PPSE_CMD, PPSE_VISA), E(SEL, FCI), E(g2, ok)]],
       {"outcome": "online_request", "cvm": "cdcvm", "tap_outcomes": ["try_again", "online_request"],
-       "ui": ["present_card", "see_phone", "present_card", "card_read_ok"], "data": {"9F37": "55667788"}})
+       "ui": ["present_card", "see_phone", "present_card", "card_read_ok"], "data": {"9F37": "55667788"},
+       "outcome_parameter_set": ops.final("online_request", "cdcvm"),
+       "tap_outcome_parameter_sets": [ops.see_phone(), ops.final("online_request", "cdcvm")]},
+      notes="Outcome Parameter Set (DF8129, C-2 Annex A encoding, model/outcome.py): tap 1 is Try Again at Start B with 'See phone' on the outcome, 'Present card' on restart and the field off for 1.3 s (7010F0F0C0F00D00, C-3 5.2.2.2 as tapterm reads it, hold of brief A); tap 2 is Online Request with CDCVM, UI Request on Outcome and data record.")
 
 # 7 6984
 simple("visa-gpo-6984-try-another-interface",
        "Visa card answers GPO with 6984: Try Another Interface (C-3 5.2.2)." + MIN.format(""),
-       "6984", {"outcome": "try_another_interface", "cvm": "n/a", "absent": []})
+       "6984", {"outcome": "try_another_interface", "cvm": "n/a", "absent": [],
+       "outcome_parameter_set": ops.try_another_interface()},
+       notes="Outcome Parameter Set (DF8129, C-2 Annex A encoding, model/outcome.py): Try Another Interface with a UI Request on Outcome; Alternate Interface Preference N/A, no data record.")
 
 # 8 6985 select next
 comb1 = visa_comb(); comb2 = visa_comb(aid="A0000000032010")
@@ -81,14 +92,18 @@ write("visa-gpo-6985-select-next",
       SRC3, CFG(comb1, comb2), t, [[E(PPSE_CMD, p2), E(SEL, FCI), E(g, "6985"),
         E(select_cmd("A0000000032010"), fci("A0000000032010", VISA_PDOL, "VISA ELECTRON")), E(g, visa_card())]],
       {"outcome": "online_request", "cvm": "no_cvm", "tap_outcomes": ["online_request"],
-       "data": {"84": "A0000000032010", "9F37": "11223344"}})
+       "data": {"84": "A0000000032010", "9F37": "11223344"},
+       "tap_outcome_parameter_sets": [ops.final("online_request", "no_cvm")]},
+      notes="Outcome Parameter Set (DF8129, C-2 Annex A encoding, model/outcome.py): Select Next (5020F0F000F0FF00, Start C) is consumed by Entry Point inside the tap (Book B 3.3.3); the tap ends with the second candidate's Online Request and nothing of the Select Next (no Start C) is left in it.")
 
 # 9 PPSE error
 t = tx()
 write("ppse-6a82-end-application",
       "The card has no PPSE (6A82): the candidate list is empty, End Application with 'Insert, swipe or try another card' (Book B 3.3.2, 3.3.3). Commands: the spec minimum (PPSE only).",
       SRCB, CFG(visa_comb()), t, [[E(PPSE_CMD, "6A82")]],
-      {"outcome": "end_application", "cvm": "n/a", "ui": ["present_card", "try_another_card"]})
+      {"outcome": "end_application", "cvm": "n/a", "ui": ["present_card", "try_another_card"],
+       "outcome_parameter_set": ops.end_with_message()},
+      notes="Outcome Parameter Set (DF8129, C-2 Annex A encoding, model/outcome.py): End Application with only a UI Request on Outcome (Book B 3.3.3.3: no candidate).")
 # 10 no matching AID
 write("ppse-no-matching-aid-end-application",
       "PPSE lists only an American Express AID (kernel 4 by RID default) while the reader supports Visa only: no candidate, End Application (Book B 3.3.2.5). Commands: the spec minimum (PPSE only).",
@@ -98,7 +113,9 @@ write("ppse-no-matching-aid-end-application",
 write("preprocessing-over-transaction-limit-try-another-interface",
       "EUR 150.00 is at or above the only combination's contactless transaction limit (100.00): every combination is not allowed, Try Another Interface with 'Insert or swipe' before any card is polled (Book B 3.1.1). No commands.",
       SRCB, CFG(visa_comb()), tx("150.00"), [],
-      {"outcome": "try_another_interface", "cvm": "n/a", "ui": ["insert_or_swipe"], "tap_outcomes": []})
+      {"outcome": "try_another_interface", "cvm": "n/a", "ui": ["insert_or_swipe"], "tap_outcomes": [],
+       "outcome_parameter_set": ops.try_another_interface(), "tap_outcome_parameter_sets": []},
+      notes="Outcome Parameter Set (DF8129, C-2 Annex A encoding, model/outcome.py): Try Another Interface with a UI Request on Outcome ('Insert or swipe', Book B 3.1.1.13); no tap, so no per-tap set.")
 write("preprocessing-at-transaction-limit-try-another-interface",
       "EUR 100.00 equals the contactless transaction limit (100.00); Book B refuses amounts at or above it: Try Another Interface, no card polled. No commands.",
       SRCB, CFG(visa_comb()), tx("100.00"), [],
@@ -155,7 +172,9 @@ write("card-removed-at-ppse-second-tap-online",
 write("card-removed-at-final-select",
       "The card leaves the field at the final SELECT and does not come back: Try Again (Start B) is the final outcome. Commands: the spec minimum (PPSE, SELECT).",
       SRCB, CFG(comb), tx(), [[E(PPSE_CMD, PPSE_VISA), E(SEL, error="card_removed")]],
-      {"outcome": "try_again", "cvm": "n/a", "ui": ["present_card", "present_card_again"]})
+      {"outcome": "try_again", "cvm": "n/a", "ui": ["present_card", "present_card_again"],
+       "outcome_parameter_set": ops.l1_error()},
+      notes="Outcome Parameter Set (DF8129, C-2 Annex A encoding, model/outcome.py): an L1 error is Try Again at Start B with only a UI Request on Restart ('Present card again', Book B 3.2.1.3).")
 write("visa-timeout-at-gpo-second-tap-online",
       "The card does not answer the GPO (timeout): Try Again at Start B; on the second tap the GPO (new unpredictable number) returns an ARQC: Online Request (C-3, Book B). Commands: the spec minimum.",
       SRC3, CFG(comb), t, [[E(PPSE_CMD, PPSE_VISA), E(SEL, FCI), E(g1, error="timeout")],
@@ -188,7 +207,9 @@ simple("visa-pan-mismatch-end-application",
        visa_card(afl='18010100'), {"outcome": "end_application"}, rr=[E(rr_cmd(3, 1), rec)])
 simple("visa-missing-cryptogram-end-application",
        "The GPO response has no Application Cryptogram (9F26), which C-3 makes mandatory: End Application." + MIN.format(""),
-       visa_card(omit=('9F26',)), {"outcome": "end_application"})
+       visa_card(omit=('9F26',)), {"outcome": "end_application",
+       "outcome_parameter_set": ops.end_with_message()},
+       notes="Outcome Parameter Set (DF8129, C-2 Annex A encoding, model/outcome.py): End Application for card data the kernel cannot use: only a UI Request on Outcome ('Insert, swipe or try another card', C-2 S910.50-S910.53 applied to Kernel 3), no data record.")
 
 # 29-30 currencies
 comb = visa_comb(transaction_limit="10000", floor_limit="0", cvm_required_limit="5000")
@@ -261,7 +282,7 @@ write("visa-fci-without-pdol-select-next",
 # 37 no 5F24 counts as expired
 comb = visa_comb(floor_limit="20.00")
 simple("visa-tc-without-expiry-date-ctq-online",
-       "Visa card returns a TC below the 20.00 floor limit (TTQ 36004000) with no Application Expiration Date (5F24) anywhere, and CTQ 0800 (go online if application expired): C-3 5.5.1.1 treats a missing 5F24 as expired (5F24 is not among the mandatory data of 5.4.2.1), so the CTQ sends it online: Online Request; fDDA is not attempted on the way online (C-3 5.6 applies to the offline path)." + MIN.format(""),
+       "Visa card returns a TC below the 20.00 floor limit (TTQ 36004000) with no Application Expiration Date (5F24) anywhere, and CTQ 0800 (go online if application expired): C-3 5.5.1.1 treats a missing 5F24 as expired (5F24 is not among the mandatory data of 5.4.2.1), so the CTQ sends it online: Online Request; fDDA is not attempted: on the way online C-3 5.6 runs only when the TTQ asks for ODA on online authorisations (byte 1 b1), which 36004000 does not." + MIN.format(""),
        visa_card(cid='40', ctq='0800'),
        {"outcome": "online_request", "cvm": "no_cvm", "data": {"9F27": "40", "9F6C": "0800"}, "absent": ["5F24"]},
        comb=comb,

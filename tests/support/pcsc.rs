@@ -17,11 +17,24 @@ pub struct Pcscd {
 impl Pcscd {
     /// Starts pcscd with one vpcd entry named `name` on `port` (and `port + 1`).
     pub fn start(dir: &Path, port: u16, name: &str) -> Pcscd {
+        Pcscd::launch(dir, Some(format!("{port}:{name}")))
+    }
+
+    /// Starts pcscd with no reader configured.
+    #[allow(
+        dead_code,
+        reason = "only the doctor test wants a pcscd without readers"
+    )]
+    pub fn without_readers(dir: &Path) -> Pcscd {
+        Pcscd::launch(dir, None)
+    }
+
+    fn launch(dir: &Path, spec: Option<String>) -> Pcscd {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/pcscd-private");
         let mut child = Command::new(script)
             .arg("--dir")
             .arg(dir)
-            .arg(format!("{port}:{name}"))
+            .args(spec)
             .stdout(Stdio::piped())
             .spawn()
             .expect("cannot run scripts/pcscd-private");

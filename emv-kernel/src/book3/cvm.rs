@@ -67,6 +67,6 @@ mod tests {
         let signature =
             cardholder_verification(Aip([0x10, 0]), Some(&list), &CONTEXT, &mut tvr, &mut tsi);
         assert_eq!(signature.cvm, Cvm::Signature);
-        assert_eq!(tsi.0[0] & Tsi::CVM_PERFORMED, Tsi::CVM_PERFORMED);
+        assert!(tsi.is_set(Tsi::CVM_PERFORMED));
     }
 }

@@ -180,7 +180,7 @@ impl<'s, 'a, 'i> KernelContext<'s, 'a, 'i> {
         self.session.decide(text);
     }
 
-    /// The data record for the host (Book A 6.2, C-2 A.1.x "Data Record").
+    /// The data record for the host (Book A 6.2; C-2 Annex A, Data Record FF8105).
     pub fn data_record(&self) -> TagMap {
         data_record::build(&self.card, |t| self.terminal_value(t))
     }
@@ -189,6 +189,7 @@ impl<'s, 'a, 'i> KernelContext<'s, 'a, 'i> {
     /// message shown with it.
     pub fn finish(&mut self, status: OutcomeStatus, message: MessageId) -> KernelResult {
         let record = self.data_record();
-        KernelResult::with_record(status, self.outcome.cvm, message, record)
+        let hold = session::message_hold_time(self.combination());
+        KernelResult::with_record(status, self.outcome.cvm, message, record, hold)
     }
 }

@@ -1,9 +1,10 @@
 //! Why a kernel stopped before reaching a decision, typed, and the one place such a stop
 //! becomes an outcome: a communication error asks for the card again (Book B 3.2.1.3,
 //! C-2 S3.5, S4.5, S9.10), anything the card did wrong ends the application with "Insert,
-//! swipe or try another card" (C-2 S3.90, S4.27, S456.17, S910.50–S910.53; C-3 5.4).
+//! swipe or try another card" (C-2 S3.90, S4.27, S456.17, S910.50–S910.53; C-3 5.4.2).
 
 use std::fmt;
+use std::time::Duration;
 
 use crate::book3::responses::ResponseError;
 use crate::data_record::CardDataError;
@@ -22,7 +23,7 @@ pub enum Command {
     GetProcessingOptions,
     /// READ RECORD (Book 3 6.5.11).
     ReadRecord,
-    /// EXCHANGE RELAY RESISTANCE DATA (C-2 5.x).
+    /// EXCHANGE RELAY RESISTANCE DATA (C-2 S3.62, state R1).
     ExchangeRelayResistanceData,
     /// GENERATE AC (Book 3 6.5.5).
     GenerateAc,
@@ -128,6 +129,9 @@ pub enum KernelError {
     /// Combined DDA/AC generation failed after GENERATE AC (C-2 S910.46, "L2 CAM FAILED").
     #[error("CDA failed: {0}")]
     CdaFailed(OdaError),
+    /// State R1 ended the application (C-2 SR1.15–SR1.21).
+    #[error("relay resistance: {0}")]
+    RelayResistance(crate::kernel2::relay_resistance::RrpError),
     /// The card does not support the mode this kernel implements.
     #[error("{0}")]
     NotSupported(&'static str),
@@ -151,11 +155,12 @@ impl From<ReadError> for KernelError {
 
 impl KernelError {
     /// The outcome for this stop: Try Again for a communication error, End Application
-    /// with "Insert, swipe or try another card" for everything else.
-    pub fn outcome(&self) -> Outcome {
+    /// with "Insert, swipe or try another card" held for `message_hold_time` for everything
+    /// else.
+    pub fn outcome(&self, message_hold_time: Duration) -> Outcome {
         match self {
             KernelError::Transport { error, .. } => session::transport_failure(error),
-            _ => session::end_application_card_error(),
+            _ => session::end_application_card_error(message_hold_time),
         }
     }
 }
@@ -171,9 +176,15 @@ mod tests {
             command: Command::GenerateAc,
             error: TransportError::CardRemoved,
         };
-        assert_eq!(removed.outcome().status, OutcomeStatus::TryAgain);
+        assert_eq!(
+            removed.outcome(Duration::ZERO).status,
+            OutcomeStatus::TryAgain
+        );
         let missing = KernelError::MissingData(tags::PAN);
-        assert_eq!(missing.outcome().status, OutcomeStatus::EndApplication);
+        assert_eq!(
+            missing.outcome(Duration::ZERO).status,
+            OutcomeStatus::EndApplication
+        );
         assert_eq!(
             missing.to_string(),
             "mandatory Application Primary Account Number (PAN) (5A) missing"
@@ -184,6 +195,6 @@ mod tests {
         };
         assert_eq!(sw.to_string(), "GENERATE AC answered 6985");
         let read: KernelError = ReadError::Transport(TransportError::Timeout).into();
-        assert_eq!(read.outcome().status, OutcomeStatus::TryAgain);
+        assert_eq!(read.outcome(Duration::ZERO).status, OutcomeStatus::TryAgain);
     }
 }

@@ -33,12 +33,13 @@ pub fn activate(
     input: KernelInput<'_>,
 ) -> Option<KernelResult> {
     let (_, kernel) = KERNELS.iter().find(|(k, _)| *k == id)?;
+    let hold = crate::session::message_hold_time(input.combination);
     let result = kernel(KernelContext::new(&mut *session, input));
     Some(result.unwrap_or_else(|error| {
         if let KernelError::Transport { .. } = error {
             session.note(error.to_string());
         }
         session.decide(format!("kernel {id}: End Application: {error}"));
-        error.outcome().into()
+        error.outcome(hold).into()
     }))
 }

@@ -5,6 +5,7 @@
 //! |---|---|
 //! | S1 Idle (S1.7–S1.14) | [`s1_idle`] |
 //! | S3 Waiting for GPO Response (S3.8–S3.65), S3R1 common processing (S3R1.17–S3R1.20) | [`s3_waiting_for_gpo_response`] |
+//! | R1 Waiting for Exchange Relay Resistance Data Response (S3.60–S3.65, SR1.3–SR1.32) | [`relay_resistance`] |
 //! | S4 Waiting for EMV Read Record Response (S4.9–S4.34) | [`s4_waiting_for_emv_read_record_response`] |
 //! | S456 common processing (S456.12–S456.45) | [`s456_common_processing`] |
 //! | 7.5 CVM Selection (CVM.1–CVM.25) | [`cvm_selection`] |
@@ -13,7 +14,7 @@
 //! | S910 common processing (S910.1–S910.81) | [`s910_common_processing`] |
 //!
 //! Not implemented (the kernel behaves as one configured without them): mag-stripe mode
-//! (S7, S8, S78), the relay resistance protocol (R1; S3.65 is applied), data storage
+//! (S7, S8, S78), data storage
 //! (IDS), torn transaction recovery (S10), PUT DATA before and after GENERATE AC (S12,
 //! S15), balance reading (S16, S17), second GENERATE AC (S11) and the DEK/DET exchange with
 //! the terminal (S2, S5, S6: every data object comes from the configuration).
@@ -21,6 +22,7 @@
 mod configuration;
 mod cvm_selection;
 mod prepare_generate_ac;
+pub mod relay_resistance;
 mod s1_idle;
 mod s3_waiting_for_gpo_response;
 mod s456_common_processing;
@@ -45,6 +47,7 @@ pub fn run(ctx: KernelContext<'_, '_, '_>) -> Result<KernelResult, KernelError> 
         oda_status_cda: false,
         static_data: Vec::new(),
         ac_type: Cryptogram::Tc,
+        relay_resistance: None,
     };
     kernel.s1_idle()
 }
@@ -66,4 +69,7 @@ struct Kernel2<'s, 'a, 'i> {
     static_data: Vec<u8>,
     /// AC Type: TC at S1.9, then terminal action analysis (S456.39) and GAC.23.
     ac_type: Cryptogram,
+    /// What state R1 exchanged, when the relay resistance protocol was performed; the CDA
+    /// check needs it (S910.4.1).
+    relay_resistance: Option<relay_resistance::Performed>,
 }

@@ -12,6 +12,7 @@ use crate::tags;
 use crate::tvr::TvrBit;
 
 use super::Kernel2;
+use super::relay_resistance::{self, RrpStatus, TerminalRrpData};
 
 /// 9F33 byte 3 b4: the terminal supports CDA (Book 4 Annex A2).
 const TERMINAL_CDA: u8 = 0x08;
@@ -57,7 +58,7 @@ impl Kernel2<'_, '_, '_> {
         }
         self.s3_30_active_afl(&afl)?;
         self.s3_33_transaction_limit();
-        self.s3_60_relay_resistance();
+        self.s3_60_relay_resistance()?;
         self.s3r1_17_oda_status();
         self.s4_waiting_for_emv_read_record_response()
     }
@@ -90,13 +91,19 @@ impl Kernel2<'_, '_, '_> {
         });
     }
 
-    /// S3.60–S3.65: relay resistance. The protocol (S3.61–S3.64, state R1) is not
-    /// implemented yet, so the kernel behaves as one whose Kernel Configuration does not
-    /// support it and records "RRP not performed" (S3.65) whatever the card's AIP says.
-    fn s3_60_relay_resistance(&mut self) {
-        self.ctx.tvr.set(TvrBit::RRP_NOT_PERFORMED);
-        self.ctx
-            .decide("kernel 2: relay resistance protocol not performed (C-2 S3.65)");
+    /// S3.60–S3.65: relay resistance (state R1) when the card's AIP and the Kernel
+    /// Configuration both support it, otherwise "RRP not performed" (S3.65).
+    fn s3_60_relay_resistance(&mut self) -> Result<(), KernelError> {
+        if !relay_resistance::supported(self.ctx.aip(), self.kernel_configuration()) {
+            self.ctx.tvr.set_relay_resistance(RrpStatus::NotPerformed);
+            self.ctx
+                .decide("kernel 2: relay resistance protocol not performed (C-2 S3.65)");
+            return Ok(());
+        }
+        let terminal = TerminalRrpData::from_config(|tag| self.ctx.config(tag));
+        let performed = relay_resistance::run(self.ctx.session, &terminal, &mut self.ctx.tvr)?;
+        self.relay_resistance = Some(performed);
+        Ok(())
     }
 
     /// S3R1.17–S3R1.20: ODA Status is CDA when the card (AIP byte 1 b1) and the terminal

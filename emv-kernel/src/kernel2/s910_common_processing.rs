@@ -17,6 +17,7 @@ use crate::tvr::{Tsi, TvrBit};
 
 use super::Kernel2;
 use super::configuration::phone_message;
+use super::relay_resistance;
 
 /// DF4B bits that ask the cardholder to act on the device before a second tap: byte 2
 /// b2–b1 and byte 3 b4–b1 (C-2 S910.71).
@@ -62,7 +63,8 @@ impl Kernel2<'_, '_, '_> {
     }
 
     /// The one place Kernel 2 calls offline data authentication: ICC key recovery, then
-    /// the SDAD with the transaction data hash.
+    /// the SDAD with the transaction data hash, and after relay resistance the relay
+    /// resistance data the signature must carry (S910.4.1).
     fn verify_cda(
         &self,
         cid: u8,
@@ -84,7 +86,21 @@ impl Kernel2<'_, '_, '_> {
             .card
             .get(tags::SIGNED_DYNAMIC_APPLICATION_DATA)
             .unwrap_or_default();
-        oda::verify_cda(&icc, sdad, &self.ctx.session.un, cid, &hash_input)
+        let cda = oda::verify_cda(&icc, sdad, &self.ctx.session.un, cid, &hash_input)?;
+        match &self.relay_resistance {
+            Some(rrp)
+                if !relay_resistance::cda_carries(
+                    &cda.trailing,
+                    rrp.terminal_entropy,
+                    &rrp.device,
+                ) =>
+            {
+                Err(oda::OdaError::InvalidDynamicData {
+                    reason: "relay resistance data differs from the exchange (C-2 S910.4.1)",
+                })
+            }
+            _ => Ok(cda),
+        }
     }
 
     /// S910.30–S910.37 without Signed Dynamic Application Data: the AC must be there, and

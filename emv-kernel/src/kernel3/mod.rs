@@ -20,9 +20,10 @@
 //!
 //! The section numbers are those of C-3 v2.x as two independent public implementations
 //! mark their code with them (vicente-da-silva/dcemv, `Kernel3/States`; Daniel Hu's
-//! `contactless_k3.h`, in MohamedHassanNasr/emv); the two agree on every number used
-//! here. The book's own text was not available to us; where we decided something without
-//! it, the code says so.
+//! `contactless_k3.h`, in MohamedHassanNasr/emv). Every number here is marked in at least
+//! one of them, and where both mark a rule they give it the same number; 5.3 alone is
+//! inferred, from the gap between 5.2 and 5.4. The book's own text was not available to
+//! us; where we decided something without it, the code says so.
 //!
 //! Not implemented: the optional processing restrictions 5.5.1.2–5.5.1.5 (exception file,
 //! AUC checks for cash and cashback, contactless ATM; tapterm has no exception file and

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use crate::reader::{self, CardState};
+use tapterm::reader::{self, CardState};
 
 /// Arguments of `tapterm readers`.
 #[derive(Debug, clap::Args)]

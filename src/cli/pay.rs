@@ -1,5 +1,9 @@
 //! `tapterm pay`: one headless transaction — wait for a card or phone, run the kernel through
-//! [`crate::checkout`], print every APDU with its timing and meaning, then the outcome.
+//! [`tapterm::checkout`], print every APDU with its timing and meaning, then the verdict.
+//!
+//! Ctrl-C (SIGINT) or SIGTERM cancels the transaction through its [`CancelToken`]: the
+//! reader's wait ends, the transaction is journalled as cancelled with what had happened so
+//! far, and the command exits with 130. A second signal exits at once.
 //!
 //! Card data is secret (DESIGN.md): the PAN (5A) and track 2 (57, 9F6B) are masked to first
 //! 6 / last 4 (track 2: masked PAN + expiry) everywhere this command prints, including inside
@@ -9,21 +13,24 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use emv_kernel::config::{Date, TerminalConfig, Time, Transaction, TransactionType};
-use emv_kernel::outcome::{MessageId, ReaderStatus};
+use clap::builder::TypedValueParser as _;
+use emv_kernel::config::{TerminalConfig, Transaction, TransactionType};
+use emv_kernel::outcome::{ReaderStatus, TraceEntry};
 use emv_kernel::status_words::explain_sw;
 use emv_kernel::transport::Transport;
 use serde_json::json;
 
-use tapterm::phone::{InProcessTransport, Profile, card::WalletOptions};
-
+use tapterm::cancel::CancelToken;
+use tapterm::checkout::{self, CheckoutResult, Progress, Services};
+use tapterm::decode::command_name;
 use tapterm::host::HostConfig;
 use tapterm::journal::Journal;
 use tapterm::masking::TraceMasker;
-
-use crate::checkout::{self, Checkout, Progress, Services, TimedExchange};
-use crate::reader::{CardInfo, Notice, PcscOptions, PcscTransport};
-use crate::terminal_config;
+use tapterm::phone::{InProcessTransport, Profile, card::WalletOptions};
+use tapterm::reader::{CardInfo, Notice, PcscOptions, PcscTransport};
+use tapterm::terminal_config::{self, Settings};
+use tapterm::transaction::{KINDS, Sale, kind_from_name, kind_name, new_transaction};
+use tapterm::verdict::{Ending, message_text};
 
 /// `println!` that ignores a closed stdout (`tapterm pay | head`): the transaction must run to
 /// its end and be journalled even when nobody reads the trace any more.
@@ -46,9 +53,9 @@ pub struct PayArgs {
     /// ISO 4217 currency, alphabetic (`EUR`) or numeric (`978`); default: the configured one.
     #[arg(long)]
     pub currency: Option<String>,
-    /// Transaction type.
-    #[arg(long = "type", value_enum, default_value_t = Kind::Purchase)]
-    pub kind: Kind,
+    /// Transaction type (tag 9C).
+    #[arg(long = "type", value_parser = kind_parser(), default_value = "purchase")]
+    pub kind: TransactionType,
     /// PC/SC reader name (exact, or a unique part of it); default: an ACR122U, else the first.
     #[arg(long, conflicts_with = "demo")]
     pub reader: Option<String>,
@@ -77,8 +84,8 @@ pub struct PayArgs {
     /// Do not write the transaction to the journal.
     #[arg(long)]
     pub no_journal: bool,
-    /// `host:port` of a `tapterm host --listen` service to send online requests to
-    /// (timeout 5 s, declined when unreachable); default: the in-process simulator.
+    /// `host:port` of a `tapterm host --listen` service to send online requests to, in
+    /// place of the `[host]` table's address (timeout and stand-in come from the table).
     #[arg(long)]
     pub host: Option<String>,
     /// Seconds to wait for each tap.
@@ -86,28 +93,10 @@ pub struct PayArgs {
     pub timeout: f64,
 }
 
-/// Transaction types on the command line (tag 9C).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Kind {
-    /// Goods and services (9C 00).
-    Purchase,
-    /// Refund (9C 20).
-    Refund,
-    /// Cash (9C 01).
-    Cash,
-    /// Purchase with cashback (9C 09).
-    Cashback,
-}
-
-impl From<Kind> for TransactionType {
-    fn from(kind: Kind) -> TransactionType {
-        match kind {
-            Kind::Purchase => TransactionType::Purchase,
-            Kind::Refund => TransactionType::Refund,
-            Kind::Cash => TransactionType::Cash,
-            Kind::Cashback => TransactionType::Cashback,
-        }
-    }
+/// The transaction types by name (`purchase`, `refund`, `cash`, `cashback`).
+fn kind_parser() -> impl clap::builder::TypedValueParser<Value = TransactionType> {
+    clap::builder::PossibleValuesParser::new(KINDS.map(kind_name))
+        .try_map(|name: String| kind_from_name(&name).ok_or("unknown transaction type"))
 }
 
 /// Exit status for bad arguments (clap uses the same).
@@ -118,15 +107,19 @@ fn usage(text: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(EXIT_USAGE)
 }
 
+/// Exit status after a cancellation by signal (128 + SIGINT, as shells report it).
+const EXIT_CANCELLED: u8 = 130;
+
 /// Runs the subcommand.
 pub fn run(args: PayArgs) -> ExitCode {
-    let (config, txn, timeout) = match inputs(&args) {
+    let (settings, txn, timeout) = match inputs(&args) {
         Ok(inputs) => inputs,
         Err(code) => return code,
     };
+    let config = &settings.kernel;
     let host_config = HostConfig {
-        address: args.host.clone(),
-        ..HostConfig::default()
+        address: args.host.clone().or_else(|| settings.host.address.clone()),
+        ..settings.host.clone()
     };
     let host = match host_config.authoriser() {
         Ok(h) => h,
@@ -135,19 +128,23 @@ pub fn run(args: PayArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut journal = match open_journal(&args) {
+    let mut journal = match open_journal(&args, &settings) {
         Ok(j) => j,
         Err(code) => return code,
     };
-    let mut source = match card_source(&args, timeout) {
+    let cancel = CancelToken::new();
+    if let Err(e) = cancel_on_signals(&cancel) {
+        eprintln!("tapterm pay: cannot catch Ctrl-C ({e}); it will end tapterm unjournalled");
+    }
+    let mut source = match card_source(&args, timeout, &cancel) {
         Ok(s) => s,
         Err(code) => return code,
     };
     if !args.json {
         say!(
             "{} {} (currency {:03}) on {}; waiting up to {timeout:?} per tap",
-            crate::recording::kind_name(txn.kind),
-            crate::recording::major(txn.amount, txn.currency_exponent),
+            kind_name(txn.kind),
+            tapterm::transaction::major(txn.amount, txn.currency_exponent),
             txn.currency,
             source_name(&args),
         );
@@ -157,17 +154,18 @@ pub fn run(args: PayArgs) -> ExitCode {
         stand_in: host_config.stand_in.clone(),
         journal: journal.as_mut(),
         reader: source_name(&args),
+        cancel: cancel.clone(),
     };
     let style = match (args.json, args.decode) {
         (true, _) => TraceStyle::Quiet,
         (false, true) => TraceStyle::Decoded,
         (false, false) => TraceStyle::Lines,
     };
-    let done = run_checkout(&config, &txn, source.transport(), &mut services, style);
-    if let Some(e) = &done.journal_error {
+    let done = run_checkout(config, &txn, source.transport(), &mut services, style);
+    if let Some(e) = done.journal.error() {
         eprintln!("tapterm pay: WARNING: the transaction was NOT journalled: {e}");
     }
-    if done.taps == 0 {
+    if done.verdict.ending == Ending::NoCard {
         let why = match &source {
             Source::Reader(t) => t
                 .wait_failure()
@@ -183,7 +181,8 @@ pub fn run(args: PayArgs) -> ExitCode {
     };
     drop(source);
     if let Some(path) = &args.record
-        && let Err(e) = write_record(path, &args, &config, &txn, &done, card.as_ref())
+        && done.verdict.ending != Ending::Cancelled
+        && let Err(e) = write_record(path, &args, config, &txn, &done, card.as_ref())
     {
         eprintln!("tapterm pay: cannot write {}: {e}", path.display());
         return ExitCode::FAILURE;
@@ -193,12 +192,36 @@ pub fn run(args: PayArgs) -> ExitCode {
     } else {
         print_outcome(&done);
     }
-    ExitCode::SUCCESS
+    if done.verdict.ending == Ending::Cancelled {
+        ExitCode::from(EXIT_CANCELLED)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
-/// The terminal configuration, the transaction and the per-tap timeout from the arguments;
-/// bad arguments are a usage error (exit 2).
-fn inputs(args: &PayArgs) -> Result<(TerminalConfig, Transaction, Duration), ExitCode> {
+/// SIGINT and SIGTERM cancel `cancel`; a second one ends the process at once.
+fn cancel_on_signals(cancel: &CancelToken) -> std::io::Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
+    let cancel = cancel.clone();
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            for signal in signals.forever() {
+                if cancel.is_cancelled() {
+                    eprintln!("tapterm pay: stopped at once (signal {signal})");
+                    std::process::exit(i32::from(EXIT_CANCELLED));
+                }
+                eprintln!("tapterm pay: cancelling (signal {signal}); again to stop at once");
+                cancel.cancel();
+            }
+        })?;
+    Ok(())
+}
+
+/// The settings, the transaction and the per-tap timeout from the arguments; bad arguments
+/// are a usage error (exit 2), no random source refuses the transaction (exit 1).
+fn inputs(args: &PayArgs) -> Result<(Settings, Transaction, Duration), ExitCode> {
     let settings = terminal_config::load(
         args.config.as_deref(),
         std::path::Path::new(terminal_config::CAPK_DIR),
@@ -221,17 +244,22 @@ fn inputs(args: &PayArgs) -> Result<(TerminalConfig, Transaction, Duration), Exi
                 args.timeout
             ))
         })?;
-    let txn = transaction_now(args.kind.into(), amount, amount_other, currency, exponent).map_err(
-        |e| {
-            eprintln!("tapterm pay: {e}");
-            ExitCode::FAILURE
-        },
-    )?;
-    Ok((settings.kernel, txn, timeout))
+    let sale = Sale {
+        kind: args.kind,
+        amount,
+        amount_other,
+        currency,
+        currency_exponent: exponent,
+    };
+    let txn = new_transaction(sale, settings.app.time_zone).map_err(|e| {
+        eprintln!("tapterm pay: {e}");
+        ExitCode::FAILURE
+    })?;
+    Ok((settings, txn, timeout))
 }
 
 /// The journal to write to, unless `--no-journal`.
-fn open_journal(args: &PayArgs) -> Result<Option<Journal>, ExitCode> {
+fn open_journal(args: &PayArgs, settings: &Settings) -> Result<Option<Journal>, ExitCode> {
     if args.no_journal {
         return Ok(None);
     }
@@ -239,14 +267,20 @@ fn open_journal(args: &PayArgs) -> Result<Option<Journal>, ExitCode> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         let _ = std::fs::create_dir_all(dir);
     }
-    Journal::open(&path).map(Some).map_err(|e| {
-        eprintln!("tapterm pay: journal: {e} (use --no-journal to run without one)");
-        ExitCode::FAILURE
-    })
+    Journal::open(&path)
+        .map(|j| Some(j.with_zone(settings.app.time_zone)))
+        .map_err(|e| {
+            eprintln!("tapterm pay: journal: {e} (use --no-journal to run without one)");
+            ExitCode::FAILURE
+        })
 }
 
 /// The demo wallet or the PC/SC reader; reader notices go to stderr (JSON) or the trace.
-fn card_source(args: &PayArgs, timeout: Duration) -> Result<Source, ExitCode> {
+fn card_source(
+    args: &PayArgs,
+    timeout: Duration,
+    cancel: &CancelToken,
+) -> Result<Source, ExitCode> {
     if let Some(profile) = args.demo {
         let options = WalletOptions {
             locked: args.locked,
@@ -272,6 +306,7 @@ fn card_source(args: &PayArgs, timeout: Duration) -> Result<Source, ExitCode> {
     let options = PcscOptions {
         reader: args.reader.clone(),
         tap_timeout: Some(timeout),
+        cancel: cancel.clone(),
     };
     Ok(Source::Reader(Box::new(PcscTransport::new(
         options,
@@ -294,7 +329,7 @@ fn write_record(
     args: &PayArgs,
     config: &TerminalConfig,
     txn: &Transaction,
-    done: &Checkout,
+    done: &CheckoutResult,
     card: Option<&CardInfo>,
 ) -> Result<(), String> {
     let source = match (card, &args.demo) {
@@ -305,7 +340,7 @@ fn write_record(
     let name = path
         .file_stem()
         .map_or_else(|| "recorded".into(), |s| s.to_string_lossy().into_owned());
-    let vector = crate::recording::to_vector(config, txn, done, &name, &source);
+    let vector = tapterm::recording::to_vector(config, txn, done, &name, &source);
     eprintln!(
         "tapterm pay: WARNING: {} holds full card data (PAN, track 2, cryptograms); never \
          commit a recording of a real card",
@@ -346,8 +381,8 @@ enum TraceStyle {
 /// A response's TLV tree with tag names, masked (`tapterm decode` without `--reveal`),
 /// indented under its trace line.
 fn decoded_tree(response: &[u8]) -> String {
-    match crate::decode::decode(response, false) {
-        Ok(tree) => crate::decode::render_text(&tree)
+    match tapterm::decode::decode(response, false) {
+        Ok(tree) => tapterm::decode::render_text(&tree)
             .lines()
             .map(|l| format!("         {l}"))
             .collect::<Vec<_>>()
@@ -363,7 +398,7 @@ fn run_checkout(
     transport: &mut dyn Transport,
     services: &mut Services<'_>,
     style: TraceStyle,
-) -> Checkout {
+) -> CheckoutResult {
     let mut masker = TraceMasker::default();
     let mut print = |event: Progress| {
         if style == TraceStyle::Quiet {
@@ -405,58 +440,12 @@ pub fn parse_currency(text: &str) -> Result<(u16, u8), String> {
     Ok((code, exponent))
 }
 
-/// Today's transaction with fresh unpredictable numbers (one per possible tap).
-fn transaction_now(
-    kind: TransactionType,
-    amount: u64,
-    amount_other: u64,
-    currency: u16,
-    currency_exponent: u8,
-) -> Result<Transaction, String> {
-    use chrono::{Datelike, Timelike};
-    let now = chrono::Local::now();
-    let mut random = [0u8; 16];
-    getrandom::fill(&mut random).map_err(|e| format!("no random source: {e}"))?;
-    let unpredictable_numbers = random
-        .chunks_exact(4)
-        .map(|c| [c[0], c[1], c[2], c[3]])
-        .collect();
-    let narrow = |v: u32| u8::try_from(v).unwrap_or(0);
-    Ok(Transaction {
-        kind,
-        amount,
-        amount_other,
-        currency,
-        currency_exponent,
-        date: Date {
-            year: u16::try_from(now.year()).unwrap_or(2000),
-            month: narrow(now.month()),
-            day: narrow(now.day()),
-        },
-        time: Time {
-            hour: narrow(now.hour()),
-            minute: narrow(now.minute()),
-            second: narrow(now.second()),
-        },
-        unpredictable_numbers,
-    })
-}
-
-/// The command's name (`SELECT`, `READ RECORD SFI 1 record 2`).
-pub fn command_name(command: &[u8]) -> String {
-    let described = emv_kernel::replay::describe(command);
-    match described.split_once(" (") {
-        Some((name, _)) => name.trim_end().to_string(),
-        None => described,
-    }
-}
-
 fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// One trace line: offset, duration, command name and hex, response hex, SW meaning.
-fn trace_line(masker: &TraceMasker, x: &TimedExchange) -> String {
+/// One trace line: the card's time, command name and hex, response hex, SW meaning.
+fn trace_line(masker: &TraceMasker, x: &TraceEntry) -> String {
     let answer = match &x.response {
         Ok(r) => {
             let sw = emv_kernel::apdu::Response::parse(r).map_or(0, |r| r.sw);
@@ -465,10 +454,9 @@ fn trace_line(masker: &TraceMasker, x: &TimedExchange) -> String {
         Err(e) => format!("({e})"),
     };
     format!(
-        "  tap {} +{:9.3} ms {:8.3} ms  {:<28} {}\n      -> {answer}",
+        "  tap {} {:8.3} ms  {:<28} {}\n      -> {answer}",
         x.tap + 1,
-        millis(x.started),
-        millis(x.took),
+        millis(x.elapsed),
         command_name(&x.command),
         masker.hex(&x.command),
     )
@@ -485,33 +473,31 @@ fn status_name(status: ReaderStatus) -> &'static str {
     }
 }
 
-fn message_text(message: MessageId) -> String {
-    message.name().replace('_', " ")
-}
-
-fn masker_for(done: &Checkout) -> TraceMasker {
+fn masker_for(done: &CheckoutResult) -> TraceMasker {
     let mut masker = TraceMasker::default();
-    for x in &done.exchanges {
+    for x in &done.kernel.trace {
         learn(&mut masker, x);
     }
     masker
 }
 
-fn learn(masker: &mut TraceMasker, x: &TimedExchange) {
+fn learn(masker: &mut TraceMasker, x: &TraceEntry) {
     if let Ok(response) = &x.response {
         masker.learn(response);
     }
 }
 
 /// Time spent in exchanges, and the terminal's own time between card detection and outcome.
-fn apdu_time(done: &Checkout) -> Duration {
-    done.exchanges.iter().map(|x| x.took).sum()
+fn apdu_time(done: &CheckoutResult) -> Duration {
+    done.kernel.trace.iter().map(|x| x.elapsed).sum()
 }
 
-fn print_outcome(done: &Checkout) {
+/// The verdict and what led to it, for people.
+fn print_outcome(done: &CheckoutResult) {
     let masker = masker_for(done);
-    let result = &done.result;
-    say!("outcome: {}", result.outcome.status.name());
+    let kernel = &done.kernel;
+    let verdict = &done.verdict;
+    say!("outcome: {}", kernel.outcome.status.name());
     if let Some(h) = &done.host {
         say!(
             "host:    {} (response {}{}) {}",
@@ -525,41 +511,35 @@ fn print_outcome(done: &Checkout) {
             h.reason
         );
     }
-    let verdict = match done.approved {
-        Some(true) => "APPROVED",
-        Some(false) => "DECLINED",
-        None => "not completed",
-    };
-    say!("result:  {verdict}");
-    if let Some(id) = done.journal_id {
-        say!("journal: entry {id}");
+    say!("result:  {}", verdict.summary());
+    if let Some(stored) = done.journal.stored() {
+        say!("journal: entry {} ({})", stored.id, stored.entry.outcome);
     }
-    say!(
-        "cvm:     {}",
-        result.outcome.cvm.map_or("n/a", |c| c.name())
-    );
+    say!("cvm:     {}", verdict.cvm.map_or("n/a", |c| c.name()));
     if let Some(pan) = masker.masked_pan() {
         say!("PAN:     {pan}");
     }
-    let ui: Vec<String> = result.ui.iter().map(|u| message_text(u.message)).collect();
+    let ui: Vec<&str> = kernel.ui.iter().map(|u| message_text(u.message)).collect();
     say!("UI:      {}", ui.join(", "));
-    let taps: Vec<&str> = result.tap_outcomes.iter().map(|s| s.name()).collect();
+    let taps: Vec<&str> = kernel.tap_outcomes.iter().map(|s| s.name()).collect();
     say!("taps:    {} ({})", done.taps, taps.join(", "));
     if let Some(from_card) = done.from_card {
         say!(
             "timing:  card to outcome {:.3} ms, {} exchanges taking {:.3} ms",
             millis(from_card),
-            done.exchanges.len(),
+            done.kernel.trace.len(),
             millis(apdu_time(done))
         );
     }
 }
 
-fn json_report(done: &Checkout, card: Option<&CardInfo>) -> String {
+fn json_report(done: &CheckoutResult, card: Option<&CardInfo>) -> String {
     let masker = masker_for(done);
-    let result = &done.result;
+    let kernel = &done.kernel;
+    let verdict = &done.verdict;
     let trace: Vec<_> = done
-        .exchanges
+        .kernel
+        .trace
         .iter()
         .map(|x| {
             let (response, error, sw) = match &x.response {
@@ -571,8 +551,7 @@ fn json_report(done: &Checkout, card: Option<&CardInfo>) -> String {
             };
             json!({
                 "tap": x.tap + 1,
-                "started_ms": millis(x.started),
-                "took_ms": millis(x.took),
+                "took_ms": millis(x.elapsed),
                 "name": command_name(&x.command),
                 "command": masker.hex(&x.command),
                 "response": response,
@@ -583,8 +562,13 @@ fn json_report(done: &Checkout, card: Option<&CardInfo>) -> String {
         })
         .collect();
     let report = json!({
-        "outcome": result.outcome.status.name(),
-        "approved": done.approved,
+        "outcome": kernel.outcome.status.name(),
+        "approved": verdict.approved(),
+        "verdict": {
+            "ending": verdict.ending.name(),
+            "title": verdict.title,
+            "detail": verdict.detail,
+        },
         "host": done.host.as_ref().map(|h| json!({
             "approved": h.approved,
             "response_code": h.response_code,
@@ -592,11 +576,11 @@ fn json_report(done: &Checkout, card: Option<&CardInfo>) -> String {
             "reason": h.reason,
             "cryptogram_verified": h.cryptogram_verified,
         })),
-        "journal_id": done.journal_id,
-        "cvm": result.outcome.cvm.map_or("n/a", |c| c.name()),
+        "journal_id": done.journal.stored().map(|s| s.id),
+        "cvm": verdict.cvm.map_or("n/a", |c| c.name()),
         "pan": masker.masked_pan(),
-        "ui": result.ui.iter().map(|u| u.message.name()).collect::<Vec<_>>(),
-        "tap_outcomes": result.tap_outcomes.iter().map(|s| s.name()).collect::<Vec<_>>(),
+        "ui": kernel.ui.iter().map(|u| u.message.name()).collect::<Vec<_>>(),
+        "tap_outcomes": kernel.tap_outcomes.iter().map(|s| s.name()).collect::<Vec<_>>(),
         "taps": done.taps,
         "reader": card.map(|c| c.reader.clone()),
         "atr": card.map(|c| hex::encode_upper(&c.atr)),
@@ -605,7 +589,7 @@ fn json_report(done: &Checkout, card: Option<&CardInfo>) -> String {
         "duration_ms": millis(done.duration),
         "card_to_outcome_ms": done.from_card.map(millis),
         "apdu_ms": millis(apdu_time(done)),
-        "exchanges": done.exchanges.len(),
+        "exchanges": done.kernel.trace.len(),
         "trace": trace,
     });
     serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
@@ -623,14 +607,5 @@ mod tests {
         assert_eq!(parse_currency("KWD"), Ok((414, 3)));
         assert!(parse_currency("XYZ").is_err());
         assert!(parse_currency("999").is_err());
-    }
-
-    #[test]
-    fn command_names_come_without_hex() {
-        assert_eq!(command_name(&[0x00, 0xA4, 0x04, 0x00, 0x00]), "SELECT");
-        assert_eq!(
-            command_name(&[0x00, 0xB2, 0x02, 0x0C, 0x00]),
-            "READ RECORD SFI 1 record 2"
-        );
     }
 }
