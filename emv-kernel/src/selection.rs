@@ -190,7 +190,8 @@ pub fn parse_fci(data: &[u8]) -> Result<Fci, PpseError> {
     for item in TlvIter::new(template) {
         let tlv = item?;
         match tlv.tag.value() {
-            0x84 => fci.df_name = Some(tlv.value.to_vec()),
+            // An empty DF name is no DF name (Book 1 11.3.4: 84 is 5–16 bytes).
+            0x84 if !tlv.value.is_empty() => fci.df_name = Some(tlv.value.to_vec()),
             0xA5 => {
                 for inner in tlv.children() {
                     let inner = inner?;

@@ -297,16 +297,8 @@ pub fn transport_failure(error: &TransportError) -> Outcome {
 /// A YYMMDD BCD date (5F24, 5F25) as YYYYMMDD (years 50–99 are 19xx, Book 3 Annex A);
 /// `None` when it is not a valid date.
 pub fn bcd_date(value: &[u8]) -> Option<u32> {
-    let [y, m, d] = <[u8; 3]>::try_from(value).ok()?;
-    let dec = |b: u8| {
-        ((b >> 4) < 10 && (b & 0x0F) < 10).then(|| (b >> 4) as u32 * 10 + (b & 0x0F) as u32)
-    };
-    let (y, m, d) = (dec(y)?, dec(m)?, dec(d)?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    let year = if y < 50 { 2000 + y } else { 1900 + y };
-    Some(year * 10_000 + m * 100 + d)
+    let (year, month, day) = crate::tags::yymmdd(value)?;
+    Some(year * 10_000 + month * 100 + day)
 }
 
 /// The transaction date as YYYYMMDD.

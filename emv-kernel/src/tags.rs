@@ -84,6 +84,33 @@ pub enum FormatError {
         /// The format it breaks.
         format: Format,
     },
+    /// A date data object (n6 YYMMDD) that names no day of the calendar.
+    #[error("tag {0} is not a YYMMDD date")]
+    Date(Tag),
+}
+
+/// The card's date data objects, n6 YYMMDD (Book 3 Annex A: 5F24 Application Expiration
+/// Date, 5F25 Application Effective Date).
+const DATE_TAGS: [Tag; 2] = [Tag::new(0x5F24), Tag::new(0x5F25)];
+
+/// A YYMMDD BCD date as (year, month, day), the year 1950–2049 (Book 3 Annex A: YY 50–99
+/// are 19xx); `None` unless it names a real day (30 February is not one).
+pub fn yymmdd(value: &[u8]) -> Option<(u32, u32, u32)> {
+    let [y, m, d] = <[u8; 3]>::try_from(value).ok()?;
+    let dec = |b: u8| {
+        ((b >> 4) < 10 && (b & 0x0F) < 10).then(|| (b >> 4) as u32 * 10 + (b & 0x0F) as u32)
+    };
+    let (y, m, d) = (dec(y)?, dec(m)?, dec(d)?);
+    let year = if y < 50 { 2000 + y } else { 1900 + y };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=days).contains(&d).then_some((year, m, d))
 }
 
 /// Checks a value against the dictionary (Book 3 Annex A and 4.3; C-2 4.x
@@ -115,13 +142,15 @@ pub fn check(tag: Tag, value: &[u8]) -> Result<(), FormatError> {
         Format::An => value.iter().all(u8::is_ascii_alphanumeric),
         Format::Ans | Format::B => true,
     };
-    if valid {
-        Ok(())
-    } else {
+    if !valid {
         Err(FormatError::Content {
             tag,
             format: info.format,
         })
+    } else if DATE_TAGS.contains(&tag) && yymmdd(value).is_none() {
+        Err(FormatError::Date(tag))
+    } else {
+        Ok(())
     }
 }
 
@@ -131,7 +160,9 @@ static DICTIONARY: &[TagInfo] = &[
     info(0x4F, "Application Identifier (AID) - card", Format::B).length(5, 16),
     info(0x50, "Application Label", Format::Ans).length(1, 16),
     info(0x56, "Track 1 Data", Format::Ans).length(0, 76),
-    info(0x57, "Track 2 Equivalent Data", Format::B).length(0, 19),
+    // At least the PAN's first byte: an empty track 2 carries nothing to authorise
+    // (decided; Book 3 Annex A gives "var. up to 19").
+    info(0x57, "Track 2 Equivalent Data", Format::B).length(1, 19),
     info(0x5A, "Application Primary Account Number (PAN)", Format::Cn).length(0, 10),
     info(0x61, "Application Template", Format::B).length(0, 252),
     info(0x6F, "File Control Information (FCI) Template", Format::B).length(0, 252),
@@ -225,7 +256,9 @@ static DICTIONARY: &[TagInfo] = &[
     info(0x9F0D, "Issuer Action Code - Default", Format::B).length(5, 5),
     info(0x9F0E, "Issuer Action Code - Denial", Format::B).length(5, 5),
     info(0x9F0F, "Issuer Action Code - Online", Format::B).length(5, 5),
-    info(0x9F10, "Issuer Application Data", Format::B).length(0, 32),
+    // The issuer's data starts with its own length byte (Visa, M/Chip formats): an empty
+    // 9F10 is no IAD (decided; Book 3 Annex A gives "var. up to 32").
+    info(0x9F10, "Issuer Application Data", Format::B).length(1, 32),
     info(0x9F11, "Issuer Code Table Index", Format::N).length(1, 1),
     info(0x9F12, "Application Preferred Name", Format::Ans).length(1, 16),
     info(
@@ -838,6 +871,18 @@ mod tests {
             check(t(0x5F24), &[0x30, 0x1A, 0x31]),
             Err(FormatError::Content { .. })
         ));
+        // Dates name a real day (Book 3 Annex A n6 YYMMDD): no 31 February, 29 February
+        // only in a leap year.
+        assert_eq!(
+            check(t(0x5F24), &[0x30, 0x02, 0x31]),
+            Err(FormatError::Date(t(0x5F24)))
+        );
+        assert_eq!(
+            check(t(0x5F25), &[0x20, 0x00, 0x01]),
+            Err(FormatError::Date(t(0x5F25)))
+        );
+        assert_eq!(check(t(0x5F24), &[0x28, 0x02, 0x29]), Ok(()));
+        assert!(check(t(0x5F24), &[0x27, 0x02, 0x29]).is_err());
         // cn: digits, then F padding and nothing else.
         assert_eq!(
             check(t(0x5A), &hex::decode("541333008902001F").unwrap()),
