@@ -808,6 +808,18 @@ pub const READER_CVM_REQUIRED_LIMIT: Tag = Tag::new(0xDF8126);
 pub const MESSAGE_HOLD_TIME: Tag = Tag::new(0xDF812D);
 /// `DF8131` Phone Message Table (C-2).
 pub const PHONE_MESSAGE_TABLE: Tag = Tag::new(0xDF8131);
+/// Minimum Relay Resistance Grace Period (C-2 A.1).
+pub const MIN_RELAY_RESISTANCE_GRACE_PERIOD: Tag = Tag::new(0xDF8132);
+/// Maximum Relay Resistance Grace Period (C-2 A.1).
+pub const MAX_RELAY_RESISTANCE_GRACE_PERIOD: Tag = Tag::new(0xDF8133);
+/// Terminal Expected Transmission Time For Relay Resistance C-APDU (C-2 A.1).
+pub const TERMINAL_EXPECTED_TRANSMISSION_TIME_C_APDU: Tag = Tag::new(0xDF8134);
+/// Terminal Expected Transmission Time For Relay Resistance R-APDU (C-2 A.1).
+pub const TERMINAL_EXPECTED_TRANSMISSION_TIME_R_APDU: Tag = Tag::new(0xDF8135);
+/// Relay Resistance Accuracy Threshold (C-2 A.1).
+pub const RELAY_RESISTANCE_ACCURACY_THRESHOLD: Tag = Tag::new(0xDF8136);
+/// Relay Resistance Transmission Time Mismatch Threshold (C-2 A.1).
+pub const RELAY_RESISTANCE_MISMATCH_THRESHOLD: Tag = Tag::new(0xDF8137);
 
 #[cfg(test)]
 mod tests {

@@ -67,6 +67,7 @@ use crate::apdu::{self, Response};
 use crate::kernel::{Command, KernelError};
 use crate::qualifiers::Aip;
 use crate::session::Session;
+use crate::tags;
 
 use super::KernelConfiguration;
 use crate::tlv::{Tag, TlvIter};
@@ -74,19 +75,6 @@ use crate::tvr::{Tvr, TvrBit};
 
 /// The number of retries SR1.22 allows after the first exchange.
 pub const MAX_RETRIES: u8 = 2;
-
-/// Minimum Relay Resistance Grace Period (C-2 A.1).
-pub const MIN_GRACE_PERIOD: Tag = Tag::new(0xDF8132);
-/// Maximum Relay Resistance Grace Period (C-2 A.1).
-pub const MAX_GRACE_PERIOD: Tag = Tag::new(0xDF8133);
-/// Terminal Expected Transmission Time For Relay Resistance C-APDU (C-2 A.1).
-pub const TERMINAL_EXPECTED_CAPDU: Tag = Tag::new(0xDF8134);
-/// Terminal Expected Transmission Time For Relay Resistance R-APDU (C-2 A.1).
-pub const TERMINAL_EXPECTED_RAPDU: Tag = Tag::new(0xDF8135);
-/// Relay Resistance Accuracy Threshold (C-2 A.1).
-pub const ACCURACY_THRESHOLD: Tag = Tag::new(0xDF8136);
-/// Relay Resistance Transmission Time Mismatch Threshold (C-2 A.1).
-pub const MISMATCH_THRESHOLD: Tag = Tag::new(0xDF8137);
 
 /// Whether RRP runs for this card and configuration (C-2 S3.60).
 pub fn supported(aip: Aip, kernel_configuration: KernelConfiguration) -> bool {
@@ -139,12 +127,21 @@ impl TerminalRrpData {
                 .map_or(default, u16::from_be_bytes)
         };
         TerminalRrpData {
-            min_grace_period: two(MIN_GRACE_PERIOD, d.min_grace_period),
-            max_grace_period: two(MAX_GRACE_PERIOD, d.max_grace_period),
-            expected_capdu: two(TERMINAL_EXPECTED_CAPDU, d.expected_capdu),
-            expected_rapdu: two(TERMINAL_EXPECTED_RAPDU, d.expected_rapdu),
-            accuracy_threshold: two(ACCURACY_THRESHOLD, d.accuracy_threshold),
-            mismatch_threshold: match get(MISMATCH_THRESHOLD) {
+            min_grace_period: two(tags::MIN_RELAY_RESISTANCE_GRACE_PERIOD, d.min_grace_period),
+            max_grace_period: two(tags::MAX_RELAY_RESISTANCE_GRACE_PERIOD, d.max_grace_period),
+            expected_capdu: two(
+                tags::TERMINAL_EXPECTED_TRANSMISSION_TIME_C_APDU,
+                d.expected_capdu,
+            ),
+            expected_rapdu: two(
+                tags::TERMINAL_EXPECTED_TRANSMISSION_TIME_R_APDU,
+                d.expected_rapdu,
+            ),
+            accuracy_threshold: two(
+                tags::RELAY_RESISTANCE_ACCURACY_THRESHOLD,
+                d.accuracy_threshold,
+            ),
+            mismatch_threshold: match get(tags::RELAY_RESISTANCE_MISMATCH_THRESHOLD) {
                 Some([v]) => *v,
                 _ => d.mismatch_threshold,
             },
@@ -457,12 +454,16 @@ mod tests {
     #[test]
     fn reads_configuration_and_keeps_defaults() {
         let data = [0x00u8, 0x05];
-        let rrp = TerminalRrpData::from_config(|t| (t == MIN_GRACE_PERIOD).then_some(&data[..]));
+        let rrp = TerminalRrpData::from_config(|t| {
+            (t == tags::MIN_RELAY_RESISTANCE_GRACE_PERIOD).then_some(&data[..])
+        });
         assert_eq!(rrp.min_grace_period, 5);
         assert_eq!(rrp.max_grace_period, 50);
         assert_eq!(rrp.mismatch_threshold, 50);
         let bad = [0x01u8];
-        let rrp = TerminalRrpData::from_config(|t| (t == MAX_GRACE_PERIOD).then_some(&bad[..]));
+        let rrp = TerminalRrpData::from_config(|t| {
+            (t == tags::MAX_RELAY_RESISTANCE_GRACE_PERIOD).then_some(&bad[..])
+        });
         assert_eq!(rrp.max_grace_period, 50);
     }
 
