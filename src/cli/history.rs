@@ -8,10 +8,10 @@ use tapterm::terminal_config;
 use tapterm::time_zone::Zone;
 use tapterm::transaction::kind_name;
 
-/// Arguments of `tapterm history`.
+/// The day and the journal that `tapterm history` and `tapterm totals` read.
 #[derive(Debug, clap::Args)]
-pub struct HistoryArgs {
-    /// Day to list: YYYY-MM-DD, `today` or `yesterday` (in the configured app.time_zone).
+pub struct DayArgs {
+    /// Day: YYYY-MM-DD, `today` or `yesterday` (in the configured app.time_zone).
     #[arg(long, default_value = "today")]
     date: String,
     /// Journal file (default: $XDG_DATA_HOME/tapterm/journal.sqlite).
@@ -20,6 +20,21 @@ pub struct HistoryArgs {
     /// A terminal configuration laid over the built-in one (for app.time_zone).
     #[arg(long)]
     config: Option<PathBuf>,
+}
+
+impl DayArgs {
+    /// The configured time zone and the day named in it.
+    fn zone_and_day(&self) -> Result<(Zone, chrono::NaiveDate), ExitCode> {
+        let zone = zone(self.config.as_deref())?;
+        Ok((zone, day(&self.date, zone)?))
+    }
+}
+
+/// Arguments of `tapterm history`.
+#[derive(Debug, clap::Args)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    day: DayArgs,
     /// Print the receipt of this transaction id instead of the list.
     #[arg(long)]
     receipt: Option<i64>,
@@ -31,15 +46,8 @@ pub struct HistoryArgs {
 /// Arguments of `tapterm totals`.
 #[derive(Debug, clap::Args)]
 pub struct TotalsArgs {
-    /// Day to total: YYYY-MM-DD, `today` or `yesterday` (in the configured app.time_zone).
-    #[arg(long, default_value = "today")]
-    date: String,
-    /// Journal file (default: $XDG_DATA_HOME/tapterm/journal.sqlite).
-    #[arg(long)]
-    journal: Option<PathBuf>,
-    /// A terminal configuration laid over the built-in one (for app.time_zone).
-    #[arg(long)]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    day: DayArgs,
 }
 
 /// Opens the journal at `path` (default: the standard place).
@@ -70,7 +78,7 @@ fn day(text: &str, zone: Zone) -> Result<chrono::NaiveDate, ExitCode> {
 
 /// Lists one day's transactions, or prints one receipt.
 pub fn run_history(args: HistoryArgs) -> ExitCode {
-    let journal = match open(args.journal) {
+    let journal = match open(args.day.journal.clone()) {
         Ok(j) => j,
         Err(code) => return code,
     };
@@ -93,12 +101,8 @@ pub fn run_history(args: HistoryArgs) -> ExitCode {
             }
         };
     }
-    let zone = match zone(args.config.as_deref()) {
+    let (zone, date) = match args.day.zone_and_day() {
         Ok(z) => z,
-        Err(code) => return code,
-    };
-    let date = match day(&args.date, zone) {
-        Ok(d) => d,
         Err(code) => return code,
     };
     let entries = match journal.day(date) {
@@ -142,16 +146,12 @@ pub fn run_history(args: HistoryArgs) -> ExitCode {
 
 /// Prints one day's totals by outcome and currency (refunds negative).
 pub fn run_totals(args: TotalsArgs) -> ExitCode {
-    let journal = match open(args.journal) {
+    let journal = match open(args.day.journal.clone()) {
         Ok(j) => j,
         Err(code) => return code,
     };
-    let zone = match zone(args.config.as_deref()) {
+    let (zone, date) = match args.day.zone_and_day() {
         Ok(z) => z,
-        Err(code) => return code,
-    };
-    let date = match day(&args.date, zone) {
-        Ok(d) => d,
         Err(code) => return code,
     };
     match journal.totals(date) {
