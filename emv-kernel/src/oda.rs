@@ -601,11 +601,6 @@ fn check_algorithms(hash: u8, pk: Option<u8>, what: Signed) -> Result<(), OdaErr
     }
 }
 
-fn bcd_value(b: u8) -> Option<u8> {
-    let (hi, lo) = (b >> 4, b & 0x0F);
-    (hi <= 9 && lo <= 9).then_some(hi * 10 + lo)
-}
-
 /// Certificate expiry MMYY: valid through the last day of that month (Book 2 5.3 step 9,
 /// 6.4 step 9); YY below 50 is 20YY, otherwise 19YY (Book 4 6.7.3).
 fn check_expiry(mmyy: [u8; 2], today: Date, what: Signed) -> Result<(), OdaError> {
@@ -613,10 +608,10 @@ fn check_expiry(mmyy: [u8; 2], today: Date, what: Signed) -> Result<(), OdaError
         what,
         mmyy: hex::encode_upper(mmyy),
     };
-    let month = bcd_value(mmyy[0])
+    let month = crate::tags::bcd_byte(mmyy[0])
         .filter(|m| (1..=12).contains(m))
         .ok_or_else(invalid)?;
-    let yy = bcd_value(mmyy[1]).ok_or_else(invalid)? as u16;
+    let yy = crate::tags::bcd_byte(mmyy[1]).ok_or_else(invalid)? as u16;
     let year = if yy < 50 { 2000 + yy } else { 1900 + yy };
     if (year, month) < (today.year, today.month) {
         return Err(OdaError::CertificateExpired { what, month, year });

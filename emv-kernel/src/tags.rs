@@ -93,13 +93,18 @@ pub enum FormatError {
 /// Date, 5F25 Application Effective Date).
 const DATE_TAGS: [Tag; 2] = [Tag::new(0x5F24), Tag::new(0x5F25)];
 
+/// One byte of two BCD digits as its value 0–99 (Book 3 4.3 format n); `None` if a nibble
+/// is not a digit.
+pub fn bcd_byte(b: u8) -> Option<u8> {
+    let (hi, lo) = (b >> 4, b & 0x0F);
+    (hi <= 9 && lo <= 9).then_some(hi * 10 + lo)
+}
+
 /// A YYMMDD BCD date as (year, month, day), the year 1950–2049 (Book 3 Annex A: YY 50–99
 /// are 19xx); `None` unless it names a real day (30 February is not one).
 pub fn yymmdd(value: &[u8]) -> Option<(u32, u32, u32)> {
     let [y, m, d] = <[u8; 3]>::try_from(value).ok()?;
-    let dec = |b: u8| {
-        ((b >> 4) < 10 && (b & 0x0F) < 10).then(|| (b >> 4) as u32 * 10 + (b & 0x0F) as u32)
-    };
+    let dec = |b: u8| bcd_byte(b).map(u32::from);
     let (y, m, d) = (dec(y)?, dec(m)?, dec(d)?);
     let year = if y < 50 { 2000 + y } else { 1900 + y };
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);

@@ -77,12 +77,8 @@ pub const DEFAULT_PHONE_MESSAGE_TABLE: [u8; 40] = [
 /// A BCD n12 amount (DF8123–DF8126) in minor units; `None` if not valid BCD.
 pub fn bcd_amount(value: &[u8]) -> Option<u64> {
     value.iter().try_fold(0u64, |acc, b| {
-        let (hi, lo) = (b >> 4, b & 0x0F);
-        if hi > 9 || lo > 9 {
-            return None;
-        }
         acc.checked_mul(100)?
-            .checked_add(hi as u64 * 10 + lo as u64)
+            .checked_add(u64::from(crate::tags::bcd_byte(*b)?))
     })
 }
 
