@@ -273,7 +273,7 @@ pub fn run_with(
 
 /// The authorisation request for a data record: amount in major units, terminal identity
 /// from the terminal data objects (9F1C, 9F16, 9F4E).
-fn authorisation_request(
+pub(crate) fn authorisation_request(
     config: &TerminalConfig,
     txn: &Transaction,
     record: emv_kernel::config::TagMap,

@@ -15,4 +15,5 @@ pub mod recording;
 pub mod terminal_config;
 pub mod time_zone;
 pub mod transaction;
+pub mod transit;
 pub mod verdict;

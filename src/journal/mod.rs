@@ -11,6 +11,7 @@
 
 pub mod receipt;
 pub mod schema;
+pub mod transit;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -856,7 +857,7 @@ pub(crate) mod tests {
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 2);
+        assert_eq!(v, schema::current_version());
     }
 
     #[test]

@@ -41,6 +41,60 @@ pub const MIGRATIONS: &[&str] = &[
     // transaction is journalled with the exchanges so far). Command names and status words
     // only, never card data.
     "ALTER TABLE transactions ADD COLUMN detail TEXT;",
+    // Transit (issue 13), its own entry so it renumbers alone when merged beside others:
+    // the gate's rides (refused ones too, with the reason), the durable queue of deferred
+    // authorisations (each written with its ride, before the gate opens), the deny list and
+    // the day's charges. Accounts are AccountKey's stored form (PAR or keyed hash of the
+    // PAN), never a PAN; the queued request is sealed (encrypted under the terminal's queue
+    // key), so the PAN the host needs is not readable from the file.
+    "CREATE TABLE transit_rides (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        ride_id      TEXT    NOT NULL UNIQUE, -- the host's idempotency key
+        time         TEXT    NOT NULL,        -- UTC, RFC 3339 with milliseconds
+        day          TEXT    NOT NULL,        -- in the terminal's time zone
+        account      TEXT,                    -- PAR or keyed PAN hash; NULL without card data
+        masked_pan   TEXT,
+        gate         TEXT    NOT NULL,        -- go | stop
+        reason       TEXT    NOT NULL,
+        fare_minor   INTEGER NOT NULL,
+        currency     INTEGER NOT NULL,
+        exponent     INTEGER NOT NULL,
+        decision_ms  INTEGER NOT NULL,        -- card in field to gate decision
+        reader       TEXT    NOT NULL,
+        detail       TEXT
+    );
+    CREATE INDEX transit_rides_day ON transit_rides(day, account);
+    CREATE TABLE transit_queue (
+        ride_id       TEXT PRIMARY KEY REFERENCES transit_rides(ride_id),
+        sealed        BLOB    NOT NULL,
+        state         TEXT    NOT NULL,       -- queued | approved | declined
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        last_error    TEXT,
+        response_code TEXT,
+        auth_code     TEXT,
+        reason        TEXT,
+        answered      TEXT
+    );
+    CREATE INDEX transit_queue_state ON transit_queue(state);
+    CREATE TABLE transit_deny (
+        account  TEXT PRIMARY KEY,
+        since    TEXT NOT NULL,
+        ride_id  TEXT,
+        reason   TEXT NOT NULL
+    );
+    CREATE TABLE transit_charges (
+        charge_id     TEXT PRIMARY KEY,       -- day/account: one charge per account and day
+        day           TEXT    NOT NULL,
+        account       TEXT    NOT NULL,
+        rides         INTEGER NOT NULL,
+        fares_minor   INTEGER NOT NULL,
+        charged_minor INTEGER NOT NULL,
+        currency      INTEGER NOT NULL,
+        exponent      INTEGER NOT NULL,
+        state         TEXT    NOT NULL,       -- pending | approved | declined
+        response_code TEXT,
+        reason        TEXT
+    );",
 ];
 
 /// The version this build writes.
