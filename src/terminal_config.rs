@@ -332,7 +332,8 @@ pub fn describe(s: &Settings) -> String {
             "transit: MCC {}, fare {}, daily cap {}, gate amount {}, {} combination(s), ECP {}\n",
             t.mcc,
             money(t.fare),
-            t.daily_cap.map_or_else(|| "none".to_string(), |c| money(c).to_string()),
+            t.daily_cap
+                .map_or_else(|| "none".to_string(), |c| money(c).to_string()),
             money(t.gate_amount),
             t.combinations.len(),
             t.ecp_frame

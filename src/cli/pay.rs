@@ -44,9 +44,17 @@ macro_rules! say {
 /// Arguments of `tapterm pay`.
 #[derive(Debug, clap::Args)]
 pub struct PayArgs {
-    /// Amount in major units of the currency (`12.34`; JPY `1500`).
+    /// Amount in major units of the currency (`12.34`; JPY `1500`); not with --transit.
+    #[arg(long, required_unless_present = "transit", conflicts_with = "transit")]
+    pub amount: Option<String>,
+    /// Be a transit gate (the `[transit]` table): no amount, no CVM, the gate opens on an
+    /// offline decision and the authorisation is queued and sent afterwards. Exit status 0
+    /// when the gate opened, 1 when it stayed shut.
     #[arg(long)]
-    pub amount: String,
+    pub transit: bool,
+    /// With --demo: the phone's Express Transit setting off (a locked phone asks for unlock).
+    #[arg(long, requires = "demo")]
+    pub no_express: bool,
     /// Amount, other (cashback) in major units.
     #[arg(long, default_value = "0")]
     pub amount_other: String,
@@ -112,6 +120,9 @@ const EXIT_CANCELLED: u8 = 130;
 
 /// Runs the subcommand.
 pub fn run(args: PayArgs) -> ExitCode {
+    if args.transit {
+        return super::transit::pay(&args);
+    }
     let (settings, txn, timeout) = match inputs(&args) {
         Ok(inputs) => inputs,
         Err(code) => return code,
@@ -200,7 +211,7 @@ pub fn run(args: PayArgs) -> ExitCode {
 }
 
 /// SIGINT and SIGTERM cancel `cancel`; a second one ends the process at once.
-fn cancel_on_signals(cancel: &CancelToken) -> std::io::Result<()> {
+pub(super) fn cancel_on_signals(cancel: &CancelToken) -> std::io::Result<()> {
     use signal_hook::consts::{SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
     let cancel = cancel.clone();
@@ -231,7 +242,7 @@ fn inputs(args: &PayArgs) -> Result<(Settings, Transaction, Duration), ExitCode>
         Some(text) => parse_currency(text).map_err(usage)?,
         None => (settings.app.currency, settings.app.currency_exponent),
     };
-    let amount = emv_kernel::vector::minor_units(&args.amount, exponent)
+    let amount = emv_kernel::vector::minor_units(args.amount.as_deref().unwrap_or("0"), exponent)
         .map_err(|e| usage(format!("--amount: {e}")))?;
     let amount_other = emv_kernel::vector::minor_units(&args.amount_other, exponent)
         .map_err(|e| usage(format!("--amount-other: {e}")))?;
@@ -276,7 +287,7 @@ fn open_journal(args: &PayArgs, settings: &Settings) -> Result<Option<Journal>, 
 }
 
 /// The demo wallet or the PC/SC reader; reader notices go to stderr (JSON) or the trace.
-fn card_source(
+pub(super) fn card_source(
     args: &PayArgs,
     timeout: Duration,
     cancel: &CancelToken,
@@ -315,7 +326,7 @@ fn card_source(
 }
 
 /// The reader as the operator named it (for messages and the journal).
-fn source_name(args: &PayArgs) -> String {
+pub(super) fn source_name(args: &PayArgs) -> String {
     match (&args.demo, &args.reader) {
         (Some(p), _) => format!("demo {p}"),
         (None, Some(r)) => r.clone(),
@@ -351,7 +362,7 @@ fn write_record(
 }
 
 /// Where the card comes from.
-enum Source {
+pub(super) enum Source {
     /// A PC/SC reader.
     Reader(Box<PcscTransport>),
     /// An in-process virtual wallet.
@@ -359,7 +370,7 @@ enum Source {
 }
 
 impl Source {
-    fn transport(&mut self) -> &mut dyn Transport {
+    pub(super) fn transport(&mut self) -> &mut dyn Transport {
         match self {
             Source::Reader(t) => t.as_mut(),
             Source::Demo(t) => t.as_mut(),
@@ -369,7 +380,7 @@ impl Source {
 
 /// How much of the trace `pay` prints while the checkout runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TraceStyle {
+pub(super) enum TraceStyle {
     /// Nothing (JSON at the end).
     Quiet,
     /// One line per event.
@@ -399,8 +410,13 @@ fn run_checkout(
     services: &mut Services<'_>,
     style: TraceStyle,
 ) -> CheckoutResult {
+    checkout::run_with(config, txn, transport, &mut trace_printer(style), services)
+}
+
+/// What prints each event of a checkout as it happens (nothing in `Quiet` style).
+pub(super) fn trace_printer(style: TraceStyle) -> impl FnMut(Progress) {
     let mut masker = TraceMasker::default();
-    let mut print = |event: Progress| {
+    move |event: Progress| {
         if style == TraceStyle::Quiet {
             return;
         }
@@ -423,8 +439,7 @@ fn run_checkout(
                 }
             }
         }
-    };
-    checkout::run_with(config, txn, transport, &mut print, services)
+    }
 }
 
 /// Parses `EUR` or `978` into the numeric code and its exponent.

@@ -134,14 +134,20 @@ impl Journal {
     /// Writes a ride and, for an opened gate, its sealed deferred authorisation, in one
     /// transaction that is durable when this returns. Nothing is written when any part fails.
     pub fn record_ride(&mut self, ride: &Ride, sealed: Option<&[u8]>) -> Result<i64, JournalError> {
-        for (field, text) in [("reason", Some(&ride.reason)), ("detail", ride.detail.as_ref())] {
+        for (field, text) in [
+            ("reason", Some(&ride.reason)),
+            ("detail", ride.detail.as_ref()),
+        ] {
             if text.is_some_and(|t| masking::contains_pan_like(t)) {
                 return Err(JournalError::Unmasked { field });
             }
         }
         let path = self.path.display().to_string();
         let day = self.zone.day(ride.time).to_string();
-        let tx = self.conn.transaction().map_err(|e| super::classify(&path, e))?;
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|e| super::classify(&path, e))?;
         tx.execute(
             "INSERT INTO transit_rides (ride_id, time, day, account, masked_pan, gate, reason,
                 fare_minor, currency, exponent, decision_ms, reader, detail)
@@ -320,7 +326,10 @@ impl Journal {
         let path = self.path.display().to_string();
         let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
         let reason = masking::mask_pan_like(&answer.reason);
-        let tx = self.conn.transaction().map_err(|e| super::classify(&path, e))?;
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|e| super::classify(&path, e))?;
         let changed = tx
             .execute(
                 "UPDATE transit_queue SET state = ?2, attempts = attempts + 1, response_code = ?3,
@@ -328,7 +337,11 @@ impl Journal {
                  WHERE ride_id = ?1 AND state = 'queued'",
                 params![
                     ride_id,
-                    if answer.approved { "approved" } else { "declined" },
+                    if answer.approved {
+                        "approved"
+                    } else {
+                        "declined"
+                    },
                     answer.response_code,
                     answer.auth_code,
                     reason,
@@ -428,7 +441,13 @@ impl Journal {
                         r.get::<_, String>(0)?,
                         r.get::<_, String>(1)?,
                         r.get::<_, String>(2)?,
-                        [r.get::<_, i64>(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?],
+                        [
+                            r.get::<_, i64>(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                            r.get(6)?,
+                            r.get(7)?,
+                        ],
                         r.get::<_, String>(8)?,
                         r.get::<_, Option<String>>(9)?,
                     ))
@@ -436,8 +455,14 @@ impl Journal {
             )
             .optional()
             .map_err(|e| self.err(e))?;
-        let Some((charge_id, day, account, [rides, fares, charged, currency, exponent], state, code)) =
-            row
+        let Some((
+            charge_id,
+            day,
+            account,
+            [rides, fares, charged, currency, exponent],
+            state,
+            code,
+        )) = row
         else {
             return Ok(None);
         };
@@ -472,7 +497,11 @@ impl Journal {
                  WHERE charge_id = ?1 AND state = 'pending'",
                 params![
                     charge_id,
-                    if answer.approved { "approved" } else { "declined" },
+                    if answer.approved {
+                        "approved"
+                    } else {
+                        "declined"
+                    },
                     answer.response_code,
                     masking::mask_pan_like(&answer.reason),
                 ],

@@ -70,6 +70,14 @@ pub struct PhoneArgs {
     /// Seed for the per-tap values (UID, dynamic numbers).
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// The phone's Express Transit setting off: a locked phone asks for unlock even at a
+    /// transit reader.
+    #[arg(long)]
+    no_express: bool,
+    /// The ECP frame (hex, without CRC) the reader's polling loop carries, as the phone
+    /// would see it before answering; vpcd cannot carry polling frames, so say it here.
+    #[arg(long, value_name = "HEX")]
+    reader_ecp: Option<String>,
 }
 
 /// Runs `tapterm phone`.
@@ -86,6 +94,15 @@ pub fn run(args: PhoneArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let ecp = match args.reader_ecp.as_deref().map(hex::decode).transpose() {
+        Ok(ecp) => ecp,
+        Err(e) => {
+            eprintln!("tapterm phone: --reader-ecp: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    wallet.set_express_transit(!args.no_express);
+    wallet.set_reader_polling(ecp.as_deref());
     let vpcd_options = vpcd::VpcdOptions {
         host: args.host,
         port: args.port,

@@ -63,9 +63,7 @@ pub fn close_day(
         let mut note = None;
         if stored.state == "pending" {
             match sealed.map(|s| open_request(key, &s)) {
-                None => {
-                    note = Some("no approved authorisation yet to charge against".to_string())
-                }
+                None => note = Some("no approved authorisation yet to charge against".to_string()),
                 Some(Err(e)) => note = Some(e),
                 Some(Ok(mut request)) => {
                     request.amount = crate::transaction::major(stored.charged_minor, currency.1);

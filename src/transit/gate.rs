@@ -23,6 +23,7 @@ use emv_kernel::tlv::Tag;
 
 use super::profile::TransitProfile;
 use super::seal::QueueKey;
+use crate::account::TerminalSecret;
 use crate::cancel::CancelToken;
 use crate::checkout::{self, CheckoutResult, Progress, Services};
 use crate::journal::Journal;
@@ -45,8 +46,10 @@ const TVR_ODA_FAILURES: u8 = 0x80 | 0x40 | 0x20 | 0x08 | 0x04;
 pub struct GateServices<'a> {
     /// Where rides and the queue are written (required: no journal, no gate).
     pub journal: &'a mut Journal,
-    /// Seals queued requests and keys accounts.
+    /// Seals queued requests.
     pub key: &'a QueueKey,
+    /// Keys accounts (the keyed hash of a PAN without a PAR).
+    pub secret: &'a TerminalSecret,
     /// The reader's name, as journalled.
     pub reader: String,
     /// Cancels the wait for a card.
@@ -156,8 +159,13 @@ pub fn run_gate(
     if result.checkout.taps == 0 {
         return result;
     }
-    let record = result.checkout.kernel.data_record.clone().unwrap_or_default();
-    let account = super::account_key(&record, &services.key.account_secret());
+    let record = result
+        .checkout
+        .kernel
+        .data_record
+        .clone()
+        .unwrap_or_default();
+    let account = super::account_key(&record, services.secret);
     let mut verdict = if services.cancel.is_cancelled() {
         Err("cancelled".to_string())
     } else {

@@ -206,7 +206,10 @@ mod tests {
         till.terminal.insert(Tag::new(0x9F1A), vec![0x02, 0x50]);
         let gate = p.kernel_config(&till);
         assert_eq!(gate.terminal.get(&Tag::new(0x9F35)), Some(&vec![0x25]));
-        assert_eq!(gate.terminal.get(&Tag::new(0x9F1A)), Some(&vec![0x02, 0x50]));
+        assert_eq!(
+            gate.terminal.get(&Tag::new(0x9F1A)),
+            Some(&vec![0x02, 0x50])
+        );
         assert_eq!(gate.terminal.get(&MCC), Some(&vec![0x41, 0x11]));
         assert_eq!(gate.combinations.len(), 1);
     }

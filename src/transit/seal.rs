@@ -74,12 +74,19 @@ impl QueueKey {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut bytes = [0u8; KEY_LENGTH];
                 getrandom::fill(&mut bytes).map_err(|e| SealError::Random(e.to_string()))?;
-                let mut file = std::fs::OpenOptions::new()
+                let mut file = match std::fs::OpenOptions::new()
                     .write(true)
                     .create_new(true)
                     .mode(0o600)
                     .open(path)
-                    .map_err(|e| err(e.to_string()))?;
+                {
+                    Ok(f) => f,
+                    // Another process made it first: use theirs.
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        return QueueKey::load_or_create(path);
+                    }
+                    Err(e) => return Err(err(e.to_string())),
+                };
                 file.write_all(&bytes)
                     .and_then(|()| file.sync_all())
                     .map_err(|e| err(e.to_string()))?;
@@ -99,18 +106,6 @@ impl QueueKey {
         let mut mac = [0u8; 16];
         mac.copy_from_slice(&bytes[24..]);
         Some(QueueKey { cipher, mac })
-    }
-
-    /// The secret of the account keys' keyed hash, derived from (not equal to) the sealing
-    /// keys: SHA-1 over a label and both keys.
-    pub fn account_secret(&self) -> [u8; 20] {
-        use sha1::{Digest as _, Sha1};
-        Sha1::new()
-            .chain_update(b"tapterm transit account key")
-            .chain_update(self.cipher)
-            .chain_update(self.mac)
-            .finalize()
-            .into()
     }
 
     fn tag(&self, iv: &[u8], body: &[u8]) -> [u8; 8] {
@@ -169,7 +164,10 @@ impl QueueKey {
             plain.extend(decrypted.iter().zip(chain).map(|(d, c)| d ^ c));
             chain = block;
         }
-        let end = plain.iter().rposition(|b| *b != 0).ok_or(SealError::Forged)?;
+        let end = plain
+            .iter()
+            .rposition(|b| *b != 0)
+            .ok_or(SealError::Forged)?;
         if plain.get(end) != Some(&0x80) {
             return Err(SealError::Forged);
         }
@@ -209,7 +207,10 @@ mod tests {
             bad[i] ^= 0x01;
             assert_eq!(key(7).open(&bad), Err(SealError::Forged), "byte {i}");
         }
-        assert_eq!(key(7).open(&sealed[..sealed.len() - 1]), Err(SealError::Forged));
+        assert_eq!(
+            key(7).open(&sealed[..sealed.len() - 1]),
+            Err(SealError::Forged)
+        );
         assert_eq!(key(7).open(&[]), Err(SealError::Forged));
     }
 

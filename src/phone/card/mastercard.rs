@@ -91,8 +91,17 @@ impl Wallet {
         let requested = Cryptogram::from_p1(apdu.p1).unwrap_or(Cryptogram::Aac);
         let cda_requested = apdu.p1 & 0x10 != 0;
         let mut pcii = None;
+        let express = self.express(crate::reader::ecp::NETWORK_MASTERCARD);
         let cryptogram = if self.profile.is_phone() {
-            if self.locked {
+            if express {
+                // Express Transit: no CDCVM, yet the phone signs (kormax ECP: Mastercard
+                // wants a transit reader and CDA; our DOLs carry no MCC to check).
+                pcii = Some([0x00, 0x00, 0x00]);
+                match requested {
+                    Cryptogram::Aac => Cryptogram::Aac,
+                    _ => Cryptogram::Arqc,
+                }
+            } else if self.locked {
                 // C-2 / brief C: the phone declines and tells the terminal CDCVM is missing.
                 self.asked_to_unlock = true;
                 pcii = Some([0x00, 0x01, 0x00]);

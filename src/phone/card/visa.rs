@@ -37,7 +37,10 @@ impl Wallet {
         } else {
             Cryptogram::Tc
         };
-        let ctq = if self.profile.is_phone() {
+        let ctq = if self.profile.is_phone() && self.is_locked() {
+            // Express Transit: nobody authenticated; no CVM (the real express trace: CTQ 0000).
+            [0x00, 0x00]
+        } else if self.profile.is_phone() {
             // The user authenticated on the device before (or to unlock) this tap.
             [0x00, 0x80]
         } else if cvm_required && ttq[0] & 0x02 != 0 {
