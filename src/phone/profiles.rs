@@ -34,6 +34,9 @@ pub enum Profile {
     VisaPhone,
     /// Tokenised Mastercard in a phone wallet: M/Chip with CDA and on-device CVM.
     MastercardPhone,
+    /// The visa-phone's account in a second wallet (a watch): its own device token, the
+    /// same Payment Account Reference (issue 13: a deny list keyed by PAR stops both).
+    VisaWatch,
     /// Visa plastic card: fDDA, signature or no CVM by amount.
     VisaCard,
     /// Mastercard plastic card: M/Chip with CDA, TC offline when the terminal asks for it.
@@ -75,7 +78,7 @@ impl std::fmt::Debug for Account {
 
 impl Profile {
     /// Every profile, in the order `--help` lists them.
-    pub const ALL: [Profile; 8] = [
+    pub const ALL: [Profile; 9] = [
         Profile::VisaPhone,
         Profile::MastercardPhone,
         Profile::VisaCard,
@@ -84,6 +87,7 @@ impl Profile {
         Profile::LeavesField,
         Profile::MalformedTlv,
         Profile::NoMatchingAid,
+        Profile::VisaWatch,
     ];
 
     /// The name used on the command line.
@@ -91,6 +95,7 @@ impl Profile {
         match self {
             Profile::VisaPhone => "visa-phone",
             Profile::MastercardPhone => "mastercard-phone",
+            Profile::VisaWatch => "visa-watch",
             Profile::VisaCard => "visa-card",
             Profile::MastercardCard => "mastercard-card",
             Profile::VisaBadSignature => "visa-bad-signature",
@@ -114,6 +119,7 @@ impl Profile {
             Profile::MastercardPhone => {
                 "tokenised Mastercard phone: M/Chip, CDA, on-device CVM (--locked: AAC + DF4B first)"
             }
+            Profile::VisaWatch => "visa-phone's account on a watch: another token, the same PAR",
             Profile::VisaCard => "Visa plastic: qVSDC, fDDA, signature or no CVM by amount",
             Profile::MastercardCard => "Mastercard plastic: M/Chip, CDA, TC offline when asked",
             Profile::VisaBadSignature => "Visa plastic with a corrupted fDDA signature",
@@ -135,7 +141,10 @@ impl Profile {
 
     /// Whether the profile is a phone (FFI, token data, CDCVM, two-tap unlock).
     pub fn is_phone(self) -> bool {
-        matches!(self, Profile::VisaPhone | Profile::MastercardPhone)
+        matches!(
+            self,
+            Profile::VisaPhone | Profile::MastercardPhone | Profile::VisaWatch
+        )
     }
 
     /// The profile's built-in fault, if it is a faulty one.
@@ -154,6 +163,13 @@ impl Profile {
         match self {
             Profile::VisaPhone => Account {
                 pan: "4895370000000015",
+                psn: 0x00,
+                expiry: [0x30, 0x12, 0x31],
+                icc_key: "icc-visa-phone",
+                fpan_last4: Some([0x47, 0x11]),
+            },
+            Profile::VisaWatch => Account {
+                pan: "4895370000000023",
                 psn: 0x00,
                 expiry: [0x30, 0x12, 0x31],
                 icc_key: "icc-visa-phone",
