@@ -169,10 +169,20 @@ fn with_express_transit_off_a_locked_phone_still_asks_for_unlock() {
         &["--locked", "--no-express"],
     );
     assert_eq!(ride["taps"], 2, "{ride}");
-    assert!(ride["ui"].as_array().unwrap().iter().any(|u| u == "see_phone"));
+    assert!(
+        ride["ui"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u == "see_phone")
+    );
     // The locked Mastercard phone in express mode: one tap, CDA-signed ARQC.
     let mc = tap(&journal, free_port(), "mastercard-phone", &["--locked"]);
-    assert_eq!((mc["gate"].as_str(), mc["taps"].as_u64()), (Some("go"), Some(1)), "{mc}");
+    assert_eq!(
+        (mc["gate"].as_str(), mc["taps"].as_u64()),
+        (Some("go"), Some(1)),
+        "{mc}"
+    );
     let mc_off = tap(
         &journal,
         free_port(),
@@ -269,7 +279,10 @@ fn a_declined_deferred_authorisation_denies_the_par_across_wallets_until_cleared
     let rules = "[deny]\npar = [\"V0010013TAPTERMTESTPAR0000001\"]\n";
     let host = Host::start(dir.path(), port, Some(rules));
     let first = tap(&journal, port, "visa-phone", &[]);
-    assert_eq!(first["gate"], "go", "decided offline, before the host's answer");
+    assert_eq!(
+        first["gate"], "go",
+        "decided offline, before the host's answer"
+    );
     assert_eq!(first["authorisation"]["state"], "declined");
     assert_eq!(first["authorisation"]["response_code"], "62");
     let list = tapterm(&["transit", "deny-list", "--journal", j]);
@@ -278,7 +291,11 @@ fn a_declined_deferred_authorisation_denies_the_par_across_wallets_until_cleared
     let watch = tap(&journal, port, "visa-watch", &[]);
     assert_eq!(watch["gate"], "stop", "{watch}");
     assert!(watch["reason"].as_str().unwrap().contains("see staff"));
-    assert_eq!(watch["ride_id"].is_string(), true, "refused taps are journalled");
+    assert_eq!(
+        watch["ride_id"].is_string(),
+        true,
+        "refused taps are journalled"
+    );
     let cleared = tapterm(&["transit", "clear", "--journal", j, VISA_PAR]);
     assert!(cleared.status.success(), "{cleared:?}");
     drop(host);
@@ -306,8 +323,14 @@ fn close_day_charges_the_daily_cap_not_the_sum_and_only_once() {
     let text = String::from_utf8_lossy(&report.stdout).to_string();
     // Built-in profile: fare 2.80, daily cap 8.10; 4 rides are 11.20.
     let visa = text.lines().find(|l| l.contains("PAR V001")).unwrap();
-    assert!(visa.contains("rides   4") && visa.contains("11.20"), "{text}");
-    assert!(visa.contains("charged     8.10 (capped)  approved"), "{text}");
+    assert!(
+        visa.contains("rides   4") && visa.contains("11.20"),
+        "{text}"
+    );
+    assert!(
+        visa.contains("charged     8.10 (capped)  approved"),
+        "{text}"
+    );
     let mc = text.lines().find(|l| l.contains("PAR 5001")).unwrap();
     assert!(mc.contains("charged     2.80  approved"), "{text}");
     assert!(text.contains("charged 10.90"), "{text}");
@@ -334,7 +357,13 @@ fn the_gate_opens_for_a_locked_phone_over_pcscd_and_vpcd() {
     let journal = tmp.path().join("j.sqlite");
     let out = Command::new(BIN)
         .env("PCSCLITE_CSOCK_NAME", &pcscd.socket)
-        .args(["pay", "--transit", "--reader", "Virtual PCD 00 00", "--json"])
+        .args([
+            "pay",
+            "--transit",
+            "--reader",
+            "Virtual PCD 00 00",
+            "--json",
+        ])
         .args(["--timeout", "10", "--journal", journal.to_str().unwrap()])
         .args(["--host", &format!("127.0.0.1:{}", free_port())])
         .output()

@@ -258,6 +258,98 @@ pub fn run_gate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::phone::{OdaFault, Profile, WalletOptions};
+    use crate::transit::station::Station;
+
+    fn station(dir: &std::path::Path) -> Station {
+        let settings = crate::terminal_config::load(
+            None,
+            std::path::Path::new(crate::terminal_config::CAPK_DIR),
+        )
+        .unwrap();
+        Station::open(settings, &dir.join("j.sqlite")).unwrap()
+    }
+
+    fn ride(station: &Station, profile: Profile, oda_fault: Option<OdaFault>) -> GateResult {
+        let options = WalletOptions {
+            locked: false,
+            seed: 3,
+            oda_fault,
+        };
+        let mut wallet = station.demo_wallet(profile, options, true, 1).unwrap();
+        let mut journal = station.journal().unwrap();
+        run_gate(
+            &station.profile,
+            &station.kernel,
+            &station.transaction().unwrap(),
+            &mut wallet,
+            &mut |_| {},
+            &mut GateServices {
+                journal: &mut journal,
+                key: &station.key,
+                secret: &station.secret,
+                reader: "test".into(),
+                cancel: CancelToken::new(),
+            },
+        )
+    }
+
+    #[test]
+    fn a_signature_that_does_not_verify_keeps_the_gate_shut_and_is_journalled() {
+        let dir = tempfile::tempdir().unwrap();
+        let station = station(dir.path());
+        for (profile, fault) in [
+            (Profile::VisaPhone, Some(OdaFault::BadSignature)),
+            (Profile::MastercardPhone, Some(OdaFault::BadSignature)),
+            (Profile::VisaCard, Some(OdaFault::UnknownCaIndex)),
+        ] {
+            let done = ride(&station, profile, fault);
+            assert_eq!(done.gate, Gate::Stop, "{profile}");
+            // Visa's fDDA on an ARQC only informs the TVR, so the gate refuses it; a failed
+            // CDA already ends Kernel 2 (C-2 S910), so the card is not accepted at all.
+            let expected = match profile {
+                Profile::MastercardPhone => "card not accepted",
+                _ => "authentication failed",
+            };
+            assert!(done.reason.contains(expected), "{profile}: {}", done.reason);
+            assert_eq!(done.fare, 0);
+            assert!(done.ride_id.is_some(), "refused rides are journalled");
+        }
+        let journal = station.journal().unwrap();
+        assert!(journal.queued().unwrap().is_empty(), "nothing to authorise");
+        let rides = journal.rides_of_day(journal.zone().today()).unwrap();
+        assert_eq!(rides.len(), 3);
+        assert!(rides.iter().all(|r| r.2 == "stop"));
+    }
+
+    #[test]
+    fn plastic_without_a_par_rides_under_its_keyed_pan_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let station = station(dir.path());
+        for profile in [Profile::VisaCard, Profile::MastercardCard] {
+            let done = ride(&station, profile, None);
+            assert_eq!(done.gate, Gate::Go, "{profile}: {}", done.reason);
+            assert_eq!(done.fare, station.profile.fare);
+        }
+        let journal = station.journal().unwrap();
+        let queued = journal.queued().unwrap();
+        assert_eq!(queued.len(), 2);
+        for q in &queued {
+            let account = q.account.as_deref().unwrap();
+            assert!(account.starts_with("pan-hmac:"), "{account}");
+            let plain = station.key.open(&q.sealed).unwrap();
+            let text = String::from_utf8_lossy(&plain);
+            assert!(
+                text.contains("\"5A\""),
+                "the sealed request holds the record"
+            );
+        }
+        let file = std::fs::read(dir.path().join("j.sqlite")).unwrap();
+        for pan in ["4761739900000021", "5413339900000037"] {
+            let found = file.windows(pan.len()).any(|w| w == pan.as_bytes());
+            assert!(!found, "no readable PAN in the journal file");
+        }
+    }
 
     fn day(year: u16, month: u8, day: u8) -> Date {
         Date { year, month, day }
