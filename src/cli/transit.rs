@@ -130,7 +130,7 @@ pub fn run(args: TransitArgs) -> ExitCode {
 }
 
 /// The station and the host the arguments name.
-fn open(
+pub(super) fn open(
     config: Option<&std::path::Path>,
     journal: Option<PathBuf>,
     host: Option<String>,

@@ -11,6 +11,7 @@
 pub mod amount;
 pub mod cashier;
 pub mod developer;
+pub mod gate;
 pub mod history;
 pub mod lights;
 pub mod phase;
