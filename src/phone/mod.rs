@@ -125,11 +125,12 @@ pub fn run(args: PhoneArgs) -> ExitCode {
         micros.sort_unstable();
         let median = micros.get(micros.len() / 2).copied().unwrap_or(0);
         eprintln!(
-            "tap {}: {:?} after {} APDU(s), wallet median {} µs per APDU",
+            "tap {}: {:?} after {} APDU(s), wallet median {} µs per APDU, {} µs in all",
             tap + 1,
             report.end,
             report.apdus,
-            median
+            median,
+            micros.iter().sum::<u64>()
         );
     });
     match result {
