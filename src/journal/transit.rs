@@ -126,6 +126,30 @@ pub struct Charge {
     pub response_code: Option<String>,
 }
 
+/// One ride of a day as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RideRow {
+    /// The ride's id.
+    pub ride_id: String,
+    /// Its account.
+    pub account: Option<String>,
+    /// `go` or `stop`.
+    pub gate: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// One account's opened-gate rides of a day, for close of day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayAccount {
+    /// The account.
+    pub account: String,
+    /// Rides with the gate opened.
+    pub rides: u64,
+    /// The sealed request of its last ride the host approved, if any.
+    pub sealed: Option<Vec<u8>>,
+}
+
 fn to_u64(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)
 }
@@ -239,11 +263,8 @@ impl Journal {
             .map_err(|e| self.err(e))
     }
 
-    /// The day's rides, oldest first: (ride id, account, gate, reason).
-    pub fn rides_of_day(
-        &self,
-        day: NaiveDate,
-    ) -> Result<Vec<(String, Option<String>, String, String)>, JournalError> {
+    /// The day's rides, oldest first.
+    pub fn rides_of_day(&self, day: NaiveDate) -> Result<Vec<RideRow>, JournalError> {
         let mut stmt = self
             .conn
             .prepare(
@@ -253,7 +274,12 @@ impl Journal {
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([day.to_string()], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                Ok(RideRow {
+                    ride_id: r.get(0)?,
+                    account: r.get(1)?,
+                    gate: r.get(2)?,
+                    reason: r.get(3)?,
+                })
             })
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
@@ -377,10 +403,7 @@ impl Journal {
 
     /// Per account, the day's opened-gate rides and the sealed request of the last one
     /// whose authorisation the host approved (what close-day charges against).
-    pub fn day_accounts(
-        &self,
-        day: NaiveDate,
-    ) -> Result<Vec<(String, u64, Option<Vec<u8>>)>, JournalError> {
+    pub fn day_accounts(&self, day: NaiveDate) -> Result<Vec<DayAccount>, JournalError> {
         let mut stmt = self
             .conn
             .prepare(
@@ -396,7 +419,11 @@ impl Journal {
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([day.to_string()], |r| {
-                Ok((r.get(0)?, to_u64(r.get(1)?), r.get(2)?))
+                Ok(DayAccount {
+                    account: r.get(0)?,
+                    rides: to_u64(r.get(1)?),
+                    sealed: r.get(2)?,
+                })
             })
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use super::profile::TransitProfile;
 use super::seal::QueueKey;
 use crate::host::{AuthorisationRequest, Authoriser, Deferred, DeferredKind};
-use crate::journal::transit::Charge;
+use crate::journal::transit::{Charge, DayAccount, RideRow};
 use crate::journal::{Journal, JournalError};
 
 /// One account's line in the day's report.
@@ -45,7 +45,12 @@ pub fn close_day(
     host: &dyn Authoriser,
 ) -> Result<DayReport, JournalError> {
     let mut lines = Vec::new();
-    for (account, rides, sealed) in journal.day_accounts(day)? {
+    for DayAccount {
+        account,
+        rides,
+        sealed,
+    } in journal.day_accounts(day)?
+    {
         let fares = profile.fare.saturating_mul(rides);
         let charged = profile.day_charge(rides);
         let stored = journal.record_charge(&Charge {
@@ -86,7 +91,7 @@ pub fn close_day(
         });
     }
     let mut refused: Vec<(String, u64)> = Vec::new();
-    for (_, _, gate, reason) in journal.rides_of_day(day)? {
+    for RideRow { gate, reason, .. } in journal.rides_of_day(day)? {
         if gate != "stop" {
             continue;
         }

@@ -196,23 +196,21 @@ pub fn run_gate(
         Gate::Stop => Ok(None),
     };
     let now = Utc::now();
-    let ride = new_ride_id().and_then(|ride_id| {
-        Ok(Ride {
-            ride_id,
-            time: now
-                .duration_trunc(chrono::TimeDelta::milliseconds(1))
-                .unwrap_or(now),
-            account: account.clone(),
-            masked_pan: MaskedPan::from_record(&record),
-            gate,
-            reason: reason.clone(),
-            fare_minor: if gate == Gate::Go { profile.fare } else { 0 },
-            currency: txn.currency,
-            exponent: txn.currency_exponent,
-            decision_ms: decision_time.map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0)),
-            reader: services.reader.clone(),
-            detail: Some(result.checkout.verdict.summary()),
-        })
+    let ride = new_ride_id().map(|ride_id| Ride {
+        ride_id,
+        time: now
+            .duration_trunc(chrono::TimeDelta::milliseconds(1))
+            .unwrap_or(now),
+        account: account.clone(),
+        masked_pan: MaskedPan::from_record(&record),
+        gate,
+        reason: reason.clone(),
+        fare_minor: if gate == Gate::Go { profile.fare } else { 0 },
+        currency: txn.currency,
+        exponent: txn.currency_exponent,
+        decision_ms: decision_time.map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0)),
+        reader: services.reader.clone(),
+        detail: Some(result.checkout.verdict.summary()),
     });
     let written = ride.and_then(|ride| {
         let sealed = sealed?;
@@ -319,7 +317,7 @@ mod tests {
         assert!(journal.queued().unwrap().is_empty(), "nothing to authorise");
         let rides = journal.rides_of_day(journal.zone().today()).unwrap();
         assert_eq!(rides.len(), 3);
-        assert!(rides.iter().all(|r| r.2 == "stop"));
+        assert!(rides.iter().all(|r| r.gate == "stop"));
     }
 
     #[test]
