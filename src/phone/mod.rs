@@ -11,6 +11,7 @@
 //! | profile | behaviour |
 //! |---|---|
 //! | `visa-phone` | DPAN, 9F19/9F24/9F25, FFI phone; ARQC, CTQ 0080 (CDCVM) copied in 9F69; fDDA when the TTQ asks for ODA online; `--locked`: GPO 6986 until the next tap |
+//! | `visa-watch` | `visa-phone`'s account in a second wallet: its own DPAN, the same PAR |
 //! | `mastercard-phone` | DPAN, AIP with on-device CVM and CDA; ARQC with CDA and DF4B 001000; `--locked`: AAC with DF4B 000100 until the next tap |
 //! | `visa-card` | CTQ signature (or online PIN) when the TTQ requires a CVM; TC with fDDA when no online cryptogram is required and the amount is at most 100.00, ARQC otherwise |
 //! | `mastercard-card` | the cryptogram the terminal asks for (TC, ARQC, AAC), CDA-signed when asked |
@@ -18,6 +19,11 @@
 //! | `leaves-field` | `visa-card` that leaves at its second READ RECORD, first tap only |
 //! | `malformed-tlv` | `visa-card` whose GPO template 77 claims 16 bytes more than it holds |
 //! | `no-matching-aid` | PPSE lists only A0000009991010 (kernel ID 2A); SELECT of known AIDs: 6A82 |
+//!
+//! Phones have Express Transit on ([`Wallet::set_express_transit`]): locked, they still pay
+//! at a reader whose polling loop carries an ECP transit frame for their network
+//! ([`Wallet::set_reader_polling`], [`crate::reader::ecp`]); Visa also needs the TTQ's "ODA
+//! for online authorisations" bit (issue 13).
 //!
 //! [`OdaFault`] adds ODA faults to any profile (bad signature, unknown CA index, expired ICC
 //! certificate); a revoked issuer certificate is configured on the terminal side
