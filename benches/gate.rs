@@ -99,6 +99,7 @@ fn gate(c: &mut Criterion) {
                             reader: Some("Virtual PCD 00 00".into()),
                             tap_timeout: Some(Duration::from_secs(10)),
                             cancel: CancelToken::new(),
+                            ecp_frame: None,
                         },
                         Box::new(|_| {}),
                     );

@@ -341,33 +341,32 @@ fn close_day_charges_the_daily_cap_not_the_sum_and_only_once() {
 
 #[test]
 fn the_gate_opens_for_a_locked_phone_over_pcscd_and_vpcd() {
-    let tmp = tempfile::tempdir().unwrap();
-    let port = support::free_ports();
-    let pcscd = support::Pcscd::start(tmp.path(), port, "Virtual PCD");
-    let ecp = "6A02C801000300027900000000";
-    let _phone = support::phone(
-        "visa-phone",
-        port,
-        &["--locked", "--reader-ecp", ecp, "--hold-ms", "50"],
-    );
-    let journal = tmp.path().join("j.sqlite");
-    let out = Command::new(BIN)
-        .env("PCSCLITE_CSOCK_NAME", &pcscd.socket)
-        .args([
-            "pay",
-            "--transit",
-            "--reader",
-            "Virtual PCD 00 00",
-            "--json",
-        ])
-        .args(["--timeout", "10", "--journal", journal.to_str().unwrap()])
-        .args(["--host", &format!("127.0.0.1:{}", free_port())])
-        .output()
-        .unwrap();
-    let ride: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
-    });
-    assert_eq!(ride["gate"], "go", "{ride}");
-    assert_eq!(ride["taps"], 1);
-    assert_eq!(ride["authorisation"]["state"], "queued");
+    // A plain reader, and one named like an ACR122U, to which the gate also sends the ECP
+    // escape commands before each wait (vpcd answers them "unsupported").
+    for name in ["Virtual PCD", "ACS ACR122U PICC Interface"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let port = support::free_ports();
+        let pcscd = support::Pcscd::start(tmp.path(), port, name);
+        let ecp = "6A02C801000300027900000000";
+        let _phone = support::phone(
+            "visa-phone",
+            port,
+            &["--locked", "--reader-ecp", ecp, "--hold-ms", "50"],
+        );
+        let journal = tmp.path().join("j.sqlite");
+        let reader = format!("{name} 00 00");
+        let out = Command::new(BIN)
+            .env("PCSCLITE_CSOCK_NAME", &pcscd.socket)
+            .args(["pay", "--transit", "--reader", &reader, "--json"])
+            .args(["--timeout", "10", "--journal", journal.to_str().unwrap()])
+            .args(["--host", &format!("127.0.0.1:{}", free_port())])
+            .output()
+            .unwrap();
+        let ride: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
+        });
+        assert_eq!(ride["gate"], "go", "{name}: {ride}");
+        assert_eq!(ride["taps"], 1);
+        assert_eq!(ride["authorisation"]["state"], "queued");
+    }
 }

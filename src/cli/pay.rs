@@ -287,7 +287,7 @@ fn open_journal(args: &PayArgs, settings: &Settings) -> Result<Option<Journal>, 
 }
 
 /// The demo wallet or the PC/SC reader; reader notices go to stderr (JSON) or the trace.
-pub(super) fn card_source(
+fn card_source(
     args: &PayArgs,
     timeout: Duration,
     cancel: &CancelToken,
@@ -318,6 +318,7 @@ pub(super) fn card_source(
         reader: args.reader.clone(),
         tap_timeout: Some(timeout),
         cancel: cancel.clone(),
+        ecp_frame: None,
     };
     Ok(Source::Reader(Box::new(PcscTransport::new(
         options,

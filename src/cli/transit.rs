@@ -223,8 +223,15 @@ pub fn pay(args: &PayArgs) -> ExitCode {
                     2,
                 )?))
             }
-            None => super::pay::card_source(args, timeout, &cancel)
-                .map_err(|_| "no reader".to_string())?,
+            None => Source::Reader(Box::new(tapterm::reader::PcscTransport::new(
+                tapterm::reader::PcscOptions {
+                    reader: args.reader.clone(),
+                    tap_timeout: Some(timeout),
+                    cancel: cancel.clone(),
+                    ecp_frame: station.profile.ecp_frame.clone(),
+                },
+                Box::new(|notice| eprintln!("tapterm pay: {notice}")),
+            ))),
         };
         let mut journal = station.journal()?;
         let txn = station.transaction()?;
@@ -351,6 +358,7 @@ fn gate(args: &GateArgs) -> Result<ExitCode, String> {
                     reader: args.reader.clone(),
                     tap_timeout: Some(timeout),
                     cancel: cancel.clone(),
+                    ecp_frame: station.profile.ecp_frame.clone(),
                 },
                 Box::new(|_| {}),
             ))),

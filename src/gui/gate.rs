@@ -135,6 +135,7 @@ pub fn ride(station: &Station, reader: &GateReader, seed: u64) -> Result<GateRes
                 reader: name.clone(),
                 tap_timeout: None,
                 cancel: services.cancel.clone(),
+                ecp_frame: station.profile.ecp_frame.clone(),
             };
             let mut transport = PcscTransport::new(options, Box::new(|_| {}));
             services.reader = name.clone().unwrap_or_else(|| "PC/SC".into());

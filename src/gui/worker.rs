@@ -196,6 +196,7 @@ fn open_reader(
                     reader: Some(name.clone()),
                     tap_timeout: None,
                     cancel: cancel.clone(),
+                    ecp_frame: None,
                 },
                 Box::new(move |notice| {
                     let _ = notices.unbounded_send(Event::Notice(notice.to_string()));
