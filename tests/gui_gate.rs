@@ -61,7 +61,7 @@ fn a_locked_express_phone_shows_go_with_fare_and_rides_then_its_apdus() {
         locked: true,
         express: true,
     };
-    let (mut app, _) = GateApp::boot(station(dir.path()), reader, None);
+    let (mut app, _) = GateApp::boot(station(dir.path()), reader, None, false);
     assert!(shows(&app, "TAP"));
     assert!(shows(&app, "Tap card or phone"));
     click(&mut app, "Tap visa-phone");
@@ -92,7 +92,7 @@ fn a_card_whose_signature_fails_shows_stop_with_the_reason() {
         locked: false,
         express: false,
     };
-    let (mut app, _) = GateApp::boot(station(dir.path()), reader, None);
+    let (mut app, _) = GateApp::boot(station(dir.path()), reader, None, false);
     click(&mut app, "Tap visa-bad-signature");
     assert_eq!(app.last().map(|l| l.gate), Some(Gate::Stop));
     assert!(shows(&app, "STOP"));

@@ -144,7 +144,7 @@ fn transit(args: &GuiArgs) -> ExitCode {
         },
         None => gui::gate::GateReader::Pcsc(None),
     };
-    match gui::gate::run(station, reader, Some(host)) {
+    match gui::gate::run(station, reader, Some(host), args.auto_tap) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("tapterm: the window could not run: {e}");

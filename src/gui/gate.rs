@@ -145,11 +145,13 @@ pub fn ride(station: &Station, reader: &GateReader, seed: u64) -> Result<GateRes
 }
 
 impl GateApp {
-    /// The gate window: its sender thread starts at once; a PC/SC gate waits for a card.
+    /// The gate window: its sender thread starts at once; a PC/SC gate waits for a card, a
+    /// demo gate taps at once with `auto_tap`.
     pub fn boot(
         station: Station,
         reader: GateReader,
         host: Option<Arc<dyn Authoriser>>,
+        auto_tap: bool,
     ) -> (GateApp, Task<Message>) {
         let sender = host.map(|host| {
             Sender {
@@ -175,7 +177,7 @@ impl GateApp {
             notice: None,
             _sender: sender,
         };
-        let first = if matches!(app.reader, GateReader::Pcsc(_)) {
+        let first = if auto_tap || matches!(app.reader, GateReader::Pcsc(_)) {
             Task::done(Message::Tap)
         } else {
             Task::none()
@@ -373,9 +375,10 @@ pub fn run(
     station: Station,
     reader: GateReader,
     host: Option<Arc<dyn Authoriser>>,
+    auto_tap: bool,
 ) -> iced::Result {
     iced::application(
-        move || GateApp::boot(station.clone(), reader.clone(), host.clone()),
+        move || GateApp::boot(station.clone(), reader.clone(), host.clone(), auto_tap),
         GateApp::update,
         GateApp::view,
     )
