@@ -1,8 +1,8 @@
 //! C-4 Cardholder Verification: a mobile device that sends Mobile CVM Results (9F71) has
 //! verified the cardholder itself, or not; any other card's CVM List is processed as Book
 //! 3 10.5 says, against the CVMs the Enhanced Contactless Reader Capabilities (9F6E byte
-//! 2) offer. Above the Reader CVM Required Limit "No CVM" is not offered unless the
-//! terminal is exempt from No CVM checks (9F6E byte 4 b8).
+//! 2) offer where a CVM is required; below the Reader CVM Required Limit only "No CVM",
+//! above it "No CVM" only at a terminal exempt from No CVM checks (9F6E byte 4 b8).
 
 use crate::cvm::{self, CvmSelection};
 use crate::outcome::Cvm;
@@ -63,9 +63,8 @@ impl Kernel4<'_, '_, '_> {
                 selection
             }
             None => {
-                let no_cvm_checked = cvm_required && !self.enhanced.has(Ecrc::EXEMPT_FROM_NO_CVM);
                 self.ctx
-                    .cvm_list(self.enhanced.cvm_capability(no_cvm_checked))
+                    .cvm_list(self.enhanced.cvm_capability(cvm_required))
             }
         };
         let rule = if mobile.is_some() {

@@ -152,12 +152,22 @@ impl EnhancedContactlessReaderCapabilities {
     }
 
     /// The terminal's CVM capability coded as Terminal Capabilities (9F33) byte 2 (Book 4
-    /// Annex A2): online PIN b7 and signature b6 sit in the same places in 9F6E byte 2;
-    /// "No CVM required" b4 only below the CVM Required Limit.
+    /// Annex A2). Where a CVM is required, the CVMs of byte 2: online PIN b7 and signature
+    /// b6 sit in the same places in 9F6E byte 2, and "No CVM required" (b4) only for a
+    /// terminal exempt from No CVM checks; below the CVM Required Limit only "No CVM",
+    /// as Kernel 2 takes DF8119 there (decided, docs/kernels/c4.md).
     pub fn cvm_capability(self, cvm_required: bool) -> u8 {
+        const NO_CVM: u8 = 0x08;
+        if !cvm_required {
+            return NO_CVM;
+        }
         let same_place = Self::ONLINE_PIN.mask() | Self::SIGNATURE.mask();
-        let no_cvm = if cvm_required { 0 } else { 0x08 };
-        (self.0[1] & same_place) | no_cvm
+        let exempt = if self.has(Self::EXEMPT_FROM_NO_CVM) {
+            NO_CVM
+        } else {
+            0
+        };
+        (self.0[1] & same_place) | exempt
     }
 
     /// The C-4 kernel version in byte 4 b3–b1 (Table 4-4).
@@ -247,8 +257,10 @@ mod tests {
         let e = EnhancedContactlessReaderCapabilities([0x18, 0xE0, 0x00, 0x03]);
         assert_eq!(e.with_cvm_required(true).0, [0x18, 0xE0, 0x40, 0x03]);
         assert_eq!(e.with_cvm_required(true).with_cvm_required(false), e);
-        assert_eq!(e.cvm_capability(false), 0x68);
+        assert_eq!(e.cvm_capability(false), 0x08);
         assert_eq!(e.cvm_capability(true), 0x60);
+        let exempt = EnhancedContactlessReaderCapabilities([0x18, 0xA0, 0x00, 0x83]);
+        assert_eq!(exempt.cvm_capability(true), 0x28);
         assert!(e.has(EnhancedContactlessReaderCapabilities::MOBILE_CVM));
         assert_eq!(e.kernel_version(), "2.7");
     }
