@@ -62,10 +62,9 @@ impl Kernel4<'_, '_, '_> {
                 }
                 selection
             }
-            None => {
-                self.ctx
-                    .cvm_list(self.enhanced.cvm_capability(cvm_required))
-            }
+            None => self
+                .ctx
+                .cvm_list(self.enhanced.cvm_capability(cvm_required)),
         };
         let rule = if mobile.is_some() {
             "C-4 Cardholder Verification, Mobile CVM Results 9F71"
