@@ -123,11 +123,11 @@ class Card:
 
 
 def tap(card, t, c, un, p1=None, cid=None, tvr="0000000000", cvmr="3F0000", signed=True,
-        corrupt=False, gac_error=None, gpo_r=None, gac_r=None):
+        corrupt=False, gac_error=None, gpo_r=None, gac_r=None, ppse_r=None):
     """One tap: PPSE, SELECT, GPO, READ RECORD x4, [GET DATA ATC], GENERATE AC."""
     v = values(t, c, un, tvr, cvmr)
     pdol_data = dol_build(card.pdol, v)
-    ex = [E(PPSE_CMD, ppse((AID, 1, None, "AMERICAN EXPRESS"))), E(select_cmd(AID), card.fci()),
+    ex = [E(PPSE_CMD, ppse_r or ppse((AID, 1, None, "AMERICAN EXPRESS"))), E(select_cmd(AID), card.fci()),
           E(gpo_cmd(pdol_data), gpo_r or card.gpo_resp())]
     if gpo_r: return ex
     for i, r in enumerate(card.records[:3]): ex.append(E(rr_cmd(1, i + 1), h(r) + "9000"))
@@ -242,6 +242,14 @@ def main():
     write("amex-card-signature-above-cvm-limit-online", desc("Amex card, EUR 60.00 at/above the CVM limit (9F35 EA): the reader offers signature but no online PIN (9F6E byte 2 A0), so the CVM list 42031E031F03 gives signature 1E0300 (Book 3 10.5, c4.md R6); ARQC with CDA: Online Request with signature.", k),
           SRC4, cfg(c), t, [tap(k, t, c, UN1, 0x90, '80', tvr="0000008000", cvmr="1E0300")],
           {"outcome": "online_request", "cvm": "signature", "data": {"9F34": "1E0300", "9F35": "EA"}})
+    # V19 selection: a PPSE listing Visa (priority 2), Mastercard (3) and Amex (1, no 9F2A:
+    # RID default kernel 4): Book B 3.3.2.5 makes all three candidates, 3.3.3 picks priority 1.
+    t = tx("20.00", uns=(UN1,)); c = comb(floor="100.00")
+    three = ppse(("A0000000031010", 2, None, "VISA"), ("A0000000041010", 3, "02", "MASTERCARD"), (AID, 1, None, "AMERICAN EXPRESS"))
+    config = {"terminal": TERMINAL, "combinations": [visa_comb(), {"aid": "A0000000041010", "kernel": 2}, c], "capks": [CAPK]}
+    write("amex-ppse-priority-selects-kernel-4", desc("PPSE listing Visa (87 = 2), Mastercard (87 = 3, 9F2A 02) and American Express (87 = 1, no 9F2A: RID A000000025 → kernel 4, Book B 3.3.2.5): all three match a combination, the highest priority (1) is selected (Book B 3.3.3) and Kernel 4 runs: TC with CDA, Approved.", k),
+          SRC4, config, t, [tap(k, t, c, UN1, 0x50, '40', cvmr="1F0302", ppse_r=three)],
+          {"outcome": "approved", "data": {"84": AID, "9F26": AC}})
     print("amex vectors written")
 
 
