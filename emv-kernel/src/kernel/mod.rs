@@ -8,6 +8,7 @@
 pub mod context;
 pub mod error;
 pub mod id;
+pub(crate) mod quick;
 
 pub use context::{CardAnswer, KernelContext, Limits};
 pub use error::{Command, KernelError};
