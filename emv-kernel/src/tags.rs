@@ -168,7 +168,10 @@ static DICTIONARY: &[TagInfo] = &[
     // At least the PAN's first byte: an empty track 2 carries nothing to authorise
     // (decided; Book 3 Annex A gives "var. up to 19").
     info(0x57, "Track 2 Equivalent Data", Format::B).length(1, 19),
-    info(0x5A, "Application Primary Account Number (PAN)", Format::Cn).length(0, 10),
+    // At least one byte, as for track 2: an empty PAN names no account (decided; Book 3
+    // Annex A gives "var. up to 19" digits). The mutated-flow test found it on a declined
+    // Kernel 7 flow, where no mandatory-data check runs.
+    info(0x5A, "Application Primary Account Number (PAN)", Format::Cn).length(1, 10),
     info(0x61, "Application Template", Format::B).length(0, 252),
     info(0x6F, "File Control Information (FCI) Template", Format::B).length(0, 252),
     info(0x70, "READ RECORD Response Message Template", Format::B).length(0, 253),

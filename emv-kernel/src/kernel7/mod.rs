@@ -13,7 +13,7 @@
 //! | expiry, CTQ b1.b4 | Chinese qPBOC kernel headers (`QPBOC_EXPIRATION_OVERDUE_*`) | `kernel::quick` |
 //! | fDDA, version 01, CTQ b1.b6/b5 | JR/T 0025.12 Annex B (billzbh/XML2Java `EmvDAuth.c`); payprobe | `kernel::quick` |
 //! | CVM from the CTQ, 9F69 CTQ copy | JR/T 0025.12 7.6, 7.8.2, 7.8.3; C-3 5.7 | `kernel::quick` |
-//! | outcome with the balance in the data record | C-3 5.8/5.9 | [`outcome`] |
+//! | outcome with the balance in the data record | C-3 5.8/5.9 | `outcome` |
 //!
 //! C-7's own text was not available; every step above is settled from the public sources
 //! named, and what was decided without one is marked in docs/kernels/c7.md.
@@ -25,30 +25,14 @@
 pub mod electronic_cash_balance;
 mod outcome;
 
-use crate::kernel::quick::{self, Quick, Step};
+use crate::kernel::quick;
 use crate::kernel::{KernelContext, KernelError};
 use crate::session::KernelResult;
 
-/// Runs Kernel 7 from activation to outcome.
+/// Runs Kernel 7 from activation to outcome: the quick flow with the electronic cash
+/// balance read after the last record, while the card is still in the field, and the
+/// balance added to the outcome's data record.
 pub fn run(ctx: KernelContext<'_, '_, '_>) -> Result<KernelResult, KernelError> {
-    let mut k = Quick::start(ctx, "kernel 7")?;
-    quick::finish(steps(&mut k))
-}
-
-/// The quick flow with the balance read after the last record, while the card is still in
-/// the field.
-fn steps(k: &mut Quick<'_, '_, '_>) -> Step<KernelResult> {
-    let pdol = k.qvsdc_pdol()?;
-    k.initiate_application_processing(&pdol)?;
-    k.read_application_data()?;
-    let balance = electronic_cash_balance::read(k)?;
-    let cryptogram = k.card_read_complete()?;
-    if k.reader.offline_so_far() {
-        k.processing_restrictions();
-    }
-    k.offline_data_authentication()?;
-    if !k.reader.decline_required {
-        k.cardholder_verification(cryptogram);
-    }
-    Ok(outcome::with_balance(k, balance))
+    let (result, balance) = quick::run(ctx, "kernel 7", electronic_cash_balance::read)?;
+    Ok(outcome::with_balance(result, balance))
 }

@@ -2,13 +2,11 @@
 //! card gave one, in the data record under 9F79 for the app to show (UICS Part II H.2.2).
 
 use super::electronic_cash_balance::Balance;
-use crate::kernel::quick::Quick;
 use crate::session::KernelResult;
 use crate::tags;
 
-/// The outcome and its data record, the balance added.
-pub(super) fn with_balance(k: &mut Quick<'_, '_, '_>, balance: Option<Balance>) -> KernelResult {
-    let mut result = k.outcome();
+/// The quick flow's outcome with the balance added to its data record, when both exist.
+pub(super) fn with_balance(mut result: KernelResult, balance: Option<Balance>) -> KernelResult {
     if let (Some(record), Some(balance)) = (result.data_record.as_mut(), balance) {
         record.insert(tags::EC_BALANCE, balance.to_vec());
     }

@@ -117,10 +117,38 @@ impl<'s, 'a, 'i> Quick<'s, 'a, 'i> {
     }
 }
 
-/// The kernel's result from its sections: an early outcome is the result too.
-pub(crate) fn finish(steps: Step<KernelResult>) -> Result<KernelResult, KernelError> {
-    match steps {
-        Ok(done) | Err(Exit::Outcome(done)) => Ok(done),
+/// Runs the sections of C-3 5.2 to 5.9 in the book's order for the kernel `name`;
+/// `after_records` is the kernel's own step after the last record, while the card is still
+/// in the field (Kernel 7 reads the electronic cash balance there), and its result comes
+/// back with the outcome (its default when the kernel ended before it).
+pub(crate) fn run<T: Default>(
+    ctx: KernelContext<'_, '_, '_>,
+    name: &'static str,
+    after_records: impl FnOnce(&mut Quick<'_, '_, '_>) -> Step<T>,
+) -> Result<(KernelResult, T), KernelError> {
+    let mut k = Quick::start(ctx, name)?;
+    match sections(&mut k, after_records) {
+        Ok(done) => Ok(done),
+        Err(Exit::Outcome(done)) => Ok((done, T::default())),
         Err(Exit::Error(error)) => Err(error),
     }
+}
+
+fn sections<T>(
+    k: &mut Quick<'_, '_, '_>,
+    after_records: impl FnOnce(&mut Quick<'_, '_, '_>) -> Step<T>,
+) -> Step<(KernelResult, T)> {
+    let pdol = k.qvsdc_pdol()?;
+    k.initiate_application_processing(&pdol)?;
+    k.read_application_data()?;
+    let own = after_records(k)?;
+    let cryptogram = k.card_read_complete()?;
+    if k.reader.offline_so_far() {
+        k.processing_restrictions();
+    }
+    k.offline_data_authentication()?;
+    if !k.reader.decline_required {
+        k.cardholder_verification(cryptogram);
+    }
+    Ok((k.outcome(), own))
 }
