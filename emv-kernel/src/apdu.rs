@@ -48,7 +48,7 @@ pub fn generate_ac(p1: u8, cdol_data: &[u8]) -> Vec<u8> {
     command([0x80, 0xAE, p1, 0x00], cdol_data)
 }
 
-/// `80 CA tag 00`: GET DATA for a two-byte tag (Book 3 6.5.7).
+/// `80 CA tag 00`: GET DATA of a two-byte tag (Book 3 6.5.7), Le = 00.
 pub fn get_data(tag: u16) -> Vec<u8> {
     let [p1, p2] = tag.to_be_bytes();
     vec![0x80, 0xCA, p1, p2, 0x00]

@@ -18,6 +18,7 @@ pub mod kernel;
 pub mod kernel2;
 pub mod kernel3;
 pub mod kernel4;
+pub mod kernel7;
 pub mod oda;
 pub mod outcome;
 pub mod preprocessing;

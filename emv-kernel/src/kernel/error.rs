@@ -27,7 +27,7 @@ pub enum Command {
     ExchangeRelayResistanceData,
     /// GENERATE AC (Book 3 6.5.5).
     GenerateAc,
-    /// GET DATA (Book 3 6.5.7).
+    /// GET DATA (Book 3 6.5.7), e.g. the Electronic Cash Balance (Kernel 7).
     GetData,
 }
 
