@@ -3,12 +3,10 @@
 //! and the cryptogram terminal action analysis chose, CDA requested when selected; the
 //! response is checked (Book 3 6.5.5.4, 9.2.1) and its CDA signature verified.
 
-use crate::apdu;
 use crate::cryptogram::Cryptogram;
-use crate::kernel::{Command, KernelError};
+use crate::kernel::KernelError;
 use crate::session::KernelResult;
 use crate::tags;
-use crate::tlv;
 
 use super::Kernel4;
 
@@ -56,20 +54,13 @@ impl Kernel4<'_, '_, '_> {
         if !self.ctx.card.has(tags::MOBILE_CVM_RESULTS) {
             return Ok(None);
         }
-        let answer = self.ctx.exchange(
-            Command::GetData,
-            apdu::get_data(0x9F36),
+        let (atc, sw) = self.ctx.get_data(
+            tags::ATC,
             "GET DATA ATC of the mobile device (C-4, as the recorded reader)",
         )?;
-        let atc = tlv::find(&answer.data, tags::ATC)
-            .ok()
-            .flatten()
-            .filter(|_| answer.is_ok())
-            .map(|t| t.value.to_vec());
         if atc.is_none() {
             self.ctx.decide(format!(
-                "kernel 4: GET DATA ATC answered {:04X} without an ATC: ignored",
-                answer.sw
+                "kernel 4: GET DATA ATC answered {sw:04X} without an ATC: ignored"
             ));
         }
         Ok(atc)
