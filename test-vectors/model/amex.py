@@ -242,6 +242,16 @@ def main():
     write("amex-card-signature-above-cvm-limit-online", desc("Amex card, EUR 60.00 at/above the CVM limit (9F35 EA): the reader offers signature but no online PIN (9F6E byte 2 A0), so the CVM list 42031E031F03 gives signature 1E0300 (Book 3 10.5, c4.md R6); ARQC with CDA: Online Request with signature.", k),
           SRC4, cfg(c), t, [tap(k, t, c, UN1, 0x90, '80', tvr="0000008000", cvmr="1E0300")],
           {"outcome": "online_request", "cvm": "signature", "data": {"9F34": "1E0300", "9F35": "EA"}})
+    # V20 a locked phone below the CVM limit: 9F71 3F0001 (not verified, not required, failed)
+    # and an AAC: R11 (failed) → See phone; tap 2 unlocked 010002 → CDCVM, TC with CDA, Approved.
+    t = tx("25.00", uns=(UN1, UN2)); c = comb(floor="50.00")
+    locked_low, unlocked_low = Card(aip="1940", mobile="3F0001"), Card(aip="1940", mobile="010002")
+    write("amex-phone-locked-below-cvm-limit-see-phone-two-taps", desc("Locked Amex phone at EUR 25.00, below the CVM limit (9F35 E2): tap 1 9F71 3F0001 (no CVM, failed) → No CVM 3F0002 (c4.md R6), TC with CDA asked for; the phone answers an AAC: its verification failed, so See phone, Try Again (c4.md R11). Tap 2 unlocked, 9F71 010002: CDCVM, TC with CDA: Approved.", locked_low, True),
+          SRC4, cfg(c), t, [tap(locked_low, t, c, UN1, 0x50, '00', cvmr="3F0002", signed=False),
+                            tap(unlocked_low, t, c, UN2, 0x50, '40', cvmr="010002")],
+          {"outcome": "approved", "cvm": "cdcvm", "tap_outcomes": ["try_again", "approved"],
+           "ui": ["see_phone", "present_card", "card_read_ok", "approved"],
+           "data": {"9F71": "010002", "9F34": "010002", "9F35": "E2", "9F37": UN2}})
     # V19 selection: a PPSE listing Visa (priority 2), Mastercard (3) and Amex (1, no 9F2A:
     # RID default kernel 4): Book B 3.3.2.5 makes all three candidates, 3.3.3 picks priority 1.
     t = tx("20.00", uns=(UN1,)); c = comb(floor="100.00")

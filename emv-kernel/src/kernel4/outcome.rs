@@ -1,8 +1,9 @@
 //! C-4 outcomes of the GENERATE AC response: TC → Approved, ARQC → Online Request (with
 //! "card read OK, remove card" at a delayed authorisation terminal, which goes online after
 //! the card has left), AAC → Declined, or End Application for a refund; and the mobile
-//! device's second tap: an AAC from a phone that did not verify the cardholder where the
-//! terminal required a CVM means "See phone" and tap again.
+//! device's second tap: an AAC from a phone whose verification failed or is blocked, or
+//! that did not verify the cardholder where the terminal required a CVM, means "See phone"
+//! and tap again.
 
 use crate::config::TransactionType;
 use crate::cryptogram::Cryptogram;
@@ -19,7 +20,7 @@ impl Kernel4<'_, '_, '_> {
         let (status, message) = match returned {
             Cryptogram::Aac if self.phone_asks_for_cvm() => {
                 self.ctx.decide(
-                    "kernel 4: AAC from a phone that did not verify the cardholder where the terminal requires a CVM → See phone, Try Again (C-4 Mobile CVM, docs/kernels/c4.md)",
+                    "kernel 4: AAC from a phone that has not verified the cardholder (9F71) → See phone, Try Again (C-4 Mobile CVM, docs/kernels/c4.md R11)",
                 );
                 return session::see_phone().into();
             }
@@ -47,10 +48,11 @@ impl Kernel4<'_, '_, '_> {
         done
     }
 
-    /// A phone's Mobile CVM Results say it did not verify the cardholder, and the
-    /// terminal required a CVM for this amount.
+    /// A phone's Mobile CVM Results say its verification failed or is blocked, or that it
+    /// did not verify the cardholder where the terminal required a CVM for this amount.
     fn phone_asks_for_cvm(&self) -> bool {
-        self.ctx.limits.cvm_required_limit_exceeded
-            && self.mobile_cvm_results().is_some_and(|m| !m.verified())
+        let required = self.ctx.limits.cvm_required_limit_exceeded;
+        self.mobile_cvm_results()
+            .is_some_and(|m| m.failed_or_blocked() || (required && !m.verified()))
     }
 }

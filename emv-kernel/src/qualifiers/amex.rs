@@ -213,6 +213,12 @@ impl MobileCvmResults {
         self.0[0] == Self::PERFORMED && self.0[2] == Self::SUCCESSFUL
     }
 
+    /// The phone's verification failed or is blocked (byte 3 `01` or `03`): the cardholder
+    /// has to act on the phone.
+    pub fn failed_or_blocked(self) -> bool {
+        matches!(self.0[2], Self::FAILED | Self::BLOCKED)
+    }
+
     /// The words for each byte (Table 12); `None` for a code the table does not give.
     pub fn describe(self) -> [Option<&'static str>; 3] {
         let method = match self.0[0] {
@@ -270,6 +276,8 @@ mod tests {
         let recorded = MobileCvmResults::from_value(&[0x01, 0x00, 0x02]).unwrap();
         assert!(recorded.verified());
         assert!(!MobileCvmResults([0x3F, 0x03, 0x01]).verified());
+        assert!(MobileCvmResults([0x3F, 0x00, 0x01]).failed_or_blocked());
+        assert!(!MobileCvmResults([0x3F, 0x00, 0x02]).failed_or_blocked());
         assert_eq!(
             MobileCvmResults([0x3F, 0x03, 0x03]).describe(),
             [
