@@ -123,7 +123,7 @@ class Card:
 
 
 def tap(card, t, c, un, p1=None, cid=None, tvr="0000000000", cvmr="3F0000", signed=True,
-        corrupt=False, gac_error=None, gpo_r=None, gac_r=None, ppse_r=None):
+        corrupt=False, gac_error=None, gpo_r=None, gac_r=None, ppse_r=None, getdata_r="9F360200429000"):
     """One tap: PPSE, SELECT, GPO, READ RECORD x4, [GET DATA ATC], GENERATE AC."""
     v = values(t, c, un, tvr, cvmr)
     pdol_data = dol_build(card.pdol, v)
@@ -132,7 +132,7 @@ def tap(card, t, c, un, p1=None, cid=None, tvr="0000000000", cvmr="3F0000", sign
     if gpo_r: return ex
     for i, r in enumerate(card.records[:3]): ex.append(E(rr_cmd(1, i + 1), h(r) + "9000"))
     ex.append(E(rr_cmd(2, 1), h(card.records[3]) + "9000"))
-    if card.mobile: ex.append(E("80CA9F3600", "9F360200429000"))
+    if card.mobile: ex.append(E("80CA9F3600", getdata_r))
     cdol1_data = dol_build(CDOL1, v)
     gac = h(bytes([0x80, 0xAE, p1, 0, len(cdol1_data)]) + cdol1_data + b'\x00')
     if gac_error: ex.append(E(gac, error=gac_error)); return ex
@@ -252,6 +252,11 @@ def main():
           {"outcome": "approved", "cvm": "cdcvm", "tap_outcomes": ["try_again", "approved"],
            "ui": ["see_phone", "present_card", "card_read_ok", "approved"],
            "data": {"9F71": "010002", "9F34": "010002", "9F35": "E2", "9F37": UN2}})
+    # V21 GET DATA refused: the phone answers 6A88 (data not found); R8 ignores it and goes on.
+    t = tx("60.00", uns=(UN1,)); c = comb(floor="50.00")
+    write("amex-phone-get-data-6a88-ignored-online", desc("Amex phone answering the reader's GET DATA ATC with 6A88 (referenced data not found): the ATC is optional, the answer is ignored (c4.md R8) and the transaction goes on: CDCVM, ARQC with CDA, Online Request.", unlocked, True),
+          SRC4, cfg(c), t, [tap(unlocked, t, c, UN1, 0x90, '80', tvr="0000008000", cvmr="010002", getdata_r="6A88")],
+          {"outcome": "online_request", "cvm": "cdcvm", "data": {"9F36": "0042"}})
     # V19 selection: a PPSE listing Visa (priority 2), Mastercard (3) and Amex (1, no 9F2A:
     # RID default kernel 4): Book B 3.3.2.5 makes all three candidates, 3.3.3 picks priority 1.
     t = tx("20.00", uns=(UN1,)); c = comb(floor="100.00")
