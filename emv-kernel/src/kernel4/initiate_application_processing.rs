@@ -65,7 +65,8 @@ impl Kernel4<'_, '_, '_> {
     /// C-4 4.3.3, 4.3.4: the Terminal Type the card receives is 9F35 ORed with 9F6D, and
     /// with b4 "CVM Required" when Entry Point found the amount at or above the Reader CVM
     /// Required Limit; 9F6E carries the same fact in byte 3 b7. Both become the kernel's
-    /// own data objects, so the PDOL, the CDOL1 and the data record see them.
+    /// own data objects, so the PDOL, the CDOL1 and the data record see them, with the CVM
+    /// Results "no CVM performed" until cardholder verification sets them.
     fn modified_terminal_data(&mut self) {
         let cvm_required = self.ctx.limits.cvm_required_limit_exceeded;
         let terminal_type = self

@@ -8,7 +8,7 @@
 //! | Offline Data Authentication | CDA selected before GENERATE AC, verified on its response | [`offline_data_authentication`] |
 //! | Processing Restrictions | Book 3 10.4 | [`crate::kernel::emv_mode`] |
 //! | Cardholder Verification | Mobile CVM (9F71) for a phone, the CVM List otherwise | [`cardholder_verification`] |
-//! | Terminal Risk Management | floor limit (Book 3 10.6.1) | [`crate::book3::risk`] |
+//! | Terminal Risk Management | floor limit (Book 3 10.6.1) | [`crate::kernel::emv_mode`] |
 //! | Terminal Action Analysis | Book 3 10.7 with the Amex TACs | [`terminal_action_analysis`] |
 //! | Card Action Analysis | GET DATA ATC of a phone, one GENERATE AC, its response | [`card_action_analysis`] |
 //! | Outcome | Approved, Online Request (immediate or delayed authorisation), Declined, See Phone | [`outcome`] |
