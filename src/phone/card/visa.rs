@@ -234,6 +234,46 @@ mod tests {
         assert_eq!(find(&gpo, 0x9F6C).unwrap(), vec![0x00, 0x80]);
     }
 
+    /// The real Apple Pay traces (proxmark3 `hf_visa_apple_ecp.trace`,
+    /// `hf_visa_apple_transit_bypass.trace`): at a reader sending the ECP transit frame a
+    /// locked iPhone answered TTQ 32804000 with 6986 and TTQ 33804000 (b1 "ODA for online
+    /// authorisations") with an fDDA-signed ARQC and CTQ 0000.
+    #[test]
+    fn a_locked_phone_in_express_transit_pays_only_at_an_ecp_reader_asking_for_oda() {
+        let london = hex_const("6A02C801000300027900000000");
+        let options = WalletOptions {
+            locked: true,
+            ..WalletOptions::default()
+        };
+        let tap = |ecp: Option<&[u8]>, express: bool, ttq: [u8; 4]| {
+            let mut wallet = Wallet::new(Profile::VisaPhone, options).unwrap();
+            wallet.set_express_transit(express);
+            wallet.set_reader_polling(ecp);
+            let pdol = select(&mut wallet);
+            let answer = data(gpo(&mut wallet, &pdol, 0, UN, ttq));
+            (answer, wallet.is_locked())
+        };
+        let ((_, sw), _) = tap(Some(&london), true, [0x32, 0x80, 0x40, 0x00]);
+        assert_eq!(sw, 0x6986, "no ODA-for-online bit: unlock first");
+        let ((gpo, sw), locked) = tap(Some(&london), true, [0x33, 0x80, 0x40, 0x00]);
+        assert_eq!(sw, 0x9000);
+        assert!(locked, "paid without unlocking");
+        assert_eq!(find(&gpo, 0x9F6C).unwrap(), vec![0x00, 0x00], "no CDCVM");
+        assert_eq!(find(&gpo, 0x9F27).unwrap(), vec![0x80], "ARQC");
+        assert!(find(&gpo, 0x9F4B).is_some(), "signed with fDDA");
+        let ((_, sw), _) = tap(Some(&london), false, [0x33, 0x80, 0x40, 0x00]);
+        assert_eq!(sw, 0x6986, "Express Transit off");
+        let ((_, sw), _) = tap(None, true, [0x33, 0x80, 0x40, 0x00]);
+        assert_eq!(
+            sw, 0x6986,
+            "no ECP in the polling loop: not a transit reader"
+        );
+        let mut mastercard_only = london.clone();
+        mastercard_only[8] = 0x10;
+        let ((_, sw), _) = tap(Some(&mastercard_only), true, [0x33, 0x80, 0x40, 0x00]);
+        assert_eq!(sw, 0x6986, "the reader does not take Visa in express mode");
+    }
+
     #[test]
     fn visa_card_asks_for_signature_above_the_cvm_limit_and_goes_offline_when_allowed() {
         let mut wallet = Wallet::new(Profile::VisaCard, WalletOptions::default()).unwrap();
