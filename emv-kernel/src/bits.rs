@@ -125,6 +125,19 @@ static PCII: &[NamedBit] = &[
 /// Mobile Support Indicator (9F7E): C-2 Annex A.
 static MOBILE_SUPPORT: &[NamedBit] = &[bit(1, 2, "OD-CVM required"), bit(1, 1, "Mobile supported")];
 
+/// UnionPay's reading of the TTQ (9F66) where it differs from Book A's: byte 1 b7, RFU in
+/// Book A, is qUICS's "contactless debit/credit application supported" (the full, not the
+/// quick, contactless path), per the qPBOC TTQ table (emv.cool, "Terminal Transaction
+/// Qualifiers (TTQ)(9F66)(qPBOC)") and billzbh/XML2Java `PbocCtls.c`. The other bits read
+/// as Book A names them (byte 1 b6 "EMV mode" is qUICS's "qUICS supported", byte 4 b8
+/// "fDDA version 01 supported"). UnionPay reads the CTQ (9F6C) bit for bit as C-3 does, so
+/// it needs no table of its own.
+static UNIONPAY_TTQ: &[NamedBit] = &[bit(
+    1,
+    7,
+    "UnionPay: contactless debit/credit application (full path) supported (RFU in Book A)",
+)];
+
 /// Explains a bit-mapped data object in words, one line per set bit or field; `None` when
 /// the tag is not bit-mapped or the value does not have the tag's length.
 pub fn explain(tag: Tag, value: &[u8]) -> Option<Vec<String>> {
@@ -142,7 +155,10 @@ pub fn explain(tag: Tag, value: &[u8]) -> Option<Vec<String>> {
         }
         (0x9B, 2) => e.flags(Tsi::BITS),
         (0x9F6C, 2) => e.flags(Ctq::BITS),
-        (0x9F66, 4) => e.flags(Ttq::BITS),
+        (0x9F66, 4) => {
+            e.flags(Ttq::BITS);
+            e.flags(UNIONPAY_TTQ);
+        }
         (0x9F33, 3) => e.flags(TERMINAL_CAPABILITIES),
         (0x9F27, 1) => cryptogram_information(&mut e),
         (0x9F34, 3) => cvm_results(&mut e),
@@ -352,6 +368,13 @@ mod tests {
                 "byte 4 b8: fDDA v1.0 Supported",
             ]
         );
+    }
+
+    #[test]
+    fn unionpay_ttq_byte_1_b7_is_named() {
+        let l = lines(0x9F66, "62004080");
+        assert!(l.iter().any(|s| s.contains("byte 1 b7: UnionPay")), "{l:?}");
+        assert!(!l.iter().any(|s| s.contains("RFU bit set")), "{l:?}");
     }
 
     #[test]

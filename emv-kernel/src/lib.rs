@@ -17,6 +17,7 @@ pub mod entry_point;
 pub mod kernel;
 pub mod kernel2;
 pub mod kernel3;
+pub mod kernel7;
 pub mod oda;
 pub mod outcome;
 pub mod preprocessing;

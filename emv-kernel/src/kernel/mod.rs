@@ -8,6 +8,7 @@
 pub mod context;
 pub mod error;
 pub mod id;
+pub(crate) mod quick;
 
 pub use context::{CardAnswer, KernelContext, Limits};
 pub use error::{Command, KernelError};
@@ -22,6 +23,7 @@ pub type Kernel = fn(KernelContext<'_, '_, '_>) -> Result<KernelResult, KernelEr
 pub const KERNELS: &[(KernelId, Kernel)] = &[
     (KernelId::Mastercard, crate::kernel2::run),
     (KernelId::Visa, crate::kernel3::run),
+    (KernelId::UnionPay, crate::kernel7::run),
 ];
 
 /// Book B 3.4 kernel activation: runs the kernel registered for `id` with Entry Point's
