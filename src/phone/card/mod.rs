@@ -513,10 +513,13 @@ fn hex_const(s: &str) -> Vec<u8> {
     hex::decode(s).unwrap_or_default()
 }
 
-/// Track 2 equivalent data: PAN `D` YYMM service code 201, discretionary data, `F` pad.
+/// Track 2 equivalent data: PAN `D` YYMM service code 201, discretionary data, `F` pad;
+/// at most 37 digits, the 19 bytes of tag 57 (Book 3 Annex A), so a 19-digit PAN keeps
+/// less discretionary data.
 fn track2(account: &Account) -> Vec<u8> {
     let [yy, mm, _] = account.expiry;
     let mut digits = format!("{}D{yy:02X}{mm:02X}2010000000000000", account.pan);
+    digits.truncate(37);
     if digits.len() % 2 == 1 {
         digits.push('F');
     }

@@ -24,10 +24,12 @@ const UNIONPAY_PHONE: QuickApplication = QuickApplication {
     par: b"U0010013TAPTERMTESTPAR0000003",
 };
 
-/// The plastic card: the debit application A000000333010101.
+/// The plastic card: electronic cash on a debit account, A000000333010106, the application
+/// whose shipped combination says the terminal supports e-cash (9F7A = 01), so Kernel 7
+/// reads its balance.
 const UNIONPAY_CARD: QuickApplication = QuickApplication {
-    aid: &[0xA0, 0x00, 0x00, 0x03, 0x33, 0x01, 0x01, 0x01],
-    label: b"UnionPay Debit",
+    aid: &[0xA0, 0x00, 0x00, 0x03, 0x33, 0x01, 0x01, 0x06],
+    label: b"UnionPay e-cash",
     pdol: UNIONPAY_PDOL,
     country: [0x01, 0x56],
     token_requestor: [0; 6],
