@@ -258,10 +258,16 @@ fn locked_phones_take_two_taps_with_see_phone_and_the_recording_replays() {
 /// takes the second tap and is approved online with its cryptogram verified by the host.
 #[test]
 fn locked_unionpay_phone_is_approved_online_after_see_phone() {
+    see_phone_then_online_approval("unionpay-phone");
+}
+
+/// A locked `profile` played into a private pcscd: two taps, See phone between them, then
+/// an online approval whose cryptogram the host verified.
+fn see_phone_then_online_approval(profile: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let port = free_ports();
     let pcscd = Pcscd::start(tmp.path(), port, "Virtual PCD");
-    for profile in ["unionpay-phone"] {
+    {
         let _wallet = phone(profile, port, &["--locked", "--taps", "2"]);
         let got = pay_json(&pcscd.socket, "Virtual PCD 00 00", "25.00", &[]);
         assert_eq!(got["taps"], 2, "{profile}");
@@ -281,8 +287,6 @@ fn locked_unionpay_phone_is_approved_online_after_see_phone() {
         assert_eq!(got["cvm"], "cdcvm", "{profile}");
         assert_eq!(got["host"]["cryptogram_verified"], true, "{profile}");
         assert_eq!(got["host"]["response_code"], "00", "{profile}");
-        drop(_wallet);
-        thread::sleep(Duration::from_millis(500));
     }
 }
 
