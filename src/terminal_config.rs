@@ -441,7 +441,7 @@ mod tests {
         assert_eq!(s.kernel.terminal[&Tag::new(0x9F1A)], [0x08, 0x40]);
         // Untouched keys of the built-in file stay.
         assert_eq!(s.kernel.terminal[&Tag::new(0x9F35)], [0x22]);
-        assert_eq!(s.kernel.combinations.len(), 6);
+        assert_eq!(s.kernel.combinations.len(), 7);
         // Limits are read in the configured currency: in yen, the built-in "500.00" has
         // too many decimals, and the error says which combination.
         let yen = write(
@@ -543,7 +543,7 @@ mod tests {
     fn load_combines_config_and_keys() {
         let s = load(None, Path::new(CAPK_DIR)).unwrap();
         assert!(s.app.accept_test_keys);
-        assert_eq!(s.kernel.combinations.len(), 6);
+        assert_eq!(s.kernel.combinations.len(), 7);
         let text = describe(&s);
         assert!(text.contains("combination AID A0000000041010 kernel 2: 14 kernel data objects"));
         assert!(text.contains("terminal 9F4E = 54415054"));

@@ -99,6 +99,7 @@ mod tests {
             "00A404000E325041592E5359532E444446303100"
         );
         assert_eq!(hex::encode_upper(read_record(3, 1)), "00B2011C00");
+        assert_eq!(hex::encode_upper(get_data(0x9F36)), "80CA9F3600");
         assert_eq!(
             hex::encode_upper(get_processing_options(&[])),
             "80A80000028300".to_string() + "00"

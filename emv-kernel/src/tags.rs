@@ -407,17 +407,25 @@ static DICTIONARY: &[TagInfo] = &[
     ).length(2, 2),
     info(
         0x9F6D,
-        "Mag-stripe Application Version Number (Reader) (C-2)",
+        "Mag-stripe Application Version Number (Reader) (C-2) / Contactless Reader Capabilities (C-4)",
         Format::B,
-    ).length(2, 2),
+    ).length(1, 2),
     info(
         0x9F6E,
-        "Form Factor Indicator (C-3) / Third Party Data (C-2)",
+        "Form Factor Indicator (C-3) / Third Party Data (C-2) / Enhanced Contactless Reader Capabilities (C-4)",
         Format::B,
     ).length(4, 32),
     info(0x9F6F, "DS Slot Management Control (C-2)", Format::B).length(1, 1),
-    info(0x9F70, "Protected Data Envelope 1 (C-2)", Format::B).length(0, 192),
-    info(0x9F71, "Protected Data Envelope 2 (C-2)", Format::B).length(0, 192),
+    info(
+        0x9F70,
+        "Protected Data Envelope 1 (C-2) / Card Interface and Payment Capabilities (C-4)",
+        Format::B,
+    ).length(0, 192),
+    info(
+        0x9F71,
+        "Protected Data Envelope 2 (C-2) / Mobile CVM Results (C-4)",
+        Format::B,
+    ).length(0, 192),
     info(0x9F72, "Protected Data Envelope 3 (C-2)", Format::B).length(0, 192),
     info(0x9F73, "Protected Data Envelope 4 (C-2)", Format::B).length(0, 192),
     info(0x9F74, "Protected Data Envelope 5 (C-2)", Format::B).length(0, 192),
@@ -838,6 +846,15 @@ pub const RELAY_RESISTANCE_ACCURACY_THRESHOLD: Tag = Tag::new(0xDF8136);
 /// Relay Resistance Transmission Time Mismatch Threshold (C-2 A.1).
 pub const RELAY_RESISTANCE_MISMATCH_THRESHOLD: Tag = Tag::new(0xDF8137);
 
+// Kernel 4 (American Express, C-4).
+/// Contactless Reader Capabilities (C-4 4.3.3), ORed into the Terminal Type the card sees.
+pub const CONTACTLESS_READER_CAPABILITIES: Tag = Tag::new(0x9F6D);
+/// Enhanced Contactless Reader Capabilities (C-4 4.3.4); the tag of C-2's Third Party Data.
+pub const ENHANCED_CONTACTLESS_READER_CAPABILITIES: Tag = Tag::new(0x9F6E);
+/// Card Interface and Payment Capabilities (C-4); the tag of C-2's Protected Data Envelope 1.
+pub const CARD_INTERFACE_CAPABILITIES: Tag = Tag::new(0x9F70);
+/// Mobile CVM Results (C-4); the tag of C-2's Protected Data Envelope 2.
+pub const MOBILE_CVM_RESULTS: Tag = Tag::new(0x9F71);
 // Kernel 7 (UnionPay qUICS): see docs/kernels/c7.md for the sources.
 /// Electronic Cash Balance (UICS; n12 in the card's application currency), read with
 /// GET DATA by Kernel 7 when the terminal supports electronic cash.

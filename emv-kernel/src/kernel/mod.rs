@@ -6,6 +6,7 @@
 //! in [`KERNELS`].
 
 pub mod context;
+pub mod emv_mode;
 pub mod error;
 pub mod id;
 pub(crate) mod quick;
@@ -23,6 +24,7 @@ pub type Kernel = fn(KernelContext<'_, '_, '_>) -> Result<KernelResult, KernelEr
 pub const KERNELS: &[(KernelId, Kernel)] = &[
     (KernelId::Mastercard, crate::kernel2::run),
     (KernelId::Visa, crate::kernel3::run),
+    (KernelId::Amex, crate::kernel4::run),
     (KernelId::UnionPay, crate::kernel7::run),
 ];
 

@@ -11,11 +11,8 @@
 //! part of the decision (billzbh's kernel ignores a failed read the same way). A card
 //! that leaves the field is the usual communication error.
 
-use crate::apdu;
-use crate::kernel::Command;
 use crate::kernel::quick::{Quick, Step};
 use crate::tags;
-use crate::tlv::{Tag, TlvIter};
 
 /// 9F7A `01`: the terminal supports electronic cash (JR/T 0025).
 pub const EC_SUPPORTED: u8 = 0x01;
@@ -29,31 +26,25 @@ pub(super) fn read(k: &mut Quick<'_, '_, '_>) -> Step<Option<Balance>> {
     if k.ctx.config(tags::EC_TERMINAL_SUPPORT_INDICATOR) != Some(&[EC_SUPPORTED][..]) {
         return Ok(None);
     }
-    let answer = k.ctx.exchange(
-        Command::GetData,
-        apdu::get_data(0x9F79),
+    let (value, sw) = k.ctx.get_data(
+        tags::EC_BALANCE,
         "GET DATA Electronic Cash Balance 9F79 (UICS Part II H.2.2)",
     )?;
-    let balance = answer.is_ok().then(|| parse(&answer.data)).flatten();
+    let balance = value.as_deref().and_then(parse);
     let note = match balance {
         Some(b) => format!("kernel 7: electronic cash balance {}", hex::encode_upper(b)),
         None => format!(
             "kernel 7: no electronic cash balance (SW {:04X}); the transaction goes on without it",
-            answer.sw
+            sw
         ),
     };
     k.ctx.decide(note);
     Ok(balance)
 }
 
-/// `9F79 06 <n12>` and nothing else: six bytes of BCD digits.
-fn parse(data: &[u8]) -> Option<Balance> {
-    let mut items = TlvIter::new(data);
-    let tlv = items.next()?.ok()?;
-    if tlv.tag != Tag::new(0x9F79) || items.next().is_some() {
-        return None;
-    }
-    let balance = Balance::try_from(tlv.value).ok()?;
+/// The value of `9F79` (the card's only object): six bytes of BCD digits.
+fn parse(value: &[u8]) -> Option<Balance> {
+    let balance = Balance::try_from(value).ok()?;
     balance
         .iter()
         .all(|b| b >> 4 <= 9 && b & 0x0F <= 9)
@@ -66,16 +57,10 @@ mod tests {
 
     #[test]
     fn parses_only_a_well_formed_balance() {
-        let ok = hex::decode("9F7906000000012345").unwrap();
+        // The TLV around the value (one 9F79 object, 9000) is KernelContext::get_data's.
+        let ok = hex::decode("000000012345").unwrap();
         assert_eq!(parse(&ok), Some([0, 0, 0, 0x01, 0x23, 0x45]));
-        for bad in [
-            "9F79050000012345",
-            "9F7906000000A12345",
-            "9F7806000000012345",
-            "9F79060000000123459F3601",
-            "9F7906000000",
-            "",
-        ] {
+        for bad in ["0000012345", "000000A12345", "00000001234500", ""] {
             assert_eq!(parse(&hex::decode(bad).unwrap()), None, "{bad}");
         }
     }

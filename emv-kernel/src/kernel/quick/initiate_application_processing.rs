@@ -2,31 +2,18 @@
 //! selected Visa application is a qVSDC one (Book B 3.3.3.6), then GET PROCESSING
 //! OPTIONS with the PDOL data and what its status words mean (C-3 5.2.2.2).
 
-use std::time::Duration;
-
 use super::{Exit, Quick, Step};
 use crate::apdu;
-use crate::book3::responses;
 use crate::dol;
 use crate::kernel::{Command, KernelError};
-use crate::outcome::{MessageId, Outcome, OutcomeStatus, ReaderStatus, StartPoint, UiRequest};
+use crate::outcome::{MessageId, Outcome, OutcomeStatus, ReaderStatus};
 use crate::selection;
 use crate::session::{outcome, ui};
 use crate::tags;
 
-/// How long "See phone" stays before the reader polls again (Book A, 1.3 s; the hold
-/// time `00000D` both public Kernel 3 implementations give it).
-const SEE_PHONE_HOLD: Duration = Duration::from_millis(1300);
-
 /// Select Next at Start C: this candidate is dropped and Entry Point takes the next.
 fn select_next() -> Exit {
-    Exit::Outcome(
-        Outcome {
-            start: Some(StartPoint::C),
-            ..outcome(OutcomeStatus::SelectNext)
-        }
-        .into(),
-    )
+    Exit::Outcome(crate::session::select_next().into())
 }
 
 impl Quick<'_, '_, '_> {
@@ -77,8 +64,7 @@ impl Quick<'_, '_, '_> {
         if !answer.is_ok() {
             return Err(self.gpo_status(answer.sw));
         }
-        responses::store_gpo_response(&mut self.ctx.card, &answer.data)
-            .map_err(|error| KernelError::Response { command, error })?;
+        self.ctx.store_gpo_response(&answer)?;
         Ok(())
     }
 
@@ -94,19 +80,7 @@ impl Quick<'_, '_, '_> {
                 session.decide(format!(
                     "{name}: GPO 6986 → Try Again at Start B with See Phone (C-3 5.2.2.2)"
                 ));
-                Exit::Outcome(
-                    Outcome {
-                        start: Some(StartPoint::B),
-                        ui_on_outcome: Some(UiRequest {
-                            hold: SEE_PHONE_HOLD,
-                            ..ui(MessageId::SeePhone, ReaderStatus::NotReady)
-                        }),
-                        ui_on_restart: Some(ui(MessageId::PresentCard, ReaderStatus::ReadyToRead)),
-                        field_off: Some(SEE_PHONE_HOLD),
-                        ..outcome(OutcomeStatus::TryAgain)
-                    }
-                    .into(),
-                )
+                Exit::Outcome(crate::session::see_phone().into())
             }
             0x6984 => {
                 session.note("6984: the card refuses contactless for this transaction");
