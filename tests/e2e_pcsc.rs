@@ -184,6 +184,8 @@ fn every_profile_over_pcsc_matches_the_in_process_wallet() {
         "mastercard-card",
         "unionpay-phone",
         "unionpay-card",
+        "amex-phone",
+        "amex-card",
         "visa-bad-signature",
         "malformed-tlv",
         "no-matching-aid",
@@ -259,6 +261,13 @@ fn locked_phones_take_two_taps_with_see_phone_and_the_recording_replays() {
 #[test]
 fn locked_unionpay_phone_is_approved_online_after_see_phone() {
     see_phone_then_online_approval("unionpay-phone");
+}
+
+/// The same for the locked American Express phone (Kernel 4: AAC with Mobile CVM Results
+/// "no CVM performed, failed" → See phone).
+#[test]
+fn locked_amex_phone_is_approved_online_after_see_phone() {
+    see_phone_then_online_approval("amex-phone");
 }
 
 /// A locked `profile` played into a private pcscd: two taps, See phone between them, then
