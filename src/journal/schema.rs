@@ -41,7 +41,10 @@ pub const MIGRATIONS: &[&str] = &[
     // transaction is journalled with the exchanges so far). Command names and status words
     // only, never card data.
     "ALTER TABLE transactions ADD COLUMN detail TEXT;",
-    // 2 -> 3: transit (issue 13), its own entry so it renumbers alone when merged beside others:
+    // 2 -> 3: the electronic cash balance a UnionPay card reported (9F79, issue 10), in
+    // major units of the transaction currency.
+    "ALTER TABLE transactions ADD COLUMN ecash_balance TEXT;",
+    // 3 -> 4: transit (issue 13), its own entry so it renumbers alone when merged beside others:
     // the gate's rides (refused ones too, with the reason), the durable queue of deferred
     // authorisations (each written with its ride, before the gate opens), the deny list and
     // the day's charges. Accounts are AccountKey's stored form (PAR or keyed hash of the
