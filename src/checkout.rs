@@ -619,4 +619,64 @@ mod tests {
         assert_eq!(stored.entry.amount_minor, 1234);
         assert_eq!(journal.get(stored.id).unwrap().as_ref(), Some(stored));
     }
+
+    #[test]
+    fn an_ecash_balance_is_shown_with_the_verdict_and_journalled() {
+        use crate::host::Host;
+        use crate::phone::{InProcessTransport, Profile, card::WalletOptions};
+        let settings = crate::terminal_config::load(
+            None,
+            std::path::Path::new(crate::terminal_config::CAPK_DIR),
+        )
+        .unwrap();
+        let host = Host::with_defaults().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = Journal::open(&dir.path().join("j.sqlite")).unwrap();
+        // The shipped e-cash combination (A000000333010106, 9F7A 01) makes Kernel 7 read
+        // the balance the UnionPay card holds (123.45); the Visa card has none.
+        for (profile, shown) in [
+            (Profile::UnionPayCard, Some("E-cash balance EUR 123.45")),
+            (Profile::VisaCard, None),
+        ] {
+            let mut wallet =
+                InProcessTransport::for_profile(profile, WalletOptions::default(), 1).unwrap();
+            let mut services = Services {
+                host: Some(&host),
+                stand_in: StandIn::Decline,
+                journal: Some(&mut journal),
+                reader: "demo".into(),
+                cancel: CancelToken::new(),
+            };
+            let done = run_with(
+                &settings.kernel,
+                &sample_transaction(),
+                &mut wallet,
+                &mut |_| {},
+                &mut services,
+            );
+            assert!(done.verdict.approved(), "{profile}: {:?}", done.verdict);
+            let line = done
+                .verdict
+                .detail
+                .iter()
+                .find(|d| d.starts_with("E-cash"))
+                .map(String::as_str);
+            assert_eq!(line, shown, "{profile}");
+            let stored = done.journal.stored().expect("journalled");
+            let balance = stored.entry.ecash_balance.map(|b| b.to_string());
+            assert_eq!(
+                balance.as_deref(),
+                shown.map(|_| "123.45"),
+                "{profile}: journal"
+            );
+            assert_eq!(
+                stored.entry.scheme(),
+                Some(if profile == Profile::VisaCard {
+                    "Visa"
+                } else {
+                    "UnionPay"
+                })
+            );
+        }
+    }
 }

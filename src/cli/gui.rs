@@ -8,7 +8,7 @@ use tapterm::gui::{self, GuiOptions, Screen};
 /// Options of the window.
 #[derive(Debug, Default, Args)]
 pub struct GuiArgs {
-    /// Start on the demo reader with this wallet profile (visa-phone, mastercard-phone, …);
+    /// Start on the demo reader with this wallet profile (visa-phone, unionpay-phone, amex-phone, …);
     /// without it the window starts on a PC/SC reader when one is present.
     #[arg(long, value_name = "PROFILE", value_parser = profile_names())]
     demo: Option<String>,
