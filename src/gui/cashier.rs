@@ -311,6 +311,9 @@ impl State {
         for line in outcome.detail() {
             c = c.push(text(line).size(24));
         }
+        for line in outcome.rewards() {
+            c = c.push(text(line).size(20));
+        }
         c = c.push(
             text(currency.format(outcome.amount().value))
                 .size(40)

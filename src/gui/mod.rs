@@ -176,6 +176,7 @@ impl App {
             auto_tap: options.auto_tap,
         };
         let journal = config.journal.clone();
+        let config_warning = config.rewards_warning.clone();
         let app = App {
             config,
             screen: options.screen,
@@ -184,7 +185,7 @@ impl App {
             developer: developer::State::new(options.exchange),
             history: history::State::default(),
             readers: readers::State::new(demo, options.profile.is_none()),
-            notice: None,
+            notice: config_warning,
         };
         // The journal first: a pre-filled charge must find it open.
         let mut first = history::open(journal, app.config.zone)
@@ -407,6 +408,8 @@ impl App {
             reader: reader.clone(),
             host: self.config.host.clone(),
             journal: self.history.journal().cloned(),
+            rewards: self.config.rewards.clone(),
+            redeem: None,
         });
         self.phase = Phase::Waiting(Box::new(Live::new(control, amount, kind, reader)));
         self.notice = None;

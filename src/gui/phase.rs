@@ -176,7 +176,10 @@ impl Live {
             .journal
             .stored()
             .filter(|_| verdict.receipt)
-            .map(|stored| Box::new(receipt::State::new(stored.clone(), merchant)));
+            .map(|stored| {
+                let award = result.rewards.as_ref().ok().and_then(Option::as_ref);
+                Box::new(receipt::State::new(stored.clone(), merchant, award))
+            });
         // The lights stay as the kernel left them, but for a success (Book A 9.1.2) or a
         // transaction that ended without a card decision and needs nothing more.
         let status = match verdict.tone() {
@@ -233,6 +236,25 @@ impl Outcome {
     /// The status lights left on.
     pub fn status(&self) -> ReaderStatus {
         self.status
+    }
+
+    /// What the sale did to its rewards member, one `label: value` line each ("Points
+    /// earned: +25", "Offer available: 5th visit: EUR 2.00 off"), or why the ledger could
+    /// not be written; nothing when the sale earned nothing.
+    pub fn rewards(&self) -> Vec<String> {
+        let Ended::Checkout { result, .. } = &self.ended else {
+            return Vec::new();
+        };
+        let txn = &result.transaction;
+        match &result.rewards {
+            Ok(Some(award)) => award
+                .items(|m| crate::rewards::money(m, txn.currency, txn.currency_exponent))
+                .into_iter()
+                .map(|(label, value)| format!("{label}: {value}"))
+                .collect(),
+            Ok(None) => Vec::new(),
+            Err(e) => vec![format!("Rewards not written: {e}")],
+        }
     }
 
     /// The receipt, when the verdict calls for one and the journal holds the entry.

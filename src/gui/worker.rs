@@ -23,6 +23,7 @@ use crate::checkout::{self, CheckoutResult, Progress, Services};
 use crate::host::{Authoriser, StandIn};
 use crate::phone::{InProcessTransport, Profile, Wallet, WalletOptions};
 use crate::reader::pcsc_transport::{PcscOptions, PcscTransport};
+use crate::rewards::{Redemption, Rewards};
 
 /// Progress reported by the transaction thread.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,6 +102,10 @@ pub struct Job {
     pub host: Option<HostLink>,
     /// The journal, if it could be opened.
     pub journal: Option<SharedJournal>,
+    /// The rewards ledger's rules, when rewards are on.
+    pub rewards: Option<Arc<Rewards>>,
+    /// The offer the cashier applied to this sale.
+    pub redeem: Option<Redemption>,
 }
 
 /// A reader's transport, movable to the transaction thread.
@@ -232,6 +237,8 @@ fn run(job: Job, mut transport: Reader, cancel: CancelToken, waker: WakerGuard, 
         journal: journal.as_deref_mut(),
         reader: job.reader.label(),
         cancel,
+        rewards: job.rewards.as_deref(),
+        redeem: job.redeem.clone(),
     };
     let result = checkout::run_with(
         &job.config,

@@ -12,8 +12,9 @@
 //! |---|---|
 //! | `visa-phone` | DPAN, 9F19/9F24/9F25, FFI phone; ARQC, CTQ 0080 (CDCVM) copied in 9F69; fDDA when the TTQ asks for ODA online; `--locked`: GPO 6986 until the next tap |
 //! | `mastercard-phone` | DPAN, AIP with on-device CVM and CDA; ARQC with CDA and DF4B 001000; `--locked`: AAC with DF4B 000100 until the next tap |
-//! | `visa-card` | CTQ signature (or online PIN) when the TTQ requires a CVM; TC with fDDA when no online cryptogram is required and the amount is at most 100.00, ARQC otherwise |
-//! | `mastercard-card` | the cryptogram the terminal asks for (TC, ARQC, AAC), CDA-signed when asked |
+//! | `visa-card` | PAR of `visa-phone`'s account (9F24: one account, two PANs); CTQ signature (or online PIN) when the TTQ requires a CVM; TC with fDDA when no online cryptogram is required and the amount is at most 100.00, ARQC otherwise |
+//! | `mastercard-card` | PAR of `mastercard-phone`'s account; the cryptogram the terminal asks for (TC, ARQC, AAC), CDA-signed when asked |
+//! | `visa-card-no-par` | `visa-card` of another account (PAN 476173…0047) issued without a PAR |
 //! | `visa-bad-signature` | `visa-card` with a corrupted 9F4B |
 //! | `leaves-field` | `visa-card` that leaves at its second READ RECORD, first tap only |
 //! | `malformed-tlv` | `visa-card` whose GPO template 77 claims 16 bytes more than it holds |

@@ -38,6 +38,8 @@ pub enum Profile {
     VisaCard,
     /// Mastercard plastic card: M/Chip with CDA, TC offline when the terminal asks for it.
     MastercardCard,
+    /// Visa plastic issued before PARs: no 9F24, so rewards key it by a hash of its PAN.
+    VisaCardNoPar,
     /// Visa plastic whose fDDA signature is corrupted.
     VisaBadSignature,
     /// Visa plastic that leaves the field in the middle of READ RECORD (first tap only).
@@ -61,6 +63,9 @@ pub struct Account {
     pub icc_key: &'static str,
     /// Last four digits of the funding PAN (9F25), phones only.
     pub fpan_last4: Option<[u8; 2]>,
+    /// Payment Account Reference (9F24, `an` 29): one value for the account and all its
+    /// tokens, so a phone and the plastic of one account share it (EMVCo PAR).
+    pub par: Option<&'static [u8; 29]>,
 }
 
 impl std::fmt::Debug for Account {
@@ -75,11 +80,12 @@ impl std::fmt::Debug for Account {
 
 impl Profile {
     /// Every profile, in the order `--help` lists them.
-    pub const ALL: [Profile; 8] = [
+    pub const ALL: [Profile; 9] = [
         Profile::VisaPhone,
         Profile::MastercardPhone,
         Profile::VisaCard,
         Profile::MastercardCard,
+        Profile::VisaCardNoPar,
         Profile::VisaBadSignature,
         Profile::LeavesField,
         Profile::MalformedTlv,
@@ -93,6 +99,7 @@ impl Profile {
             Profile::MastercardPhone => "mastercard-phone",
             Profile::VisaCard => "visa-card",
             Profile::MastercardCard => "mastercard-card",
+            Profile::VisaCardNoPar => "visa-card-no-par",
             Profile::VisaBadSignature => "visa-bad-signature",
             Profile::LeavesField => "leaves-field",
             Profile::MalformedTlv => "malformed-tlv",
@@ -116,6 +123,7 @@ impl Profile {
             }
             Profile::VisaCard => "Visa plastic: qVSDC, fDDA, signature or no CVM by amount",
             Profile::MastercardCard => "Mastercard plastic: M/Chip, CDA, TC offline when asked",
+            Profile::VisaCardNoPar => "Visa plastic without a PAR (9F24), another account",
             Profile::VisaBadSignature => "Visa plastic with a corrupted fDDA signature",
             Profile::LeavesField => {
                 "Visa plastic that leaves the field mid READ RECORD (first tap)"
@@ -158,6 +166,7 @@ impl Profile {
                 expiry: [0x30, 0x12, 0x31],
                 icc_key: "icc-visa-phone",
                 fpan_last4: Some([0x47, 0x11]),
+                par: Some(b"V0010013TAPTERMTESTPAR0000001"),
             },
             Profile::MastercardPhone => Account {
                 pan: "5204730000001003",
@@ -165,6 +174,7 @@ impl Profile {
                 expiry: [0x30, 0x06, 0x30],
                 icc_key: "icc-mastercard-phone",
                 fpan_last4: Some([0x08, 0x15]),
+                par: Some(b"50010013TAPTERMTESTPAR0000002"),
             },
             Profile::MastercardCard => Account {
                 pan: "5413339900000037",
@@ -172,6 +182,7 @@ impl Profile {
                 expiry: [0x29, 0x09, 0x30],
                 icc_key: "icc-mastercard-card",
                 fpan_last4: None,
+                par: Some(b"50010013TAPTERMTESTPAR0000002"),
             },
             Profile::VisaCard
             | Profile::VisaBadSignature
@@ -183,6 +194,15 @@ impl Profile {
                 expiry: [0x29, 0x11, 0x30],
                 icc_key: "icc-visa-card",
                 fpan_last4: None,
+                par: Some(b"V0010013TAPTERMTESTPAR0000001"),
+            },
+            Profile::VisaCardNoPar => Account {
+                pan: "4761739900000047",
+                psn: 0x01,
+                expiry: [0x29, 0x11, 0x30],
+                icc_key: "icc-visa-card",
+                fpan_last4: None,
+                par: None,
             },
         }
     }
@@ -223,6 +243,24 @@ mod tests {
         let text = format!("{:?}", Profile::VisaPhone.account());
         assert!(!text.contains("4895370000000015"), "{text}");
         assert!(text.contains("0015"), "{text}");
+    }
+
+    #[test]
+    fn a_phone_and_the_plastic_of_one_account_share_the_par_not_the_pan() {
+        for (phone, card) in [
+            (Profile::VisaPhone, Profile::VisaCard),
+            (Profile::MastercardPhone, Profile::MastercardCard),
+        ] {
+            let (phone, card) = (phone.account(), card.account());
+            assert!(phone.par.is_some());
+            assert_eq!(phone.par, card.par);
+            assert_ne!(phone.pan, card.pan);
+        }
+        assert_ne!(
+            Profile::VisaPhone.account().par,
+            Profile::MastercardPhone.account().par
+        );
+        assert_eq!(Profile::VisaCardNoPar.account().par, None);
     }
 
     #[test]

@@ -191,12 +191,7 @@ pub(super) fn layout(profile: Profile, account: &Account, issuer_record: Vec<u8>
     tlv::encode(tags::IAC_DENIAL, &[0x00; 5], &mut signed);
     tlv::encode(tags::IAC_ONLINE, &MASTERCARD_IAC_ONLINE, &mut signed);
     tlv::encode(tags::APP_CURRENCY, &[0x09, 0x78], &mut signed);
-    token_data(
-        account,
-        [0x05, 0x00, 0x12, 0x34, 0x56, 0x78],
-        b"50010013TAPTERMTESTPAR0000002",
-        &mut signed,
-    );
+    token_data(account, [0x05, 0x00, 0x12, 0x34, 0x56, 0x78], &mut signed);
     tlv::encode(tags::SDA_TAG_LIST, &[0x82], &mut signed);
     let mut records = BTreeMap::new();
     records.insert((1, 1), track_record);

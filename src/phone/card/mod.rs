@@ -526,7 +526,7 @@ fn personalise_application(
     let issuer = RsaKey::load(issuer_name)?;
     let issuer_record = issuer_record(&RsaKey::load(ca_name)?, &issuer, account, oda_fault)?;
     let mut layout = match scheme {
-        Scheme::Visa => visa::layout(profile, account, issuer_record),
+        Scheme::Visa => visa::layout(account, issuer_record),
         Scheme::Mastercard => mastercard::layout(profile, account, issuer_record),
     };
     let icc_expiry = if oda_fault == Some(OdaFault::ExpiredIccCertificate) {
@@ -596,11 +596,17 @@ fn issuer_record(
     Ok(record)
 }
 
-/// Token data a phone carries (brief G): Token Requestor ID, PAR, last four of the FPAN.
-fn token_data(account: &Account, requestor: [u8; 6], par: &[u8], out: &mut Vec<u8>) {
-    if let Some(last4) = account.fpan_last4 {
+/// Account data: the PAR (9F24) whenever the account has one, phone or plastic (EMVCo PAR:
+/// one value for the account and its tokens); a phone's token data besides (brief G): Token
+/// Requestor ID and the last four of the FPAN.
+fn token_data(account: &Account, requestor: [u8; 6], out: &mut Vec<u8>) {
+    if account.fpan_last4.is_some() {
         tlv::encode(tags::TOKEN_REQUESTOR_ID, &requestor, out);
+    }
+    if let Some(par) = account.par {
         tlv::encode(tags::PAR, par, out);
+    }
+    if let Some(last4) = account.fpan_last4 {
         tlv::encode(tags::FPAN_LAST4, &last4, out);
     }
 }

@@ -14,7 +14,7 @@ use super::{
     tags, token_data, track2,
 };
 use crate::host::crypto::Cvn;
-use crate::phone::profiles::{Account, Fault, Profile};
+use crate::phone::profiles::{Account, Fault};
 
 /// Visa PDOL (C-3 brief B): TTQ, amounts, country, TVR, currency, date, type, UN.
 const VISA_PDOL: &str = "9F66049F02069F03069F1A0295055F2A029A039C019F3704";
@@ -105,17 +105,14 @@ impl Wallet {
 
 /// Visa qVSDC: AFL 18 01 03 01 — SFI 3 record 1 signed (country, AUC, token data),
 /// record 2 the issuer certificate, record 3 PAN, expiry, ICC certificate and 9F69.
-pub(super) fn layout(profile: Profile, account: &Account, issuer_record: Vec<u8>) -> Layout {
+pub(super) fn layout(account: &Account, issuer_record: Vec<u8>) -> Layout {
     let mut static_record = tlv::encoded(tags::ISSUER_COUNTRY, &[0x02, 0x50]);
     tlv::encode(tags::AUC, &[0xFF, 0x00], &mut static_record);
-    if profile.is_phone() {
-        token_data(
-            account,
-            [0x04, 0x00, 0x12, 0x34, 0x56, 0x78],
-            b"V0010013TAPTERMTESTPAR0000001",
-            &mut static_record,
-        );
-    }
+    token_data(
+        account,
+        [0x04, 0x00, 0x12, 0x34, 0x56, 0x78],
+        &mut static_record,
+    );
     let mut records = BTreeMap::new();
     records.insert((3, 1), static_record.clone());
     records.insert((3, 2), issuer_record);
