@@ -40,6 +40,8 @@ pub struct Live {
     exchanges: Vec<TraceEntry>,
     /// The window was closed: it goes once the transaction is journalled.
     close_when_done: bool,
+    /// A rewards check tap, not a sale.
+    check: bool,
 }
 
 /// How a transaction ended, as the cashier sees it.
@@ -84,7 +86,19 @@ impl Live {
             polling: false,
             exchanges: Vec::new(),
             close_when_done: false,
+            check: false,
         }
+    }
+
+    /// The same, as a rewards check tap (zero amount, nothing charged).
+    pub fn checking(mut self) -> Live {
+        self.check = true;
+        self
+    }
+
+    /// Whether this is a rewards check tap.
+    pub fn is_check(&self) -> bool {
+        self.check
     }
 
     /// The amount charged.
@@ -156,7 +170,7 @@ impl Live {
                 self.prompt.card_detected();
             }
             Event::Exchange(record) => self.exchanges.push(record),
-            Event::Notice(_) | Event::Done(_) | Event::Stopped => {}
+            Event::Notice(_) | Event::Done(_) | Event::Checked(_) | Event::Stopped => {}
         }
     }
 
