@@ -412,3 +412,141 @@ pub fn check_transaction(sale: &Transaction) -> Transaction {
         ..sale.clone()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::Journal;
+    use crate::journal::tests::entry;
+
+    fn rewards() -> Rewards {
+        Rewards::new(
+            rules::load(None, 978, 2).unwrap(),
+            TerminalSecret::from_bytes([3; 64]),
+        )
+    }
+
+    /// The record behind `journal::tests::entry`: its PAR is the key.
+    fn record() -> TagMap {
+        let mut record = TagMap::new();
+        record.insert(Tag::new(0x9F24), b"V0010013822123456789012345678".to_vec());
+        record.insert(Tag::new(0x9F19), vec![0x04, 0, 0x12, 0x34, 0x56, 0x78]);
+        record
+    }
+
+    fn settle(j: &mut Journal, e: &Entry, redeem: Option<&Redemption>) -> Option<Award> {
+        let r = rewards();
+        let (_, award) = j
+            .record_with(e, |ledger, id| r.settle(ledger, id, e, &record(), redeem))
+            .unwrap();
+        award.unwrap()
+    }
+
+    #[test]
+    fn only_approved_purchases_and_refunds_in_the_rules_currency_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(&dir.path().join("j.sqlite")).unwrap();
+        for outcome in ["Declined", "Cancelled"] {
+            let e = entry(TransactionType::Purchase, 5000, outcome, 9);
+            assert_eq!(settle(&mut j, &e, None), None, "{outcome}");
+        }
+        let mut yen = entry(TransactionType::Purchase, 5000, "Approved", 9);
+        (yen.currency, yen.exponent) = (392, 0);
+        assert_eq!(settle(&mut j, &yen, None), None, "another currency");
+        let cash = entry(TransactionType::Cash, 5000, "Approved", 9);
+        assert_eq!(settle(&mut j, &cash, None), None);
+        let refund = entry(TransactionType::Refund, 5000, "Approved", 9);
+        assert_eq!(
+            settle(&mut j, &refund, None),
+            None,
+            "no member to refund yet"
+        );
+        assert!(j.ledger().members().unwrap().is_empty());
+        let sale = settle(
+            &mut j,
+            &entry(TransactionType::Purchase, 5099, "Approved", 9),
+            None,
+        );
+        let sale = sale.unwrap();
+        assert_eq!(
+            (sale.earned, sale.welcome, sale.balance, sale.visits),
+            (50, 10, 60, 1)
+        );
+        assert_eq!(
+            sale.new_device, None,
+            "a new member's first device is not news"
+        );
+        // A refund larger than the balance empties it, never below zero.
+        let back = settle(
+            &mut j,
+            &entry(TransactionType::Refund, 9000, "Approved", 10),
+            None,
+        );
+        assert_eq!(back.map(|a| (a.reversed, a.balance)), Some((60, 0)));
+    }
+
+    #[test]
+    fn a_redemption_for_another_member_or_an_offer_not_yet_reached_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(&dir.path().join("j.sqlite")).unwrap();
+        let sale = entry(TransactionType::Purchase, 1000, "Approved", 9);
+        let early = Redemption {
+            member: 1,
+            offer: "5th visit".into(),
+        };
+        let first = settle(&mut j, &sale, Some(&early)).unwrap();
+        assert_eq!(first.redeemed, None, "visit 1 has no 5th-visit offer");
+        for _ in 2..=5 {
+            settle(&mut j, &sale, None);
+        }
+        let stranger = Redemption {
+            member: 99,
+            offer: "5th visit".into(),
+        };
+        assert_eq!(
+            settle(&mut j, &sale, Some(&stranger)).unwrap().redeemed,
+            None
+        );
+        let used = settle(&mut j, &sale, Some(&early)).unwrap();
+        assert_eq!(used.redeemed, Some(("5th visit".into(), 200)));
+        let again = settle(&mut j, &sale, Some(&early)).unwrap();
+        assert_eq!(again.redeemed, None, "once, not twice");
+        assert_eq!(j.ledger().redemptions(1, "5th visit").unwrap(), 1);
+        // The award read back for a receipt is the one the sale returned (less the news).
+        assert_eq!(award(j.ledger(), 7).unwrap(), Some(used));
+    }
+
+    #[test]
+    fn a_failing_ledger_never_costs_the_sale_its_journal_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(&dir.path().join("j.sqlite")).unwrap();
+        let sale = entry(TransactionType::Purchase, 1000, "Approved", 9);
+        let r = rewards();
+        let (id, rewarded) = j
+            .record_with(&sale, |ledger, id| {
+                r.settle(ledger, id, &sale, &record(), None)?;
+                Err::<(), _>(JournalError::DiskFull {
+                    path: "test".into(),
+                })
+            })
+            .unwrap();
+        assert!(rewarded.is_err());
+        assert_eq!(j.get(id).unwrap().unwrap().entry, sale, "the row is kept");
+        assert!(
+            j.ledger().members().unwrap().is_empty(),
+            "the half-written award is not"
+        );
+    }
+
+    #[test]
+    fn devices_come_from_the_ffi_and_the_token_requestor() {
+        let mut phone = record();
+        phone.insert(FFI, vec![0x23, 0x86, 0, 0]);
+        let visa = "A0000000031010";
+        assert_eq!(form(&phone, visa, true), "phone");
+        assert_eq!(form(&phone, "A0000000041010", true), "phone or wallet");
+        assert_eq!(form(&TagMap::new(), visa, false), "card");
+        assert_eq!(scheme("A0000000041010"), "Mastercard");
+        assert_eq!(scheme("A0000009991010"), "A0000009991010");
+    }
+}
