@@ -41,7 +41,10 @@ pub const MIGRATIONS: &[&str] = &[
     // transaction is journalled with the exchanges so far). Command names and status words
     // only, never card data.
     "ALTER TABLE transactions ADD COLUMN detail TEXT;",
-    // 2 -> 3: the rewards ledger (issue 12). A member is an account key: `par:` and the
+    // 2 -> 3: the electronic cash balance a UnionPay card reported (9F79, issue 10), in
+    // major units of the transaction currency.
+    "ALTER TABLE transactions ADD COLUMN ecash_balance TEXT;",
+    // 3 -> 4: the rewards ledger (issue 12). A member is an account key: `par:` and the
     // Payment Account Reference, or `pan-hmac:` and the keyed hash of the PAN; never a PAN.
     // Devices keep the last four digits shown on a receipt, no more. Each event is linked
     // to the journal row that caused it and carries the balance and visits after it.

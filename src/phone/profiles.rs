@@ -5,13 +5,18 @@
 //! device, a second tap after the user unlocks). Cards are plain plastic. The faulty profiles
 //! exist for tests of the terminal's error handling.
 
-/// Payment scheme of a profile: decides the kernel (C-3 Visa qVSDC, C-2 Mastercard M/Chip).
+/// Payment scheme of a profile: decides the kernel (C-3 Visa qVSDC, C-2 Mastercard M/Chip,
+/// C-7 UnionPay qUICS, C-4 American Express ExpressPay).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scheme {
     /// Visa, Kernel 3 (qVSDC with fDDA).
     Visa,
     /// Mastercard, Kernel 2 (M/Chip with CDA).
     Mastercard,
+    /// UnionPay, Kernel 7 (qUICS: qVSDC-style GPO with fDDA).
+    UnionPay,
+    /// American Express, Kernel 4 (ExpressPay: GPO, records, one GENERATE AC with CDA).
+    Amex,
 }
 
 /// A deliberate misbehaviour of a faulty profile.
@@ -38,6 +43,14 @@ pub enum Profile {
     VisaCard,
     /// Mastercard plastic card: M/Chip with CDA, TC offline when the terminal asks for it.
     MastercardCard,
+    /// Tokenised UnionPay in a phone wallet (Mi Pay style): qUICS online with fDDA, CDCVM.
+    UnionPayPhone,
+    /// UnionPay plastic card: qUICS, fDDA, e-cash balance.
+    UnionPayCard,
+    /// Tokenised American Express in a phone wallet: ExpressPay with CDA, Mobile CVM.
+    AmexPhone,
+    /// American Express plastic card: ExpressPay with CDA.
+    AmexCard,
     /// Visa plastic issued before PARs: no 9F24, so rewards key it by a hash of its PAN.
     VisaCardNoPar,
     /// Visa plastic whose fDDA signature is corrupted.
@@ -63,9 +76,10 @@ pub struct Account {
     pub icc_key: &'static str,
     /// Last four digits of the funding PAN (9F25), phones only.
     pub fpan_last4: Option<[u8; 2]>,
-    /// Payment Account Reference (9F24, `an` 29): one value for the account and all its
-    /// tokens, so a phone and the plastic of one account share it (EMVCo PAR).
-    pub par: Option<&'static [u8; 29]>,
+    /// Whether the account has a Payment Account Reference (9F24, the application's): one
+    /// value for the account and all its tokens, so a phone and the plastic of one account
+    /// share it (EMVCo PAR).
+    pub par: bool,
 }
 
 impl std::fmt::Debug for Account {
@@ -80,11 +94,15 @@ impl std::fmt::Debug for Account {
 
 impl Profile {
     /// Every profile, in the order `--help` lists them.
-    pub const ALL: [Profile; 9] = [
+    pub const ALL: [Profile; 13] = [
         Profile::VisaPhone,
         Profile::MastercardPhone,
         Profile::VisaCard,
         Profile::MastercardCard,
+        Profile::UnionPayPhone,
+        Profile::UnionPayCard,
+        Profile::AmexPhone,
+        Profile::AmexCard,
         Profile::VisaCardNoPar,
         Profile::VisaBadSignature,
         Profile::LeavesField,
@@ -99,6 +117,10 @@ impl Profile {
             Profile::MastercardPhone => "mastercard-phone",
             Profile::VisaCard => "visa-card",
             Profile::MastercardCard => "mastercard-card",
+            Profile::UnionPayPhone => "unionpay-phone",
+            Profile::UnionPayCard => "unionpay-card",
+            Profile::AmexPhone => "amex-phone",
+            Profile::AmexCard => "amex-card",
             Profile::VisaCardNoPar => "visa-card-no-par",
             Profile::VisaBadSignature => "visa-bad-signature",
             Profile::LeavesField => "leaves-field",
@@ -123,6 +145,16 @@ impl Profile {
             }
             Profile::VisaCard => "Visa plastic: qVSDC, fDDA, signature or no CVM by amount",
             Profile::MastercardCard => "Mastercard plastic: M/Chip, CDA, TC offline when asked",
+            Profile::UnionPayPhone => {
+                "tokenised UnionPay phone (Mi Pay style): qUICS online, fDDA, CDCVM by fingerprint (--locked: 6986 first)"
+            }
+            Profile::UnionPayCard => "UnionPay plastic: qUICS, fDDA, e-cash balance 123.45",
+            Profile::AmexPhone => {
+                "tokenised American Express phone: ExpressPay, CDA, Mobile CVM 9F71 (--locked: AAC first)"
+            }
+            Profile::AmexCard => {
+                "American Express plastic: ExpressPay, CDA, signature above the CVM limit"
+            }
             Profile::VisaCardNoPar => "Visa plastic without a PAR (9F24), another account",
             Profile::VisaBadSignature => "Visa plastic with a corrupted fDDA signature",
             Profile::LeavesField => {
@@ -137,13 +169,30 @@ impl Profile {
     pub fn scheme(self) -> Scheme {
         match self {
             Profile::MastercardPhone | Profile::MastercardCard => Scheme::Mastercard,
+            Profile::UnionPayPhone | Profile::UnionPayCard => Scheme::UnionPay,
+            Profile::AmexPhone | Profile::AmexCard => Scheme::Amex,
             _ => Scheme::Visa,
         }
     }
 
     /// Whether the profile is a phone (FFI, token data, CDCVM, two-tap unlock).
     pub fn is_phone(self) -> bool {
-        matches!(self, Profile::VisaPhone | Profile::MastercardPhone)
+        matches!(
+            self,
+            Profile::VisaPhone
+                | Profile::MastercardPhone
+                | Profile::UnionPayPhone
+                | Profile::AmexPhone
+        )
+    }
+
+    /// The electronic cash balance the card answers to GET DATA 9F79 (n12, minor units),
+    /// if it carries e-cash (UICS e-cash; K7 contract).
+    pub fn ecash_balance(self) -> Option<[u8; 6]> {
+        match self {
+            Profile::UnionPayCard => Some([0x00, 0x00, 0x00, 0x01, 0x23, 0x45]),
+            _ => None,
+        }
     }
 
     /// The profile's built-in fault, if it is a faulty one.
@@ -166,7 +215,7 @@ impl Profile {
                 expiry: [0x30, 0x12, 0x31],
                 icc_key: "icc-visa-phone",
                 fpan_last4: Some([0x47, 0x11]),
-                par: Some(b"V0010013TAPTERMTESTPAR0000001"),
+                par: true,
             },
             Profile::MastercardPhone => Account {
                 pan: "5204730000001003",
@@ -174,7 +223,7 @@ impl Profile {
                 expiry: [0x30, 0x06, 0x30],
                 icc_key: "icc-mastercard-phone",
                 fpan_last4: Some([0x08, 0x15]),
-                par: Some(b"50010013TAPTERMTESTPAR0000002"),
+                par: true,
             },
             Profile::MastercardCard => Account {
                 pan: "5413339900000037",
@@ -182,7 +231,39 @@ impl Profile {
                 expiry: [0x29, 0x09, 0x30],
                 icc_key: "icc-mastercard-card",
                 fpan_last4: None,
-                par: Some(b"50010013TAPTERMTESTPAR0000002"),
+                par: true,
+            },
+            Profile::UnionPayPhone => Account {
+                pan: "6250947000000014",
+                psn: 0x00,
+                expiry: [0x30, 0x09, 0x30],
+                icc_key: "icc-unionpay-phone",
+                fpan_last4: Some([0x62, 0x28]),
+                par: true,
+            },
+            Profile::UnionPayCard => Account {
+                pan: "6214839900000000124",
+                psn: 0x01,
+                expiry: [0x29, 0x12, 0x31],
+                icc_key: "icc-unionpay-card",
+                fpan_last4: None,
+                par: false,
+            },
+            Profile::AmexPhone => Account {
+                pan: "374245000000017",
+                psn: 0x00,
+                expiry: [0x30, 0x03, 0x31],
+                icc_key: "icc-amex-phone",
+                fpan_last4: Some([0x10, 0x05]),
+                par: true,
+            },
+            Profile::AmexCard => Account {
+                pan: "371443990000005",
+                psn: 0x00,
+                expiry: [0x29, 0x08, 0x31],
+                icc_key: "icc-amex-card",
+                fpan_last4: None,
+                par: false,
             },
             Profile::VisaCard
             | Profile::VisaBadSignature
@@ -194,7 +275,7 @@ impl Profile {
                 expiry: [0x29, 0x11, 0x30],
                 icc_key: "icc-visa-card",
                 fpan_last4: None,
-                par: Some(b"V0010013TAPTERMTESTPAR0000001"),
+                par: true,
             },
             Profile::VisaCardNoPar => Account {
                 pan: "4761739900000047",
@@ -202,7 +283,7 @@ impl Profile {
                 expiry: [0x29, 0x11, 0x30],
                 icc_key: "icc-visa-card",
                 fpan_last4: None,
-                par: None,
+                par: false,
             },
         }
     }
@@ -251,16 +332,13 @@ mod tests {
             (Profile::VisaPhone, Profile::VisaCard),
             (Profile::MastercardPhone, Profile::MastercardCard),
         ] {
+            assert_eq!(phone.scheme(), card.scheme());
             let (phone, card) = (phone.account(), card.account());
-            assert!(phone.par.is_some());
-            assert_eq!(phone.par, card.par);
+            assert!(phone.par && card.par);
             assert_ne!(phone.pan, card.pan);
         }
-        assert_ne!(
-            Profile::VisaPhone.account().par,
-            Profile::MastercardPhone.account().par
-        );
-        assert_eq!(Profile::VisaCardNoPar.account().par, None);
+        assert!(!Profile::VisaCardNoPar.account().par);
+        assert_eq!(Profile::VisaCardNoPar.scheme(), Scheme::Visa);
     }
 
     #[test]
