@@ -13,6 +13,7 @@ pub mod masking;
 pub mod phone;
 pub mod reader;
 pub mod recording;
+pub mod rewards;
 pub mod terminal_config;
 pub mod time_zone;
 pub mod transaction;

@@ -27,6 +27,10 @@ pub struct GuiArgs {
     /// A user configuration laid over the built-in assets/terminal.toml.
     #[arg(long)]
     config: Option<std::path::PathBuf>,
+    /// Rewards rules laid over the built-in assets/rewards.toml (a bad file turns rewards
+    /// off with a warning; payments go on).
+    #[arg(long)]
+    rewards: Option<std::path::PathBuf>,
     /// Exchange the developer screen shows first (1 = the first APDU).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
     exchange: u16,
@@ -90,7 +94,7 @@ pub fn run(args: GuiArgs) -> ExitCode {
         return transit(&args);
     }
     let config = match gui::settings::GuiConfig::load(args.config.as_deref()) {
-        Ok(c) => c,
+        Ok(c) => c.with_rewards(args.rewards.as_deref()),
         Err(e) => {
             eprintln!("tapterm: cannot load the terminal configuration: {e}");
             return ExitCode::FAILURE;

@@ -12,6 +12,7 @@ mod pay;
 mod readers;
 mod replay;
 mod transit;
+mod rewards;
 
 use std::process::ExitCode;
 
@@ -54,6 +55,9 @@ enum Command {
     /// Transit gate mode: the gate headless, the deferred authorisations' sender, the deny
     /// list (clear) and close of day.
     Transit(transit::TransitArgs),
+    /// The rewards ledger: members (account key truncated), a member's history, CSV,
+    /// --forget MEMBER.
+    Rewards(rewards::RewardsArgs),
     /// Record journal entries in a loop (crash test helper).
     #[command(hide = true)]
     JournalStress(journal_stress::JournalStressArgs),
@@ -72,6 +76,7 @@ pub fn run() -> ExitCode {
         Some(Command::Doctor(args)) => doctor::run(args),
         Some(Command::Host(args)) => host::run(args),
         Some(Command::Transit(args)) => transit::run(args),
+        Some(Command::Rewards(args)) => rewards::run(args),
         Some(Command::JournalStress(args)) => journal_stress::run(args),
         Some(Command::Phone(args)) => phone::run(args),
         Some(Command::Config(args)) => config::run(args),

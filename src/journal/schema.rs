@@ -98,6 +98,42 @@ pub const MIGRATIONS: &[&str] = &[
         response_code TEXT,
         reason        TEXT
     );",
+    // 4 -> 5: the rewards ledger (issue 12). A member is an account key: `par:` and the
+    // Payment Account Reference, or `pan-hmac:` and the keyed hash of the PAN; never a PAN.
+    // Devices keep the last four digits shown on a receipt, no more. Each event is linked
+    // to the journal row that caused it and carries the balance and visits after it.
+    "CREATE TABLE members (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        account     TEXT    NOT NULL UNIQUE,   -- AccountKey::stored()
+        points      INTEGER NOT NULL DEFAULT 0,
+        visits      INTEGER NOT NULL DEFAULT 0,
+        first_seen  TEXT    NOT NULL,          -- UTC, RFC 3339
+        last_seen   TEXT    NOT NULL
+    );
+    CREATE TABLE member_devices (
+        member      INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+        scheme      TEXT    NOT NULL,          -- Visa | Mastercard | ... | the AID
+        form        TEXT    NOT NULL,          -- phone | card | watch | ...
+        token       INTEGER NOT NULL,          -- 1 when tokenised (9F19 present)
+        last4       TEXT    NOT NULL,          -- last four PAN digits, as on the receipt
+        first_seen  TEXT    NOT NULL,
+        last_seen   TEXT    NOT NULL,
+        PRIMARY KEY (member, scheme, form, token, last4)
+    );
+    CREATE TABLE reward_events (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        member         INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+        transaction_id INTEGER REFERENCES transactions(id),
+        time           TEXT    NOT NULL,
+        kind           TEXT    NOT NULL,       -- earn | welcome | reversal | unlock | redeem
+        points         INTEGER NOT NULL,       -- signed change of the balance
+        offer          TEXT,                   -- unlock, redeem: the offer's name
+        amount_minor   INTEGER,                -- unlock, redeem: the discount
+        balance        INTEGER NOT NULL,       -- after the event
+        visits         INTEGER NOT NULL        -- after the event
+    );
+    CREATE INDEX reward_events_member ON reward_events(member);
+    CREATE INDEX reward_events_transaction ON reward_events(transaction_id);",
 ];
 
 /// The version this build writes.

@@ -14,8 +14,9 @@
 //! | `visa-phone` | DPAN, 9F19/9F24/9F25, FFI phone; ARQC, CTQ 0080 (CDCVM) copied in 9F69; fDDA when the TTQ asks for ODA online; `--locked`: GPO 6986 until the next tap |
 //! | `visa-watch` | `visa-phone`'s account in a second wallet: its own DPAN, the same PAR |
 //! | `mastercard-phone` | DPAN, AIP with on-device CVM and CDA; ARQC with CDA and DF4B 001000; `--locked`: AAC with DF4B 000100 until the next tap |
-//! | `visa-card` | CTQ signature (or online PIN) when the TTQ requires a CVM; TC with fDDA when no online cryptogram is required and the amount is at most 100.00, ARQC otherwise |
-//! | `mastercard-card` | the cryptogram the terminal asks for (TC, ARQC, AAC), CDA-signed when asked |
+//! | `visa-card` | PAR of `visa-phone`'s account (9F24: one account, two PANs); CTQ signature (or online PIN) when the TTQ requires a CVM; TC with fDDA when no online cryptogram is required and the amount is at most 100.00, ARQC otherwise |
+//! | `mastercard-card` | PAR of `mastercard-phone`'s account; the cryptogram the terminal asks for (TC, ARQC, AAC), CDA-signed when asked |
+//! | `visa-card-no-par` | `visa-card` of another account (PAN 476173…0047) issued without a PAR |
 //! | `unionpay-phone` | Mi Pay-style token: DPAN, 9F19/9F24/9F25, qUICS ARQC (UICS CVN 01), CTQ 0080 (CDCVM by fingerprint) copied in 9F69; fDDA when asked; `--locked`: GPO 6986 until the next tap |
 //! | `unionpay-card` | 19-digit PAN; qUICS like `visa-card` (TC with fDDA offline when allowed); e-cash balance 123.45 for GET DATA 9F79 |
 //! | `amex-phone` | DPAN, token data; ExpressPay with CDA (CVN 01), Mobile CVM Results 9F71 `010002` in the GPO answer; `--locked`: 9F71 `3F0001` and an AAC until the next tap |

@@ -212,7 +212,7 @@ pub(super) struct EmvModeApplication {
     pub(super) version: [u8; 2],
     /// A phone's Token Requestor ID (9F19).
     pub(super) token_requestor: [u8; 6],
-    /// A phone's Payment Account Reference (9F24).
+    /// The Payment Account Reference (9F24) of the accounts that have one, phone and plastic.
     pub(super) par: &'static [u8],
 }
 

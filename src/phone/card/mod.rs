@@ -588,7 +588,7 @@ fn personalise_application(
     let issuer = RsaKey::load(issuer_name)?;
     let issuer_record = issuer_record(&RsaKey::load(ca_name)?, &issuer, account, oda_fault)?;
     let mut layout = match scheme {
-        Scheme::Visa => visa::layout(profile, account, issuer_record),
+        Scheme::Visa => visa::layout(account, issuer_record),
         Scheme::Mastercard => mastercard::layout(profile, account, issuer_record),
         Scheme::UnionPay => unionpay::layout(profile, account, issuer_record),
         Scheme::Amex => amex::layout(profile, account, issuer_record),
@@ -665,11 +665,17 @@ fn issuer_record(
     Ok(record)
 }
 
-/// Token data a phone carries (brief G): Token Requestor ID, PAR, last four of the FPAN.
+/// Account data: the application's PAR (9F24) whenever the account has one, phone or plastic
+/// (EMVCo PAR: one value for the account and all its tokens); a phone's token data besides
+/// (brief G): Token Requestor ID and the last four of the FPAN.
 fn token_data(account: &Account, requestor: [u8; 6], par: &[u8], out: &mut Vec<u8>) {
-    if let Some(last4) = account.fpan_last4 {
+    if account.fpan_last4.is_some() {
         tlv::encode(tags::TOKEN_REQUESTOR_ID, &requestor, out);
+    }
+    if account.par {
         tlv::encode(tags::PAR, par, out);
+    }
+    if let Some(last4) = account.fpan_last4 {
         tlv::encode(tags::FPAN_LAST4, &last4, out);
     }
 }

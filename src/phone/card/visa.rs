@@ -14,7 +14,7 @@ use super::{
     Application, Gpo, Layout, SW_CONDITIONS_NOT_SATISFIED, Wallet, corrupt, cvr_bits, hex_const,
     tags, token_data, track2,
 };
-use crate::phone::profiles::{Account, Fault, Profile};
+use crate::phone::profiles::{Account, Fault};
 
 /// Visa PDOL (C-3 brief B): TTQ, amounts, country, TVR, currency, date, type, UN.
 const VISA_PDOL: &str = "9F66049F02069F03069F1A0295055F2A029A039C019F3704";
@@ -122,7 +122,7 @@ pub(super) struct QuickApplication {
     pub(super) country: [u8; 2],
     /// A phone's Token Requestor ID (9F19).
     pub(super) token_requestor: [u8; 6],
-    /// A phone's Payment Account Reference (9F24).
+    /// The Payment Account Reference (9F24) of the accounts that have one, phone and plastic.
     pub(super) par: &'static [u8],
 }
 
@@ -137,28 +137,25 @@ const VISA: QuickApplication = QuickApplication {
 };
 
 /// The Visa wallets' layout.
-pub(super) fn layout(profile: Profile, account: &Account, issuer_record: Vec<u8>) -> Layout {
-    quick_layout(&VISA, profile, account, issuer_record)
+pub(super) fn layout(account: &Account, issuer_record: Vec<u8>) -> Layout {
+    quick_layout(&VISA, account, issuer_record)
 }
 
 /// qVSDC: AFL 18 01 03 01 — SFI 3 record 1 signed (country, AUC, token data),
 /// record 2 the issuer certificate, record 3 PAN, expiry, ICC certificate and 9F69.
 pub(super) fn quick_layout(
     application: &QuickApplication,
-    profile: Profile,
     account: &Account,
     issuer_record: Vec<u8>,
 ) -> Layout {
     let mut static_record = tlv::encoded(tags::ISSUER_COUNTRY, &application.country);
     tlv::encode(tags::AUC, &[0xFF, 0x00], &mut static_record);
-    if profile.is_phone() {
-        token_data(
-            account,
-            application.token_requestor,
-            application.par,
-            &mut static_record,
-        );
-    }
+    token_data(
+        account,
+        application.token_requestor,
+        application.par,
+        &mut static_record,
+    );
     let mut records = BTreeMap::new();
     records.insert((3, 1), static_record.clone());
     records.insert((3, 2), issuer_record);
