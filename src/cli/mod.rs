@@ -11,8 +11,8 @@ mod journal_stress;
 mod pay;
 mod readers;
 mod replay;
-mod transit;
 mod rewards;
+mod transit;
 
 use std::process::ExitCode;
 

@@ -97,7 +97,7 @@ impl std::fmt::Debug for Account {
 
 impl Profile {
     /// Every profile, in the order `--help` lists them.
-    pub const ALL: [Profile; 13] = [
+    pub const ALL: [Profile; 14] = [
         Profile::VisaPhone,
         Profile::MastercardPhone,
         Profile::VisaCard,
@@ -230,6 +230,7 @@ impl Profile {
                 expiry: [0x30, 0x12, 0x31],
                 icc_key: "icc-visa-phone",
                 fpan_last4: Some([0x47, 0x11]),
+                par: true,
             },
             Profile::MastercardPhone => Account {
                 pan: "5204730000001003",
