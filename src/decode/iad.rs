@@ -72,18 +72,22 @@ impl Layout {
         ok.then_some(Layout::Ccd)
     }
 
-    /// The layout for the scheme, else the first that fits (CCD, M/Chip, Visa: emv-utils'
-    /// order).
-    fn choose(iad: &[u8], scheme: Option<Scheme>) -> Option<Layout> {
+    /// The layout for the scheme (`true`), else the first that fits (`false`; CCD, M/Chip,
+    /// Visa: emv-utils' order; binaryfoo notes that Amex and JCB cards use the Visa layout
+    /// "to some extent").
+    fn choose(iad: &[u8], scheme: Option<Scheme>) -> Option<(Layout, bool)> {
         let by_scheme = match scheme {
             Some(Scheme::Visa) => Layout::visa(iad),
             Some(Scheme::Mastercard) => Layout::mchip(iad),
             _ => None,
         };
-        by_scheme
-            .or_else(|| Layout::ccd(iad))
+        if let Some(layout) = by_scheme {
+            return Some((layout, true));
+        }
+        Layout::ccd(iad)
             .or_else(|| Layout::mchip(iad))
             .or_else(|| Layout::visa(iad))
+            .map(|layout| (layout, false))
     }
 
     fn name(self) -> String {
@@ -99,7 +103,7 @@ impl Layout {
 /// then each field.
 pub fn explain(iad: &[u8], app: Option<&Application>) -> Vec<String> {
     let scheme = app.and_then(|a| a.scheme);
-    let Some(layout) = Layout::choose(iad, scheme) else {
+    let Some((layout, by_scheme)) = Layout::choose(iad, scheme) else {
         let why = match app {
             Some(a) => a.because(),
             None => "no AID in the input".into(),
@@ -109,12 +113,9 @@ pub fn explain(iad: &[u8], app: Option<&Application>) -> Vec<String> {
             iad.len()
         )];
     };
-    let why = match (
-        app,
-        Layout::choose(iad, None) == Some(layout) && scheme.is_none(),
-    ) {
-        (Some(a), false) => a.because(),
-        (Some(a), true) => format!("by its layout; {}", a.because()),
+    let why = match (app, by_scheme) {
+        (Some(a), true) => a.because(),
+        (Some(a), false) => format!("by its layout; {}", a.because()),
         (None, _) => "by its layout: no AID in the input".into(),
     };
     let mut out = vec![format!("read as {} ({why})", layout.name())];

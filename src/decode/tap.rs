@@ -153,6 +153,15 @@ impl Seen {
                 let pdol = self.card.get(&tags::PDOL).cloned().unwrap_or_default();
                 shown = dol_tlv(&pdol, values, &mut self.terminal);
                 self.gpo = body.map(<[u8]>::to_vec);
+                // Format 1 (template 80): the AIP, then the AFL (Book 3 6.5.8.4).
+                if let Some(Ok(t)) = body.and_then(|b| TlvIter::new(b).next())
+                    && t.tag == tags::RESPONSE_TEMPLATE_FORMAT_1
+                    && t.value.len() >= 2
+                {
+                    let (aip, afl) = t.value.split_at(2);
+                    self.card.insert(tags::AIP, aip.to_vec());
+                    self.card.insert(tags::AFL, afl.to_vec());
+                }
             }
             [0x80, 0xAE] => {
                 let which = if self.cdol_values.is_empty() {
@@ -418,7 +427,7 @@ fn oda_chain(
     if let Some(ssad) = card(0x93) {
         steps.push(step(
             "signed static application data (93), SDA",
-            oda::verify_sda(&issuer, ssad, &input.static_data).map(|dac| {
+            oda::verify_sda(&issuer, ssad, input.static_data).map(|dac| {
                 vec![format!(
                     "verified; data authentication code {}",
                     hex::encode_upper(dac)
