@@ -345,8 +345,12 @@ fn device_type(code: &str) -> &'static str {
     }
 }
 
-/// Two BCD bytes as a number (n3/n4 codes); `None` if a nibble is not a digit.
+/// One or two BCD bytes as a number (n3/n4 codes); `None` if a nibble is not a digit or
+/// the value is longer (a card may send any length).
 pub fn bcd_number(value: &[u8]) -> Option<u16> {
+    if value.len() > 2 {
+        return None;
+    }
     value.iter().try_fold(0u16, |acc, b| {
         let v = tags::bcd_byte(*b)?;
         Some(acc * 100 + u16::from(v))
@@ -359,6 +363,13 @@ mod tests {
 
     fn app(aid: &str) -> Application {
         Application::new(&hex::decode(aid).unwrap())
+    }
+
+    #[test]
+    fn codes_of_any_length_do_not_overflow() {
+        assert_eq!(bcd_number(&[0x08, 0x26]), Some(826));
+        assert_eq!(bcd_number(&[0x99, 0x99, 0x99]), None);
+        assert_eq!(bcd_number(&[0x0A]), None);
     }
 
     #[test]
