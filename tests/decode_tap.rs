@@ -87,7 +87,7 @@ fn apple_pay_tap_as_json_and_without_the_visa_key() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let steps = json["oda"].as_array().unwrap();
     assert_eq!(steps.len(), 5);
-    assert!(steps.iter().all(|s| s["ok"] == true), "{steps:?}");
+    assert!(steps.iter().all(|s| s["result"] == "ok"), "{steps:?}");
     assert_eq!(json["exchanges"].as_array().unwrap().len(), 6);
     assert_eq!(json["exchanges"][2]["name"], "GET PROCESSING OPTIONS");
 

@@ -51,13 +51,25 @@ pub struct ExchangeReport {
     pub error: Option<String>,
 }
 
+/// How one step of the ODA chain ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepResult {
+    /// Verified or recovered.
+    Ok,
+    /// Checked and wrong.
+    Failed,
+    /// Nothing to check: the card did not send it (an online qVSDC card need not sign).
+    Absent,
+}
+
 /// One step of the ODA chain.
 #[derive(Debug, Serialize)]
 pub struct OdaStep {
     /// What was checked ("issuer public key certificate (90)").
     pub step: String,
-    /// Whether it verified.
-    pub ok: bool,
+    /// How it ended.
+    pub result: StepResult,
     /// What was recovered, or why it failed.
     pub detail: Vec<String>,
 }
@@ -294,12 +306,12 @@ fn step(step: &str, result: Result<Vec<String>, oda::OdaError>) -> OdaStep {
     match result {
         Ok(detail) => OdaStep {
             step: step.into(),
-            ok: true,
+            result: StepResult::Ok,
             detail,
         },
         Err(e) => OdaStep {
             step: step.into(),
-            ok: false,
+            result: StepResult::Failed,
             detail: vec![format!("failed: {e}")],
         },
     }
@@ -358,7 +370,11 @@ fn oda_chain(
         .find(|k| k.rid == rid && Some(k.index) == index);
     steps.push(OdaStep {
         step: "CA public key".into(),
-        ok: capk.is_some(),
+        result: if capk.is_some() {
+            StepResult::Ok
+        } else {
+            StepResult::Failed
+        },
         detail: vec![match capk {
             Some(k) => format!(
                 "RID {} index {:02X}: configured, {}, expires {}",
@@ -403,7 +419,7 @@ fn oda_chain(
     steps.push(match (&records, &static_data) {
         (Err(why), _) => OdaStep {
             step: "static data to be authenticated".into(),
-            ok: false,
+            result: StepResult::Failed,
             detail: vec![why.clone()],
         },
         (Ok(r), sd) => step(
@@ -554,8 +570,10 @@ fn signature(seen: &Seen, icc: &IccPublicKey) -> Vec<OdaStep> {
     if steps.is_empty() {
         steps.push(OdaStep {
             step: "dynamic signature".into(),
-            ok: false,
-            detail: vec!["the card sent no signed dynamic application data (9F4B)".into()],
+            result: StepResult::Absent,
+            detail: vec![
+                "the card sent no signed dynamic application data (9F4B) in this tap".into(),
+            ],
         });
     }
     steps
@@ -601,7 +619,11 @@ pub fn oda_text(report: &TapReport) -> String {
     }
     let mut out = format!("\nODA chain (dates checked against {})\n", report.oda_date);
     for s in &report.oda {
-        let mark = if s.ok { "ok" } else { "FAILED" };
+        let mark = match s.result {
+            StepResult::Ok => "ok",
+            StepResult::Failed => "FAILED",
+            StepResult::Absent => "none",
+        };
         out.push_str(&format!("  [{mark}] {}\n", s.step));
         for d in &s.detail {
             out.push_str(&format!("        {d}\n"));
