@@ -2,6 +2,7 @@
 //! share (checkout, PC/SC readers, recording, virtual wallets, host simulator, journal,
 //! masking, terminal configuration, the GUI).
 
+pub mod account;
 pub mod cancel;
 pub mod checkout;
 pub mod decode;

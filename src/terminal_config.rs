@@ -413,6 +413,15 @@ mod tests {
         }
         assert_eq!(s.kernel.terminal[&Tag::new(0x9F4E)], b"TAPTERM DEMO SHOP");
         assert_eq!(s.kernel.terminal[&Tag::new(0x9F1A)], [0x02, 0x50]);
+        // UnionPay (Kernel 7): four AIDs; only the e-cash one reads the e-cash balance.
+        let unionpay = &s.kernel.combinations[2..6];
+        for c in unionpay {
+            assert_eq!(c.kernel, emv_kernel::kernel::KernelId::UnionPay);
+            assert_eq!(c.ttq, Some([0x22, 0x00, 0x40, 0x80]));
+        }
+        assert_eq!(hex::encode_upper(&unionpay[3].aid), "A000000333010106");
+        assert_eq!(unionpay[3].tags[&Tag::new(0x9F7A)], [0x01]);
+        assert!(unionpay[0].tags.is_empty());
     }
 
     #[test]
@@ -432,7 +441,7 @@ mod tests {
         assert_eq!(s.kernel.terminal[&Tag::new(0x9F1A)], [0x08, 0x40]);
         // Untouched keys of the built-in file stay.
         assert_eq!(s.kernel.terminal[&Tag::new(0x9F35)], [0x22]);
-        assert_eq!(s.kernel.combinations.len(), 2);
+        assert_eq!(s.kernel.combinations.len(), 7);
         // Limits are read in the configured currency: in yen, the built-in "500.00" has
         // too many decimals, and the error says which combination.
         let yen = write(
@@ -534,7 +543,7 @@ mod tests {
     fn load_combines_config_and_keys() {
         let s = load(None, Path::new(CAPK_DIR)).unwrap();
         assert!(s.app.accept_test_keys);
-        assert_eq!(s.kernel.combinations.len(), 2);
+        assert_eq!(s.kernel.combinations.len(), 7);
         let text = describe(&s);
         assert!(text.contains("combination AID A0000000041010 kernel 2: 14 kernel data objects"));
         assert!(text.contains("terminal 9F4E = 54415054"));

@@ -1,6 +1,7 @@
 //! Kernel time per transaction: whole vectors replayed in-process (Entry Point, kernel, ODA,
 //! replay transport and expectation check), so the card, not the terminal, is the slow side
-//! of every tap. Benchmarks the Visa and Mastercard vectors of `test-vectors/`, and the real
+//! of every tap. Benchmarks the Visa, Mastercard and American Express vectors of
+//! `test-vectors/`, and the real
 //! Apple Pay fDDA tap when the shared reference folder is present.
 
 use std::hint::black_box;
@@ -25,6 +26,16 @@ fn candidates() -> Vec<PathBuf> {
     .iter()
     .map(|n| root.join("../test-vectors").join(n))
     .collect();
+    // Kernel 4 (American Express): a phone's See phone two-tap transaction and a CDCVM one,
+    // both with CDA; the card's CDA vectors come with the signed ones below.
+    files.extend(
+        [
+            "amex-phone-see-phone-two-taps.json",
+            "amex-phone-cdcvm-above-cvm-limit-online.json",
+        ]
+        .iter()
+        .map(|n| root.join("../test-vectors").join(n)),
+    );
     // Signed vectors (fDDA / CDA) when they exist in the project or the shared folder.
     let mut signed: Vec<PathBuf> = std::fs::read_dir(root.join("../test-vectors"))
         .into_iter()

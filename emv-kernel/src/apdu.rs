@@ -48,6 +48,12 @@ pub fn generate_ac(p1: u8, cdol_data: &[u8]) -> Vec<u8> {
     command([0x80, 0xAE, p1, 0x00], cdol_data)
 }
 
+/// `80 CA tag 00`: GET DATA of a two-byte tag (Book 3 6.5.7), Le = 00.
+pub fn get_data(tag: u16) -> Vec<u8> {
+    let [p1, p2] = tag.to_be_bytes();
+    vec![0x80, 0xCA, p1, p2, 0x00]
+}
+
 /// `80 EA 00 00 04 entropy 00`: EXCHANGE RELAY RESISTANCE DATA (C-2).
 pub fn exchange_relay_resistance_data(entropy: [u8; 4]) -> Vec<u8> {
     let mut c = vec![0x80, 0xEA, 0x00, 0x00, 0x04];
@@ -93,6 +99,7 @@ mod tests {
             "00A404000E325041592E5359532E444446303100"
         );
         assert_eq!(hex::encode_upper(read_record(3, 1)), "00B2011C00");
+        assert_eq!(hex::encode_upper(get_data(0x9F36)), "80CA9F3600");
         assert_eq!(
             hex::encode_upper(get_processing_options(&[])),
             "80A80000028300".to_string() + "00"

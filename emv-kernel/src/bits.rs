@@ -8,13 +8,18 @@
 //! [`Cid`] (Book 3 6.5.5.4 Table 15), the same definitions the kernels read. The other
 //! tables: terminal capabilities Book 4 Annex A2; CVM results Book 3 Annex C3 and Book 4
 //! 6.3.4.5; FFI C-3 Annex A.2; Outcome Parameter Set, POS Cardholder Interaction
-//! Information (DF4B) and Mobile Support Indicator (9F7E) C-2 Annex A.
+//! Information (DF4B) and Mobile Support Indicator (9F7E) C-2 Annex A; under an American
+//! Express AID ([`explain_for_aid`]) Kernel 4's 9F6D, 9F6E, 9F70 and 9F71 (C-4,
+//! [`crate::qualifiers::amex`]).
 //!
 //! A set bit that the tables do not name is reported as RFU, so nothing set goes unexplained.
 
 use crate::cryptogram::{Cid, Cryptogram};
 use crate::outcome::{OUTCOME_PARAMETER_SET_DEFINED, OutcomeParameterSet};
-use crate::qualifiers::{Aip, Ctq, NamedBit, Ttq};
+use crate::qualifiers::{
+    Aip, ContactlessReaderCapabilities, Ctq, EnhancedContactlessReaderCapabilities,
+    MobileCvmResults, NamedBit, Ttq,
+};
 use crate::tlv::Tag;
 use crate::tvr::{Tsi, Tvr};
 
@@ -125,6 +130,19 @@ static PCII: &[NamedBit] = &[
 /// Mobile Support Indicator (9F7E): C-2 Annex A.
 static MOBILE_SUPPORT: &[NamedBit] = &[bit(1, 2, "OD-CVM required"), bit(1, 1, "Mobile supported")];
 
+/// UnionPay's reading of the TTQ (9F66) where it differs from Book A's: byte 1 b7, RFU in
+/// Book A, is qUICS's "contactless debit/credit application supported" (the full, not the
+/// quick, contactless path), per the qPBOC TTQ table (emv.cool, "Terminal Transaction
+/// Qualifiers (TTQ)(9F66)(qPBOC)") and billzbh/XML2Java `PbocCtls.c`. The other bits read
+/// as Book A names them (byte 1 b6 "EMV mode" is qUICS's "qUICS supported", byte 4 b8
+/// "fDDA version 01 supported"). UnionPay reads the CTQ (9F6C) bit for bit as C-3 does, so
+/// it needs no table of its own.
+static UNIONPAY_TTQ: &[NamedBit] = &[bit(
+    1,
+    7,
+    "UnionPay: contactless debit/credit application (full path) supported (RFU in Book A)",
+)];
+
 /// Explains a bit-mapped data object in words, one line per set bit or field; `None` when
 /// the tag is not bit-mapped or the value does not have the tag's length.
 pub fn explain(tag: Tag, value: &[u8]) -> Option<Vec<String>> {
@@ -142,7 +160,10 @@ pub fn explain(tag: Tag, value: &[u8]) -> Option<Vec<String>> {
         }
         (0x9B, 2) => e.flags(Tsi::BITS),
         (0x9F6C, 2) => e.flags(Ctq::BITS),
-        (0x9F66, 4) => e.flags(Ttq::BITS),
+        (0x9F66, 4) => {
+            e.flags(Ttq::BITS);
+            e.flags(UNIONPAY_TTQ);
+        }
         (0x9F33, 3) => e.flags(TERMINAL_CAPABILITIES),
         (0x9F27, 1) => cryptogram_information(&mut e),
         (0x9F34, 3) => cvm_results(&mut e),
@@ -154,9 +175,78 @@ pub fn explain(tag: Tag, value: &[u8]) -> Option<Vec<String>> {
             e.flags(PCII);
         }
         (0x9F7E, 1) => e.flags(MOBILE_SUPPORT),
+        // One byte is only Kernel 4's reading (Kernel 2's 9F6D has two).
+        (0x9F6D, 1) => reader_capabilities(&mut e),
         _ => return None,
     }
     Some(e.finish())
+}
+
+/// The RID of American Express (A000000025): under its AIDs 9F6E, 9F70 and 9F71 have
+/// Kernel 4's meanings (C-4).
+const AMEX_RID: [u8; 5] = [0xA0, 0x00, 0x00, 0x00, 0x25];
+
+/// [`explain`] for a data object of the application `aid`: under an American Express AID
+/// 9F6E is the Enhanced Contactless Reader Capabilities, 9F70 the Card Interface and
+/// Payment Capabilities and 9F71 the Mobile CVM Results (C-4), not Visa's Form Factor
+/// Indicator or Mastercard's Third Party Data and Protected Data Envelopes.
+pub fn explain_for_aid(aid: &[u8], tag: Tag, value: &[u8]) -> Option<Vec<String>> {
+    if !aid.starts_with(&AMEX_RID) {
+        return explain(tag, value);
+    }
+    let mut e = Explainer::new(value);
+    match (tag.value(), value.len()) {
+        (0x9F6E, 4) => {
+            e.flags(EnhancedContactlessReaderCapabilities::BITS);
+            let version = EnhancedContactlessReaderCapabilities::KERNEL_VERSION_MASK;
+            e.field(4, version);
+            let caps = EnhancedContactlessReaderCapabilities::from_value(value)?;
+            e.push(format!(
+                "byte 4 b3-b1: C-4 kernel version {}",
+                caps.kernel_version()
+            ));
+        }
+        (0x9F70, 1..=2) => e.flags(CARD_INTERFACE_CAPABILITIES),
+        (0x9F71, 3) => mobile_cvm_results(&mut e),
+        _ => return explain(tag, value),
+    }
+    Some(e.finish())
+}
+
+/// Card Interface and Payment Capabilities (9F70) byte 1 under an Amex AID, as
+/// binaryfoo/emv-bertlv `amex-card-interface-capabilities.txt` gives it (C-4 not at hand).
+static CARD_INTERFACE_CAPABILITIES: &[NamedBit] = &[
+    bit(1, 8, "Keyed Data Entry Supported (Embossed or Printed PAN)"),
+    bit(1, 7, "Physical Magnetic Stripe Supported"),
+    bit(1, 6, "Contact EMV Interface Supported"),
+    bit(1, 5, "Contactless EMV Interface Supported"),
+    bit(1, 4, "Mobile Interface Supported"),
+];
+
+/// C-4 4.3.3 Table 4-2, Contactless Reader Capabilities (9F6D): b8b7 and b4; the other
+/// bits are the Terminal Type's when 9F6D is ORed into 9F35, RFU in 9F6D itself.
+fn reader_capabilities(e: &mut Explainer<'_>) {
+    let value = e.field(1, ContactlessReaderCapabilities::MASK)
+        << ContactlessReaderCapabilities::MASK.trailing_zeros();
+    let [mode, cvm] = ContactlessReaderCapabilities(value).describe();
+    e.push(format!("b8-b7: {mode}"));
+    e.push(format!("b4: {cvm}"));
+}
+
+/// ExpressPay 3.0 Table 12, Mobile CVM Results (9F71): method, condition, result.
+fn mobile_cvm_results(e: &mut Explainer<'_>) {
+    let Some(results) = MobileCvmResults::from_value(e.value) else {
+        return;
+    };
+    for (i, (label, words)) in ["CVM", "condition", "result"]
+        .iter()
+        .zip(results.describe())
+        .enumerate()
+    {
+        e.field(i + 1, 0xFF);
+        let text = words.map_or_else(|| format!("{:02X} (RFU)", results.0[i]), str::to_string);
+        e.push(format!("byte {}: {label}: {text}", i + 1));
+    }
 }
 
 /// TVR byte 5 b2–b1, C-2 Annex A.
@@ -355,6 +445,13 @@ mod tests {
     }
 
     #[test]
+    fn unionpay_ttq_byte_1_b7_is_named() {
+        let l = lines(0x9F66, "62004080");
+        assert!(l.iter().any(|s| s.contains("byte 1 b7: UnionPay")), "{l:?}");
+        assert!(!l.iter().any(|s| s.contains("RFU bit set")), "{l:?}");
+    }
+
+    #[test]
     fn cid_types_and_reasons() {
         assert_eq!(
             lines(0x9F27, "80"),
@@ -429,6 +526,51 @@ mod tests {
         assert_eq!(l[1], "byte 2 b4: Context is conflicting");
         assert_eq!(l[2], "byte 2 b2: ACK required");
         assert_eq!(lines(0x9F7E, "03").len(), 2);
+    }
+
+    #[test]
+    fn amex_reading_by_aid() {
+        let amex = hex::decode("A000000025010901").unwrap();
+        let visa = hex::decode("A0000000031010").unwrap();
+        let l =
+            explain_for_aid(&amex, Tag::new(0x9F6E), &hex::decode("18A04043").unwrap()).unwrap();
+        assert!(l.contains(&"byte 1 b4: Contactless Mobile Supported".into()));
+        assert!(l.contains(&"byte 2 b8: Mobile CVM supported".into()));
+        assert!(l.contains(&"byte 3 b7: CVM Required".into()));
+        assert!(l.contains(&"byte 4 b7: Delayed Authorisation Terminal".into()));
+        assert!(l.contains(&"byte 4 b3-b1: C-4 kernel version 2.7".into()));
+        assert!(!l.iter().any(|x| x.contains("RFU")), "{l:?}");
+        // The same bytes under a Visa AID are a Form Factor Indicator.
+        let ffi = explain_for_aid(&visa, Tag::new(0x9F6E), &hex::decode("18A04043").unwrap());
+        assert!(ffi.unwrap()[0].starts_with("byte 1: FFI version"));
+        assert_eq!(
+            explain_for_aid(&amex, Tag::new(0x9F71), &[0x01, 0x00, 0x02]).unwrap(),
+            [
+                "byte 1: CVM: Mobile CVM Performed",
+                "byte 2: condition: Mobile CVM Not Required",
+                "byte 3: result: Mobile CVM Successful"
+            ]
+        );
+        assert_eq!(
+            explain_for_aid(&amex, Tag::new(0x9F71), &[0x3F, 0x07, 0x03]).unwrap()[1],
+            "byte 2: condition: 07 (RFU)"
+        );
+        assert_eq!(
+            explain_for_aid(&amex, Tag::new(0x9F70), &[0x18]).unwrap(),
+            [
+                "byte 1 b5: Contactless EMV Interface Supported",
+                "byte 1 b4: Mobile Interface Supported"
+            ]
+        );
+        assert_eq!(
+            lines(0x9F6D, "EA"),
+            [
+                "b8-b7: Contactless EMV and Mag-stripe",
+                "b4: CVM Required",
+                "byte 1 b6: RFU bit set",
+                "byte 1 b2: RFU bit set"
+            ]
+        );
     }
 
     #[test]

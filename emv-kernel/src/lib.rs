@@ -1,5 +1,5 @@
 //! A pure contactless EMV kernel: BER-TLV, the tag dictionary, DOLs, transaction vectors and
-//! the transaction flow (Entry Point, Kernels 2 and 3, ODA, CVM, outcomes).
+//! the transaction flow (Entry Point, Kernels 2, 3 and 4, ODA, CVM, outcomes).
 //!
 //! Nothing here touches a reader, a clock, a random source or a file: the card is reached
 //! through [`transport::Transport`], and the date, time and unpredictable numbers come in
@@ -17,6 +17,8 @@ pub mod entry_point;
 pub mod kernel;
 pub mod kernel2;
 pub mod kernel3;
+pub mod kernel4;
+pub mod kernel7;
 pub mod oda;
 pub mod outcome;
 pub mod preprocessing;

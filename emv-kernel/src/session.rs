@@ -258,6 +258,35 @@ pub fn message_hold_time(combination: &Combination) -> Duration {
         })
 }
 
+/// Select Next at Start C: Entry Point drops this candidate and takes the next (Book B
+/// 3.3.3.5; C-2 S1.7, S3.9; C-3 5.2.2.2).
+pub fn select_next() -> Outcome {
+    Outcome {
+        start: Some(StartPoint::C),
+        ..outcome(OutcomeStatus::SelectNext)
+    }
+}
+
+/// How long "See phone" stays before the reader polls again (Book A, 1.3 s; the hold time
+/// `00000D` both public Kernel 3 implementations give it).
+pub const SEE_PHONE_HOLD: Duration = Duration::from_millis(1300);
+
+/// Try Again at Start B with "See phone" held for [`SEE_PHONE_HOLD`] with the field off,
+/// then "Present card" on restart: the phone asks the cardholder to act on it and tap
+/// again (C-3 5.2.2.2; Kernel 4's mobile second tap, docs/kernels/c4.md).
+pub fn see_phone() -> Outcome {
+    Outcome {
+        start: Some(StartPoint::B),
+        ui_on_outcome: Some(UiRequest {
+            hold: SEE_PHONE_HOLD,
+            ..ui(MessageId::SeePhone, ReaderStatus::NotReady)
+        }),
+        ui_on_restart: Some(ui(MessageId::PresentCard, ReaderStatus::ReadyToRead)),
+        field_off: Some(SEE_PHONE_HOLD),
+        ..outcome(OutcomeStatus::TryAgain)
+    }
+}
+
 /// The outcome for a communication (L1) error: Try Again at Start B, "Present card again"
 /// on restart (Book B 3.2.1.3, C-2 S3.5, S4.5, S9.10; Kernel 3 the same, as dcemv's Kernel 3
 /// does on an L1 error, no C-3 number established).

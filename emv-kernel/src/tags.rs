@@ -168,7 +168,10 @@ static DICTIONARY: &[TagInfo] = &[
     // At least the PAN's first byte: an empty track 2 carries nothing to authorise
     // (decided; Book 3 Annex A gives "var. up to 19").
     info(0x57, "Track 2 Equivalent Data", Format::B).length(1, 19),
-    info(0x5A, "Application Primary Account Number (PAN)", Format::Cn).length(0, 10),
+    // At least one byte, as for track 2: an empty PAN names no account (decided; Book 3
+    // Annex A gives "var. up to 19" digits). The mutated-flow test found it on a declined
+    // Kernel 7 flow, where no mandatory-data check runs.
+    info(0x5A, "Application Primary Account Number (PAN)", Format::Cn).length(1, 10),
     info(0x61, "Application Template", Format::B).length(0, 252),
     info(0x6F, "File Control Information (FCI) Template", Format::B).length(0, 252),
     info(0x70, "READ RECORD Response Message Template", Format::B).length(0, 253),
@@ -388,7 +391,7 @@ static DICTIONARY: &[TagInfo] = &[
     ),
     info(
         0x9F69,
-        "UDOL (C-2) / Card Authentication Related Data (C-3)",
+        "UDOL (C-2) / Card Authentication Related Data (C-3, C-7)",
         Format::B,
     ).length(0, 250),
     info(0x9F6A, "Unpredictable Number (Numeric) (C-2)", Format::N).length(4, 4),
@@ -399,22 +402,30 @@ static DICTIONARY: &[TagInfo] = &[
     ).length(0, 19),
     info(
         0x9F6C,
-        "Card Transaction Qualifiers (CTQ) (C-3) / Mag-stripe Application Version Number (Card) (C-2)",
+        "Card Transaction Qualifiers (CTQ) (C-3, C-7) / Mag-stripe Application Version Number (Card) (C-2)",
         Format::B,
     ).length(2, 2),
     info(
         0x9F6D,
-        "Mag-stripe Application Version Number (Reader) (C-2)",
+        "Mag-stripe Application Version Number (Reader) (C-2) / Contactless Reader Capabilities (C-4)",
         Format::B,
-    ).length(2, 2),
+    ).length(1, 2),
     info(
         0x9F6E,
-        "Form Factor Indicator (C-3) / Third Party Data (C-2)",
+        "Form Factor Indicator (C-3) / Third Party Data (C-2) / Enhanced Contactless Reader Capabilities (C-4)",
         Format::B,
     ).length(4, 32),
     info(0x9F6F, "DS Slot Management Control (C-2)", Format::B).length(1, 1),
-    info(0x9F70, "Protected Data Envelope 1 (C-2)", Format::B).length(0, 192),
-    info(0x9F71, "Protected Data Envelope 2 (C-2)", Format::B).length(0, 192),
+    info(
+        0x9F70,
+        "Protected Data Envelope 1 (C-2) / Card Interface and Payment Capabilities (C-4)",
+        Format::B,
+    ).length(0, 192),
+    info(
+        0x9F71,
+        "Protected Data Envelope 2 (C-2) / Mobile CVM Results (C-4)",
+        Format::B,
+    ).length(0, 192),
     info(0x9F72, "Protected Data Envelope 3 (C-2)", Format::B).length(0, 192),
     info(0x9F73, "Protected Data Envelope 4 (C-2)", Format::B).length(0, 192),
     info(0x9F74, "Protected Data Envelope 5 (C-2)", Format::B).length(0, 192),
@@ -422,7 +433,16 @@ static DICTIONARY: &[TagInfo] = &[
     info(0x9F76, "Unprotected Data Envelope 2 (C-2)", Format::B).length(0, 192),
     info(0x9F77, "Unprotected Data Envelope 3 (C-2)", Format::B).length(0, 192),
     info(0x9F78, "Unprotected Data Envelope 4 (C-2)", Format::B).length(0, 192),
-    info(0x9F79, "Unprotected Data Envelope 5 (C-2)", Format::B).length(0, 192),
+    info(
+        0x9F79,
+        "Unprotected Data Envelope 5 (C-2) / Electronic Cash Balance (C-7, UICS)",
+        Format::B,
+    ).length(0, 192),
+    info(
+        0x9F7A,
+        "Electronic Cash Terminal Support Indicator (C-7, UICS)",
+        Format::B,
+    ).length(1, 1),
     info(
         0x9F7C,
         "Customer Exclusive Data (C-3) / Merchant Custom Data (C-2)",
@@ -825,6 +845,23 @@ pub const TERMINAL_EXPECTED_TRANSMISSION_TIME_R_APDU: Tag = Tag::new(0xDF8135);
 pub const RELAY_RESISTANCE_ACCURACY_THRESHOLD: Tag = Tag::new(0xDF8136);
 /// Relay Resistance Transmission Time Mismatch Threshold (C-2 A.1).
 pub const RELAY_RESISTANCE_MISMATCH_THRESHOLD: Tag = Tag::new(0xDF8137);
+
+// Kernel 4 (American Express, C-4).
+/// Contactless Reader Capabilities (C-4 4.3.3), ORed into the Terminal Type the card sees.
+pub const CONTACTLESS_READER_CAPABILITIES: Tag = Tag::new(0x9F6D);
+/// Enhanced Contactless Reader Capabilities (C-4 4.3.4); the tag of C-2's Third Party Data.
+pub const ENHANCED_CONTACTLESS_READER_CAPABILITIES: Tag = Tag::new(0x9F6E);
+/// Card Interface and Payment Capabilities (C-4); the tag of C-2's Protected Data Envelope 1.
+pub const CARD_INTERFACE_CAPABILITIES: Tag = Tag::new(0x9F70);
+/// Mobile CVM Results (C-4); the tag of C-2's Protected Data Envelope 2.
+pub const MOBILE_CVM_RESULTS: Tag = Tag::new(0x9F71);
+// Kernel 7 (UnionPay qUICS): see docs/kernels/c7.md for the sources.
+/// Electronic Cash Balance (UICS; n12 in the card's application currency), read with
+/// GET DATA by Kernel 7 when the terminal supports electronic cash.
+pub const EC_BALANCE: Tag = Tag::new(0x9F79);
+/// Electronic Cash Terminal Support Indicator (UICS; `01` the terminal supports
+/// electronic cash), a Kernel 7 combination setting the PDOL may ask for.
+pub const EC_TERMINAL_SUPPORT_INDICATOR: Tag = Tag::new(0x9F7A);
 
 #[cfg(test)]
 mod tests {

@@ -28,11 +28,14 @@ fn baseline(name: &str) -> (TerminalConfig, Transaction, Vec<Vec<u8>>) {
     (config, tx, responses)
 }
 
-const BASELINES: [&str; 4] = [
+const BASELINES: [&str; 6] = [
     "visa-qvsdc-online-arqc-no-oda.json",
     "visa-phone-cdcvm-9f69-match-online.json",
     "mc-mchip-online-arqc-no-cda.json",
     "mc-phone-see-phone-two-taps.json",
+    // Kernel 4: a card's and a phone's CDA-signed ARQC (the phone with GET DATA ATC).
+    "amex-card-cda-arqc-online.json",
+    "amex-phone-cdcvm-above-cvm-limit-online.json",
 ];
 
 #[derive(Debug, Clone)]

@@ -344,7 +344,11 @@ fn altered_signed_data_never_approves() {
             continue;
         }
         checked_flows += 1;
-        for (t, tap) in flow.taps.iter().enumerate() {
+        // The approving tap is the last one: an earlier tap ended without approval (See
+        // phone, Try Again), and the next tap reads the card afresh, so altering an earlier
+        // tap's data cannot, and need not, stop the later approval.
+        let last = flow.taps.len().saturating_sub(1);
+        for (t, tap) in flow.taps.iter().enumerate().skip(last) {
             let records = oda_records(tap);
             for (i, x) in tap.iter().enumerate() {
                 let Ok(response) = &x.answer else { continue };

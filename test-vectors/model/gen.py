@@ -5,6 +5,8 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 SRC3 = "synthetic: hand-built from C-3 (qVSDC) and Book B; card responses invented"
 SRC2 = "synthetic: hand-built from C-2 (M/Chip) and Book B; card responses invented"
 SRCB = "synthetic: hand-built from Book B (Entry Point); card responses invented"
+# Kernel 4 (American Express), model/amex.py
+SRC4 = "synthetic: hand-built from C-4 (ExpressPay EMV mode), Book 2 CDA and Book B; card responses invented and signed with tapterm's Amex test keys"
 
 def h(b): return b.hex().upper()
 def x(s): return bytes.fromhex(s.replace(' ', ''))

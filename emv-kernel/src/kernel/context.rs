@@ -175,6 +175,22 @@ impl<'s, 'a, 'i> KernelContext<'s, 'a, 'i> {
         })
     }
 
+    /// GET DATA for a two-byte tag (Book 3 6.5.7): the value of the single data object of
+    /// that tag when the card answered it with 9000, and the status word.
+    pub fn get_data(&mut self, tag: Tag, why: &str) -> Result<(Option<Vec<u8>>, u16), KernelError> {
+        let answer = self.exchange(
+            Command::GetData,
+            crate::apdu::get_data(u16::try_from(tag.value()).unwrap_or_default()),
+            why,
+        )?;
+        let mut items = crate::tlv::TlvIter::new(&answer.data);
+        let value = match (items.next(), items.next()) {
+            (Some(Ok(t)), None) if answer.is_ok() && t.tag == tag => Some(t.value.to_vec()),
+            _ => None,
+        };
+        Ok((value, answer.sw))
+    }
+
     /// Records a decision in the transaction's log.
     pub fn decide(&mut self, text: impl Into<String>) {
         self.session.decide(text);

@@ -27,6 +27,8 @@ pub enum Command {
     ExchangeRelayResistanceData,
     /// GENERATE AC (Book 3 6.5.5).
     GenerateAc,
+    /// GET DATA (Book 3 6.5.7), e.g. the Electronic Cash Balance (Kernel 7).
+    GetData,
 }
 
 impl fmt::Display for Command {
@@ -36,6 +38,7 @@ impl fmt::Display for Command {
             Command::ReadRecord => "READ RECORD",
             Command::ExchangeRelayResistanceData => "EXCHANGE RELAY RESISTANCE DATA",
             Command::GenerateAc => "GENERATE AC",
+            Command::GetData => "GET DATA",
         })
     }
 }

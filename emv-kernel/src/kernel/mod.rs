@@ -6,8 +6,10 @@
 //! in [`KERNELS`].
 
 pub mod context;
+pub mod emv_mode;
 pub mod error;
 pub mod id;
+pub(crate) mod quick;
 
 pub use context::{CardAnswer, KernelContext, Limits};
 pub use error::{Command, KernelError};
@@ -22,6 +24,8 @@ pub type Kernel = fn(KernelContext<'_, '_, '_>) -> Result<KernelResult, KernelEr
 pub const KERNELS: &[(KernelId, Kernel)] = &[
     (KernelId::Mastercard, crate::kernel2::run),
     (KernelId::Visa, crate::kernel3::run),
+    (KernelId::Amex, crate::kernel4::run),
+    (KernelId::UnionPay, crate::kernel7::run),
 ];
 
 /// Book B 3.4 kernel activation: runs the kernel registered for `id` with Entry Point's

@@ -2,19 +2,14 @@
 //! ask for a CDA signature, the AAC a card with on device cardholder verification gets when
 //! CDA is not possible, and the command with the CDOL1 related data.
 
-use crate::apdu;
 use crate::cryptogram::Cryptogram;
-use crate::kernel::{Command, KernelError};
+use crate::kernel::KernelError;
 use crate::qualifiers::NamedBit;
 use crate::session::KernelResult;
 use crate::tags;
 use crate::tvr::TvrBit;
 
 use super::Kernel2;
-
-/// GENERATE AC P1 b5: CDA signature requested (Book 3 6.5.5.2, C-2 Reference Control
-/// Parameter DF8114).
-const P1_CDA_SIGNATURE: u8 = 0x10;
 
 /// Application Capabilities Information (9F5D, C-2 Annex A) byte 2 b1: CDA supported over
 /// TC, ARQC and AAC.
@@ -50,17 +45,9 @@ impl Kernel2<'_, '_, '_> {
         // GAC.26, GAC.29: the Reference Control Parameter and the CDOL1 related data.
         let cdol1 = self.ctx.require(tags::CDOL1)?.to_vec();
         let cdol1_data = self.ctx.build_dol(tags::CDOL1, &cdol1)?;
-        let p1 = self.ac_type.cid() | if cda_requested { P1_CDA_SIGNATURE } else { 0 };
-        let why = format!(
-            "GENERATE AC requesting {}{} (C-2 GAC.29)",
-            self.ac_type,
-            if cda_requested { " with CDA" } else { "" }
-        );
-        let answer = self.ctx.exchange(
-            Command::GenerateAc,
-            apdu::generate_ac(p1, &cdol1_data),
-            &why,
-        )?;
+        let answer =
+            self.ctx
+                .generate_ac(self.ac_type, cda_requested, &cdol1_data, "C-2 GAC.29")?;
         self.s9_waiting_for_generate_ac_response_1(answer, cda_requested, &cdol1_data)
     }
 }

@@ -3,8 +3,7 @@
 //! (S3.33–S3.35), relay resistance (S3.60–S3.65), then the processing common to S3 and R1
 //! (S3R1.17–S3R1.20: the ODA status) before the first READ RECORD.
 
-use crate::book3::responses;
-use crate::kernel::{CardAnswer, Command, KernelError};
+use crate::kernel::{CardAnswer, KernelError};
 use crate::outcome::{Outcome, OutcomeStatus, StartPoint};
 use crate::records;
 use crate::session::{KernelResult, outcome};
@@ -40,12 +39,7 @@ impl Kernel2<'_, '_, '_> {
             .into());
         }
         // S3.10–S3.12: format 1 or 2, parsed and stored.
-        responses::store_gpo_response(&mut self.ctx.card, &answer.data).map_err(|error| {
-            KernelError::Response {
-                command: Command::GetProcessingOptions,
-                error,
-            }
-        })?;
+        self.ctx.store_gpo_response(&answer)?;
         // S3.13, S3.14: the AIP and the AFL are mandatory.
         self.ctx.require(tags::AIP)?;
         let afl = self.ctx.require(tags::AFL)?.to_vec();

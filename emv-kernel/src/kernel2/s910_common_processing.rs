@@ -9,11 +9,10 @@
 use crate::config::TransactionType;
 use crate::cryptogram::Cryptogram;
 use crate::kernel::KernelError;
-use crate::oda::{self, OdaInput, OdaMethod};
+use crate::oda;
 use crate::outcome::{Cvm, MessageId, Outcome, OutcomeStatus, ReaderStatus, StartPoint, UiRequest};
 use crate::session::{KernelResult, outcome, ui};
 use crate::tags;
-use crate::tvr::{Tsi, TvrBit};
 
 use super::Kernel2;
 use super::configuration::phone_message;
@@ -42,51 +41,26 @@ impl Kernel2<'_, '_, '_> {
         cdol1_data: &[u8],
         response: &[u8],
     ) -> Result<(), KernelError> {
-        self.ctx.tsi.set(Tsi::ODA_PERFORMED);
-        match self.verify_cda(cid, cdol1_data, response) {
-            Ok(cda) => {
-                self.ctx.decide("ODA: CDA verified (C-2 S910.4)");
-                self.ctx
-                    .card
-                    .tags
-                    .insert(tags::APPLICATION_CRYPTOGRAM, cda.ac.to_vec());
-                self.ctx.card.tags.insert(tags::ICC_DYNAMIC_NUMBER, cda.idn);
-                Ok(())
-            }
-            Err(e) => {
-                self.ctx.decide(format!("ODA: CDA failed: {e}"));
-                self.ctx.tvr.0[0] |= e.tvr_byte1(OdaMethod::Cda);
-                self.ctx.tvr.set(TvrBit::CDA_FAILED);
-                Err(KernelError::CdaFailed(e))
-            }
-        }
+        let result = self.verify_cda(cid, cdol1_data, response);
+        self.ctx.cda_result(result, "C-2 S910.4")
     }
 
-    /// The one place Kernel 2 calls offline data authentication: ICC key recovery, then
-    /// the SDAD with the transaction data hash, and after relay resistance the relay
-    /// resistance data the signature must carry (S910.4.1).
+    /// The one place Kernel 2 calls offline data authentication: CDA on the response, and
+    /// after relay resistance the relay resistance data the signature must carry
+    /// (S910.4.1).
     fn verify_cda(
         &self,
         cid: u8,
         cdol1_data: &[u8],
         response: &[u8],
     ) -> Result<oda::CdaData, oda::OdaError> {
-        let hash_input = oda::cda_hash_input(&self.pdol_data, &[cdol1_data], response)?;
-        let df_name = self
-            .ctx
-            .own
-            .get(&tags::DF_NAME)
-            .map_or(&[][..], Vec::as_slice);
-        let input = OdaInput::from_tags(df_name, &self.ctx.card.tags, &self.static_data);
-        let config = self.ctx.session.config;
-        let today = self.ctx.session.transaction.date;
-        let icc = oda::recover_icc_key(&input, &config.capks, &config.revoked, today)?;
-        let sdad = self
-            .ctx
-            .card
-            .get(tags::SIGNED_DYNAMIC_APPLICATION_DATA)
-            .unwrap_or_default();
-        let cda = oda::verify_cda(&icc, sdad, &self.ctx.session.un, cid, &hash_input)?;
+        let cda = self.ctx.verify_cda(
+            &self.pdol_data,
+            cdol1_data,
+            response,
+            cid,
+            &self.static_data,
+        )?;
         match &self.relay_resistance {
             Some(rrp)
                 if !relay_resistance::cda_carries(
@@ -101,29 +75,6 @@ impl Kernel2<'_, '_, '_> {
             }
             _ => Ok(cda),
         }
-    }
-
-    /// S910.30–S910.37 without Signed Dynamic Application Data: the AC must be there, and
-    /// a CDA signature asked for must not be missing (an AAC to an AAC request excepted
-    /// only without CDA).
-    pub(super) fn s910_30_no_cda(
-        &mut self,
-        returned: Cryptogram,
-        cda_requested: bool,
-    ) -> Result<(), KernelError> {
-        // S910.30, S910.31.
-        self.ctx.require(tags::APPLICATION_CRYPTOGRAM)?;
-        // S910.32–S910.37: a CDA request answered without a signature is a card data error,
-        // except an AAC given to a request for a TC or an ARQC (the card declines unsigned).
-        let unsigned_allowed =
-            !cda_requested || (returned == Cryptogram::Aac && self.ac_type != Cryptogram::Aac);
-        if !unsigned_allowed {
-            return Err(KernelError::InvalidData {
-                tag: tags::SIGNED_DYNAMIC_APPLICATION_DATA,
-                why: "missing although CDA was requested (C-2 S910.34, S910.37)",
-            });
-        }
-        Ok(())
     }
 
     /// S910.70–S910.81: the outcome of a valid response, always with the data record.

@@ -4,10 +4,14 @@
 //! is defined once, as a [`NamedBit`] constant on its qualifier's type.
 
 pub mod aip;
+pub mod amex;
 pub mod ctq;
 pub mod ttq;
 
 pub use aip::Aip;
+pub use amex::{
+    ContactlessReaderCapabilities, EnhancedContactlessReaderCapabilities, MobileCvmResults,
+};
 pub use ctq::Ctq;
 pub use ttq::Ttq;
 

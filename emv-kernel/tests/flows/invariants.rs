@@ -117,7 +117,7 @@ fn command_is_valid(command: &[u8]) -> Result<(), String> {
         [0x80, 0xAE, ..] => Err("GENERATE AC with invalid P1/P2 or no CDOL1 data".into()),
         // EXCHANGE RELAY RESISTANCE DATA: the 4-byte Terminal Relay Resistance Entropy (C-2).
         [0x80, 0xEA, 0x00, 0x00] if data.len() == 4 && le => Ok(()),
-        // GET DATA (C-2): no data.
+        // GET DATA (C-2; C-4 for the ATC of a phone): no data.
         [0x80, 0xCA, _, _] if data.is_empty() && le => Ok(()),
         _ => Err("not a command a contactless kernel sends, or a malformed one".into()),
     }
@@ -391,11 +391,10 @@ fn action_analysis_allows_tc(
     let iac_default = iac(0x9F0D, 0xFF, "IAC-Default")?;
     let hits = |tac: [u8; 5], iac: [u8; 5]| (0..5).any(|i| (tac[i] | iac[i]) & tvr[i] != 0);
     let mut why = Vec::new();
-    for comb in config
-        .combinations
-        .iter()
-        .filter(|c| c.kernel == KernelId::Mastercard && selected.starts_with(&c.aid))
-    {
+    for comb in config.combinations.iter().filter(|c| {
+        // Kernels 2 and 4 take their TACs from DF8120–DF8122.
+        matches!(c.kernel, KernelId::Mastercard | KernelId::Amex) && selected.starts_with(&c.aid)
+    }) {
         let tac = |tag: u32| {
             comb.tags
                 .get(&Tag::new(tag))
@@ -426,7 +425,7 @@ fn action_analysis_allows_tc(
         "terminal action analysis (Book 3 10.7) refuses a TC for TVR {}: {}",
         hex::encode_upper(tvr),
         if why.is_empty() {
-            "no Kernel 2 combination for the AID".into()
+            "no Kernel 2 or 4 combination for the AID".into()
         } else {
             why.join(", ")
         }

@@ -8,7 +8,7 @@
 //! C-3's text, which would settle it, was not available. A decline never approves, so the
 //! reading that reports the card's own decision is the one we keep.
 
-use super::{Kernel3, Step};
+use super::{Quick, Step};
 use crate::cryptogram::Cryptogram;
 use crate::data_record::CardData;
 use crate::kernel::KernelError;
@@ -52,9 +52,9 @@ fn cryptogram_type(card: &mut CardData) -> Result<Option<Cryptogram>, KernelErro
     Ok(Cryptogram::from_cid(cid))
 }
 
-impl Kernel3<'_, '_, '_> {
+impl Quick<'_, '_, '_> {
     /// C-3 5.4: card read complete.
-    pub(super) fn card_read_complete(&mut self) -> Step<Option<Cryptogram>> {
+    pub(crate) fn card_read_complete(&mut self) -> Step<Option<Cryptogram>> {
         self.ctx.session.show(ui(
             MessageId::CardReadOk,
             ReaderStatus::CardReadSuccessfully,
@@ -89,7 +89,8 @@ impl Kernel3<'_, '_, '_> {
             }
             Some(Cryptogram::Tc) => "TC: offline approval if the checks pass",
         };
-        self.ctx.decide(format!("kernel 3: {why} (C-3 5.4.3.2)"));
+        let name = self.name;
+        self.ctx.decide(format!("{name}: {why} (C-3 5.4.3.2)"));
     }
 
     /// C-3 5.4.2.1: the mandatory data objects, and track 2 (57) agreeing with the PAN (5A).

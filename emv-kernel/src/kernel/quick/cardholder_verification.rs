@@ -2,7 +2,7 @@
 //! (5.7.1.2), from the reader's TTQ when it did not (5.7.1.1), and a transaction whose
 //! TTQ requires a CVM that none satisfies is declined (5.7.1.3).
 
-use super::Kernel3;
+use super::Quick;
 use crate::cryptogram::Cryptogram;
 use crate::outcome::Cvm;
 use crate::qualifiers::{Ctq, Ttq};
@@ -11,7 +11,7 @@ use crate::tvr::{Tsi, TvrBit};
 
 /// What C-3 5.7 concludes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum CvmDecision {
+pub(crate) enum CvmDecision {
     /// This CVM applies (No CVM included).
     Use(Cvm),
     /// No CVM can satisfy the card and the reader: decline.
@@ -30,7 +30,7 @@ pub(super) enum CvmDecision {
 /// through; the book's text was not available, and the stricter reading never puts a
 /// signature where the card asked for a PIN). Then 5.7.1.3: a TTQ that requires a CVM and
 /// none chosen declines; otherwise No CVM.
-pub(super) fn select_cvm(
+pub(crate) fn select_cvm(
     ttq: Ttq,
     ctq: Option<Ctq>,
     card_auth_data: Option<&[u8]>,
@@ -77,10 +77,10 @@ fn reader_cvm(ttq: Ttq) -> CvmDecision {
     }
 }
 
-impl Kernel3<'_, '_, '_> {
+impl Quick<'_, '_, '_> {
     /// C-3 5.7: the CVM of the outcome, and the indicators it sets: online PIN goes
     /// online, no CVM where one is required declines.
-    pub(super) fn cardholder_verification(&mut self, cryptogram: Option<Cryptogram>) {
+    pub(crate) fn cardholder_verification(&mut self, cryptogram: Option<Cryptogram>) {
         let card_auth_data = self.ctx.card.get(tags::CARD_AUTHENTICATION_RELATED_DATA);
         match select_cvm(self.ttq, self.ctq(), card_auth_data, cryptogram) {
             CvmDecision::Use(c) => {

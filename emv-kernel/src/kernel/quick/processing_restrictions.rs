@@ -2,18 +2,18 @@
 //! indicator set, so the card returned a TC): the application's expiry (5.5.1.1). The
 //! optional checks 5.5.1.2–5.5.1.5 are not implemented (see the module list).
 
-use super::Kernel3;
+use super::Quick;
 use crate::session;
 use crate::tags;
 use crate::tvr::TvrBit;
 
-impl Kernel3<'_, '_, '_> {
+impl Quick<'_, '_, '_> {
     /// C-3 5.5.1.1: an application that has expired, or whose Application Expiration Date
     /// (5F24) is absent or not a date, goes online when the CTQ says "Go Online if
     /// Application Expired" and is declined otherwise. Both public Kernel 3
     /// implementations treat an absent 5F24 as expired, and C-3 5.4.2.1 does not list it
     /// as mandatory, so its absence is no reason to end the application.
-    pub(super) fn processing_restrictions(&mut self) {
+    pub(crate) fn processing_restrictions(&mut self) {
         let expiry = self
             .ctx
             .card
@@ -27,15 +27,16 @@ impl Kernel3<'_, '_, '_> {
             None => "the card gave no Application Expiration Date (5F24)",
         };
         self.ctx.tvr.set(TvrBit::EXPIRED);
+        let name = self.name;
         if self.ctq().is_some_and(|c| c.online_if_expired()) {
             self.reader.online_required = true;
             self.ctx.decide(format!(
-                "kernel 3: {why}; the CTQ says go online → Online Required by Reader (C-3 5.5.1.1)"
+                "{name}: {why}; the CTQ says go online → Online Required by Reader (C-3 5.5.1.1)"
             ));
         } else {
             self.reader.decline_required = true;
             self.ctx.decide(format!(
-                "kernel 3: {why} → Decline Required by Reader (C-3 5.5.1.1)"
+                "{name}: {why} → Decline Required by Reader (C-3 5.5.1.1)"
             ));
         }
     }

@@ -5,7 +5,7 @@
 //! 5.6.1.1–5.6.2.1 and Daniel Hu's kernel 5.6.1.2; we cite the section.
 
 use super::Exit;
-use super::{Kernel3, Step};
+use super::{Quick, Step};
 use crate::config::amount_bcd;
 use crate::oda::{self, OdaError, OdaInput, OdaMethod};
 use crate::outcome::{MessageId, Outcome, OutcomeStatus, ReaderStatus};
@@ -13,12 +13,12 @@ use crate::session::{self, outcome, ui};
 use crate::tags;
 use crate::tvr::{Tsi, TvrBit};
 
-impl Kernel3<'_, '_, '_> {
+impl Quick<'_, '_, '_> {
     /// C-3 5.6: runs fDDA where it applies; a failure on the offline path goes online when
     /// the CTQ asks and the reader can, switches interface when the CTQ asks and the reader
     /// has a contact chip, and declines otherwise. On an online transaction the result
     /// only goes into the TVR for the issuer.
-    pub(super) fn offline_data_authentication(&mut self) -> Step<()> {
+    pub(crate) fn offline_data_authentication(&mut self) -> Step<()> {
         let offline = self.reader.offline_so_far();
         let for_online = !self.reader.decline_required
             && self.reader.online_required

@@ -2,15 +2,15 @@
 //! Request when Online Required by Reader is set and Decline Required by Reader is not
 //! (5.8.1.1), Approved when neither is set (5.9.1.1), Declined otherwise (5.9.1.2).
 
-use super::Kernel3;
+use super::Quick;
 use crate::outcome::{Cvm, MessageId, OutcomeStatus};
 use crate::session::KernelResult;
 
-impl Kernel3<'_, '_, '_> {
+impl Quick<'_, '_, '_> {
     /// C-3 5.8.1.1, 5.9.1.1, 5.9.1.2. An offline-only reader cannot send anything online,
     /// so there Online Required declines: decided without a C-3 source (neither public
     /// implementation handles it), the TTQ bit saying only that the reader is offline-only.
-    pub(super) fn outcome(&mut self) -> KernelResult {
+    pub(crate) fn outcome(&mut self) -> KernelResult {
         let (status, rule) = if self.reader.decline_required {
             (OutcomeStatus::Declined, "C-3 5.9.1.2")
         } else if self.reader.online_required && self.ttq.is_offline_only() {
