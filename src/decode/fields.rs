@@ -3,7 +3,8 @@
 //! Capabilities, Transaction Type, the SDA tag list, ASRPD, Card Authentication Related
 //! Data, and the scheme-dependent readings of 9F6E and 9F6C.
 
-use emv_kernel::tlv;
+use emv_kernel::qualifiers::ContactlessReaderCapabilities;
+use emv_kernel::tlv::{self, Tag};
 use emv_kernel::{bits, tags};
 
 use super::names;
@@ -67,10 +68,29 @@ pub fn application_usage_control(value: &[u8]) -> Vec<String> {
     )
 }
 
-/// Terminal Type (9F35, n2), Book 4 Annex A1 Table 24.
-pub fn terminal_type(value: &[u8]) -> Vec<String> {
-    let &[code] = value else {
+/// Terminal Type (9F35, n2), Book 4 Annex A1 Table 24. Under an Amex AID the byte the card
+/// receives is the Terminal Type ORed with the Contactless Reader Capabilities (9F6D, bits
+/// b8, b7, b4; C-4 4.3.3), so those bits are read as 9F6D's first.
+pub fn terminal_type(value: &[u8], app: Option<&Application>) -> Vec<String> {
+    let &[byte] = value else {
         return Vec::new();
+    };
+    let mut out = Vec::new();
+    let code = if app.and_then(|a| a.scheme) == Some(Scheme::Amex) {
+        let caps = byte & ContactlessReaderCapabilities::MASK;
+        out.push(format!(
+            "{}: b8, b7, b4 are the Contactless Reader Capabilities (9F6D) {caps:02X} (C-4 4.3.3)",
+            reading(app, "Terminal Type with 9F6D ORed in")
+        ));
+        out.extend(
+            bits::explain(Tag::new(0x9F6D), &[caps])
+                .unwrap_or_default()
+                .into_iter()
+                .map(|l| format!("9F6D {l}")),
+        );
+        byte & !ContactlessReaderCapabilities::MASK
+    } else {
+        byte
     };
     let control = match code >> 4 {
         1 => "financial institution",
@@ -87,10 +107,13 @@ pub fn terminal_type(value: &[u8]) -> Vec<String> {
         6 => "unattended, offline only",
         _ => "not defined",
     };
-    vec![
-        format!("operational control: {control}"),
-        format!("environment: {environment}"),
-    ]
+    out.push(format!(
+        "terminal type {code:02X}: operational control: {control}"
+    ));
+    out.push(format!(
+        "terminal type {code:02X}: environment: {environment}"
+    ));
+    out
 }
 
 /// Additional Terminal Capabilities (9F40), Book 4 Annex A3.
@@ -263,10 +286,18 @@ pub fn tag_9f6c(value: &[u8], app: Option<&Application>) -> Vec<String> {
 pub fn tag_9f6e(value: &[u8], app: Option<&Application>) -> Vec<String> {
     let scheme = app.and_then(|a| a.scheme);
     match scheme {
-        Some(Scheme::Amex) => vec![
-            reading(app, "Enhanced Contactless Reader Capabilities (C-4)"),
-            "its bits are not decoded here".into(),
-        ],
+        Some(Scheme::Amex) => {
+            let aid = app.map(|a| a.aid.as_slice()).unwrap_or_default();
+            let mut out = vec![reading(
+                app,
+                "Enhanced Contactless Reader Capabilities (C-4)",
+            )];
+            out.extend(
+                bits::explain_for_aid(aid, tags::THIRD_PARTY_DATA, value)
+                    .unwrap_or_else(|| vec!["not 4 bytes: not the reader capabilities".into()]),
+            );
+            out
+        }
         Some(Scheme::Mastercard) => third_party_data(value, app),
         None if value.len() != 4 => third_party_data(value, app),
         _ => {
@@ -394,12 +425,18 @@ mod tests {
             ["byte 2 b1: RFU bit set"]
         );
         assert_eq!(
-            terminal_type(&[0x22]),
+            terminal_type(&[0x22], None),
             [
-                "operational control: merchant",
-                "environment: attended, offline with online capability"
+                "terminal type 22: operational control: merchant",
+                "terminal type 22: environment: attended, offline with online capability"
             ]
         );
+        // The Amex mobile transcript's reader sent E2 for 9F35: C-4 9F6D C0 ORed into 22.
+        let amex = app("A000000025010901");
+        let l = terminal_type(&[0xE2], Some(&amex));
+        assert!(l[0].contains("9F6D) C0 (C-4 4.3.3)"), "{l:?}");
+        assert!(l.iter().any(|x| x.starts_with("9F6D b8-b7:")), "{l:?}");
+        assert!(l.contains(&"terminal type 22: operational control: merchant".into()));
         let l = additional_terminal_capabilities(&hex::decode("6000F0A001").unwrap());
         assert_eq!(l[0], "byte 1 b7: Transaction type: Goods");
         assert!(l.contains(&"byte 3 b8: Data input: Numeric keys".into()));
@@ -493,7 +530,27 @@ mod tests {
             "read as Third Party Data (C-2) (no AID in the input: the default reading)"
         );
         assert_eq!(l[3], "proprietary data AB");
-        let amex = tag_9f6e(&[0xD8, 0xE0, 0x00, 0x00], Some(&app("A00000002501")));
-        assert!(amex[0].starts_with("read as Enhanced Contactless Reader Capabilities (C-4)"));
+        // C-4 Table 4-3 through the kernel's bit table: the Amex tap's 9F6E.
+        let amex = tag_9f6e(
+            &hex::decode("18A04043").unwrap(),
+            Some(&app("A00000002501")),
+        );
+        assert_eq!(
+            amex[0],
+            "read as Enhanced Contactless Reader Capabilities (C-4) (from the American Express AID A00000002501)"
+        );
+        assert_eq!(
+            amex[1..],
+            emv_kernel::bits::explain_for_aid(
+                &hex::decode("A00000002501").unwrap(),
+                tags::THIRD_PARTY_DATA,
+                &hex::decode("18A04043").unwrap()
+            )
+            .unwrap()[..]
+        );
+        assert!(
+            amex.iter().any(|l| l.contains("C-4 kernel version")),
+            "{amex:?}"
+        );
     }
 }

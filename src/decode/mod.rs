@@ -8,7 +8,8 @@
 //!
 //! One module per concern: [`scheme`] (which payment system an AID belongs to, for the
 //! qualifiers that mean different things per kernel), [`iad`] (9F10 by scheme), [`fields`]
-//! (issuer action codes, usage control, terminal data, 9F69/9F6C/9F6E), [`names`]
+//! (issuer action codes, usage control, terminal data, 9F69/9F6C/9F6E; 9F70/9F71 by the
+//! kernel's Amex tables), [`names`]
 //! (countries, currencies, languages, merchant categories), [`modes`] (a DOL, a tag list,
 //! an ATR on their own) and [`tap`] (a whole recorded tap with its ODA chain).
 
@@ -359,14 +360,19 @@ fn describe(tag: Tag, value: &[u8], context: &Context) -> (Option<String>, Vec<S
         0x9F10 => iad::explain(value, app),
         0x9F0D..=0x9F0F => fields::issuer_action_code(value),
         0x9F07 => fields::application_usage_control(value),
-        0x9F35 => fields::terminal_type(value),
+        0x9F35 => fields::terminal_type(value, app),
         0x9F40 => fields::additional_terminal_capabilities(value),
         0x9F4A => fields::tag_list(value),
         0x9F0A => fields::asrpd(value),
         0x9F69 => fields::tag_9f69(value, app),
         0x9F6C => fields::tag_9f6c(value, app),
         0x9F6E => fields::tag_9f6e(value, app),
-        _ => bits::explain(tag, value).unwrap_or_default(),
+        // Under an Amex AID 9F70 and 9F71 have Kernel 4's meanings (C-4).
+        _ => match app {
+            Some(a) => bits::explain_for_aid(&a.aid, tag, value),
+            None => bits::explain(tag, value),
+        }
+        .unwrap_or_default(),
     };
     (text, explain)
 }
