@@ -288,3 +288,26 @@ fn shipped_visa_live_key_matches_its_published_check_value() {
         "20D213126955DE205ADC2FD2822BD22DE21CF9A8"
     );
 }
+
+/// `tapterm pay --decode` uses the same decoder: trees read with the selected AID and, after
+/// the trace, the ODA chain of the tap (the visa-card wallet signs fDDA with the test CA).
+#[test]
+fn pay_decode_reads_by_aid_and_shows_the_oda_chain() {
+    let s = stdout(&tapterm(&[
+        "pay",
+        "--amount",
+        "5.00",
+        "--demo",
+        "visa-card",
+        "--no-journal",
+        "--decode",
+    ]));
+    for want in [
+        "read as Form Factor Indicator (C-3) (from the Visa AID A0000000031010)",
+        "ODA chain (dates checked against",
+        "[ok] ICC public key certificate (9F46)",
+        "[ok] fDDA signature (9F4B in the GPO response, C-3)",
+    ] {
+        assert!(s.contains(want), "missing {want:?} in\n{s}");
+    }
+}
