@@ -242,7 +242,18 @@ pub fn run_with(
         });
         host = Some(answer);
     }
-    let verdict = Verdict::decide(&kernel, host.as_ref(), services.cancel.is_cancelled());
+    let mut verdict = Verdict::decide(&kernel, host.as_ref(), services.cancel.is_cancelled());
+    // Kernel 7's e-cash balance (9F79), for the cardholder: on screen with the verdict.
+    if let Some(balance) = kernel
+        .data_record
+        .as_ref()
+        .and_then(|r| crate::transaction::ecash_balance(r, txn.currency_exponent))
+    {
+        verdict.detail.push(format!(
+            "E-cash balance {} {balance}",
+            crate::journal::currency_code(txn.currency)
+        ));
+    }
     let end = Instant::now();
     let mut checkout = CheckoutResult {
         transaction: txn.clone(),

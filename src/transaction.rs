@@ -84,6 +84,19 @@ pub fn major(minor: u64, exponent: u8) -> Decimal {
     )
 }
 
+/// The electronic cash balance a card reported (9F79, n12 in minor units; Kernel 7 puts it
+/// in the data record) in major units of `exponent`; `None` when absent or not BCD.
+pub fn ecash_balance(record: &emv_kernel::config::TagMap, exponent: u8) -> Option<Decimal> {
+    let value = record.get(&emv_kernel::tlv::Tag::new(0x9F79))?;
+    if value.len() != 6 || value.iter().any(|b| b >> 4 > 9 || b & 0x0F > 9) {
+        return None;
+    }
+    let minor = value.iter().fold(0u64, |acc, b| {
+        acc * 100 + u64::from(b >> 4) * 10 + u64::from(b & 0x0F)
+    });
+    Some(major(minor, exponent))
+}
+
 /// Every transaction type, in the order the command line lists them.
 pub const KINDS: [TransactionType; 4] = [
     TransactionType::Purchase,

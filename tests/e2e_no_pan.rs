@@ -105,8 +105,14 @@ fn the_search_finds_a_pan_or_track_2_in_every_encoding() {
             leaks(in_text.as_bytes(), &needles).contains(&format!("{profile} PAN digits").as_str()),
             "{profile}"
         );
-        let mut binary = vec![0x00, 0x5A, 0x08];
-        binary.extend(hex::decode(pan).unwrap());
+        // 5A as a card sends it: BCD, an odd digit count `F`-padded (15-digit Amex,
+        // 19-digit UnionPay PANs).
+        let mut bcd = pan.to_string();
+        if bcd.len() % 2 == 1 {
+            bcd.push('F');
+        }
+        let mut binary = vec![0x00, 0x5A, 0x0A];
+        binary.extend(hex::decode(&bcd).unwrap());
         binary.push(0xFF);
         assert!(
             leaks(&binary, &needles).contains(&format!("{profile} PAN as BCD bytes").as_str()),

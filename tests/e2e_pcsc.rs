@@ -182,6 +182,10 @@ fn every_profile_over_pcsc_matches_the_in_process_wallet() {
         "mastercard-phone",
         "visa-card",
         "mastercard-card",
+        "unionpay-phone",
+        "unionpay-card",
+        "amex-phone",
+        "amex-card",
         "visa-bad-signature",
         "malformed-tlv",
         "no-matching-aid",
@@ -249,6 +253,49 @@ fn locked_phones_take_two_taps_with_see_phone_and_the_recording_replays() {
         );
         drop(_wallet);
         thread::sleep(Duration::from_millis(500));
+    }
+}
+
+/// Issue 10 "Must show": the locked UnionPay phone through pcscd + vpcd shows See phone,
+/// takes the second tap and is approved online with its cryptogram verified by the host.
+#[test]
+fn locked_unionpay_phone_is_approved_online_after_see_phone() {
+    see_phone_then_online_approval("unionpay-phone");
+}
+
+/// The same for the locked American Express phone (Kernel 4: AAC with Mobile CVM Results
+/// "no CVM performed, failed" → See phone).
+#[test]
+fn locked_amex_phone_is_approved_online_after_see_phone() {
+    see_phone_then_online_approval("amex-phone");
+}
+
+/// A locked `profile` played into a private pcscd: two taps, See phone between them, then
+/// an online approval whose cryptogram the host verified.
+fn see_phone_then_online_approval(profile: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let port = free_ports();
+    let pcscd = Pcscd::start(tmp.path(), port, "Virtual PCD");
+    {
+        let _wallet = phone(profile, port, &["--locked", "--taps", "2"]);
+        let got = pay_json(&pcscd.socket, "Virtual PCD 00 00", "25.00", &[]);
+        assert_eq!(got["taps"], 2, "{profile}");
+        assert_eq!(
+            strings(&got["tap_outcomes"]),
+            ["try_again", "online_request"],
+            "{profile}"
+        );
+        let ui = strings(&got["ui"]);
+        let see_phone = ui.iter().position(|u| u == "see_phone");
+        let second = ui.iter().rposition(|u| u == "present_card");
+        assert!(
+            matches!((see_phone, second), (Some(s), Some(p)) if s < p),
+            "{profile}: See phone, then present again: {ui:?}"
+        );
+        assert_eq!(got["approved"], true, "{profile}");
+        assert_eq!(got["cvm"], "cdcvm", "{profile}");
+        assert_eq!(got["host"]["cryptogram_verified"], true, "{profile}");
+        assert_eq!(got["host"]["response_code"], "00", "{profile}");
     }
 }
 

@@ -294,3 +294,42 @@ fn closing_the_window_mid_transaction_cancels_it_and_exits_once_it_is_journalled
     assert!(!stored.entry.approved);
     assert_eq!(stored.entry.amount_minor, 6000);
 }
+
+#[test]
+fn locked_unionpay_phone_from_the_demo_list_sees_phone_then_is_approved_online() {
+    // Issue 10: the demo reader lists the UnionPay phone; chosen there and locked, its first
+    // tap answers GPO with 6986 (C-7 as C-3: See phone), the second is approved online with
+    // the cryptogram the host recomputed (UnionPay CVN 01), and the receipt names UnionPay.
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = Driver::new(dir.path(), "visa-phone", false);
+    d.click("Readers");
+    // The demo reader's wallet list is Profile::ALL (src/gui/readers.rs pick list).
+    let listed = Profile::ALL.map(Profile::name);
+    for name in ["unionpay-phone", "unionpay-card", "amex-phone", "amex-card"] {
+        assert!(listed.contains(&name), "{name} listed");
+    }
+    d.update(tapterm::gui::readers::Message::Profile(
+        "unionpay-phone".into(),
+    ));
+    d.update(tapterm::gui::readers::Message::Locked(true));
+    assert!(d.shows("Demo reader (unionpay-phone)"));
+    d.click("Cashier");
+    charge(&mut d, "25.00");
+    d.click("Tap unionpay-phone");
+    d.run_until("the second poll", |a| {
+        a.waiting_for_tap() && a.message() == Some(MessageId::SeePhone)
+    });
+    assert!(d.shows("See phone"));
+    tap_and_finish(&mut d, "unionpay-phone");
+    assert!(d.shows("Approved"), "{:?}", d.app.verdict());
+    assert!(d.shows("Verified on phone"));
+    let last = d.app.last().unwrap();
+    assert_eq!(last.taps, 2);
+    let host = last.host.as_ref().unwrap();
+    assert!(host.approved && host.cryptogram_verified, "{host:?}");
+    assert!(host.reason.contains("UnionPay01"), "{host:?}");
+    let receipt = d.app.receipt().unwrap().to_string();
+    assert!(receipt.contains("UnionPay"), "{receipt}");
+    assert!(receipt.contains("625094******0014"), "{receipt}");
+    assert!(!receipt.contains(Profile::UnionPayPhone.account().pan));
+}

@@ -1,6 +1,6 @@
 //! Kernel time per transaction: whole vectors replayed in-process (Entry Point, kernel, ODA,
 //! replay transport and expectation check), so the card, not the terminal, is the slow side
-//! of every tap. Benchmarks the Visa, Mastercard and American Express vectors of
+//! of every tap. Benchmarks the Visa, Mastercard, American Express and UnionPay vectors of
 //! `test-vectors/`, and the real
 //! Apple Pay fDDA tap when the shared reference folder is present.
 
@@ -22,6 +22,9 @@ fn candidates() -> Vec<PathBuf> {
         "visa-phone-cdcvm-9f69-match-online.json",
         "mc-mchip-online-arqc-no-cda.json",
         "mc-phone-see-phone-two-taps.json",
+        // Kernel 7 (UnionPay qUICS): an online ARQC after three records; the offline TC
+        // with fDDA comes in below with the other signed vectors (its name has "fdda").
+        "unionpay-card-online-arqc.json",
     ]
     .iter()
     .map(|n| root.join("../test-vectors").join(n))

@@ -1,5 +1,6 @@
 //! Bit-mapped data objects explained in words: every set bit of the AIP, TVR, TSI, CTQ, TTQ,
-//! CID, terminal capabilities, CVM results, FFI and Outcome Parameter Set becomes one line.
+//! CID, terminal capabilities, CVM results, FFI and Outcome Parameter Set becomes one line;
+//! UnionPay's Card Authentication Related Data (9F69) and e-cash balance (9F79) are read out.
 //!
 //! Bit numbering follows the books: byte 1 is the leftmost byte, `b8` its most significant
 //! bit. The AIP, TVR, TSI, TTQ, CTQ and CID are explained from [`Aip`] (Book 3 Annex C1,
@@ -177,6 +178,16 @@ pub fn explain(tag: Tag, value: &[u8]) -> Option<Vec<String>> {
         (0x9F7E, 1) => e.flags(MOBILE_SUPPORT),
         // One byte is only Kernel 4's reading (Kernel 2's 9F6D has two).
         (0x9F6D, 1) => reader_capabilities(&mut e),
+        (0x9F69, 7..=16) if value[0] <= 1 => card_authentication_related_data(&mut e),
+        (0x9F79, 6) if value.iter().all(|b| b >> 4 <= 9 && b & 0x0F <= 9) => {
+            for byte in 1..=6 {
+                e.field(byte, 0xFF);
+            }
+            let minor = hex::encode(value).parse::<u64>().unwrap_or_default();
+            e.push(format!(
+                "as Electronic Cash Balance (C-7, UICS): {minor} minor units of the card's currency"
+            ));
+        }
         _ => return None,
     }
     Some(e.finish())
@@ -349,6 +360,28 @@ fn cvm_results(e: &mut Explainer<'_>) {
     e.push(format!("CVM result: {result}"));
 }
 
+/// Card Authentication Related Data (9F69) as C-3 and C-7 lay it out for fDDA version 01
+/// (docs/kernels/c7.md K7-11): version, card unpredictable number, copy of the CTQ. Under
+/// C-2 the tag is the UDOL, a DOL that never starts with a byte 00 or 01.
+fn card_authentication_related_data(e: &mut Explainer<'_>) {
+    let version = e.field(1, 0xFF);
+    e.push(format!(
+        "as Card Authentication Related Data (C-3, C-7): byte 1: fDDA version {version:02X}"
+    ));
+    let value = e.value;
+    e.push(format!(
+        "bytes 2-5: card unpredictable number {}",
+        hex::encode_upper(&value[1..5])
+    ));
+    e.push(format!(
+        "bytes 6-7: copy of the CTQ {} (must equal 9F6C when the card claims CDCVM)",
+        hex::encode_upper(&value[5..7])
+    ));
+    for byte in 2..=value.len() {
+        e.field(byte, 0xFF);
+    }
+}
+
 /// C-3 Annex A, Form Factor Indicator (Visa).
 fn form_factor(e: &mut Explainer<'_>) {
     let version = e.field(1, 0xE0);
@@ -442,6 +475,19 @@ mod tests {
                 "byte 4 b8: fDDA v1.0 Supported",
             ]
         );
+    }
+
+    #[test]
+    fn unionpay_9f69_and_9f79() {
+        let l = lines(0x9F69, "01A1B2C3D40080");
+        assert_eq!(l.len(), 3, "{l:?}");
+        assert!(l[0].ends_with("fDDA version 01"));
+        assert!(l[1].ends_with("A1B2C3D4"));
+        assert!(l[2].contains("CTQ 0080"));
+        assert!(explain(Tag::new(0x9F69), &hex::decode("9F6A04").unwrap()).is_none());
+        let l = lines(0x9F79, "000000008766");
+        assert!(l[0].contains("8766 minor units"), "{l:?}");
+        assert!(explain(Tag::new(0x9F79), &hex::decode("00000000876A").unwrap()).is_none());
     }
 
     #[test]

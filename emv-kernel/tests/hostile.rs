@@ -28,7 +28,7 @@ fn baseline(name: &str) -> (TerminalConfig, Transaction, Vec<Vec<u8>>) {
     (config, tx, responses)
 }
 
-const BASELINES: [&str; 6] = [
+const BASELINES: [&str; 8] = [
     "visa-qvsdc-online-arqc-no-oda.json",
     "visa-phone-cdcvm-9f69-match-online.json",
     "mc-mchip-online-arqc-no-cda.json",
@@ -36,6 +36,9 @@ const BASELINES: [&str; 6] = [
     // Kernel 4: a card's and a phone's CDA-signed ARQC (the phone with GET DATA ATC).
     "amex-card-cda-arqc-online.json",
     "amex-phone-cdcvm-above-cvm-limit-online.json",
+    // Kernel 7 (UnionPay): records after the ARQC; a CDCVM phone above the CVM limit.
+    "unionpay-card-online-arqc.json",
+    "unionpay-phone-cdcvm-above-cvm-limit-online.json",
 ];
 
 #[derive(Debug, Clone)]

@@ -113,20 +113,21 @@ pub fn run_history(args: HistoryArgs) -> ExitCode {
         }
     };
     println!(
-        "{:>6}  {:8}  {:8}  {:>14}  {:10}  {:12}  {:19}  {:16}  auth",
-        "id", "time", "type", "amount", "outcome", "cvm", "card", "label"
+        "{:>6}  {:8}  {:8}  {:>14}  {:10}  {:12}  {:16}  {:19}  {:16}  auth",
+        "id", "time", "type", "amount", "outcome", "cvm", "scheme", "card", "label"
     );
     for s in &entries {
         let e = &s.entry;
         let kind = kind_name(e.kind);
         println!(
-            "{:>6}  {:8}  {:8}  {:>14}  {:10}  {:12}  {:19}  {:16}  {}",
+            "{:>6}  {:8}  {:8}  {:>14}  {:10}  {:12}  {:16}  {:19}  {:16}  {}",
             s.id,
             zone.local(e.time).format("%H:%M:%S").to_string(),
             kind,
             format!("{} {}", e.currency_code(), e.amount()),
             e.outcome,
             e.cvm,
+            e.scheme().unwrap_or("-"),
             e.masked_pan.as_ref().map_or("-", |p| p.as_str()),
             e.label.as_deref().unwrap_or("-"),
             e.auth_code.as_deref().unwrap_or("-"),

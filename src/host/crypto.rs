@@ -10,6 +10,20 @@
 //! and key choices follow the table in the project's EMV brief, section H (source: the
 //! published pyemv CVN definitions); the expected values in the tests are pyemv's test
 //! vectors, each noted where it is used.
+//!
+//! Two more versions, for the UnionPay and American Express wallets (issue 10):
+//! - **UnionPay CVN 01** (UICS / PBOC 3DES): option A master key, the PBOC session key
+//!   3DES(MK)[00×6 ‖ ATC] ‖ 3DES(MK)[00×6 ‖ ¬ATC], MAC alg. 3 with padding 2 over the Book 2
+//!   8.1.1 list and the CVR (IAD bytes 4–7), ARPC method 1 under the session key. Source: a
+//!   published worked example ("金融IC卡 ARQC和ARPC计算方法和实例", cnblogs.com/1024Planet,
+//!   2017), whose ARQC and ARPC the tests reproduce; the IAD shape `07 DKI 01 03 CVR…` is
+//!   that of public UnionPay POS logs.
+//! - **American Express CVN 01** (AEIPS): option A master key used directly, no ATC session
+//!   key (AWS Payment Cryptography's `SessionKeyAmex` takes only PAN and PSN; jPOS
+//!   `SKDMethod.AEPIS_V40` likewise), ARPC method 1 (jPOS allows only method 1 for it). The
+//!   IAD shape `06 DKI CVN 03 CVR(3)` is that of the two published ExpressPay taps
+//!   (binaryfoo/emv-bertlv). DECIDED WITHOUT A SOURCE: the data covered (the Book 2 8.1.1 list
+//!   plus the CVR, as Visa CVN 10) and ISO 9797-1 padding 2 — the AEIPS layout is not public.
 
 use des::cipher::{BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
 use des::{Des, TdesEde2};
@@ -73,6 +87,10 @@ pub enum Cvn {
     Mc20,
     /// Mastercard CVN 21 (`15`): as 20 plus the counters.
     Mc21,
+    /// UnionPay CVN 01 (UICS 3DES): option A MK, PBOC session key (ATC, ¬ATC), CVR, ARPC 1.
+    UnionPay01,
+    /// American Express CVN 01 (AEIPS): option A MK used directly, CVR, ARPC 1.
+    Amex01,
 }
 
 /// ISO/IEC 9797-1 padding methods.
@@ -111,16 +129,20 @@ impl Cvn {
             Cvn::Mc17 => 0x11,
             Cvn::Mc20 => 0x14,
             Cvn::Mc21 => 0x15,
+            Cvn::UnionPay01 | Cvn::Amex01 => 0x01,
         }
     }
 
     /// Reads the CVN from the Issuer Application Data (9F10) of an application whose AID
     /// (or RID) is `aid`. Visa IAD formats 0/1/3 carry the CVN in byte 3 after a length
-    /// byte, format 2 (`1F` first) in byte 2; M/Chip carries it in byte 2. `None` when the
-    /// scheme or the CVN is not one this simulator can verify.
+    /// byte, format 2 (`1F` first) in byte 2; M/Chip carries it in byte 2; UnionPay and
+    /// American Express, like Visa format 0, in byte 3. `None` when the scheme or the CVN is
+    /// not one this simulator can verify.
     pub fn detect(aid: &[u8], iad: &[u8]) -> Option<Cvn> {
         const VISA: [u8; 5] = [0xA0, 0x00, 0x00, 0x00, 0x03];
         const MASTERCARD: [u8; 5] = [0xA0, 0x00, 0x00, 0x00, 0x04];
+        const UNIONPAY: [u8; 5] = [0xA0, 0x00, 0x00, 0x03, 0x33];
+        const AMEX: [u8; 5] = [0xA0, 0x00, 0x00, 0x00, 0x25];
         if aid.starts_with(&VISA) {
             match iad {
                 // CVN 22 (IAD format 2, `1F 22 …`) covers different data whose layout
@@ -137,6 +159,10 @@ impl Cvn {
                 0x15 => Some(Cvn::Mc21),
                 _ => None,
             }
+        } else if aid.starts_with(&UNIONPAY) {
+            (iad.get(2)? == &0x01).then_some(Cvn::UnionPay01)
+        } else if aid.starts_with(&AMEX) {
+            (iad.get(2)? == &0x01).then_some(Cvn::Amex01)
         } else {
             None
         }
@@ -171,16 +197,18 @@ impl Cvn {
     /// The key the application cryptogram is computed with.
     fn ac_key(self, mk: &[u8; 16], data: &AcData) -> [u8; 16] {
         match self {
-            Cvn::Visa10 => *mk,
+            Cvn::Visa10 | Cvn::Amex01 => *mk,
             Cvn::Visa18 | Cvn::Mc20 | Cvn::Mc21 => common_session_key(mk, data.atc),
             Cvn::Mc16 | Cvn::Mc17 => mastercard_session_key(mk, data.atc, data.un),
+            Cvn::UnionPay01 => pboc_session_key(mk, data.atc),
         }
     }
 
     /// The key the ARPC is computed with (M/Chip CVN 16/17 use the MK itself).
     fn arpc_key(self, mk: &[u8; 16], data: &AcData) -> [u8; 16] {
         match self {
-            Cvn::Visa10 | Cvn::Mc16 | Cvn::Mc17 => *mk,
+            Cvn::Visa10 | Cvn::Mc16 | Cvn::Mc17 | Cvn::Amex01 => *mk,
+            Cvn::UnionPay01 => pboc_session_key(mk, data.atc),
             _ => common_session_key(mk, data.atc),
         }
     }
@@ -194,7 +222,8 @@ impl Cvn {
         let part = |from: usize, to: usize| iad.get(from..to).ok_or_else(short);
         Ok(match self {
             // Visa IAD: length, DKI, CVN, then the 4-byte CVR (its own length byte first).
-            Cvn::Visa10 => part(3, 7)?.to_vec(),
+            // UnionPay and American Express IADs start the same way.
+            Cvn::Visa10 | Cvn::UnionPay01 | Cvn::Amex01 => part(3, 7)?.to_vec(),
             Cvn::Visa18 => iad.to_vec(),
             // M/Chip IAD: DKI, CVN, CVR (6), DAC/IDN (2), counters (8).
             Cvn::Mc16 | Cvn::Mc20 => part(2, 8)?.to_vec(),
@@ -410,6 +439,16 @@ pub fn common_session_key(mk: &[u8; 16], atc: [u8; 2]) -> [u8; 16] {
 /// Mastercard proprietary SKD: R = ATC ‖ 00 00 ‖ UN.
 pub fn mastercard_session_key(mk: &[u8; 16], atc: [u8; 2], un: [u8; 4]) -> [u8; 16] {
     session_key(mk, [atc[0], atc[1], 0, 0, un[0], un[1], un[2], un[3]])
+}
+
+/// PBOC / UICS session key: left half 3DES(MK)[00×6 ‖ ATC], right half 3DES(MK)[00×6 ‖
+/// ¬ATC] (the worked example cited in the module documentation).
+pub fn pboc_session_key(mk: &[u8; 16], atc: [u8; 2]) -> [u8; 16] {
+    let mut key = [0u8; 16];
+    key[..8].copy_from_slice(&tdes_encrypt(mk, [0, 0, 0, 0, 0, 0, atc[0], atc[1]]));
+    key[8..].copy_from_slice(&tdes_encrypt(mk, [0, 0, 0, 0, 0, 0, !atc[0], !atc[1]]));
+    adjust_parity(&mut key);
+    key
 }
 
 /// ISO/IEC 9797-1 MAC algorithm 3 with DES: CBC under the key's left half, the last block
@@ -734,6 +773,82 @@ mod tests {
         assert_eq!(
             kcv2(&mastercard_session_key(&mk, [0, 0x1C], arr("ABCDEF12"))),
             "2FD5"
+        );
+    }
+
+    #[test]
+    fn unionpay_cvn01_reproduces_the_published_worked_example() {
+        // cnblogs.com/1024Planet/p/6256545.html ("金融IC卡 ARQC和ARPC计算方法和实例"):
+        // IMK-AC F0C3…6EAC, PAN 6228000100001, PSN 01, ATC 0240 → ARQC 5D016C91005E7CC2;
+        // ARPC with response code "01" → 21415243527CE78F.
+        let imk = arr("F0C34A8124CEE0A91A0B034AA97D6EAC");
+        let data = AcData {
+            amount_authorised: arr("000000000001"),
+            amount_other: arr("000000000000"),
+            terminal_country: arr("0156"),
+            tvr: arr("0080046000"),
+            currency: arr("0156"),
+            date: arr("140701"),
+            transaction_type: 0x00,
+            un: arr("1E78EEBC"),
+            aip: arr("7D00"),
+            atc: arr("0240"),
+            iad: h("07000103A04002010A010000001000D1F61152"),
+        };
+        let pan = "6228000100001";
+        let ac = generate_ac(Cvn::UnionPay01, &imk, pan, 0x01, &data).unwrap();
+        assert_eq!(hex::encode_upper(ac), "5D016C91005E7CC2");
+        let iad91 = generate_arpc(
+            Cvn::UnionPay01,
+            &imk,
+            pan,
+            0x01,
+            &data,
+            &ac,
+            &ArpcInput::Method1 { arc: *b"01" },
+        )
+        .unwrap();
+        assert_eq!(hex::encode_upper(iad91), "21415243527CE78F3031");
+        assert_eq!(
+            Cvn::detect(&h("A000000333010101"), &data.iad),
+            Some(Cvn::UnionPay01),
+            "DKI 00, CVN 01"
+        );
+        assert_eq!(
+            Cvn::detect(&h("A000000333010102"), &h("07011703A00000010A01")),
+            None,
+            "CVN 17 (SM algorithms) is not verified"
+        );
+    }
+
+    #[test]
+    fn amex_cvn01_uses_the_master_key_and_covers_the_data() {
+        let data = visa_data("06010103A00000");
+        let ac = generate_ac(Cvn::Amex01, &IMK, PAN, 0, &data).unwrap();
+        let mk = derive_icc_mk_a(&IMK, PAN, 0).unwrap();
+        let input = [data.base(), h("03A00000")].concat();
+        assert_eq!(
+            ac,
+            mac_alg3(&mk, &input, Padding::Method2),
+            "MK, no session key"
+        );
+        let mut other = data.clone();
+        other.un[0] ^= 1;
+        assert!(!verify_ac(Cvn::Amex01, &IMK, PAN, 0, &other, &ac).unwrap());
+        let iad91 = generate_arpc(
+            Cvn::Amex01,
+            &IMK,
+            PAN,
+            0,
+            &data,
+            &ac,
+            &ArpcInput::Method1 { arc: *b"00" },
+        )
+        .unwrap();
+        assert_eq!(iad91[..8], arpc_method1(&mk, &ac, *b"00"));
+        assert_eq!(
+            Cvn::detect(&h("A000000025010403"), &h("06010103A00000")),
+            Some(Cvn::Amex01)
         );
     }
 

@@ -145,6 +145,8 @@ pub struct Entry {
     /// The verdict's words and the exchanges as far as they went (command names and status
     /// words, no card data); `None` for entries written before schema version 2.
     pub detail: Option<String>,
+    /// The electronic cash balance the card reported (9F79, Kernel 7), in major units.
+    pub ecash_balance: Option<Decimal>,
 }
 
 /// An entry as stored, with its id.
@@ -167,6 +169,22 @@ pub struct Total {
     pub count: u64,
     /// Net amount in major units: purchases positive, refunds negative.
     pub net: Decimal,
+}
+
+/// The scheme whose RID (the first ten hex digits of an AID) this is: the RIDs of the
+/// schemes tapterm has kernels for (Book B Table 3-6 kernel IDs 2, 3, 4, 7).
+pub fn scheme_name(aid: &str) -> Option<&'static str> {
+    const SCHEMES: [(&str, &str); 4] = [
+        ("A000000003", "Visa"),
+        ("A000000004", "Mastercard"),
+        ("A000000025", "American Express"),
+        ("A000000333", "UnionPay"),
+    ];
+    let rid = aid.get(..10)?;
+    SCHEMES
+        .iter()
+        .find(|(r, _)| r.eq_ignore_ascii_case(rid))
+        .map(|(_, name)| *name)
 }
 
 /// The cryptogram type from the Cryptogram Information Data (Book 3 Table 15, b8–b7).
@@ -225,7 +243,13 @@ impl Entry {
             reader: reader.into(),
             duration_ms,
             detail: None,
+            ecash_balance: crate::transaction::ecash_balance(record, exponent),
         }
+    }
+
+    /// The card scheme, named from the AID's registered application provider ID.
+    pub fn scheme(&self) -> Option<&'static str> {
+        self.aid.as_deref().and_then(scheme_name)
     }
 
     /// The amount in major units.
@@ -427,9 +451,9 @@ impl Journal {
                 "INSERT INTO transactions (time, day, kind, amount_minor, currency, exponent,
                     outcome, approved, cvm, masked_pan, par, aid, label, atc, tvr,
                     cryptogram_type, cryptogram, form_factor, auth_code, host_response,
-                    host_reason, reader, duration_ms, detail)
+                    host_reason, reader, duration_ms, detail, ecash_balance)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+                    ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
                 params![
                     time,
                     day,
@@ -455,6 +479,7 @@ impl Journal {
                     entry.reader,
                     i64::try_from(entry.duration_ms).unwrap_or(i64::MAX),
                     entry.detail,
+                    entry.ecash_balance.map(|b| b.to_string()),
                 ],
             )
             .map_err(|e| self.err(e))?;
@@ -469,7 +494,7 @@ impl Journal {
         let sql = format!(
             "SELECT id, time, kind, amount_minor, currency, exponent, outcome, approved, cvm,
                 masked_pan, par, aid, label, atc, tvr, cryptogram_type, cryptogram, form_factor,
-                auth_code, host_response, host_reason, reader, duration_ms, detail
+                auth_code, host_response, host_reason, reader, duration_ms, detail, ecash_balance
              FROM transactions {filter} ORDER BY id"
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
@@ -610,6 +635,7 @@ struct RawRow {
     reader: String,
     duration_ms: i64,
     detail: Option<String>,
+    ecash_balance: Option<String>,
 }
 
 impl RawRow {
@@ -633,6 +659,7 @@ impl RawRow {
             reader: r.get(21)?,
             duration_ms: r.get(22)?,
             detail: r.get(23)?,
+            ecash_balance: r.get(24)?,
         })
     }
 
@@ -689,6 +716,10 @@ impl RawRow {
                 reader: self.reader,
                 duration_ms: u64::try_from(self.duration_ms).map_err(|_| bad("duration"))?,
                 detail: self.detail,
+                ecash_balance: match self.ecash_balance {
+                    None => None,
+                    Some(text) => Some(text.parse().map_err(|_| bad("e-cash balance"))?),
+                },
             },
         })
     }
@@ -856,7 +887,8 @@ pub(crate) mod tests {
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 2);
+        assert_eq!(v, schema::current_version());
+        assert_eq!(kept.entry.ecash_balance, None, "no 9F79 before migration 3");
     }
 
     #[test]

@@ -60,6 +60,9 @@ pub fn receipt(stored: &StoredEntry, merchant: &str) -> String {
         &format!("{} {}", e.currency_code(), e.amount()),
     );
     let _ = writeln!(out, "{}", "-".repeat(WIDTH));
+    if let Some(scheme) = e.scheme() {
+        line(&mut out, "Scheme", scheme);
+    }
     if let Some(pan) = &e.masked_pan {
         line(&mut out, "Card", pan.as_str());
     }
@@ -90,6 +93,13 @@ pub fn receipt(stored: &StoredEntry, merchant: &str) -> String {
     if let Some(resp) = &e.host_response {
         line(&mut out, "Response", resp);
     }
+    if let Some(balance) = e.ecash_balance {
+        line(
+            &mut out,
+            "E-cash balance",
+            &format!("{} {balance}", e.currency_code()),
+        );
+    }
     out
 }
 
@@ -113,6 +123,8 @@ mod tests {
             "EUR 12.50",
             "476173******0119",
             "VISA CREDIT",
+            "Scheme",
+            "Visa",
             "A0000000031010",
             "Verified on device",
             "ARQC",
@@ -125,6 +137,7 @@ mod tests {
         }
         assert!(!text.contains("4761739001010119"));
         assert!(text.lines().all(|l| l.chars().count() <= WIDTH), "{text}");
+        assert!(!text.contains("E-cash"), "no balance without 9F79");
         let refund = StoredEntry {
             id: 18,
             entry: entry(TransactionType::Refund, 300, "Declined", 10),
@@ -132,5 +145,35 @@ mod tests {
         let text = receipt(&refund, "Corner Café");
         assert!(text.contains("REFUND") && text.contains("DECLINED"));
         assert!(!text.contains("Auth code"));
+    }
+
+    #[test]
+    fn receipt_names_unionpay_and_its_ecash_balance_and_the_journal_keeps_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = crate::journal::Journal::open(&dir.path().join("j.sqlite")).unwrap();
+        let mut e = entry(TransactionType::Purchase, 2500, "Approved", 11);
+        let mut record = emv_kernel::config::TagMap::new();
+        record.insert(
+            emv_kernel::tlv::Tag::new(0x9F79),
+            hex::decode("000000012345").unwrap(),
+        );
+        e.aid = Some("A000000333010106".into());
+        e.ecash_balance = crate::transaction::ecash_balance(&record, e.exponent);
+        let id = journal.record(&e).unwrap();
+        let stored = journal.get(id).unwrap().unwrap();
+        assert_eq!(stored.entry.ecash_balance, Some("123.45".parse().unwrap()));
+        let text = receipt(&stored, "Corner Café");
+        assert!(text.contains("UnionPay"), "{text}");
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("E-cash balance") && l.ends_with("EUR 123.45")),
+            "{text}"
+        );
+        e.aid = Some("A000000025010901".into());
+        assert_eq!(e.scheme(), Some("American Express"));
+        e.aid = Some("A0000000041010".into());
+        assert_eq!(e.scheme(), Some("Mastercard"));
+        e.aid = Some("A0000009991010".into());
+        assert_eq!(e.scheme(), None);
     }
 }

@@ -41,6 +41,9 @@ pub const MIGRATIONS: &[&str] = &[
     // transaction is journalled with the exchanges so far). Command names and status words
     // only, never card data.
     "ALTER TABLE transactions ADD COLUMN detail TEXT;",
+    // 2 -> 3: the electronic cash balance a UnionPay card reported (9F79, issue 10), in
+    // major units of the transaction currency.
+    "ALTER TABLE transactions ADD COLUMN ecash_balance TEXT;",
 ];
 
 /// The version this build writes.

@@ -4,8 +4,9 @@
 //! so the whole PC/SC stack runs without hardware (issue 4; virtual-pcsc.md).
 //!
 //! All keys are TEST KEYS from `assets/test-keys/`; the matching CA public keys for the
-//! terminal are in `assets/capk/tapterm-test.toml` (index 54 under A000000003 and
-//! A000000004). Cryptograms use the issuer master keys of `assets/host/issuers.toml` and the
+//! terminal are in `assets/capk/tapterm-test.toml` (index 54 under A000000003,
+//! A000000004, A000000333 and A000000025). Cryptograms use the issuer master keys of
+//! `assets/host/issuers.toml` and the
 //! host simulator's own EMV code, so the host verifies them.
 //!
 //! | profile | behaviour |
@@ -14,6 +15,10 @@
 //! | `mastercard-phone` | DPAN, AIP with on-device CVM and CDA; ARQC with CDA and DF4B 001000; `--locked`: AAC with DF4B 000100 until the next tap |
 //! | `visa-card` | CTQ signature (or online PIN) when the TTQ requires a CVM; TC with fDDA when no online cryptogram is required and the amount is at most 100.00, ARQC otherwise |
 //! | `mastercard-card` | the cryptogram the terminal asks for (TC, ARQC, AAC), CDA-signed when asked |
+//! | `unionpay-phone` | Mi Pay-style token: DPAN, 9F19/9F24/9F25, qUICS ARQC (UICS CVN 01), CTQ 0080 (CDCVM by fingerprint) copied in 9F69; fDDA when asked; `--locked`: GPO 6986 until the next tap |
+//! | `unionpay-card` | 19-digit PAN; qUICS like `visa-card` (TC with fDDA offline when allowed); e-cash balance 123.45 for GET DATA 9F79 |
+//! | `amex-phone` | DPAN, token data; ExpressPay with CDA (CVN 01), Mobile CVM Results 9F71 `010002` in the GPO answer; `--locked`: 9F71 `3F0001` and an AAC until the next tap |
+//! | `amex-card` | ExpressPay plastic: the cryptogram the terminal asks for, CDA-signed when asked |
 //! | `visa-bad-signature` | `visa-card` with a corrupted 9F4B |
 //! | `leaves-field` | `visa-card` that leaves at its second READ RECORD, first tap only |
 //! | `malformed-tlv` | `visa-card` whose GPO template 77 claims 16 bytes more than it holds |
@@ -40,7 +45,8 @@ pub use profiles::Profile;
 #[derive(Debug, clap::Args)]
 pub struct PhoneArgs {
     /// The wallet to play: visa-phone, mastercard-phone, visa-card, mastercard-card,
-    /// visa-bad-signature, leaves-field, malformed-tlv, no-matching-aid.
+    /// unionpay-phone, unionpay-card, amex-phone, amex-card, visa-bad-signature,
+    /// leaves-field, malformed-tlv, no-matching-aid.
     #[arg(long)]
     profile: Profile,
     /// vpcd host.

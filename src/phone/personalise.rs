@@ -357,10 +357,10 @@ mod tests {
     #[test]
     fn shipped_capks_are_the_test_cas_public_halves() {
         let capks = test_capks().unwrap();
-        assert_eq!(capks.len(), 3);
+        assert_eq!(capks.len(), 4);
         for (capk, name) in capks
             .iter()
-            .zip(["ca-visa", "ca-mastercard", "ca-unionpay"])
+            .zip(["ca-visa", "ca-mastercard", "ca-unionpay", "ca-amex"])
         {
             let ca = RsaKey::load(name).unwrap();
             assert_eq!(capk.modulus, ca.modulus, "{name}");
@@ -371,6 +371,7 @@ mod tests {
         assert_eq!(capks[0].rid, [0xA0, 0, 0, 0, 0x03]);
         assert_eq!(capks[1].rid, [0xA0, 0, 0, 0, 0x04]);
         assert_eq!(capks[2].rid, [0xA0, 0, 0, 0x03, 0x33]);
+        assert_eq!(capks[3].rid, [0xA0, 0, 0, 0, 0x25]);
     }
 
     #[test]

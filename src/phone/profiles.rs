@@ -5,13 +5,18 @@
 //! device, a second tap after the user unlocks). Cards are plain plastic. The faulty profiles
 //! exist for tests of the terminal's error handling.
 
-/// Payment scheme of a profile: decides the kernel (C-3 Visa qVSDC, C-2 Mastercard M/Chip).
+/// Payment scheme of a profile: decides the kernel (C-3 Visa qVSDC, C-2 Mastercard M/Chip,
+/// C-7 UnionPay qUICS, C-4 American Express ExpressPay).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scheme {
     /// Visa, Kernel 3 (qVSDC with fDDA).
     Visa,
     /// Mastercard, Kernel 2 (M/Chip with CDA).
     Mastercard,
+    /// UnionPay, Kernel 7 (qUICS: qVSDC-style GPO with fDDA).
+    UnionPay,
+    /// American Express, Kernel 4 (ExpressPay: GPO, records, one GENERATE AC with CDA).
+    Amex,
 }
 
 /// A deliberate misbehaviour of a faulty profile.
@@ -38,6 +43,14 @@ pub enum Profile {
     VisaCard,
     /// Mastercard plastic card: M/Chip with CDA, TC offline when the terminal asks for it.
     MastercardCard,
+    /// Tokenised UnionPay in a phone wallet (Mi Pay style): qUICS online with fDDA, CDCVM.
+    UnionPayPhone,
+    /// UnionPay plastic card: qUICS, fDDA, e-cash balance.
+    UnionPayCard,
+    /// Tokenised American Express in a phone wallet: ExpressPay with CDA, Mobile CVM.
+    AmexPhone,
+    /// American Express plastic card: ExpressPay with CDA.
+    AmexCard,
     /// Visa plastic whose fDDA signature is corrupted.
     VisaBadSignature,
     /// Visa plastic that leaves the field in the middle of READ RECORD (first tap only).
@@ -75,11 +88,15 @@ impl std::fmt::Debug for Account {
 
 impl Profile {
     /// Every profile, in the order `--help` lists them.
-    pub const ALL: [Profile; 8] = [
+    pub const ALL: [Profile; 12] = [
         Profile::VisaPhone,
         Profile::MastercardPhone,
         Profile::VisaCard,
         Profile::MastercardCard,
+        Profile::UnionPayPhone,
+        Profile::UnionPayCard,
+        Profile::AmexPhone,
+        Profile::AmexCard,
         Profile::VisaBadSignature,
         Profile::LeavesField,
         Profile::MalformedTlv,
@@ -93,6 +110,10 @@ impl Profile {
             Profile::MastercardPhone => "mastercard-phone",
             Profile::VisaCard => "visa-card",
             Profile::MastercardCard => "mastercard-card",
+            Profile::UnionPayPhone => "unionpay-phone",
+            Profile::UnionPayCard => "unionpay-card",
+            Profile::AmexPhone => "amex-phone",
+            Profile::AmexCard => "amex-card",
             Profile::VisaBadSignature => "visa-bad-signature",
             Profile::LeavesField => "leaves-field",
             Profile::MalformedTlv => "malformed-tlv",
@@ -116,6 +137,16 @@ impl Profile {
             }
             Profile::VisaCard => "Visa plastic: qVSDC, fDDA, signature or no CVM by amount",
             Profile::MastercardCard => "Mastercard plastic: M/Chip, CDA, TC offline when asked",
+            Profile::UnionPayPhone => {
+                "tokenised UnionPay phone (Mi Pay style): qUICS online, fDDA, CDCVM by fingerprint (--locked: 6986 first)"
+            }
+            Profile::UnionPayCard => "UnionPay plastic: qUICS, fDDA, e-cash balance 123.45",
+            Profile::AmexPhone => {
+                "tokenised American Express phone: ExpressPay, CDA, Mobile CVM 9F71 (--locked: AAC first)"
+            }
+            Profile::AmexCard => {
+                "American Express plastic: ExpressPay, CDA, signature above the CVM limit"
+            }
             Profile::VisaBadSignature => "Visa plastic with a corrupted fDDA signature",
             Profile::LeavesField => {
                 "Visa plastic that leaves the field mid READ RECORD (first tap)"
@@ -129,13 +160,30 @@ impl Profile {
     pub fn scheme(self) -> Scheme {
         match self {
             Profile::MastercardPhone | Profile::MastercardCard => Scheme::Mastercard,
+            Profile::UnionPayPhone | Profile::UnionPayCard => Scheme::UnionPay,
+            Profile::AmexPhone | Profile::AmexCard => Scheme::Amex,
             _ => Scheme::Visa,
         }
     }
 
     /// Whether the profile is a phone (FFI, token data, CDCVM, two-tap unlock).
     pub fn is_phone(self) -> bool {
-        matches!(self, Profile::VisaPhone | Profile::MastercardPhone)
+        matches!(
+            self,
+            Profile::VisaPhone
+                | Profile::MastercardPhone
+                | Profile::UnionPayPhone
+                | Profile::AmexPhone
+        )
+    }
+
+    /// The electronic cash balance the card answers to GET DATA 9F79 (n12, minor units),
+    /// if it carries e-cash (UICS e-cash; K7 contract).
+    pub fn ecash_balance(self) -> Option<[u8; 6]> {
+        match self {
+            Profile::UnionPayCard => Some([0x00, 0x00, 0x00, 0x01, 0x23, 0x45]),
+            _ => None,
+        }
     }
 
     /// The profile's built-in fault, if it is a faulty one.
@@ -171,6 +219,34 @@ impl Profile {
                 psn: 0x01,
                 expiry: [0x29, 0x09, 0x30],
                 icc_key: "icc-mastercard-card",
+                fpan_last4: None,
+            },
+            Profile::UnionPayPhone => Account {
+                pan: "6250947000000014",
+                psn: 0x00,
+                expiry: [0x30, 0x09, 0x30],
+                icc_key: "icc-unionpay-phone",
+                fpan_last4: Some([0x62, 0x28]),
+            },
+            Profile::UnionPayCard => Account {
+                pan: "6214839900000000124",
+                psn: 0x01,
+                expiry: [0x29, 0x12, 0x31],
+                icc_key: "icc-unionpay-card",
+                fpan_last4: None,
+            },
+            Profile::AmexPhone => Account {
+                pan: "374245000000017",
+                psn: 0x00,
+                expiry: [0x30, 0x03, 0x31],
+                icc_key: "icc-amex-phone",
+                fpan_last4: Some([0x10, 0x05]),
+            },
+            Profile::AmexCard => Account {
+                pan: "371443990000005",
+                psn: 0x00,
+                expiry: [0x29, 0x08, 0x31],
+                icc_key: "icc-amex-card",
                 fpan_last4: None,
             },
             Profile::VisaCard

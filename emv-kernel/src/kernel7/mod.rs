@@ -7,7 +7,7 @@
 //! |---|---|---|
 //! | PDOL with the TTQ | C-7 via payprobe's summary; Book B 3.3.3.6 | `kernel::quick` |
 //! | GPO, status words 6984/6985/6986 | JR/T 0025.12 7.8; 6986 "See phone" as C-3 5.2.2.2 (decided) | `kernel::quick` |
-//! | READ RECORD by the AFL | JR/T 0025.12 7.7 (billzbh/XML2Java) | `kernel::quick` |
+//! | READ RECORD by the AFL | Book 3 10.2 (billzbh/XML2Java reads the AFL the same way) | `kernel::quick` |
 //! | GET DATA 9F79, e-cash balance | UICS Part II H.2.2; billzbh/XML2Java `EmvModul.c` | [`electronic_cash_balance`] |
 //! | cryptogram type (CID or IAD byte 5) | JR/T 0025.12 6.5.4 (billzbh/XML2Java) | `kernel::quick` |
 //! | expiry, CTQ b1.b4 | Chinese qPBOC kernel headers (`QPBOC_EXPIRATION_OVERDUE_*`) | `kernel::quick` |

@@ -1,6 +1,10 @@
 //! Mastercard M/Chip from the card's side (C-2): GPO gives AIP and AFL, the relay
 //! resistance exchange follows, and GENERATE AC returns the cryptogram, CDA-signed when
 //! asked, with the phone's on-device CVM in DF4B.
+//!
+//! American Express ExpressPay (C-4) has the same EMV-mode card side (GPO, records, one
+//! GENERATE AC with CDA): its wallets (amex.rs) use this GPO, GENERATE AC and layout with
+//! their own identifiers, IAD and Mobile CVM Results.
 
 use std::collections::BTreeMap;
 
@@ -14,7 +18,6 @@ use super::{
     SW_INS_NOT_SUPPORTED, SW_WRONG_LENGTH, Wallet, corrupt, cvr_bits, hex_const, ok, pan_bcd, sw,
     tags, token_data, track2,
 };
-use crate::host::crypto::Cvn;
 use crate::phone::profiles::{Account, Profile, Scheme};
 
 /// The timings the Mastercard wallets declare for EXCHANGE RELAY RESISTANCE DATA (C-2
@@ -36,8 +39,9 @@ const MASTERCARD_IAC_ONLINE: [u8; 5] = [0xF4, 0x50, 0x84, 0x80, 0x00];
 const MASTERCARD_CDOL2: &str = "8A0295059F37049F4C08";
 
 impl Wallet {
-    /// M/Chip GPO (C-2 S1): AIP and AFL only; the transaction data comes with GENERATE AC.
-    pub(super) fn mastercard_gpo(&mut self, pdol_values: Vec<u8>) -> Vec<u8> {
+    /// EMV-mode GPO (C-2 S1, C-4): AIP and AFL, then `extra` (ExpressPay's Mobile CVM
+    /// Results); the transaction data comes with GENERATE AC.
+    pub(super) fn emv_mode_gpo(&mut self, pdol_values: Vec<u8>, extra: &[u8]) -> Vec<u8> {
         self.session.gpo = Some(Gpo {
             pdol_values,
             card_auth_data: None,
@@ -45,6 +49,7 @@ impl Wallet {
         self.session.relay_resistance = None;
         let mut body = tlv::encoded(tags::AIP, &self.app.aip);
         tlv::encode(tags::AFL, &self.app.afl, &mut body);
+        body.extend_from_slice(extra);
         tlv::encoded(tags::FORMAT2, &body)
     }
 
@@ -76,9 +81,11 @@ impl Wallet {
         ok(tlv::encoded(tags::RRP_RESPONSE, &answer))
     }
 
-    /// M/Chip GENERATE AC (Book 3 6.5.5, C-2 with CDA per Book 2 6.6).
+    /// M/Chip and ExpressPay GENERATE AC (Book 3 6.5.5, C-2 and C-4 with CDA per Book 2
+    /// 6.6).
     pub(super) fn generate_ac(&mut self, apdu: &Command) -> Response {
-        if self.profile.scheme() != Scheme::Mastercard {
+        let scheme = self.profile.scheme();
+        if !matches!(scheme, Scheme::Mastercard | Scheme::Amex) {
             return sw(SW_INS_NOT_SUPPORTED);
         }
         let Some(gpo) = self.session.gpo.clone() else {
@@ -90,38 +97,19 @@ impl Wallet {
         // P1 b8–b7 = 11 is RFU (Book 3 Table 13); the wallet answers it as a request for an AAC.
         let requested = Cryptogram::from_p1(apdu.p1).unwrap_or(Cryptogram::Aac);
         let cda_requested = apdu.p1 & 0x10 != 0;
-        let mut pcii = None;
-        let cryptogram = if self.profile.is_phone() {
-            if self.locked {
-                // C-2 / brief C: the phone declines and tells the terminal CDCVM is missing.
-                self.asked_to_unlock = true;
-                pcii = Some([0x00, 0x01, 0x00]);
-                Cryptogram::Aac
+        let cryptogram = self.phone_cryptogram(requested);
+        // C-2: the phone reports its on-device CVM in DF4B (ExpressPay phones sent 9F71 in
+        // the GPO answer instead).
+        let pcii =
+            (scheme == Scheme::Mastercard && self.profile.is_phone()).then_some(if self.locked {
+                [0x00, 0x01, 0x00]
             } else {
-                pcii = Some([0x00, 0x10, 0x00]);
-                match requested {
-                    Cryptogram::Aac => Cryptogram::Aac,
-                    _ => Cryptogram::Arqc,
-                }
-            }
-        } else {
-            requested
-        };
+                [0x00, 0x10, 0x00]
+            });
         self.session.gpo = None;
         let atc = self.atc.to_be_bytes();
-        // Mastercard IAD for CVN 16: DKI, CVN, CVR (6), DAC/IDN (2), counters (8).
-        let mut iad = vec![
-            0x01,
-            0x10,
-            cvr_bits(cryptogram),
-            0x00,
-            0x00,
-            0x00,
-            0x00,
-            0x00,
-        ];
-        iad.extend_from_slice(&[0u8; 10]);
-        let Ok(ac) = self.application_cryptogram(Cvn::Mc16, &terminal, &iad) else {
+        let (cvn, iad) = self.issuer_application_data(cryptogram);
+        let Ok(ac) = self.application_cryptogram(cvn, &terminal, &iad) else {
             return sw(SW_CONDITIONS_NOT_SATISFIED);
         };
         let mut body = Vec::new();
@@ -161,16 +149,99 @@ impl Wallet {
         }
         ok(tlv::encoded(tags::FORMAT2, &body))
     }
+
+    /// The cryptogram a wallet answers GENERATE AC with: a card gives what the terminal asks
+    /// for; a locked phone declines and asks its user to unlock for the next tap (C-2 brief
+    /// C, C-4 "See phone"); an unlocked phone, verified on the device, goes online.
+    fn phone_cryptogram(&mut self, requested: Cryptogram) -> Cryptogram {
+        if !self.profile.is_phone() {
+            requested
+        } else if self.locked {
+            self.asked_to_unlock = true;
+            Cryptogram::Aac
+        } else if requested == Cryptogram::Aac {
+            Cryptogram::Aac
+        } else {
+            Cryptogram::Arqc
+        }
+    }
 }
 
-/// M/Chip: AFL 08 01 01 00 | 10 01 01 01 | 18 01 02 00 — SFI 1 track data, SFI 2 the
-/// signed risk management data (CDOLs, CVM list, IACs, 9F4A = 82), SFI 3 the certificates.
+/// Mastercard IAD for CVN 16: DKI, CVN, CVR (6), DAC/IDN (2), counters (8).
+pub(super) fn iad(cryptogram: Cryptogram) -> Vec<u8> {
+    let mut iad = vec![
+        0x01,
+        0x10,
+        cvr_bits(cryptogram),
+        0x00,
+        0x00,
+        0x00,
+        0x00,
+        0x00,
+    ];
+    iad.extend_from_slice(&[0u8; 10]);
+    iad
+}
+
+/// What tells one EMV-mode application from another (M/Chip, ExpressPay).
+pub(super) struct EmvModeApplication {
+    /// The AID (4F / 84).
+    pub(super) aid: &'static [u8],
+    /// Application label (50).
+    pub(super) label: &'static [u8],
+    /// PDOL (9F38), hex.
+    pub(super) pdol: &'static str,
+    /// CDOL1 (8C), hex.
+    pub(super) cdol1: &'static str,
+    /// CDOL2 (8D), hex.
+    pub(super) cdol2: &'static str,
+    /// CVM list (8E), hex.
+    pub(super) cvm_list: &'static str,
+    /// Issuer Action Codes default and online (the denial code is zero).
+    pub(super) iac_online: [u8; 5],
+    /// Application Interchange Profile of the phone and of the card.
+    pub(super) aip: ([u8; 2], [u8; 2]),
+    /// Application version number (9F08).
+    pub(super) version: [u8; 2],
+    /// A phone's Token Requestor ID (9F19).
+    pub(super) token_requestor: [u8; 6],
+    /// A phone's Payment Account Reference (9F24).
+    pub(super) par: &'static [u8],
+}
+
+/// Mastercard's identifiers. AIP byte 2: EMV mode (b8) and relay resistance protocol
+/// supported (b1, C-2 S3.60); the phone adds on-device cardholder verification (byte 1 b2).
+const MASTERCARD: EmvModeApplication = EmvModeApplication {
+    aid: &[0xA0, 0x00, 0x00, 0x00, 0x04, 0x10, 0x10],
+    label: b"MASTERCARD",
+    pdol: MASTERCARD_PDOL,
+    cdol1: MASTERCARD_CDOL1,
+    cdol2: MASTERCARD_CDOL2,
+    cvm_list: MASTERCARD_CVM_LIST,
+    iac_online: MASTERCARD_IAC_ONLINE,
+    aip: ([0x1B, 0x81], [0x19, 0x81]),
+    version: [0x00, 0x02],
+    token_requestor: [0x05, 0x00, 0x12, 0x34, 0x56, 0x78],
+    par: b"50010013TAPTERMTESTPAR0000002",
+};
+
+/// The Mastercard wallets' layout.
 pub(super) fn layout(profile: Profile, account: &Account, issuer_record: Vec<u8>) -> Layout {
-    // Byte 2: EMV mode (b8) and relay resistance protocol supported (b1, C-2 S3.60).
+    emv_mode_layout(&MASTERCARD, profile, account, issuer_record)
+}
+
+/// EMV mode: AFL 08 01 01 00 | 10 01 01 01 | 18 01 02 00 — SFI 1 track data, SFI 2 the
+/// signed risk management data (CDOLs, CVM list, IACs, 9F4A = 82), SFI 3 the certificates.
+pub(super) fn emv_mode_layout(
+    application: &EmvModeApplication,
+    profile: Profile,
+    account: &Account,
+    issuer_record: Vec<u8>,
+) -> Layout {
     let aip = if profile.is_phone() {
-        [0x1B, 0x81]
+        application.aip.0
     } else {
-        [0x19, 0x81]
+        application.aip.1
     };
     let track2 = track2(account);
     let mut track_record = tlv::encoded(tags::TRACK2, &track2);
@@ -182,19 +253,23 @@ pub(super) fn layout(profile: Profile, account: &Account, issuer_record: Vec<u8>
     tlv::encode(tags::EFFECTIVE, &[0x25, 0x01, 0x01], &mut signed);
     tlv::encode(tags::ISSUER_COUNTRY, &[0x02, 0x50], &mut signed);
     tlv::encode(tags::PSN, &[account.psn], &mut signed);
-    tlv::encode(tags::CDOL1, &hex_const(MASTERCARD_CDOL1), &mut signed);
-    tlv::encode(tags::CDOL2, &hex_const(MASTERCARD_CDOL2), &mut signed);
-    tlv::encode(tags::CVM_LIST, &hex_const(MASTERCARD_CVM_LIST), &mut signed);
+    tlv::encode(tags::CDOL1, &hex_const(application.cdol1), &mut signed);
+    tlv::encode(tags::CDOL2, &hex_const(application.cdol2), &mut signed);
+    tlv::encode(
+        tags::CVM_LIST,
+        &hex_const(application.cvm_list),
+        &mut signed,
+    );
     tlv::encode(tags::AUC, &[0xFF, 0x00], &mut signed);
-    tlv::encode(tags::APP_VERSION, &[0x00, 0x02], &mut signed);
-    tlv::encode(tags::IAC_DEFAULT, &MASTERCARD_IAC_ONLINE, &mut signed);
+    tlv::encode(tags::APP_VERSION, &application.version, &mut signed);
+    tlv::encode(tags::IAC_DEFAULT, &application.iac_online, &mut signed);
     tlv::encode(tags::IAC_DENIAL, &[0x00; 5], &mut signed);
-    tlv::encode(tags::IAC_ONLINE, &MASTERCARD_IAC_ONLINE, &mut signed);
+    tlv::encode(tags::IAC_ONLINE, &application.iac_online, &mut signed);
     tlv::encode(tags::APP_CURRENCY, &[0x09, 0x78], &mut signed);
     token_data(
         account,
-        [0x05, 0x00, 0x12, 0x34, 0x56, 0x78],
-        b"50010013TAPTERMTESTPAR0000002",
+        application.token_requestor,
+        application.par,
         &mut signed,
     );
     tlv::encode(tags::SDA_TAG_LIST, &[0x82], &mut signed);
@@ -207,10 +282,10 @@ pub(super) fn layout(profile: Profile, account: &Account, issuer_record: Vec<u8>
     static_data.extend_from_slice(&aip);
     Layout {
         app: Application {
-            aid: vec![0xA0, 0x00, 0x00, 0x00, 0x04, 0x10, 0x10],
-            label: b"MASTERCARD",
-            pdol: hex_const(MASTERCARD_PDOL),
-            cdol1: hex_const(MASTERCARD_CDOL1),
+            aid: application.aid.to_vec(),
+            label: application.label,
+            pdol: hex_const(application.pdol),
+            cdol1: hex_const(application.cdol1),
             aip,
             afl: vec![
                 0x08, 0x01, 0x01, 0x00, 0x10, 0x01, 0x01, 0x01, 0x18, 0x01, 0x02, 0x00,
@@ -230,38 +305,7 @@ mod tests {
     use super::super::*;
     use super::*;
     use emv_kernel::tlv::Tag;
-    use emv_kernel::{apdu, dol, oda};
-
-    fn mastercard_transaction(
-        wallet: &mut Wallet,
-        p1: u8,
-        amount: u64,
-    ) -> (Records, Vec<u8>, Vec<u8>) {
-        let pdol = select(wallet);
-        let pdol_values = dol::build(&dol::parse(&pdol).unwrap(), |t| {
-            terminal_value(t, amount, UN, [0; 4])
-        });
-        let (gpo_answer, sw) = data(wallet.respond(&apdu::get_processing_options(&pdol_values)));
-        assert_eq!(sw, 0x9000);
-        let records = read_records(wallet, &find(&gpo_answer, 0x94).unwrap());
-        let cdol1 = find(&records.all(), 0x8C).unwrap();
-        let cdol_values = dol::build(&dol::parse(&cdol1).unwrap(), |t| {
-            terminal_value(t, amount, UN, [0; 4])
-        });
-        let (ac, sw) = data(wallet.respond(&apdu::generate_ac(p1, &cdol_values)));
-        assert_eq!(sw, 0x9000);
-        tlv::validate(&ac).unwrap();
-        (records, [pdol_values, cdol_values].concat(), ac)
-    }
-
-    /// Verifies the GENERATE AC answer's CDA with the kernel's ODA.
-    fn cda(wallet: &Wallet, records: &Records, dol_values: &[u8], ac: &[u8]) -> oda::CdaData {
-        let key = icc_key(wallet.aid(), records, &wallet.app.aip, &[]).unwrap();
-        let (pdol_values, cdol_values) = dol_values.split_at(3);
-        let hashed = oda::cda_hash_input(pdol_values, &[cdol_values], ac).unwrap();
-        let cid = find(ac, 0x9F27).unwrap()[0];
-        oda::verify_cda(&key, &find(ac, 0x9F4B).unwrap(), &UN, cid, &hashed).unwrap()
-    }
+    use emv_kernel::{apdu, oda};
 
     #[test]
     fn mastercard_card_signs_a_tc_with_cda_over_the_transaction_data() {

@@ -1,7 +1,9 @@
 //! The APDU state machine of a virtual card or phone: PPSE and application selection
 //! (Book B 3.3), GET PROCESSING OPTIONS, READ RECORD, GENERATE AC (Book 3 6.5), with the
-//! scheme behaviour of C-3 (Visa qVSDC: the cryptogram and fDDA come in the GPO answer) and
-//! C-2 (Mastercard M/Chip: CDA over GENERATE AC, on-device CVM reported in DF4B), plus the
+//! scheme behaviour of C-3 (Visa qVSDC: the cryptogram and fDDA come in the GPO answer),
+//! C-7 (UnionPay qUICS: the same card side, plus e-cash), C-2 (Mastercard M/Chip: CDA over
+//! GENERATE AC, on-device CVM reported in DF4B) and C-4 (American Express ExpressPay: CDA
+//! over GENERATE AC, Mobile CVM Results 9F71), plus the
 //! ACR122U's reader-side pseudo-APDUs (class `FF`, brief F) so the same wallet can stand
 //! behind vpcd where the real reader would answer them.
 //!
@@ -11,11 +13,13 @@
 //! This module holds what every scheme shares (selection, records, the cryptogram, the
 //! certificates); each scheme's own commands and layout live in its file.
 
+mod amex;
 mod command;
 mod mastercard;
 mod tags;
 #[cfg(test)]
 mod tests;
+mod unionpay;
 mod visa;
 
 use std::collections::BTreeMap;
@@ -374,15 +378,18 @@ impl Wallet {
         let Some(terminal) = DolValues::read(&self.app.pdol, &pdol_values) else {
             return sw(SW_WRONG_LENGTH);
         };
-        if self.profile.is_phone() && self.profile.scheme() == Scheme::Visa && self.locked {
-            // C-3 / brief G: the locked phone asks for CDCVM and a second tap.
+        let scheme = self.profile.scheme();
+        let quick = matches!(scheme, Scheme::Visa | Scheme::UnionPay);
+        if quick && self.profile.is_phone() && self.locked {
+            // C-3 / C-7 / brief G: the locked phone asks for CDCVM and a second tap.
             self.asked_to_unlock = true;
             return sw(SW_SEE_PHONE);
         }
         self.atc = self.atc.wrapping_add(1);
-        let response = match self.profile.scheme() {
-            Scheme::Visa => self.visa_gpo(&terminal, &pdol_values),
-            Scheme::Mastercard => Ok(self.mastercard_gpo(pdol_values)),
+        let response = match scheme {
+            Scheme::Visa | Scheme::UnionPay => self.quick_gpo(&terminal, &pdol_values),
+            Scheme::Mastercard => Ok(self.emv_mode_gpo(pdol_values, &[])),
+            Scheme::Amex => Ok(self.amex_gpo(&terminal, pdol_values)),
         };
         match response {
             Ok(data) => ok(data),
@@ -430,7 +437,21 @@ impl Wallet {
     fn get_data(&mut self, apdu: &Command) -> Response {
         match (apdu.p1, apdu.p2) {
             (0x9F, 0x36) => ok(tlv::encoded(tags::ATC, &self.atc.to_be_bytes())),
+            (0x9F, 0x79) => match self.profile.ecash_balance() {
+                Some(balance) => ok(tlv::encoded(tags::ECASH_BALANCE, &balance)),
+                None => sw(SW_DATA_NOT_FOUND),
+            },
             _ => sw(SW_DATA_NOT_FOUND),
+        }
+    }
+
+    /// The scheme's Cryptogram Version and Issuer Application Data for this cryptogram.
+    fn issuer_application_data(&self, cryptogram: Cryptogram) -> (Cvn, Vec<u8>) {
+        match self.profile.scheme() {
+            Scheme::Visa => (Cvn::Visa18, visa::iad(cryptogram)),
+            Scheme::UnionPay => (Cvn::UnionPay01, unionpay::iad(cryptogram)),
+            Scheme::Mastercard => (Cvn::Mc16, mastercard::iad(cryptogram)),
+            Scheme::Amex => (Cvn::Amex01, amex::iad(cryptogram, self.profile.is_phone())),
         }
     }
 
@@ -492,10 +513,13 @@ fn hex_const(s: &str) -> Vec<u8> {
     hex::decode(s).unwrap_or_default()
 }
 
-/// Track 2 equivalent data: PAN `D` YYMM service code 201, discretionary data, `F` pad.
+/// Track 2 equivalent data: PAN `D` YYMM service code 201, discretionary data, `F` pad;
+/// at most 37 digits, the 19 bytes of tag 57 (Book 3 Annex A), so a 19-digit PAN keeps
+/// less discretionary data.
 fn track2(account: &Account) -> Vec<u8> {
     let [yy, mm, _] = account.expiry;
     let mut digits = format!("{}D{yy:02X}{mm:02X}2010000000000000", account.pan);
+    digits.truncate(37);
     if digits.len() % 2 == 1 {
         digits.push('F');
     }
@@ -522,12 +546,16 @@ fn personalise_application(
     let (ca_name, issuer_name) = match scheme {
         Scheme::Visa => ("ca-visa", "issuer-visa"),
         Scheme::Mastercard => ("ca-mastercard", "issuer-mastercard"),
+        Scheme::UnionPay => ("ca-unionpay", "issuer-unionpay"),
+        Scheme::Amex => ("ca-amex", "issuer-amex"),
     };
     let issuer = RsaKey::load(issuer_name)?;
     let issuer_record = issuer_record(&RsaKey::load(ca_name)?, &issuer, account, oda_fault)?;
     let mut layout = match scheme {
         Scheme::Visa => visa::layout(profile, account, issuer_record),
         Scheme::Mastercard => mastercard::layout(profile, account, issuer_record),
+        Scheme::UnionPay => unionpay::layout(profile, account, issuer_record),
+        Scheme::Amex => amex::layout(profile, account, issuer_record),
     };
     let icc_expiry = if oda_fault == Some(OdaFault::ExpiredIccCertificate) {
         [0x12, 0x20]
@@ -546,7 +574,7 @@ fn personalise_application(
         &layout.static_data,
     )?;
     let mut icc_record = Vec::new();
-    if scheme == Scheme::Visa {
+    if matches!(scheme, Scheme::Visa | Scheme::UnionPay) {
         tlv::encode(tags::PAN, &pan_bcd(account), &mut icc_record);
         tlv::encode(tags::EXPIRY, &account.expiry, &mut icc_record);
     }
@@ -559,8 +587,13 @@ fn personalise_application(
     Ok(layout.app)
 }
 
+/// The PAN as tag 5A holds it: BCD, an odd digit count padded with `F` (Book 3 4.3, cn).
 fn pan_bcd(account: &Account) -> Vec<u8> {
-    hex::decode(account.pan).unwrap_or_default()
+    let mut digits = account.pan.to_string();
+    if digits.len() % 2 == 1 {
+        digits.push('F');
+    }
+    hex::decode(digits).unwrap_or_default()
 }
 
 /// The record holding 8F, 90, 92 and 9F32: the issuer key certified by the scheme's CA.

@@ -68,3 +68,6 @@ pub(super) const DATE: Tag = t(0x9A);
 pub(super) const TYPE: Tag = t(0x9C);
 pub(super) const UN: Tag = t(0x9F37);
 pub(super) const RRP_RESPONSE: Tag = t(0x80);
+pub(super) const ECASH_BALANCE: Tag = t(0x9F79);
+pub(super) const MOBILE_CVM_RESULTS: Tag = t(0x9F71);
+pub(super) const TERMINAL_TYPE: Tag = t(0x9F35);

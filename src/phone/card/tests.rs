@@ -173,6 +173,49 @@ pub(super) fn host_verifies(record: emv_kernel::config::TagMap, amount: &str) ->
     response.cryptogram_verified
 }
 
+/// An EMV-mode tap (M/Chip, ExpressPay) through GENERATE AC with `p1`: (records, PDOL
+/// values ‖ CDOL1 values, GENERATE AC answer).
+pub(super) fn mastercard_transaction(
+    wallet: &mut Wallet,
+    p1: u8,
+    amount: u64,
+) -> (Records, Vec<u8>, Vec<u8>) {
+    let pdol = select(wallet);
+    let pdol_values = dol::build(&dol::parse(&pdol).unwrap(), |t| {
+        terminal_value(t, amount, UN, [0; 4])
+    });
+    let (gpo_answer, sw) = data(wallet.respond(&apdu::get_processing_options(&pdol_values)));
+    assert_eq!(sw, 0x9000);
+    let records = read_records(wallet, &find(&gpo_answer, 0x94).unwrap());
+    let cdol1 = find(&records.all(), 0x8C).unwrap();
+    let cdol_values = dol::build(&dol::parse(&cdol1).unwrap(), |t| {
+        terminal_value(t, amount, UN, [0; 4])
+    });
+    let (ac, sw) = data(wallet.respond(&apdu::generate_ac(p1, &cdol_values)));
+    assert_eq!(sw, 0x9000);
+    tlv::validate(&ac).unwrap();
+    (records, [pdol_values, cdol_values].concat(), ac)
+}
+
+/// Verifies the GENERATE AC answer's CDA with the kernel's ODA.
+pub(super) fn cda(
+    wallet: &Wallet,
+    records: &Records,
+    dol_values: &[u8],
+    ac: &[u8],
+) -> oda::CdaData {
+    let key = icc_key(wallet.aid(), records, &wallet.app.aip, &[]).unwrap();
+    let pdol_len = dol::parse(&wallet.app.pdol)
+        .unwrap()
+        .iter()
+        .map(|e| e.length)
+        .sum();
+    let (pdol_values, cdol_values) = dol_values.split_at(pdol_len);
+    let hashed = oda::cda_hash_input(pdol_values, &[cdol_values], ac).unwrap();
+    let cid = find(ac, 0x9F27).unwrap()[0];
+    oda::verify_cda(&key, &find(ac, 0x9F4B).unwrap(), &UN, cid, &hashed).unwrap()
+}
+
 #[test]
 fn faulty_profiles_misbehave_as_named() {
     let mut wallet = Wallet::new(Profile::MalformedTlv, WalletOptions::default()).unwrap();

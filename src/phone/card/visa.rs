@@ -1,6 +1,7 @@
 //! Visa qVSDC from the card's side (C-3): the cryptogram, the CVM decision (CTQ) and the
 //! fDDA signature all come in the GPO answer; READ RECORD returns the certificates and
-//! 9F69.
+//! 9F69. UnionPay's qUICS card side is the same (C-7 follows C-3; K7 contract), so its
+//! wallets (unionpay.rs) use this GPO and layout with their own identifiers and IAD.
 
 use std::collections::BTreeMap;
 
@@ -13,16 +14,15 @@ use super::{
     Application, Gpo, Layout, SW_CONDITIONS_NOT_SATISFIED, Wallet, corrupt, cvr_bits, hex_const,
     tags, token_data, track2,
 };
-use crate::host::crypto::Cvn;
 use crate::phone::profiles::{Account, Fault, Profile};
 
 /// Visa PDOL (C-3 brief B): TTQ, amounts, country, TVR, currency, date, type, UN.
 const VISA_PDOL: &str = "9F66049F02069F03069F1A0295055F2A029A039C019F3704";
 
 impl Wallet {
-    /// qVSDC GPO (C-3 5.2–5.3 from the card's side): the card decides the cryptogram and the
-    /// CVM, computes the AC and signs fDDA in this one answer.
-    pub(super) fn visa_gpo(
+    /// qVSDC / qUICS GPO (C-3 5.2–5.3 from the card's side): the card decides the
+    /// cryptogram and the CVM, computes the AC and signs fDDA in this one answer.
+    pub(super) fn quick_gpo(
         &mut self,
         terminal: &DolValues,
         pdol_values: &[u8],
@@ -52,10 +52,9 @@ impl Wallet {
         let mut card_auth_data = vec![0x01, card_un[0], card_un[1], card_un[2], card_un[3]];
         card_auth_data.extend_from_slice(&ctq);
         card_auth_data.extend_from_slice(&[0x00, 0x00]);
-        // Visa IAD format 0 for CVN 18: length, DKI, CVN, CVR (4 bytes, first = its length).
-        let iad = [0x06, 0x01, 0x12, 0x03, cvr_bits(cryptogram), 0x00, 0x00];
+        let (cvn, iad) = self.issuer_application_data(cryptogram);
         let atc = self.atc.to_be_bytes();
-        let ac = self.application_cryptogram(Cvn::Visa18, terminal, &iad)?;
+        let ac = self.application_cryptogram(cvn, terminal, &iad)?;
         let mut body = Vec::new();
         tlv::encode(tags::AIP, &self.app.aip, &mut body);
         tlv::encode(tags::AFL, &self.app.afl, &mut body);
@@ -103,16 +102,57 @@ impl Wallet {
     }
 }
 
-/// Visa qVSDC: AFL 18 01 03 01 — SFI 3 record 1 signed (country, AUC, token data),
-/// record 2 the issuer certificate, record 3 PAN, expiry, ICC certificate and 9F69.
+/// Visa IAD format 0 for CVN 18: length, DKI, CVN, CVR (4 bytes, first = its length).
+pub(super) fn iad(cryptogram: Cryptogram) -> Vec<u8> {
+    vec![0x06, 0x01, 0x12, 0x03, cvr_bits(cryptogram), 0x00, 0x00]
+}
+
+/// What tells one qVSDC-style application from another (Visa qVSDC, UnionPay qUICS).
+pub(super) struct QuickApplication {
+    /// The AID (4F / 84).
+    pub(super) aid: &'static [u8],
+    /// Application label (50).
+    pub(super) label: &'static [u8],
+    /// The PDOL (9F38), hex.
+    pub(super) pdol: &'static str,
+    /// Issuer country code (5F28).
+    pub(super) country: [u8; 2],
+    /// A phone's Token Requestor ID (9F19).
+    pub(super) token_requestor: [u8; 6],
+    /// A phone's Payment Account Reference (9F24).
+    pub(super) par: &'static [u8],
+}
+
+/// Visa's identifiers.
+const VISA: QuickApplication = QuickApplication {
+    aid: &[0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10],
+    label: b"VISA",
+    pdol: VISA_PDOL,
+    country: [0x02, 0x50],
+    token_requestor: [0x04, 0x00, 0x12, 0x34, 0x56, 0x78],
+    par: b"V0010013TAPTERMTESTPAR0000001",
+};
+
+/// The Visa wallets' layout.
 pub(super) fn layout(profile: Profile, account: &Account, issuer_record: Vec<u8>) -> Layout {
-    let mut static_record = tlv::encoded(tags::ISSUER_COUNTRY, &[0x02, 0x50]);
+    quick_layout(&VISA, profile, account, issuer_record)
+}
+
+/// qVSDC: AFL 18 01 03 01 — SFI 3 record 1 signed (country, AUC, token data),
+/// record 2 the issuer certificate, record 3 PAN, expiry, ICC certificate and 9F69.
+pub(super) fn quick_layout(
+    application: &QuickApplication,
+    profile: Profile,
+    account: &Account,
+    issuer_record: Vec<u8>,
+) -> Layout {
+    let mut static_record = tlv::encoded(tags::ISSUER_COUNTRY, &application.country);
     tlv::encode(tags::AUC, &[0xFF, 0x00], &mut static_record);
     if profile.is_phone() {
         token_data(
             account,
-            [0x04, 0x00, 0x12, 0x34, 0x56, 0x78],
-            b"V0010013TAPTERMTESTPAR0000001",
+            application.token_requestor,
+            application.par,
             &mut static_record,
         );
     }
@@ -121,9 +161,9 @@ pub(super) fn layout(profile: Profile, account: &Account, issuer_record: Vec<u8>
     records.insert((3, 2), issuer_record);
     Layout {
         app: Application {
-            aid: vec![0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10],
-            label: b"VISA",
-            pdol: hex_const(VISA_PDOL),
+            aid: application.aid.to_vec(),
+            label: application.label,
+            pdol: hex_const(application.pdol),
             cdol1: Vec::new(),
             aip: [0x20, 0x00],
             afl: vec![0x18, 0x01, 0x03, 0x01],
