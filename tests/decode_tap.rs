@@ -290,23 +290,36 @@ fn shipped_visa_live_key_matches_its_published_check_value() {
 }
 
 /// `tapterm pay --decode` uses the same decoder: trees read with the selected AID and, after
-/// the trace, the ODA chain of the tap (the visa-card wallet signs fDDA with the test CA).
+/// the trace, the ODA chain of the tap with the shipped test CA keys. The visa-card wallet
+/// goes online without signing (its TTQ asks no ODA for online); the amex-card wallet signs
+/// its GENERATE AC (CDA).
 #[test]
 fn pay_decode_reads_by_aid_and_shows_the_oda_chain() {
-    let s = stdout(&tapterm(&[
-        "pay",
-        "--amount",
-        "5.00",
-        "--demo",
-        "visa-card",
-        "--no-journal",
-        "--decode",
-    ]));
+    let pay = |profile: &str| {
+        stdout(&tapterm(&[
+            "pay",
+            "--amount",
+            "5.00",
+            "--demo",
+            profile,
+            "--no-journal",
+            "--decode",
+        ]))
+    };
+    let s = pay("visa-card");
     for want in [
-        "read as Form Factor Indicator (C-3) (from the Visa AID A0000000031010)",
+        "read as Visa IAD format 1 (from the Visa AID A0000000031010)",
         "ODA chain (dates checked against",
         "[ok] ICC public key certificate (9F46)",
-        "[ok] fDDA signature (9F4B in the GPO response, C-3)",
+        "[none] dynamic signature",
+    ] {
+        assert!(s.contains(want), "missing {want:?} in\n{s}");
+    }
+    let s = pay("amex-card");
+    for want in [
+        "(by its layout; from the American Express AID A000000025010403)",
+        "[ok] issuer public key certificate (90)",
+        "[ok] CDA signature (9F4B in the GENERATE AC response, Book 2 6.6)",
     ] {
         assert!(s.contains(want), "missing {want:?} in\n{s}");
     }
