@@ -124,6 +124,42 @@ fn locked() -> WalletOptions {
     }
 }
 
+/// A UnionPay reader as shipped (Kernel 7): TTQ 22004080 (qUICS, signature, CDCVM, fDDA
+/// v01), limits 500.00 / floor 0 / 50.00 CVM required; on the e-cash AID the terminal says
+/// it supports electronic cash (9F7A 01, JR/T 0025).
+fn unionpay_config() -> Value {
+    let combination = |aid: &str| {
+        json!({
+            "aid": aid, "kernel": 7, "ttq": "22004080", "transaction_limit": "500.00",
+            "floor_limit": "0.00", "cvm_required_limit": "50.00"
+        })
+    };
+    let mut ecash = combination("A000000333010106");
+    ecash["tags"] = json!({ "9F7A": "01" });
+    json!({
+        "terminal": { "9F1A": "0250", "9F35": "22", "9F33": "E0F8C8", "9F40": "6000F0A001" },
+        "combinations": [combination("A000000333010102"), ecash],
+        "capks": [capk_json("A000000333", None)],
+    })
+}
+
+/// An American Express reader as shipped (Kernel 4): 9F6D C0, 9F6E 18A00003, floor 0, CVM
+/// required limit 50.00, the shipped TACs.
+fn amex_config() -> Value {
+    json!({
+        "terminal": { "9F1A": "0250", "9F35": "22", "9F33": "E0F8C8", "9F40": "6000F0A001" },
+        "combinations": [{
+            "aid": "A00000002501", "kernel": 4, "transaction_limit": "1000.00",
+            "floor_limit": "0.00", "cvm_required_limit": "50.00",
+            "tags": {
+                "9F6D": "C0", "9F6E": "18A00003",
+                "DF8120": "DC50FC9800", "DF8121": "0010000000", "DF8122": "DE00FC9800"
+            }
+        }],
+        "capks": [capk_json("A000000025", None)],
+    })
+}
+
 const PAR_VISA: &str = "56303031303031335441505445524D5445535450415230303030303031";
 
 fn scenarios() -> Vec<Scenario> {
@@ -165,7 +201,7 @@ fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             name: "wallet-visa-card-signature-online",
-            description: "Visa plastic at EUR 60.00: TTQ asks for a CVM and supports signature, the card answers CTQ 4000 (signature) and an ARQC with fDDA. C-3: Signature; ARQC -> Online Request.",
+            description: "Visa plastic at EUR 60.00: TTQ asks for a CVM and supports signature, the card answers CTQ 4000 (signature) and an ARQC with fDDA. C-3: Signature; ARQC -> Online Request. The plastic carries its account's PAR (9F24, the same as the Visa phone's token: EMVCo PAR) and no token data (9F19, 9F6E).",
             notes: None,
             profile: Profile::VisaCard,
             options: WalletOptions::default(),
@@ -175,8 +211,10 @@ fn scenarios() -> Vec<Scenario> {
             unpredictable_numbers: &["00C0FFEE"],
             expect: json!({
                 "outcome": "online_request", "cvm": "signature", "tap_outcomes": ["online_request"],
-                "data": { "9F27": "80", "9F6C": "4000", "5A": "4761739900000021" },
-                "absent": ["9F6E", "9F24"]
+                "data": {
+                    "9F27": "80", "9F6C": "4000", "5A": "4761739900000021", "9F24": PAR_VISA
+                },
+                "absent": ["9F6E", "9F19"]
             }),
         },
         Scenario {
@@ -386,6 +424,73 @@ fn scenarios() -> Vec<Scenario> {
             expect: json!({
                 "outcome": "end_application", "ui": ["try_another_card"],
                 "tap_outcomes": ["end_application"]
+            }),
+        },
+        Scenario {
+            name: "wallet-unionpay-phone-locked-two-taps",
+            description: "Locked UnionPay phone (Mi Pay style token) at EUR 25.00: the first GPO answers 6986 (K7 contract, as C-3: Try Again, See Phone, restart at B); the user unlocks with a fingerprint and taps again: CTQ 0080 (CDCVM performed) copied in 9F69, ARQC since the floor limit 0 asks for an online cryptogram -> Online Request, CDCVM.",
+            notes: None,
+            profile: Profile::UnionPayPhone,
+            options: locked(),
+            taps: 2,
+            config: unionpay_config(),
+            amount: "25.00",
+            unpredictable_numbers: &["0BADF00D", "62509470"],
+            expect: json!({
+                "outcome": "online_request", "cvm": "cdcvm", "ui": ["see_phone"],
+                "tap_outcomes": ["try_again", "online_request"],
+                "data": {
+                    "9F27": "80", "9F6C": "0080", "9F37": "62509470", "5A": "6250947000000014",
+                    "9F24": "55303031303031335441505445524D5445535450415230303030303033"
+                }
+            }),
+        },
+        Scenario {
+            name: "wallet-unionpay-card-ecash-balance-online",
+            description: "UnionPay e-cash card (A000000333010106) at EUR 25.00 on the combination with 9F7A 01: ARQC (floor 0), below the CVM limit -> no CVM; after the records the kernel reads the e-cash balance with GET DATA 9F79 (UICS Part II H.2.2), the card answers 123.45, which the data record carries -> Online Request.",
+            notes: None,
+            profile: Profile::UnionPayCard,
+            options: WalletOptions::default(),
+            taps: 1,
+            config: unionpay_config(),
+            amount: "25.00",
+            unpredictable_numbers: &["9F790001"],
+            expect: json!({
+                "outcome": "online_request", "cvm": "no_cvm", "tap_outcomes": ["online_request"],
+                "data": { "9F27": "80", "9F79": "000000012345", "5A": "6214839900000000124F" },
+                "absent": ["9F24"]
+            }),
+        },
+        Scenario {
+            name: "wallet-amex-phone-locked-two-taps",
+            description: "Locked American Express phone at EUR 25.00, below the CVM required limit: GPO carries Mobile CVM Results 3F0001 (no CVM performed, failed) and GENERATE AC returns an AAC; K4 contract: a phone whose Mobile CVM failed answering AAC -> Try Again, See Phone, restart at B. The unlocked phone sends 9F71 010002 (Mobile CVM performed, successful) and an ARQC with CDA -> Online Request, CDCVM.",
+            notes: None,
+            profile: Profile::AmexPhone,
+            options: locked(),
+            taps: 2,
+            config: amex_config(),
+            amount: "25.00",
+            unpredictable_numbers: &["3742DEAD", "3742BEEF"],
+            expect: json!({
+                "outcome": "online_request", "cvm": "cdcvm", "ui": ["see_phone"],
+                "tap_outcomes": ["try_again", "online_request"],
+                "data": { "9F27": "80", "9F71": "010002", "9F37": "3742BEEF", "5A": "374245000000017F" }
+            }),
+        },
+        Scenario {
+            name: "wallet-amex-card-cda-arqc-online",
+            description: "American Express plastic at EUR 25.00: floor limit 0 sets 'exceeds floor limit' in the TVR, which the TAC online matches, so the kernel asks for an ARQC with CDA (AIP 5D80 b1); the card signs it (Book 2 6.6) -> Online Request; below the CVM limit -> no CVM.",
+            notes: None,
+            profile: Profile::AmexCard,
+            options: WalletOptions::default(),
+            taps: 1,
+            config: amex_config(),
+            amount: "25.00",
+            unpredictable_numbers: &["37144399"],
+            expect: json!({
+                "outcome": "online_request", "cvm": "no_cvm", "tap_outcomes": ["online_request"],
+                "data": { "9F27": "80", "5A": "371443990000005F" },
+                "absent": ["9F71"]
             }),
         },
     ]
