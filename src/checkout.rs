@@ -671,6 +671,8 @@ mod tests {
                 journal: Some(&mut journal),
                 reader: "demo".into(),
                 cancel: CancelToken::new(),
+                rewards: None,
+                redeem: None,
             };
             let done = run_with(
                 &settings.kernel,

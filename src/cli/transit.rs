@@ -188,6 +188,66 @@ fn round_line(round: &Round) -> String {
     text
 }
 
+/// Who taps at the gate: a demo wallet (each ride a fresh one) or a PC/SC reader.
+struct Riders {
+    demo: Option<Profile>,
+    locked: bool,
+    express: bool,
+    reader: Option<String>,
+    timeout: Duration,
+}
+
+impl Riders {
+    /// From the command line's options; the tap timeout in seconds must be positive.
+    fn new(
+        demo: Option<Profile>,
+        locked: bool,
+        no_express: bool,
+        reader: &Option<String>,
+        timeout: f64,
+    ) -> Result<Riders, String> {
+        let timeout = Duration::try_from_secs_f64(timeout)
+            .ok()
+            .filter(|t| !t.is_zero())
+            .ok_or("--timeout: want a positive number of seconds")?;
+        Ok(Riders {
+            demo,
+            locked,
+            express: !no_express,
+            reader: reader.clone(),
+            timeout,
+        })
+    }
+
+    /// The card source of one ride; the demo wallet's per-tap values come from `seed`.
+    fn source(&self, station: &Station, seed: u64, cancel: &CancelToken) -> Result<Source, String> {
+        Ok(match self.demo {
+            Some(profile) => {
+                let options = WalletOptions {
+                    locked: self.locked,
+                    seed,
+                    oda_fault: None,
+                };
+                Source::Demo(Box::new(station.demo_wallet(
+                    profile,
+                    options,
+                    self.express,
+                    2,
+                )?))
+            }
+            None => Source::Reader(Box::new(tapterm::reader::PcscTransport::new(
+                tapterm::reader::PcscOptions {
+                    reader: self.reader.clone(),
+                    tap_timeout: Some(self.timeout),
+                    cancel: cancel.clone(),
+                    ecp_frame: station.profile.ecp_frame.clone(),
+                },
+                Box::new(|notice| eprintln!("tapterm: {notice}")),
+            ))),
+        })
+    }
+}
+
 /// `tapterm pay --transit`: one tap at the gate, then one round of the sender.
 pub fn pay(args: &PayArgs) -> ExitCode {
     let run = || -> Result<ExitCode, String> {
@@ -203,36 +263,16 @@ pub fn pay(args: &PayArgs) -> ExitCode {
             },
             args.host.clone(),
         )?;
-        let timeout = Duration::try_from_secs_f64(args.timeout)
-            .ok()
-            .filter(|t| !t.is_zero())
-            .ok_or("--timeout: want a positive number of seconds")?;
+        let riders = Riders::new(
+            args.demo,
+            args.locked,
+            args.no_express,
+            &args.reader,
+            args.timeout,
+        )?;
         let cancel = CancelToken::new();
         let _ = super::pay::cancel_on_signals(&cancel);
-        let mut source = match args.demo {
-            Some(profile) => {
-                let options = WalletOptions {
-                    locked: args.locked,
-                    seed: 0,
-                    oda_fault: None,
-                };
-                Source::Demo(Box::new(station.demo_wallet(
-                    profile,
-                    options,
-                    !args.no_express,
-                    2,
-                )?))
-            }
-            None => Source::Reader(Box::new(tapterm::reader::PcscTransport::new(
-                tapterm::reader::PcscOptions {
-                    reader: args.reader.clone(),
-                    tap_timeout: Some(timeout),
-                    cancel: cancel.clone(),
-                    ecp_frame: station.profile.ecp_frame.clone(),
-                },
-                Box::new(|notice| eprintln!("tapterm pay: {notice}")),
-            ))),
-        };
+        let mut source = riders.source(&station, 0, &cancel)?;
         let mut journal = station.journal()?;
         let txn = station.transaction()?;
         let style = if args.json {
@@ -319,10 +359,6 @@ pub fn pay(args: &PayArgs) -> ExitCode {
 /// `tapterm transit gate`.
 fn gate(args: &GateArgs) -> Result<ExitCode, String> {
     let (station, host) = open_station(&args.station)?;
-    let timeout = Duration::try_from_secs_f64(args.timeout)
-        .ok()
-        .filter(|t| !t.is_zero())
-        .ok_or("--timeout: want a positive number of seconds")?;
     let cancel = CancelToken::new();
     let sender = Sender {
         journal_path: station.journal_path.clone(),
@@ -336,33 +372,17 @@ fn gate(args: &GateArgs) -> Result<ExitCode, String> {
             println!("{}", round_line(round));
         }
     }));
+    let riders = Riders::new(
+        args.demo,
+        args.locked,
+        args.no_express,
+        &args.reader,
+        args.timeout,
+    )?;
     let mut journal = station.journal()?;
     let mut opened = 0;
     for ride in 1..=args.rides {
-        let mut source = match args.demo {
-            Some(profile) => {
-                let options = WalletOptions {
-                    locked: args.locked,
-                    seed: u64::from(ride),
-                    oda_fault: None,
-                };
-                Source::Demo(Box::new(station.demo_wallet(
-                    profile,
-                    options,
-                    !args.no_express,
-                    2,
-                )?))
-            }
-            None => Source::Reader(Box::new(tapterm::reader::PcscTransport::new(
-                tapterm::reader::PcscOptions {
-                    reader: args.reader.clone(),
-                    tap_timeout: Some(timeout),
-                    cancel: cancel.clone(),
-                    ecp_frame: station.profile.ecp_frame.clone(),
-                },
-                Box::new(|_| {}),
-            ))),
-        };
+        let mut source = riders.source(&station, u64::from(ride), &cancel)?;
         let txn = station.transaction()?;
         let done = run_gate(
             &station.profile,

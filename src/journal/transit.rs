@@ -150,6 +150,16 @@ pub struct DayAccount {
     pub sealed: Option<Vec<u8>>,
 }
 
+/// A `transit_deny` row selected as account, since, ride_id, reason.
+fn denied_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Denied> {
+    Ok(Denied {
+        account: r.get(0)?,
+        since: r.get(1)?,
+        ride_id: r.get(2)?,
+        reason: r.get(3)?,
+    })
+}
+
 fn to_u64(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)
 }
@@ -211,14 +221,7 @@ impl Journal {
             .query_row(
                 "SELECT account, since, ride_id, reason FROM transit_deny WHERE account = ?1",
                 [account],
-                |r| {
-                    Ok(Denied {
-                        account: r.get(0)?,
-                        since: r.get(1)?,
-                        ride_id: r.get(2)?,
-                        reason: r.get(3)?,
-                    })
-                },
+                denied_row,
             )
             .optional()
             .map_err(|e| self.err(e))
@@ -230,16 +233,7 @@ impl Journal {
             .conn
             .prepare("SELECT account, since, ride_id, reason FROM transit_deny ORDER BY since")
             .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(Denied {
-                    account: r.get(0)?,
-                    since: r.get(1)?,
-                    ride_id: r.get(2)?,
-                    reason: r.get(3)?,
-                })
-            })
-            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], denied_row).map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 

@@ -97,7 +97,7 @@ impl std::fmt::Debug for Account {
 
 impl Profile {
     /// Every profile, in the order `--help` lists them.
-    pub const ALL: [Profile; 13] = [
+    pub const ALL: [Profile; 14] = [
         Profile::VisaPhone,
         Profile::MastercardPhone,
         Profile::VisaCard,
@@ -225,6 +225,7 @@ impl Profile {
                 par: true,
             },
             Profile::VisaWatch => Account {
+                par: true,
                 pan: "4895370000000023",
                 psn: 0x00,
                 expiry: [0x30, 0x12, 0x31],

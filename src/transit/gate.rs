@@ -138,11 +138,9 @@ pub fn run_gate(
         progress(p);
     };
     let mut plain = Services {
-        host: None,
-        stand_in: crate::host::StandIn::Decline,
-        journal: None,
         reader: services.reader.clone(),
         cancel: services.cancel.clone(),
+        ..Services::none()
     };
     let done = checkout::run_with(config, txn, transport, &mut watch, &mut plain);
     let mut result = GateResult {
