@@ -229,35 +229,18 @@ fn run(job: Job, mut transport: Reader, cancel: CancelToken, waker: WakerGuard, 
         inner: transport.as_mut(),
         last: &last,
     };
-    if job.check {
-        let mut services = Services {
-            reader: job.reader.label(),
-            cancel,
-            ..Services::none()
-        };
-        let result = checkout::run_with(
-            &job.config,
-            &job.transaction,
-            &mut shown,
-            &mut |p| last.send(progress_event(p)),
-            &mut services,
-        );
-        drop(waker);
-        last.done(Event::Checked(recognise(&job, &result)));
-        return;
-    }
     // The journal stays locked for the transaction: one runs at a time. A lock poisoned by
-    // a panic elsewhere is taken over: SQLite rolled back whatever write was cut short.
+    // a panic elsewhere is taken over: SQLite rolled back whatever write was cut short. A
+    // rewards check asks no host and journals nothing.
     let mut journal = job
         .journal
         .as_deref()
+        .filter(|_| !job.check)
         .map(|j| j.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    let host = job.host.as_ref().filter(|_| !job.check);
     let mut services = Services {
-        host: job.host.as_ref().map(|h| h.authoriser.as_ref()),
-        stand_in: job
-            .host
-            .as_ref()
-            .map_or(StandIn::Decline, |h| h.stand_in.clone()),
+        host: host.map(|h| h.authoriser.as_ref()),
+        stand_in: host.map_or(StandIn::Decline, |h| h.stand_in.clone()),
         journal: journal.as_deref_mut(),
         reader: job.reader.label(),
         cancel,
@@ -274,7 +257,11 @@ fn run(job: Job, mut transport: Reader, cancel: CancelToken, waker: WakerGuard, 
     drop(services);
     drop(journal);
     drop(waker);
-    last.done(Event::Done(Box::new(result)));
+    last.done(if job.check {
+        Event::Checked(recognise(&job, &result))
+    } else {
+        Event::Done(Box::new(result))
+    });
 }
 
 fn progress_event(p: Progress) -> Event {

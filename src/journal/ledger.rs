@@ -179,6 +179,20 @@ impl Ledger<'_> {
             .map_err(|_| self.bad(id, "time"))
     }
 
+    /// The rows of a query, each read by `read` (validation comes after, on the values).
+    fn rows<T>(
+        &self,
+        sql: &str,
+        args: &[&dyn rusqlite::ToSql],
+        read: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, JournalError> {
+        let mut stmt = self.journal.conn.prepare(sql).map_err(|e| self.err(e))?;
+        stmt.query_map(args, read)
+            .map_err(|e| self.err(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))
+    }
+
     fn members_where(
         &self,
         filter: &str,
@@ -188,22 +202,16 @@ impl Ledger<'_> {
             "SELECT id, account, points, visits, first_seen, last_seen FROM members {filter}
              ORDER BY id"
         );
-        let conn = &self.journal.conn;
-        let mut stmt = conn.prepare(&sql).map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(args, |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                ))
-            })
-            .map_err(|e| self.err(e))?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| self.err(e))?;
+        let rows = self.rows(&sql, args, |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?;
         rows.into_iter()
             .map(|(id, account, points, visits, first, last)| {
                 Ok(Member {
@@ -220,15 +228,11 @@ impl Ledger<'_> {
     }
 
     fn devices(&self, member: i64) -> Result<Vec<Device>, JournalError> {
-        let conn = &self.journal.conn;
-        let mut stmt = conn
-            .prepare(
-                "SELECT scheme, form, token, last4, first_seen, last_seen FROM member_devices
-                 WHERE member = ?1 ORDER BY first_seen, rowid",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([member], |r| {
+        let rows = self.rows(
+            "SELECT scheme, form, token, last4, first_seen, last_seen FROM member_devices
+             WHERE member = ?1 ORDER BY first_seen, rowid",
+            &[&member],
+            |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
@@ -237,10 +241,8 @@ impl Ledger<'_> {
                     r.get::<_, String>(4)?,
                     r.get::<_, String>(5)?,
                 ))
-            })
-            .map_err(|e| self.err(e))?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| self.err(e))?;
+            },
+        )?;
         rows.into_iter()
             .map(|(scheme, form, token, last4, first, last)| {
                 if last4.len() > 4 {
@@ -284,8 +286,6 @@ impl Ledger<'_> {
             "SELECT id, member, transaction_id, time, kind, points, offer, amount_minor,
                 balance, visits FROM reward_events {filter} ORDER BY id"
         );
-        let conn = &self.journal.conn;
-        let mut stmt = conn.prepare(&sql).map_err(|e| self.err(e))?;
         type Raw = (
             i64,
             i64,
@@ -298,24 +298,20 @@ impl Ledger<'_> {
             i64,
             i64,
         );
-        let rows: Vec<Raw> = stmt
-            .query_map(args, |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                    r.get(9)?,
-                ))
-            })
-            .map_err(|e| self.err(e))?
-            .collect::<Result<_, _>>()
-            .map_err(|e| self.err(e))?;
+        let rows: Vec<Raw> = self.rows(&sql, args, |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+            ))
+        })?;
         rows.into_iter()
             .map(
                 |(id, member, transaction, time, kind, points, offer, amount, balance, visits)| {
