@@ -319,20 +319,24 @@ mod tests {
     }
 
     #[test]
-    fn plastic_without_a_par_rides_under_its_keyed_pan_hash() {
+    fn plastic_rides_under_its_par_or_else_its_keyed_pan_hash() {
         let dir = tempfile::tempdir().unwrap();
         let station = station(dir.path());
-        // Plastic of an account without a PAR (visa-card and mastercard-card share their
-        // phones' PARs).
-        let done = ride(&station, Profile::VisaCardNoPar, None);
-        assert_eq!(done.gate, Gate::Go, "{}", done.reason);
-        assert_eq!(done.fare, station.profile.fare);
+        for profile in [Profile::VisaCardNoPar, Profile::VisaCard] {
+            let done = ride(&station, profile, None);
+            assert_eq!(done.gate, Gate::Go, "{profile}: {}", done.reason);
+            assert_eq!(done.fare, station.profile.fare);
+        }
         let journal = station.journal().unwrap();
         let queued = journal.queued().unwrap();
-        assert_eq!(queued.len(), 1);
+        let accounts: Vec<&str> = queued.iter().filter_map(|q| q.account.as_deref()).collect();
+        assert_eq!(accounts.len(), 2);
+        assert!(accounts[0].starts_with("pan-hmac:"), "{}", accounts[0]);
+        assert_eq!(
+            accounts[1], "par:V0010013TAPTERMTESTPAR0000001",
+            "shared with visa-phone"
+        );
         for q in &queued {
-            let account = q.account.as_deref().unwrap();
-            assert!(account.starts_with("pan-hmac:"), "{account}");
             let plain = station.key.open(&q.sealed).unwrap();
             let text = String::from_utf8_lossy(&plain);
             assert!(
@@ -341,9 +345,10 @@ mod tests {
             );
         }
         let file = std::fs::read(dir.path().join("j.sqlite")).unwrap();
-        let pan = Profile::VisaCardNoPar.account().pan;
-        let found = file.windows(pan.len()).any(|w| w == pan.as_bytes());
-        assert!(!found, "no readable PAN in the journal file");
+        for pan in ["4761739900000047", "4761739900000021"] {
+            let found = file.windows(pan.len()).any(|w| w == pan.as_bytes());
+            assert!(!found, "no readable PAN in the journal file");
+        }
     }
 
     fn day(year: u16, month: u8, day: u8) -> Date {
