@@ -4,6 +4,7 @@
 //! run in parallel. Needs pcscd and vsmartcard-vpcd (scripts/setup installs them) and root or
 //! unprivileged user namespaces; without them the tests fail with instructions.
 
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::thread;
@@ -415,7 +416,7 @@ fn pay_started_before_pcscd_waits_for_it() {
     let tmp = tempfile::tempdir().unwrap();
     let socket = tmp.path().join("run/pcscd/pcscd.comm");
     let socket = socket.to_string_lossy().into_owned();
-    let pay = Command::new(TAPTERM)
+    let mut pay = Command::new(TAPTERM)
         .env("PCSCLITE_CSOCK_NAME", &socket)
         .env("XDG_DATA_HOME", data_home(&socket))
         .args(["pay", "--amount", "4.50", "--reader", "Virtual PCD 00 00"])
@@ -424,13 +425,25 @@ fn pay_started_before_pcscd_waits_for_it() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    thread::sleep(Duration::from_millis(1000));
+    // pcscd starts only once pay has said it is waiting for it: no race with pay's start-up.
+    let lines = BufReader::new(pay.stderr.take().unwrap()).lines();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = thread::spawn(move || {
+        let mut all = String::new();
+        for line in lines.map_while(Result::ok) {
+            let _ = tx.send(line.contains("PC/SC service lost"));
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    while !rx.recv_timeout(Duration::from_secs(60)).unwrap() {}
     let port = free_ports();
     let pcscd = Pcscd::start(tmp.path(), port, "Virtual PCD");
     assert_eq!(pcscd.socket, socket);
     let _wallet = phone("visa-card", port, &[]);
     let out = pay.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = reader.join().unwrap();
     assert!(out.status.success(), "{err}");
     assert!(err.contains("service is back"), "{err}");
     let got: Value = serde_json::from_slice(&out.stdout).unwrap();
