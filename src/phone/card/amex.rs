@@ -179,17 +179,7 @@ mod tests {
         for profile in [Profile::AmexPhone, Profile::AmexCard] {
             let mut wallet = Wallet::new(profile, WalletOptions::default()).unwrap();
             let (records, dol_values, ac) = mastercard_transaction(&mut wallet, 0x90, 2500);
-            let signed = cda(&wallet, &records, &dol_values, &ac);
-            let records = records.all();
-            let cdol1 = find(&records, 0x8C).unwrap();
-            let (pdol_values, cdol_values) = dol_values.split_at(1);
-            let mut rec = record(
-                wallet.aid(),
-                &[(&[0x9F, 0x35, 0x01], pdol_values), (&cdol1, cdol_values)],
-                &[&records, &ac],
-            );
-            rec.insert(Tag::new(0x82), wallet.app.aip.to_vec());
-            rec.insert(Tag::new(0x9F26), signed.ac.to_vec());
+            let mut rec = emv_mode_record(&wallet, &records, &dol_values, &ac);
             assert!(host_verifies(rec.clone(), "25.00"), "{profile}");
             rec.insert(Tag::new(0x9F36), vec![0x7F, 0x7F]);
             assert!(

@@ -304,7 +304,6 @@ mod tests {
     use super::super::tests::*;
     use super::super::*;
     use super::*;
-    use emv_kernel::tlv::Tag;
     use emv_kernel::{apdu, oda};
 
     #[test]
@@ -394,18 +393,7 @@ mod tests {
         ] {
             let mut wallet = Wallet::new(profile, WalletOptions::default()).unwrap();
             let (records, dol_values, ac) = mastercard_transaction(&mut wallet, p1, 2500);
-            let signed = cda(&wallet, &records, &dol_values, &ac);
-            let pdol = hex_const(MASTERCARD_PDOL);
-            let records = records.all();
-            let cdol1 = find(&records, 0x8C).unwrap();
-            let (pdol_values, cdol_values) = dol_values.split_at(3);
-            let mut rec = record(
-                wallet.aid(),
-                &[(&pdol, pdol_values), (&cdol1, cdol_values)],
-                &[&records, &ac],
-            );
-            rec.insert(Tag::new(0x82), wallet.app.aip.to_vec());
-            rec.insert(Tag::new(0x9F26), signed.ac.to_vec());
+            let rec = emv_mode_record(&wallet, &records, &dol_values, &ac);
             assert!(host_verifies(rec, "25.00"), "{profile}");
         }
     }

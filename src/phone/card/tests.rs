@@ -216,6 +216,62 @@ pub(super) fn cda(
     oda::verify_cda(&key, &find(ac, 0x9F4B).unwrap(), &UN, cid, &hashed).unwrap()
 }
 
+/// A qVSDC / qUICS tap up to the records with `terminal_value`'s data: (PDOL values, GPO
+/// answer, records, the kernel's fDDA verdict on them).
+pub(super) fn quick_tap(
+    wallet: &mut Wallet,
+    amount: u64,
+    ttq: [u8; 4],
+) -> (Vec<u8>, Vec<u8>, Records, Result<(), oda::OdaError>) {
+    let pdol = select(wallet);
+    let values = dol::build(&dol::parse(&pdol).unwrap(), |t| {
+        terminal_value(t, amount, UN, ttq)
+    });
+    let (gpo_answer, sw) = data(wallet.respond(&apdu::get_processing_options(&values)));
+    assert_eq!(sw, 0x9000);
+    let records = read_records(wallet, &find(&gpo_answer, 0x94).unwrap());
+    let aid = wallet.aid().to_vec();
+    let verdict = icc_key(&aid, &records, &find(&gpo_answer, 0x82).unwrap(), &[]).and_then(|key| {
+        oda::verify_fdda(
+            &key,
+            &find(&gpo_answer, 0x9F4B).unwrap_or_default(),
+            &UN,
+            &emv_kernel::config::amount_bcd(amount),
+            &[0x09, 0x78],
+            &find(&records.all(), 0x9F69).unwrap_or_default(),
+            &find(&gpo_answer, 0x9F36).unwrap(),
+        )
+    });
+    (values, gpo_answer, records, verdict)
+}
+
+/// The data record an EMV-mode kernel sends the host after `mastercard_transaction`: DOL
+/// values, records, the GENERATE AC answer, the AIP and the AC recovered from CDA.
+pub(super) fn emv_mode_record(
+    wallet: &Wallet,
+    records: &Records,
+    dol_values: &[u8],
+    ac: &[u8],
+) -> emv_kernel::config::TagMap {
+    let signed = cda(wallet, records, dol_values, ac);
+    let records = records.all();
+    let cdol1 = find(&records, 0x8C).unwrap();
+    let pdol_len = dol::parse(&wallet.app.pdol)
+        .unwrap()
+        .iter()
+        .map(|e| e.length)
+        .sum();
+    let (pdol_values, cdol_values) = dol_values.split_at(pdol_len);
+    let mut rec = record(
+        wallet.aid(),
+        &[(&wallet.app.pdol, pdol_values), (&cdol1, cdol_values)],
+        &[&records, ac],
+    );
+    rec.insert(Tag::new(0x82), wallet.app.aip.to_vec());
+    rec.insert(Tag::new(0x9F26), signed.ac.to_vec());
+    rec
+}
+
 #[test]
 fn faulty_profiles_misbehave_as_named() {
     let mut wallet = Wallet::new(Profile::MalformedTlv, WalletOptions::default()).unwrap();

@@ -184,28 +184,13 @@ mod tests {
     use emv_kernel::tlv::Tag;
     use emv_kernel::{apdu, dol, oda};
 
+    /// A Visa tap up to the records: (GPO answer, records, fDDA verdict).
     fn visa_tap(
         wallet: &mut Wallet,
         amount: u64,
         ttq: [u8; 4],
     ) -> (Vec<u8>, Records, Result<(), oda::OdaError>) {
-        let pdol = select(wallet);
-        let (gpo_answer, sw) = data(gpo(wallet, &pdol, amount, UN, ttq));
-        assert_eq!(sw, 0x9000);
-        let records = read_records(wallet, &find(&gpo_answer, 0x94).unwrap());
-        let aid = wallet.aid().to_vec();
-        let verdict =
-            icc_key(&aid, &records, &find(&gpo_answer, 0x82).unwrap(), &[]).and_then(|key| {
-                oda::verify_fdda(
-                    &key,
-                    &find(&gpo_answer, 0x9F4B).unwrap_or_default(),
-                    &UN,
-                    &emv_kernel::config::amount_bcd(amount),
-                    &[0x09, 0x78],
-                    &find(&records.all(), 0x9F69).unwrap_or_default(),
-                    &find(&gpo_answer, 0x9F36).unwrap(),
-                )
-            });
+        let (_, gpo_answer, records, verdict) = quick_tap(wallet, amount, ttq);
         (gpo_answer, records, verdict)
     }
 
