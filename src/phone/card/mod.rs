@@ -629,11 +629,26 @@ fn issuer_record(
     Ok(record)
 }
 
+/// What names an application and a phone's token, whatever the scheme: AID and label
+/// (Book 1 12.2), PDOL (Book 3 5.4), Token Requestor ID and PAR (brief G).
+pub(super) struct Identity {
+    /// The AID (4F / 84).
+    pub(super) aid: &'static [u8],
+    /// Application label (50).
+    pub(super) label: &'static [u8],
+    /// The PDOL (9F38), hex.
+    pub(super) pdol: &'static str,
+    /// A phone's Token Requestor ID (9F19).
+    pub(super) token_requestor: [u8; 6],
+    /// A phone's Payment Account Reference (9F24).
+    pub(super) par: &'static [u8],
+}
+
 /// Token data a phone carries (brief G): Token Requestor ID, PAR, last four of the FPAN.
-fn token_data(account: &Account, requestor: [u8; 6], par: &[u8], out: &mut Vec<u8>) {
+fn token_data(account: &Account, identity: &Identity, out: &mut Vec<u8>) {
     if let Some(last4) = account.fpan_last4 {
-        tlv::encode(tags::TOKEN_REQUESTOR_ID, &requestor, out);
-        tlv::encode(tags::PAR, par, out);
+        tlv::encode(tags::TOKEN_REQUESTOR_ID, &identity.token_requestor, out);
+        tlv::encode(tags::PAR, identity.par, out);
         tlv::encode(tags::FPAN_LAST4, &last4, out);
     }
 }

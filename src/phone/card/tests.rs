@@ -173,6 +173,15 @@ pub(super) fn host_verifies(record: emv_kernel::config::TagMap, amount: &str) ->
     response.cryptogram_verified
 }
 
+/// The total length of the values a DOL asks for (Book 3 5.4).
+pub(super) fn dol_length(dol_bytes: &[u8]) -> usize {
+    dol::parse(dol_bytes)
+        .unwrap()
+        .iter()
+        .map(|e| e.length)
+        .sum()
+}
+
 /// An EMV-mode tap (M/Chip, ExpressPay) through GENERATE AC with `p1`: (records, PDOL
 /// values ‖ CDOL1 values, GENERATE AC answer).
 pub(super) fn mastercard_transaction(
@@ -205,11 +214,7 @@ pub(super) fn cda(
     ac: &[u8],
 ) -> oda::CdaData {
     let key = icc_key(wallet.aid(), records, &wallet.app.aip, &[]).unwrap();
-    let pdol_len = dol::parse(&wallet.app.pdol)
-        .unwrap()
-        .iter()
-        .map(|e| e.length)
-        .sum();
+    let pdol_len = dol_length(&wallet.app.pdol);
     let (pdol_values, cdol_values) = dol_values.split_at(pdol_len);
     let hashed = oda::cda_hash_input(pdol_values, &[cdol_values], ac).unwrap();
     let cid = find(ac, 0x9F27).unwrap()[0];
@@ -256,11 +261,7 @@ pub(super) fn emv_mode_record(
     let signed = cda(wallet, records, dol_values, ac);
     let records = records.all();
     let cdol1 = find(&records, 0x8C).unwrap();
-    let pdol_len = dol::parse(&wallet.app.pdol)
-        .unwrap()
-        .iter()
-        .map(|e| e.length)
-        .sum();
+    let pdol_len = dol_length(&wallet.app.pdol);
     let (pdol_values, cdol_values) = dol_values.split_at(pdol_len);
     let mut rec = record(
         wallet.aid(),
@@ -351,21 +352,13 @@ fn survives_arbitrary_commands() {
         for _ in 0..200 {
             wallet.field_off();
             wallet.respond(&apdu::select(wallet.aid()));
-            let pdol_len: usize = dol::parse(&wallet.app.pdol)
-                .unwrap()
-                .iter()
-                .map(|e| e.length)
-                .sum();
+            let pdol_len = dol_length(&wallet.app.pdol);
             let values: Vec<u8> = (0..pdol_len).map(|_| next() as u8).collect();
             let gpo = wallet.respond(&apdu::get_processing_options(&values));
             if let Response::Data(data) = gpo {
                 assert!(data.len() >= 2);
             }
-            let cdol_len: usize = dol::parse(&wallet.app.cdol1)
-                .unwrap()
-                .iter()
-                .map(|e| e.length)
-                .sum();
+            let cdol_len = dol_length(&wallet.app.cdol1);
             let values: Vec<u8> = (0..cdol_len).map(|_| next() as u8).collect();
             if let Response::Data(data) = wallet.respond(&apdu::generate_ac(next() as u8, &values))
             {

@@ -6,7 +6,7 @@
 use emv_kernel::cryptogram::Cryptogram;
 
 use super::visa::{QuickApplication, quick_layout};
-use super::{Layout, cvr_bits};
+use super::{Identity, Layout, cvr_bits};
 use crate::phone::profiles::{Account, Profile};
 
 /// qUICS PDOL (K7 contract): TTQ, amounts, country, TVR, currency, date, type, UN, and the
@@ -16,24 +16,28 @@ const UNIONPAY_PDOL: &str = "9F66049F02069F03069F1A0295055F2A029A039C019F37049F7
 /// The phone's token: the credit application A000000333010102, as Mi Pay's tokenised
 /// credit cards present (DECIDED: which of the four AIDs a token uses is not public).
 const UNIONPAY_PHONE: QuickApplication = QuickApplication {
-    aid: &[0xA0, 0x00, 0x00, 0x03, 0x33, 0x01, 0x01, 0x02],
-    label: b"UnionPay Credit",
-    pdol: UNIONPAY_PDOL,
+    id: Identity {
+        aid: &[0xA0, 0x00, 0x00, 0x03, 0x33, 0x01, 0x01, 0x02],
+        label: b"UnionPay Credit",
+        pdol: UNIONPAY_PDOL,
+        token_requestor: [0x06, 0x00, 0x12, 0x34, 0x56, 0x78],
+        par: b"U0010013TAPTERMTESTPAR0000003",
+    },
     country: [0x01, 0x56],
-    token_requestor: [0x06, 0x00, 0x12, 0x34, 0x56, 0x78],
-    par: b"U0010013TAPTERMTESTPAR0000003",
 };
 
 /// The plastic card: electronic cash on a debit account, A000000333010106, the application
 /// whose shipped combination says the terminal supports e-cash (9F7A = 01), so Kernel 7
 /// reads its balance.
 const UNIONPAY_CARD: QuickApplication = QuickApplication {
-    aid: &[0xA0, 0x00, 0x00, 0x03, 0x33, 0x01, 0x01, 0x06],
-    label: b"UnionPay e-cash",
-    pdol: UNIONPAY_PDOL,
-    country: [0x01, 0x56],
-    token_requestor: [0; 6],
-    par: b"",
+    id: Identity {
+        aid: &[0xA0, 0x00, 0x00, 0x03, 0x33, 0x01, 0x01, 0x06],
+        label: b"UnionPay e-cash",
+        token_requestor: [0; 6],
+        par: b"",
+        ..UNIONPAY_PHONE.id
+    },
+    ..UNIONPAY_PHONE
 };
 
 /// UICS Issuer Application Data, CVN 01: length 07, DKI, CVN, CVR (its length 03 first),
