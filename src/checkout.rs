@@ -20,6 +20,7 @@ use crate::host::{
     authorise_or_stand_in,
 };
 use crate::journal::{Entry, Journal, StoredEntry};
+use crate::rewards::{Award, Redemption, Rewards};
 use crate::verdict::Verdict;
 use emv_kernel::config::{TerminalConfig, Transaction, TransactionType};
 use emv_kernel::outcome::{
@@ -66,6 +67,9 @@ pub struct CheckoutResult {
     pub verdict: Verdict,
     /// The journal row, or why there is none.
     pub journal: Journalled,
+    /// What the sale did to its rewards member (written with the journal row), `Ok(None)`
+    /// when nothing (no rewards, declined, no journal), or why the ledger failed.
+    pub rewards: Result<Option<Award>, String>,
 }
 
 /// What the journal made of a checkout.
@@ -111,6 +115,10 @@ pub struct Services<'a> {
     pub reader: String,
     /// Cancels the transaction: checked before every exchange and wait for a tap.
     pub cancel: CancelToken,
+    /// The rewards ledger's rules; `None` = no rewards (off, or a bad rules file).
+    pub rewards: Option<&'a Rewards>,
+    /// An offer to apply (the sale's amount already has its discount taken off).
+    pub redeem: Option<Redemption>,
 }
 
 impl Services<'_> {
@@ -122,6 +130,8 @@ impl Services<'_> {
             journal: None,
             reader: String::new(),
             cancel: CancelToken::new(),
+            rewards: None,
+            redeem: None,
         }
     }
 }
@@ -265,14 +275,25 @@ pub fn run_with(
         host,
         verdict,
         journal: Journalled::No,
+        rewards: Ok(None),
     };
     if checkout.taps > 0
         && let Some(journal) = services.journal.as_deref_mut()
     {
         let entry = journal_entry(&checkout);
-        checkout.journal = match journal.record(&entry) {
-            Ok(id) => Journalled::Written(Box::new(StoredEntry { id, entry })),
-            Err(e) => Journalled::Failed(e.to_string()),
+        let empty = emv_kernel::config::TagMap::new();
+        let record = checkout.kernel.data_record.as_ref().unwrap_or(&empty);
+        let (rewards, redeem) = (services.rewards, services.redeem.as_ref());
+        let written = journal.record_with(&entry, |ledger, id| match rewards {
+            Some(r) => r.settle(ledger, id, &entry, record, redeem),
+            None => Ok(None),
+        });
+        (checkout.journal, checkout.rewards) = match written {
+            Ok((id, rewarded)) => (
+                Journalled::Written(Box::new(StoredEntry { id, entry })),
+                rewarded.map_err(|e| e.to_string()),
+            ),
+            Err(e) => (Journalled::Failed(e.to_string()), Ok(None)),
         };
     }
     // Journalled first, shown second.
@@ -284,7 +305,7 @@ pub fn run_with(
 
 /// The authorisation request for a data record: amount in major units, terminal identity
 /// from the terminal data objects (9F1C, 9F16, 9F4E).
-fn authorisation_request(
+pub(crate) fn authorisation_request(
     config: &TerminalConfig,
     txn: &Transaction,
     record: emv_kernel::config::TagMap,
@@ -489,6 +510,8 @@ mod tests {
             journal: Some(journal),
             reader: "demo".into(),
             cancel: CancelToken::new(),
+            rewards: None,
+            redeem: None,
         }
     }
 
@@ -598,6 +621,8 @@ mod tests {
             journal: Some(&mut journal),
             reader: "test".into(),
             cancel,
+            rewards: None,
+            redeem: None,
         };
         let done = run_with(
             &visa_config(),

@@ -19,6 +19,7 @@ use serde::Deserialize;
 
 use crate::host::{HostConfig, StandIn};
 use crate::time_zone::Zone;
+use crate::transit::profile::{TransitFile, TransitProfile};
 
 /// The built-in configuration.
 pub const BUILTIN: &str = include_str!("../assets/terminal.toml");
@@ -64,6 +65,8 @@ pub struct Settings {
     pub kernel: TerminalConfig,
     /// Where Online Requests go (the `[host]` table), for the window and `tapterm pay`.
     pub host: HostConfig,
+    /// The gate's profile (the `[transit]` table, issue 13), when configured.
+    pub transit: Option<TransitProfile>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,6 +92,8 @@ struct ConfigFile {
     terminal: BTreeMap<HexTag, Hex>,
     #[serde(rename = "combination")]
     combinations: Vec<VectorCombination>,
+    #[serde(default)]
+    transit: Option<TransitFile>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -195,6 +200,12 @@ fn settings_from(file: &str, table: toml::Table) -> Result<Settings, ConfigError
         .map(|(t, v)| (t.0, v.0.clone()))
         .collect();
     terminal.insert(Tag::new(0x9F4E), name.as_bytes().to_vec());
+    let transit = parsed
+        .transit
+        .as_ref()
+        .map(|t| TransitProfile::from_file(t, exponent))
+        .transpose()
+        .map_err(err)?;
     Ok(Settings {
         app: AppSettings {
             merchant_name: name.to_string(),
@@ -212,6 +223,7 @@ fn settings_from(file: &str, table: toml::Table) -> Result<Settings, ConfigError
             revoked: Vec::new(),
         },
         host: parsed.host,
+        transit,
     })
 }
 
@@ -312,6 +324,21 @@ pub fn describe(s: &Settings) -> String {
             hex::encode_upper(&c.aid),
             c.kernel,
             c.tags.len()
+        ));
+    }
+    if let Some(t) = &s.transit {
+        let money = |minor: u64| crate::transaction::major(minor, a.currency_exponent);
+        out.push_str(&format!(
+            "transit: MCC {}, fare {}, daily cap {}, gate amount {}, {} combination(s), ECP {}\n",
+            t.mcc,
+            money(t.fare),
+            t.daily_cap
+                .map_or_else(|| "none".to_string(), |c| money(c).to_string()),
+            money(t.gate_amount),
+            t.combinations.len(),
+            t.ecp_frame
+                .as_ref()
+                .map_or_else(|| "off".to_string(), hex::encode_upper)
         ));
     }
     let test = if a.accept_test_keys {

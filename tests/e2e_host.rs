@@ -98,6 +98,8 @@ fn checkout_with(
         journal: Some(&mut journal),
         reader: "e2e".into(),
         cancel: CancelToken::new(),
+        rewards: None,
+        redeem: None,
     };
     let done = checkout::run_with(config, txn, transport, &mut |_| {}, &mut services);
     assert_eq!(done.journal.error(), None);

@@ -575,3 +575,46 @@ fn an_unreachable_host_is_a_stand_in_decline_and_still_journalled() {
     let text = String::from_utf8_lossy(&history.stdout);
     assert!(text.contains("declined") && text.contains("3.00"), "{text}");
 }
+
+/// Issue 12 through PC/SC: `visa-phone` and `visa-card` in the field one after the other
+/// are one rewards member (same PAR, different PANs); a `--redeem` makes its rewards check
+/// tap and the paying tap on the same reader and charges the amount less the offer.
+#[test]
+fn a_phone_and_its_plastic_over_pcsc_are_one_member_and_redeem_over_two_taps() {
+    let tmp = tempfile::tempdir().unwrap();
+    let port = free_ports();
+    let pcscd = Pcscd::start(tmp.path(), port, "Virtual PCD");
+    // Every 2nd visit: EUR 1.00 off.
+    let rules = tmp.path().join("rewards.toml");
+    std::fs::write(
+        &rules,
+        "[[offer]]\nname = \"2nd visit\"\nevery_visits = 2\ndiscount = \"1.00\"\n",
+    )
+    .unwrap();
+    let rules = rules.to_str().unwrap();
+    let reader = "Virtual PCD 00 00";
+    for profile in ["visa-phone", "visa-card"] {
+        let _wallet = phone(profile, port, &[]);
+        let got = pay_json(&pcscd.socket, reader, "12.00", &["--rewards", rules]);
+        assert_eq!(got["approved"], true, "{profile}: {got}");
+        drop(_wallet);
+        thread::sleep(Duration::from_millis(500));
+    }
+    let _wallet = phone("visa-phone", port, &["--taps", "2"]);
+    let got = pay_json(
+        &pcscd.socket,
+        reader,
+        "12.00",
+        &["--rewards", rules, "--redeem", "2nd visit"],
+    );
+    assert_eq!(got["approved"], true, "{got}");
+    assert_eq!(got["amount_minor"], 1100, "EUR 12.00 less 1.00");
+    assert_eq!(got["rewards"]["redeemed"]["offer"], "2nd visit");
+    let out = tapterm(&pcscd.socket, &["rewards", "--json"]);
+    assert!(out.status.success());
+    let members: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(members.as_array().unwrap().len(), 1, "{members}");
+    assert_eq!(members[0]["visits"], 3);
+    // 12 + 12 + 11 points, and 10 welcome points.
+    assert_eq!(members[0]["points"], 45);
+}

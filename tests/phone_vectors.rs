@@ -201,7 +201,7 @@ fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             name: "wallet-visa-card-signature-online",
-            description: "Visa plastic at EUR 60.00: TTQ asks for a CVM and supports signature, the card answers CTQ 4000 (signature) and an ARQC with fDDA. C-3: Signature; ARQC -> Online Request.",
+            description: "Visa plastic at EUR 60.00: TTQ asks for a CVM and supports signature, the card answers CTQ 4000 (signature) and an ARQC with fDDA. C-3: Signature; ARQC -> Online Request. The plastic carries its account's PAR (9F24, the same as the Visa phone's token: EMVCo PAR) and no token data (9F19, 9F6E).",
             notes: None,
             profile: Profile::VisaCard,
             options: WalletOptions::default(),
@@ -211,8 +211,10 @@ fn scenarios() -> Vec<Scenario> {
             unpredictable_numbers: &["00C0FFEE"],
             expect: json!({
                 "outcome": "online_request", "cvm": "signature", "tap_outcomes": ["online_request"],
-                "data": { "9F27": "80", "9F6C": "4000", "5A": "4761739900000021" },
-                "absent": ["9F6E", "9F24"]
+                "data": {
+                    "9F27": "80", "9F6C": "4000", "5A": "4761739900000021", "9F24": PAR_VISA
+                },
+                "absent": ["9F6E", "9F19"]
             }),
         },
         Scenario {

@@ -27,9 +27,27 @@ pub struct GuiArgs {
     /// A user configuration laid over the built-in assets/terminal.toml.
     #[arg(long)]
     config: Option<std::path::PathBuf>,
+    /// Rewards rules laid over the built-in assets/rewards.toml (a bad file turns rewards
+    /// off with a warning; payments go on).
+    #[arg(long)]
+    rewards: Option<std::path::PathBuf>,
     /// Exchange the developer screen shows first (1 = the first APDU).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
     exchange: u16,
+    /// Be a transit gate (the `[transit]` table): the full-screen GO / STOP window. With
+    /// --demo the wallet is tapped with a button; else the first PC/SC reader is used.
+    #[arg(long)]
+    transit: bool,
+    /// With --transit and --demo: the phone's Express Transit setting off.
+    #[arg(long, requires = "transit")]
+    no_express: bool,
+    /// With --transit: `host:port` of a `tapterm host --listen` service for the deferred
+    /// authorisations, in place of the `[host]` table's.
+    #[arg(long, requires = "transit")]
+    host: Option<String>,
+    /// With --transit: the journal file (default: $XDG_DATA_HOME/tapterm/journal.sqlite).
+    #[arg(long, requires = "transit")]
+    journal: Option<std::path::PathBuf>,
     /// Screen to open: cashier, developer, history, readers.
     #[arg(long, default_value = "cashier", value_parser = ["cashier", "developer", "history", "readers"])]
     screen: String,
@@ -72,8 +90,11 @@ pub fn run(args: GuiArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    if args.transit {
+        return transit(&args);
+    }
     let config = match gui::settings::GuiConfig::load(args.config.as_deref()) {
-        Ok(c) => c,
+        Ok(c) => c.with_rewards(args.rewards.as_deref()),
         Err(e) => {
             eprintln!("tapterm: cannot load the terminal configuration: {e}");
             return ExitCode::FAILURE;
@@ -94,6 +115,40 @@ pub fn run(args: GuiArgs) -> ExitCode {
         },
     };
     match gui::run(config, options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tapterm: the window could not run: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `tapterm gui --transit`: the gate window.
+fn transit(args: &GuiArgs) -> ExitCode {
+    let (station, host) = match super::transit::open(
+        args.config.as_deref(),
+        args.journal.clone(),
+        args.host.clone(),
+    ) {
+        Ok(opened) => opened,
+        Err(e) => {
+            eprintln!("tapterm: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let reader = match args
+        .demo
+        .as_deref()
+        .and_then(tapterm::phone::Profile::from_name)
+    {
+        Some(profile) => gui::gate::GateReader::Demo {
+            profile,
+            locked: args.locked,
+            express: !args.no_express,
+        },
+        None => gui::gate::GateReader::Pcsc(None),
+    };
+    match gui::gate::run(station, reader, Some(host), args.auto_tap) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("tapterm: the window could not run: {e}");

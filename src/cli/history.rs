@@ -85,7 +85,14 @@ pub fn run_history(args: HistoryArgs) -> ExitCode {
     if let Some(id) = args.receipt {
         return match journal.get(id) {
             Ok(Some(stored)) => {
-                print!("{}", receipt::receipt(&stored, &args.merchant));
+                let award = tapterm::rewards::award(journal.ledger(), id).unwrap_or_else(|e| {
+                    eprintln!("tapterm: rewards of #{id} not shown: {e}");
+                    None
+                });
+                print!(
+                    "{}",
+                    receipt::receipt(&stored, &args.merchant, award.as_ref())
+                );
                 ExitCode::SUCCESS
             }
             Ok(None) => {

@@ -11,6 +11,8 @@ mod journal_stress;
 mod pay;
 mod readers;
 mod replay;
+mod rewards;
+mod transit;
 
 use std::process::ExitCode;
 
@@ -50,6 +52,12 @@ enum Command {
     Doctor(doctor::DoctorArgs),
     /// Run the acquirer/issuer simulator as a TCP service.
     Host(host::HostArgs),
+    /// Transit gate mode: the gate headless, the deferred authorisations' sender, the deny
+    /// list (clear) and close of day.
+    Transit(transit::TransitArgs),
+    /// The rewards ledger: members (account key truncated), a member's history, CSV,
+    /// --forget MEMBER.
+    Rewards(rewards::RewardsArgs),
     /// Record journal entries in a loop (crash test helper).
     #[command(hide = true)]
     JournalStress(journal_stress::JournalStressArgs),
@@ -67,6 +75,8 @@ pub fn run() -> ExitCode {
         Some(Command::Totals(args)) => history::run_totals(args),
         Some(Command::Doctor(args)) => doctor::run(args),
         Some(Command::Host(args)) => host::run(args),
+        Some(Command::Transit(args)) => transit::run(args),
+        Some(Command::Rewards(args)) => rewards::run(args),
         Some(Command::JournalStress(args)) => journal_stress::run(args),
         Some(Command::Phone(args)) => phone::run(args),
         Some(Command::Config(args)) => config::run(args),

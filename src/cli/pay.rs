@@ -28,6 +28,7 @@ use tapterm::journal::Journal;
 use tapterm::masking::TraceMasker;
 use tapterm::phone::{InProcessTransport, Profile, card::WalletOptions};
 use tapterm::reader::{CardInfo, Notice, PcscOptions, PcscTransport};
+use tapterm::rewards::{Award, Redemption, Rewards};
 use tapterm::terminal_config::{self, Settings};
 use tapterm::transaction::{KINDS, Sale, kind_from_name, kind_name, new_transaction};
 use tapterm::verdict::{Ending, message_text};
@@ -44,9 +45,17 @@ macro_rules! say {
 /// Arguments of `tapterm pay`.
 #[derive(Debug, clap::Args)]
 pub struct PayArgs {
-    /// Amount in major units of the currency (`12.34`; JPY `1500`).
+    /// Amount in major units of the currency (`12.34`; JPY `1500`); not with --transit.
+    #[arg(long, required_unless_present = "transit", conflicts_with = "transit")]
+    pub amount: Option<String>,
+    /// Be a transit gate (the `[transit]` table): no amount, no CVM, the gate opens on an
+    /// offline decision and the authorisation is queued and sent afterwards. Exit status 0
+    /// when the gate opened, 1 when it stayed shut.
     #[arg(long)]
-    pub amount: String,
+    pub transit: bool,
+    /// With --demo: the phone's Express Transit setting off (a locked phone asks for unlock).
+    #[arg(long, requires = "demo")]
+    pub no_express: bool,
     /// Amount, other (cashback) in major units.
     #[arg(long, default_value = "0")]
     pub amount_other: String,
@@ -91,6 +100,15 @@ pub struct PayArgs {
     /// Seconds to wait for each tap.
     #[arg(long, default_value_t = 30.0)]
     pub timeout: f64,
+    /// Rewards rules laid over the built-in assets/rewards.toml (a bad file turns rewards
+    /// off with a warning; the payment goes on).
+    #[arg(long)]
+    pub rewards: Option<PathBuf>,
+    /// Apply this rewards offer: a zero-amount "rewards check" tap first recognises the
+    /// member (nothing is charged or sent to the host), then the amount less the offer's
+    /// discount is charged; the redemption is journalled with the sale if it is approved.
+    #[arg(long, value_name = "OFFER", conflicts_with = "no_journal")]
+    pub redeem: Option<String>,
 }
 
 /// The transaction types by name (`purchase`, `refund`, `cash`, `cashback`).
@@ -112,6 +130,9 @@ const EXIT_CANCELLED: u8 = 130;
 
 /// Runs the subcommand.
 pub fn run(args: PayArgs) -> ExitCode {
+    if args.transit {
+        return super::transit::pay(&args);
+    }
     let (settings, txn, timeout) = match inputs(&args) {
         Ok(inputs) => inputs,
         Err(code) => return code,
@@ -131,6 +152,15 @@ pub fn run(args: PayArgs) -> ExitCode {
     let mut journal = match open_journal(&args, &settings) {
         Ok(j) => j,
         Err(code) => return code,
+    };
+    let rewards = load_rewards(&args, &settings);
+    let mut txn = txn;
+    let redeem = match &args.redeem {
+        None => None,
+        Some(offer) => match check_tap(&args, config, &mut txn, offer, &rewards, &journal) {
+            Ok(redemption) => Some(redemption),
+            Err(code) => return code,
+        },
     };
     let cancel = CancelToken::new();
     if let Err(e) = cancel_on_signals(&cancel) {
@@ -155,6 +185,8 @@ pub fn run(args: PayArgs) -> ExitCode {
         journal: journal.as_mut(),
         reader: source_name(&args),
         cancel: cancel.clone(),
+        rewards: rewards.as_ref(),
+        redeem,
     };
     let style = match (args.json, args.decode) {
         (true, _) => TraceStyle::Quiet,
@@ -164,6 +196,15 @@ pub fn run(args: PayArgs) -> ExitCode {
     let done = run_checkout(config, &txn, source.transport(), &mut services, style);
     if let Some(e) = done.journal.error() {
         eprintln!("tapterm pay: WARNING: the transaction was NOT journalled: {e}");
+    }
+    if let Err(e) = &done.rewards {
+        eprintln!("tapterm pay: WARNING: rewards not written (the sale is journalled): {e}");
+    }
+    if let (Some(offer), Ok(award)) = (&args.redeem, &done.rewards)
+        && done.verdict.approved()
+        && award.as_ref().and_then(|a| a.redeemed.as_ref()).is_none()
+    {
+        eprintln!("tapterm pay: WARNING: offer {offer:?} was no longer available; not redeemed");
     }
     if done.verdict.ending == Ending::NoCard {
         let why = match &source {
@@ -200,7 +241,7 @@ pub fn run(args: PayArgs) -> ExitCode {
 }
 
 /// SIGINT and SIGTERM cancel `cancel`; a second one ends the process at once.
-fn cancel_on_signals(cancel: &CancelToken) -> std::io::Result<()> {
+pub(super) fn cancel_on_signals(cancel: &CancelToken) -> std::io::Result<()> {
     use signal_hook::consts::{SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
     let cancel = cancel.clone();
@@ -231,7 +272,7 @@ fn inputs(args: &PayArgs) -> Result<(Settings, Transaction, Duration), ExitCode>
         Some(text) => parse_currency(text).map_err(usage)?,
         None => (settings.app.currency, settings.app.currency_exponent),
     };
-    let amount = emv_kernel::vector::minor_units(&args.amount, exponent)
+    let amount = emv_kernel::vector::minor_units(args.amount.as_deref().unwrap_or("0"), exponent)
         .map_err(|e| usage(format!("--amount: {e}")))?;
     let amount_other = emv_kernel::vector::minor_units(&args.amount_other, exponent)
         .map_err(|e| usage(format!("--amount-other: {e}")))?;
@@ -275,6 +316,106 @@ fn open_journal(args: &PayArgs, settings: &Settings) -> Result<Option<Journal>, 
         })
 }
 
+/// The rewards rules when rewards are on and there is a journal to keep them in; a bad
+/// rules file or secret is a warning: the payment goes on without rewards.
+fn load_rewards(args: &PayArgs, settings: &Settings) -> Option<Rewards> {
+    if args.no_journal {
+        return None;
+    }
+    let journal = args.journal.clone().unwrap_or_else(Journal::default_path);
+    let app = &settings.app;
+    match Rewards::load(
+        args.rewards.as_deref(),
+        app.currency,
+        app.currency_exponent,
+        &journal,
+    ) {
+        Ok(rewards) => rewards,
+        Err(e) => {
+            eprintln!("tapterm pay: WARNING: rewards are off: {e}");
+            None
+        }
+    }
+}
+
+/// The rewards check tap for `--redeem OFFER`: a zero-amount read recognises the member,
+/// the offer must be theirs now, and `txn`'s amount loses the discount. Nothing is charged,
+/// sent to the host or journalled by the check.
+fn check_tap(
+    args: &PayArgs,
+    config: &TerminalConfig,
+    txn: &mut Transaction,
+    offer: &str,
+    rewards: &Option<Rewards>,
+    journal: &Option<Journal>,
+) -> Result<Redemption, ExitCode> {
+    let (Some(rewards), Some(journal)) = (rewards, journal) else {
+        return Err(usage("--redeem: rewards are off"));
+    };
+    if txn.kind != TransactionType::Purchase {
+        return Err(usage("--redeem: offers apply to purchases only"));
+    }
+    let Some(wanted) = rewards.rules.offer(offer) else {
+        let names: Vec<&str> = rewards
+            .rules
+            .offers
+            .iter()
+            .map(|o| o.name.as_str())
+            .collect();
+        return Err(usage(format!(
+            "--redeem: no offer {offer:?} in the rules; offers: {}",
+            names.join(", ")
+        )));
+    };
+    if txn.amount <= wanted.discount_minor {
+        return Err(usage(format!(
+            "--redeem: the offer takes {} off; the amount must be more",
+            tapterm::rewards::money(wanted.discount_minor, txn.currency, txn.currency_exponent)
+        )));
+    }
+    let timeout = Duration::try_from_secs_f64(args.timeout).unwrap_or(Duration::from_secs(30));
+    let check = tapterm::rewards::check_transaction(txn);
+    let mut source = card_source(args, timeout, &CancelToken::new())?;
+    if !args.json {
+        say!("rewards check: tap the card or phone (nothing is charged)");
+    }
+    let read = checkout::run(config, &check, source.transport(), &mut |_| {});
+    drop(source);
+    let fail = |what: String| {
+        eprintln!("tapterm pay: --redeem: {what}; nothing was charged");
+        ExitCode::FAILURE
+    };
+    let Some(record) = &read.kernel.data_record else {
+        return Err(fail(format!(
+            "the rewards check read no card data ({})",
+            read.verdict.summary()
+        )));
+    };
+    let found = rewards
+        .recognise(journal.ledger(), record)
+        .map_err(|e| fail(e.to_string()))?
+        .ok_or_else(|| fail("this card or phone is not a rewards member yet".into()))?;
+    if !found.available.iter().any(|o| o.name == wanted.name) {
+        return Err(fail(format!(
+            "offer {offer:?} is not available to member #{} ({} points, {} visits)",
+            found.member.id, found.member.points, found.member.visits
+        )));
+    }
+    txn.amount -= wanted.discount_minor;
+    if !args.json {
+        say!(
+            "rewards check: member #{} {}; offer {offer:?} takes {} off",
+            found.member.id,
+            found.member.key,
+            tapterm::rewards::money(wanted.discount_minor, txn.currency, txn.currency_exponent)
+        );
+    }
+    Ok(Redemption {
+        member: found.member.id,
+        offer: wanted.name.clone(),
+    })
+}
+
 /// The demo wallet or the PC/SC reader; reader notices go to stderr (JSON) or the trace.
 fn card_source(
     args: &PayArgs,
@@ -307,6 +448,7 @@ fn card_source(
         reader: args.reader.clone(),
         tap_timeout: Some(timeout),
         cancel: cancel.clone(),
+        ecp_frame: None,
     };
     Ok(Source::Reader(Box::new(PcscTransport::new(
         options,
@@ -315,7 +457,7 @@ fn card_source(
 }
 
 /// The reader as the operator named it (for messages and the journal).
-fn source_name(args: &PayArgs) -> String {
+pub(super) fn source_name(args: &PayArgs) -> String {
     match (&args.demo, &args.reader) {
         (Some(p), _) => format!("demo {p}"),
         (None, Some(r)) => r.clone(),
@@ -351,7 +493,7 @@ fn write_record(
 }
 
 /// Where the card comes from.
-enum Source {
+pub(super) enum Source {
     /// A PC/SC reader.
     Reader(Box<PcscTransport>),
     /// An in-process virtual wallet.
@@ -359,7 +501,7 @@ enum Source {
 }
 
 impl Source {
-    fn transport(&mut self) -> &mut dyn Transport {
+    pub(super) fn transport(&mut self) -> &mut dyn Transport {
         match self {
             Source::Reader(t) => t.as_mut(),
             Source::Demo(t) => t.as_mut(),
@@ -369,7 +511,7 @@ impl Source {
 
 /// How much of the trace `pay` prints while the checkout runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TraceStyle {
+pub(super) enum TraceStyle {
     /// Nothing (JSON at the end).
     Quiet,
     /// One line per event.
@@ -399,8 +541,13 @@ fn run_checkout(
     services: &mut Services<'_>,
     style: TraceStyle,
 ) -> CheckoutResult {
+    checkout::run_with(config, txn, transport, &mut trace_printer(style), services)
+}
+
+/// What prints each event of a checkout as it happens (nothing in `Quiet` style).
+pub(super) fn trace_printer(style: TraceStyle) -> impl FnMut(Progress) {
     let mut masker = TraceMasker::default();
-    let mut print = |event: Progress| {
+    move |event: Progress| {
         if style == TraceStyle::Quiet {
             return;
         }
@@ -423,8 +570,7 @@ fn run_checkout(
                 }
             }
         }
-    };
-    checkout::run_with(config, txn, transport, &mut print, services)
+    }
 }
 
 /// Parses `EUR` or `978` into the numeric code and its exponent.
@@ -515,6 +661,13 @@ fn print_outcome(done: &CheckoutResult) {
     if let Some(stored) = done.journal.stored() {
         say!("journal: entry {} ({})", stored.id, stored.entry.outcome);
     }
+    if let Ok(Some(award)) = &done.rewards {
+        let txn = &done.transaction;
+        let money = |m| tapterm::rewards::money(m, txn.currency, txn.currency_exponent);
+        for (label, value) in award.items(money) {
+            say!("rewards: {label}: {value}");
+        }
+    }
     say!("cvm:     {}", verdict.cvm.map_or("n/a", |c| c.name()));
     if let Some(pan) = masker.masked_pan() {
         say!("PAN:     {pan}");
@@ -577,6 +730,11 @@ fn json_report(done: &CheckoutResult, card: Option<&CardInfo>) -> String {
             "cryptogram_verified": h.cryptogram_verified,
         })),
         "journal_id": done.journal.stored().map(|s| s.id),
+        "amount_minor": done.transaction.amount,
+        "rewards": match &done.rewards {
+            Ok(award) => award.as_ref().map(award_json),
+            Err(e) => Some(json!({ "error": e })),
+        },
         "cvm": verdict.cvm.map_or("n/a", |c| c.name()),
         "pan": masker.masked_pan(),
         "ui": kernel.ui.iter().map(|u| u.message.name()).collect::<Vec<_>>(),
@@ -593,6 +751,24 @@ fn json_report(done: &CheckoutResult, card: Option<&CardInfo>) -> String {
         "trace": trace,
     });
     serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+/// A rewards award as JSON (the account key truncated, as everywhere).
+fn award_json(a: &Award) -> serde_json::Value {
+    let offer = |(name, minor): &(String, u64)| json!({ "offer": name, "discount_minor": minor });
+    json!({
+        "member": a.member,
+        "account": a.key.to_string(),
+        "keyed_by": a.key.source(),
+        "earned": a.earned,
+        "welcome": a.welcome,
+        "reversed": a.reversed,
+        "balance": a.balance,
+        "visits": a.visits,
+        "unlocked": a.unlocked.iter().map(offer).collect::<Vec<_>>(),
+        "redeemed": a.redeemed.as_ref().map(offer),
+        "new_device": a.new_device,
+    })
 }
 
 #[cfg(test)]

@@ -16,16 +16,28 @@ use super::lights;
 use super::phase::{Live, Outcome, Phase};
 use super::readers::ReaderChoice;
 use super::receipt;
+use crate::rewards::{Recognised, Redemption};
 use crate::transaction::kind_text;
 use crate::verdict::{Tone, message_text};
 
-/// The cashier screen's own state: the amount being typed.
+/// The cashier screen's own state: the amount being typed, and the rewards member the last
+/// check tap recognised with the offer chosen for the next sale.
 #[derive(Debug, Clone)]
 pub struct State {
     entry: AmountEntry,
     kind: TransactionType,
     error: Option<String>,
     blink_on: bool,
+    checked: Option<Checked>,
+}
+
+/// What a rewards check found.
+#[derive(Debug, Clone)]
+struct Checked {
+    /// The member, or `None`: not a member yet.
+    found: Option<Recognised>,
+    /// The offer (index into `found.available`) to take off the next sale.
+    chosen: Option<usize>,
 }
 
 /// What the cashier can do.
@@ -51,6 +63,10 @@ pub enum Message {
     Blink,
     /// Something on the receipt.
     Receipt(receipt::Message),
+    /// Start a rewards check tap (nothing is charged).
+    CheckRewards,
+    /// Take this offer of the checked member off the next sale (again: not).
+    UseOffer(usize),
 }
 
 /// What the window does for the cashier screen.
@@ -70,6 +86,8 @@ pub enum Action {
     UseDemoReader,
     /// Pass on to the receipt.
     Receipt(receipt::Message),
+    /// Run a rewards check tap.
+    CheckRewards,
 }
 
 /// What the screen shows besides its own state.
@@ -81,6 +99,8 @@ pub struct Context<'a> {
     pub currency: &'a Currency,
     /// The reader the next sale runs on.
     pub reader: ReaderChoice,
+    /// Whether rewards are on (the "Check rewards" button).
+    pub rewards: bool,
 }
 
 impl State {
@@ -95,7 +115,38 @@ impl State {
             kind: TransactionType::Purchase,
             error: None,
             blink_on: true,
+            checked: None,
         }
+    }
+
+    /// A rewards check is over: show the member and their offers (or that there is none).
+    pub fn checked(&mut self, found: Option<Recognised>) {
+        self.checked = Some(Checked {
+            found,
+            chosen: None,
+        });
+    }
+
+    /// The offer chosen for the next sale, with its member; forgets the check, which
+    /// serves one sale.
+    pub fn take_redemption(&mut self) -> Option<(Redemption, u64)> {
+        let checked = self.checked.take()?;
+        let found = checked.found?;
+        let offer = found.available.get(checked.chosen?)?;
+        Some((
+            Redemption {
+                member: found.member.id,
+                offer: offer.name.clone(),
+            },
+            offer.discount_minor,
+        ))
+    }
+
+    /// The discount chosen for the next sale, in minor units.
+    pub fn discount(&self) -> Option<u64> {
+        let checked = self.checked.as_ref()?;
+        let offers = &checked.found.as_ref()?.available;
+        offers.get(checked.chosen?).map(|o| o.discount_minor)
     }
 
     /// Why the amount was refused, if it was.
@@ -151,12 +202,27 @@ impl State {
             Message::UseDemoReader => return Action::UseDemoReader,
             Message::Blink => self.blink_on = !self.blink_on,
             Message::Receipt(m) => return Action::Receipt(m),
+            Message::CheckRewards if entry => {
+                self.checked = None;
+                return Action::CheckRewards;
+            }
+            Message::UseOffer(i) if entry => {
+                if let Some(checked) = self.checked.as_mut() {
+                    checked.chosen = if checked.chosen == Some(i) {
+                        None
+                    } else {
+                        Some(i)
+                    };
+                }
+            }
             Message::Key(_)
             | Message::Kind(_)
             | Message::Charge
             | Message::Enter
             | Message::Cancel
-            | Message::NewSale => {}
+            | Message::NewSale
+            | Message::CheckRewards
+            | Message::UseOffer(_) => {}
         }
         Action::None
     }
@@ -169,7 +235,7 @@ impl State {
     /// The cashier screen for the stage of the sale.
     pub fn view<'a>(&'a self, cx: Context<'a>) -> Element<'a, Message> {
         match cx.phase {
-            Phase::Entry => self.entry_view(&cx.reader, cx.currency),
+            Phase::Entry => self.entry_view(&cx.reader, cx.currency, cx.rewards),
             Phase::Waiting(live) => self.waiting_view(live, cx.currency),
             Phase::Outcome(outcome) => self.outcome_view(outcome, cx.currency),
         }
@@ -179,7 +245,12 @@ impl State {
         lights::view(status, self.blink_on)
     }
 
-    fn entry_view(&self, reader: &ReaderChoice, currency: &Currency) -> Element<'_, Message> {
+    fn entry_view(
+        &self,
+        reader: &ReaderChoice,
+        currency: &Currency,
+        rewards: bool,
+    ) -> Element<'_, Message> {
         let kind = |k: TransactionType| {
             button(text(kind_text(k)).size(20))
                 .style(if self.kind == k {
@@ -198,9 +269,15 @@ impl State {
                 .size(20)
                 .color(Color::from_rgb(0.9, 0.3, 0.25))
                 .into(),
-            None => text(match self.kind {
-                TransactionType::Refund => "Refund: type the amount to give back, then Charge",
-                _ => "Type the amount, then Charge",
+            None => text(match (self.kind, self.discount()) {
+                (TransactionType::Refund, _) => {
+                    "Refund: type the amount to give back, then Charge".to_string()
+                }
+                (_, Some(off)) => format!(
+                    "Type the amount, then Charge: the offer takes {} off",
+                    currency.format_minor(i128::from(off))
+                ),
+                _ => "Type the amount, then Charge".to_string(),
             })
             .size(18)
             .into(),
@@ -228,7 +305,7 @@ impl State {
                     .on_press(Message::UseDemoReader),
             );
         }
-        let right = column![
+        let mut right = column![
             self.lights(ReaderStatus::Idle),
             reader,
             big_button("Charge", button::success, Some(Message::Charge)),
@@ -240,6 +317,17 @@ impl State {
         ]
         .spacing(18)
         .width(Length::FillPortion(2));
+        if rewards {
+            right = right.push(
+                button(text("Check rewards").size(20))
+                    .padding([10, 24])
+                    .style(button::secondary)
+                    .on_press(Message::CheckRewards),
+            );
+        }
+        if let Some(checked) = &self.checked {
+            right = right.push(checked_view(checked, currency));
+        }
         container(row![left, right].spacing(30)).padding(24).into()
     }
 
@@ -262,14 +350,18 @@ impl State {
             c = c.push(text("Follow the instructions on the phone, then tap again").size(24));
         }
         c = c.push(
-            text(format!(
-                "{} {}",
-                match live.kind() {
-                    TransactionType::Refund => "Refund",
-                    _ => "Pay",
-                },
-                currency.format(live.amount().value)
-            ))
+            text(if live.is_check() {
+                "Rewards check: nothing is charged".to_string()
+            } else {
+                format!(
+                    "{} {}",
+                    match live.kind() {
+                        TransactionType::Refund => "Refund",
+                        _ => "Pay",
+                    },
+                    currency.format(live.amount().value)
+                )
+            })
             .size(40)
             .font(Font::MONOSPACE),
         );
@@ -311,6 +403,9 @@ impl State {
         for line in outcome.detail() {
             c = c.push(text(line).size(24));
         }
+        for line in outcome.rewards() {
+            c = c.push(text(line).size(20));
+        }
         c = c.push(
             text(currency.format(outcome.amount().value))
                 .size(40)
@@ -332,6 +427,37 @@ impl State {
             None => top,
         }
     }
+}
+
+/// The member a rewards check recognised, with a button per offer they can have now.
+fn checked_view<'a>(checked: &'a Checked, currency: &Currency) -> Element<'a, Message> {
+    let Some(found) = &checked.found else {
+        return text("Not a rewards member yet: the first purchase joins")
+            .size(18)
+            .into();
+    };
+    let m = &found.member;
+    let mut c = column![
+        text(format!("Member #{} {}", m.id, m.key)).size(18),
+        text(format!("{} points, {} visits", m.points, m.visits)).size(18),
+    ]
+    .spacing(8);
+    if found.available.is_empty() {
+        c = c.push(text("No offer available yet").size(16));
+    }
+    for (i, offer) in found.available.iter().enumerate() {
+        let off = currency.format_minor(i128::from(offer.discount_minor));
+        c = c.push(
+            button(text(format!("Use {} ({off} off)", offer.name)).size(18))
+                .style(if checked.chosen == Some(i) {
+                    button::primary
+                } else {
+                    button::secondary
+                })
+                .on_press(Message::UseOffer(i)),
+        );
+    }
+    c.into()
 }
 
 fn key_button<'a>(label: &'a str, key: KeypadKey) -> Element<'a, Message> {

@@ -11,6 +11,7 @@
 pub mod amount;
 pub mod cashier;
 pub mod developer;
+pub mod gate;
 pub mod history;
 pub mod lights;
 pub mod phase;
@@ -39,6 +40,7 @@ use worker::Event;
 use crate::checkout::CheckoutResult;
 use crate::journal::StoredEntry;
 use crate::phone::Profile;
+use crate::rewards::Redemption;
 use crate::transaction::{Sale, new_transaction};
 use crate::verdict::Verdict;
 
@@ -176,6 +178,7 @@ impl App {
             auto_tap: options.auto_tap,
         };
         let journal = config.journal.clone();
+        let config_warning = config.rewards_warning.clone();
         let app = App {
             config,
             screen: options.screen,
@@ -184,7 +187,7 @@ impl App {
             developer: developer::State::new(options.exchange),
             history: history::State::default(),
             readers: readers::State::new(demo, options.profile.is_none()),
-            notice: None,
+            notice: config_warning,
         };
         // The journal first: a pre-filled charge must find it open.
         let mut first = history::open(journal, app.config.zone)
@@ -368,6 +371,7 @@ impl App {
                     self.notice = None;
                 }
             }
+            cashier::Action::CheckRewards => return self.check_rewards(),
             cashier::Action::UseDemoReader => {
                 return self.update(readers::Message::Use(None).into());
             }
@@ -382,10 +386,48 @@ impl App {
         Task::none()
     }
 
+    /// Starts a rewards check tap: a zero-amount read of the card that no host sees and no
+    /// journal keeps (crate::rewards), to recognise the member before the sale.
+    fn check_rewards(&mut self) -> Task<Message> {
+        if !matches!(self.phase, Phase::Entry) || self.config.rewards.is_none() {
+            return Task::none();
+        }
+        let amount = Amount {
+            value: crate::transaction::major(0, self.config.currency.exponent),
+            minor: 0,
+        };
+        self.start(amount, TransactionType::Purchase, None, true)
+    }
+
     fn charge(&mut self, amount: Amount, kind: TransactionType) -> Task<Message> {
         if !matches!(self.phase, Phase::Entry) {
             return Task::none();
         }
+        let (amount, redeem) = match self.cashier.take_redemption() {
+            Some((redeem, off)) if kind == TransactionType::Purchase => {
+                let Some(minor) = amount.minor.checked_sub(off).filter(|m| *m > 0) else {
+                    let off = self.config.currency.format_minor(i128::from(off));
+                    self.cashier.refuse(format!(
+                        "The offer takes {off} off: the amount must be more"
+                    ));
+                    return Task::none();
+                };
+                let value = crate::transaction::major(minor, self.config.currency.exponent);
+                (Amount { value, minor }, Some(redeem))
+            }
+            _ => (amount, None),
+        };
+        self.start(amount, kind, redeem, false)
+    }
+
+    /// Starts a sale, or a rewards `check`, on the chosen reader.
+    fn start(
+        &mut self,
+        amount: Amount,
+        kind: TransactionType,
+        redeem: Option<Redemption>,
+        check: bool,
+    ) -> Task<Message> {
         let sale = Sale {
             kind,
             amount: amount.minor,
@@ -407,8 +449,13 @@ impl App {
             reader: reader.clone(),
             host: self.config.host.clone(),
             journal: self.history.journal().cloned(),
+            rewards: self.config.rewards.clone(),
+            redeem,
+            check,
         });
-        self.phase = Phase::Waiting(Box::new(Live::new(control, amount, kind, reader)));
+        let live = Live::new(control, amount, kind, reader);
+        let live = if check { live.checking() } else { live };
+        self.phase = Phase::Waiting(Box::new(live));
         self.notice = None;
         events.map(Message::Progress)
     }
@@ -421,6 +468,17 @@ impl App {
         match event {
             Event::Notice(text) => self.notice = Some(text),
             Event::Done(result) => return self.finished(Some(Arc::new(*result))),
+            Event::Checked(found) => {
+                let closing = live.closing();
+                self.phase = Phase::Entry;
+                match found {
+                    Ok(found) => self.cashier.checked(found),
+                    Err(e) => self.notice = Some(format!("Rewards check failed: {e}")),
+                }
+                if closing {
+                    return iced::exit();
+                }
+            }
             Event::Stopped => return self.finished(None),
             other => live.progress(other),
         }
@@ -484,6 +542,7 @@ impl App {
                     phase: &self.phase,
                     currency: &self.config.currency,
                     reader,
+                    rewards: self.config.rewards.is_some(),
                 })
                 .map(Message::Cashier),
             Screen::Developer => self

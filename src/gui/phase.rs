@@ -40,6 +40,8 @@ pub struct Live {
     exchanges: Vec<TraceEntry>,
     /// The window was closed: it goes once the transaction is journalled.
     close_when_done: bool,
+    /// A rewards check tap, not a sale.
+    check: bool,
 }
 
 /// How a transaction ended, as the cashier sees it.
@@ -84,7 +86,19 @@ impl Live {
             polling: false,
             exchanges: Vec::new(),
             close_when_done: false,
+            check: false,
         }
+    }
+
+    /// The same, as a rewards check tap (zero amount, nothing charged).
+    pub fn checking(mut self) -> Live {
+        self.check = true;
+        self
+    }
+
+    /// Whether this is a rewards check tap.
+    pub fn is_check(&self) -> bool {
+        self.check
     }
 
     /// The amount charged.
@@ -156,7 +170,7 @@ impl Live {
                 self.prompt.card_detected();
             }
             Event::Exchange(record) => self.exchanges.push(record),
-            Event::Notice(_) | Event::Done(_) | Event::Stopped => {}
+            Event::Notice(_) | Event::Done(_) | Event::Checked(_) | Event::Stopped => {}
         }
     }
 
@@ -176,7 +190,10 @@ impl Live {
             .journal
             .stored()
             .filter(|_| verdict.receipt)
-            .map(|stored| Box::new(receipt::State::new(stored.clone(), merchant)));
+            .map(|stored| {
+                let award = result.rewards.as_ref().ok().and_then(Option::as_ref);
+                Box::new(receipt::State::new(stored.clone(), merchant, award))
+            });
         // The lights stay as the kernel left them, but for a success (Book A 9.1.2) or a
         // transaction that ended without a card decision and needs nothing more.
         let status = match verdict.tone() {
@@ -233,6 +250,25 @@ impl Outcome {
     /// The status lights left on.
     pub fn status(&self) -> ReaderStatus {
         self.status
+    }
+
+    /// What the sale did to its rewards member, one `label: value` line each ("Points
+    /// earned: +25", "Offer available: 5th visit: EUR 2.00 off"), or why the ledger could
+    /// not be written; nothing when the sale earned nothing.
+    pub fn rewards(&self) -> Vec<String> {
+        let Ended::Checkout { result, .. } = &self.ended else {
+            return Vec::new();
+        };
+        let txn = &result.transaction;
+        match &result.rewards {
+            Ok(Some(award)) => award
+                .items(|m| crate::rewards::money(m, txn.currency, txn.currency_exponent))
+                .into_iter()
+                .map(|(label, value)| format!("{label}: {value}"))
+                .collect(),
+            Ok(None) => Vec::new(),
+            Err(e) => vec![format!("Rewards not written: {e}")],
+        }
     }
 
     /// The receipt, when the verdict calls for one and the journal holds the entry.

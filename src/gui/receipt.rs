@@ -8,6 +8,7 @@ use iced::widget::{button, column, container, scrollable, text};
 use iced::{Color, Element, Font, Length, Task};
 
 use crate::journal::StoredEntry;
+use crate::rewards::Award;
 
 /// A receipt on screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,9 +25,9 @@ pub enum Message {
 }
 
 impl State {
-    /// The receipt of a journal entry.
-    pub fn new(entry: StoredEntry, merchant: &str) -> State {
-        let text = crate::journal::receipt::receipt(&entry, merchant);
+    /// The receipt of a journal entry, with what it did to its rewards member.
+    pub fn new(entry: StoredEntry, merchant: &str, rewards: Option<&Award>) -> State {
+        let text = crate::journal::receipt::receipt(&entry, merchant, rewards);
         State { entry, text }
     }
 

@@ -11,6 +11,7 @@ use iced::widget::{column, text};
 use super::amount::{Currency, Limits};
 use super::worker::HostLink;
 use crate::journal::Journal;
+use crate::rewards::Rewards;
 use crate::terminal_config::{self, Settings};
 use crate::time_zone::Zone;
 
@@ -33,6 +34,10 @@ pub struct GuiConfig {
     pub host: Option<HostLink>,
     /// The time zone of the transaction's date and time and of the journal's day.
     pub zone: Zone,
+    /// The rewards ledger's rules; `None` when off.
+    pub rewards: Option<Arc<Rewards>>,
+    /// Why rewards are off when they should be on (a bad rules file): shown at start.
+    pub rewards_warning: Option<String>,
 }
 
 /// Why the configuration could not be loaded.
@@ -64,6 +69,8 @@ impl GuiConfig {
             journal: None,
             host: None,
             zone: Zone::Local,
+            rewards: None,
+            rewards_warning: None,
         })
     }
 
@@ -94,6 +101,21 @@ impl GuiConfig {
         });
         config.zone = app.time_zone;
         Ok(config)
+    }
+
+    /// The configuration with rewards: `assets/rewards.toml` overlaid by `user`, the secret
+    /// beside the journal. A bad rules file turns rewards off with a warning; payments go on.
+    pub fn with_rewards(mut self, user: Option<&Path>) -> GuiConfig {
+        let journal = self.journal.clone().unwrap_or_else(Journal::default_path);
+        let (numeric, exponent) = (self.currency.numeric, self.currency.exponent);
+        match Rewards::load(user, numeric, exponent, &journal) {
+            Ok(rewards) => self.rewards = rewards.map(Arc::new),
+            Err(e) => {
+                self.rewards = None;
+                self.rewards_warning = Some(format!("Rewards are off: {e}"));
+            }
+        }
+        self
     }
 
     /// Loads `assets/terminal.toml`, overlaid by `user`, with the CA keys.

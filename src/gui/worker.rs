@@ -23,6 +23,7 @@ use crate::checkout::{self, CheckoutResult, Progress, Services};
 use crate::host::{Authoriser, StandIn};
 use crate::phone::{InProcessTransport, Profile, Wallet, WalletOptions};
 use crate::reader::pcsc_transport::{PcscOptions, PcscTransport};
+use crate::rewards::{Recognised, Redemption, Rewards};
 
 /// Progress reported by the transaction thread.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +40,9 @@ pub enum Event {
     Notice(String),
     /// The transaction is over and journalled: checkout's result, verdict and all.
     Done(Box<CheckoutResult>),
+    /// A rewards check tap is over: the member it recognised (`None`: not a member yet, or
+    /// no card data read), or why the ledger could not be read.
+    Checked(Result<Option<Recognised>, String>),
     /// The thread ended without a result (it could not start, or panicked).
     Stopped,
 }
@@ -101,6 +105,13 @@ pub struct Job {
     pub host: Option<HostLink>,
     /// The journal, if it could be opened.
     pub journal: Option<SharedJournal>,
+    /// The rewards ledger's rules, when rewards are on.
+    pub rewards: Option<Arc<Rewards>>,
+    /// The offer the cashier applied to this sale.
+    pub redeem: Option<Redemption>,
+    /// A rewards check tap (the transaction has zero amount): the kernel reads the card, no
+    /// host is asked, nothing is journalled, and the member is looked up.
+    pub check: bool,
 }
 
 /// A reader's transport, movable to the transaction thread.
@@ -144,9 +155,9 @@ impl LastWord {
         }
     }
 
-    fn done(mut self, result: CheckoutResult) {
+    fn done(mut self, last: Event) {
         if let Some(events) = self.0.take() {
-            let _ = events.unbounded_send(Event::Done(Box::new(result)));
+            let _ = events.unbounded_send(last);
         }
     }
 }
@@ -196,6 +207,7 @@ fn open_reader(
                     reader: Some(name.clone()),
                     tap_timeout: None,
                     cancel: cancel.clone(),
+                    ecp_frame: None,
                 },
                 Box::new(move |notice| {
                     let _ = notices.unbounded_send(Event::Notice(notice.to_string()));
@@ -217,6 +229,23 @@ fn run(job: Job, mut transport: Reader, cancel: CancelToken, waker: WakerGuard, 
         inner: transport.as_mut(),
         last: &last,
     };
+    if job.check {
+        let mut services = Services {
+            reader: job.reader.label(),
+            cancel,
+            ..Services::none()
+        };
+        let result = checkout::run_with(
+            &job.config,
+            &job.transaction,
+            &mut shown,
+            &mut |p| last.send(progress_event(p)),
+            &mut services,
+        );
+        drop(waker);
+        last.done(Event::Checked(recognise(&job, &result)));
+        return;
+    }
     // The journal stays locked for the transaction: one runs at a time. A lock poisoned by
     // a panic elsewhere is taken over: SQLite rolled back whatever write was cut short.
     let mut journal = job
@@ -232,25 +261,45 @@ fn run(job: Job, mut transport: Reader, cancel: CancelToken, waker: WakerGuard, 
         journal: journal.as_deref_mut(),
         reader: job.reader.label(),
         cancel,
+        rewards: job.rewards.as_deref(),
+        redeem: job.redeem.clone(),
     };
     let result = checkout::run_with(
         &job.config,
         &job.transaction,
         &mut shown,
-        &mut |p| {
-            last.send(match p {
-                Progress::Ui(r) => Event::Ui(r),
-                Progress::Exchange(x) => Event::Exchange(x),
-                Progress::WaitingForTap => Event::WaitingForTap,
-                Progress::CardDetected => Event::CardDetected,
-            })
-        },
+        &mut |p| last.send(progress_event(p)),
         &mut services,
     );
     drop(services);
     drop(journal);
     drop(waker);
-    last.done(result);
+    last.done(Event::Done(Box::new(result)));
+}
+
+fn progress_event(p: Progress) -> Event {
+    match p {
+        Progress::Ui(r) => Event::Ui(r),
+        Progress::Exchange(x) => Event::Exchange(x),
+        Progress::WaitingForTap => Event::WaitingForTap,
+        Progress::CardDetected => Event::CardDetected,
+    }
+}
+
+/// The member a rewards check's card data belongs to, looked up in the journal's ledger.
+fn recognise(job: &Job, result: &CheckoutResult) -> Result<Option<Recognised>, String> {
+    let Some(record) = &result.kernel.data_record else {
+        return Err(format!("no card data read ({})", result.verdict.summary()));
+    };
+    let (Some(journal), Some(rewards)) = (&job.journal, &job.rewards) else {
+        return Ok(None);
+    };
+    let journal = journal
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    rewards
+        .recognise(journal.ledger(), record)
+        .map_err(|e| e.to_string())
 }
 
 /// Reports the prompt the kernel hands the reader for each wait for a tap (Book A 9.4:

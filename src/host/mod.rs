@@ -19,7 +19,9 @@ pub mod issuers;
 pub mod rules;
 pub mod server;
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rust_decimal::Decimal;
@@ -133,12 +135,43 @@ pub enum HostError {
     Refused(String),
 }
 
+/// What a deferred transit message is (issue 13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeferredKind {
+    /// The authorisation of one ride, sent after the gate opened (the card signed the
+    /// gate's zero or nominal amount).
+    Ride,
+    /// A day's aggregated fares for one account, charged against the card data of an
+    /// authorised ride: the amount differs from the one the card signed, by design.
+    Charge,
+}
+
+/// A message sent after the fact, with the id that makes it idempotent: the host acts on
+/// an id once and answers every repeat with its first answer, so a terminal that crashed
+/// between sending and recording the answer can send again without charging twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deferred {
+    /// Unique per ride (or per account and day for a charge).
+    pub id: String,
+    /// Ride or charge.
+    pub kind: DeferredKind,
+}
+
 /// Anything that answers authorisation requests: the in-process [`Host`] or a
 /// [`server::HostClient`].
 pub trait Authoriser: Send + Sync {
     /// Sends the request and waits for the answer (bounded by the client's timeout).
     fn authorise(&self, request: &AuthorisationRequest)
     -> Result<AuthorisationResponse, HostError>;
+
+    /// Sends a deferred transit message; the host answers a repeated id as it did the
+    /// first time, without acting on it again.
+    fn authorise_deferred(
+        &self,
+        request: &AuthorisationRequest,
+        deferred: &Deferred,
+    ) -> Result<AuthorisationResponse, HostError>;
 }
 
 /// What the terminal does when the host cannot be reached.
@@ -271,6 +304,8 @@ pub enum HostConfigError {
 pub struct Host {
     keys: IssuerKeys,
     rules: Rules,
+    /// First answers to deferred messages, by id (kept while the host runs).
+    deferred: Arc<Mutex<HashMap<String, AuthorisationResponse>>>,
 }
 
 const PAR: Tag = Tag::new(0x9F24);
@@ -331,7 +366,11 @@ enum Check {
 impl Host {
     /// A host with the given key table and rules.
     pub fn new(keys: IssuerKeys, rules: Rules) -> Host {
-        Host { keys, rules }
+        Host {
+            keys,
+            rules,
+            deferred: Arc::default(),
+        }
     }
 
     /// The host with the shipped test keys and rules.
@@ -402,6 +441,30 @@ impl Host {
 
     /// Answers one request. Never fails: every problem is a decline with a reason.
     pub fn decide(&self, request: &AuthorisationRequest) -> AuthorisationResponse {
+        self.decide_signed(request, true)
+    }
+
+    /// Answers a deferred message: the first time by [`Host::decide`] (a charge without
+    /// comparing its amount to the one the card signed), every repeat of its id with the
+    /// first answer. The flag says whether this was a repeat.
+    pub fn decide_deferred(
+        &self,
+        request: &AuthorisationRequest,
+        deferred: &Deferred,
+    ) -> (AuthorisationResponse, bool) {
+        let Ok(mut seen) = self.deferred.lock() else {
+            return (declined("96", "host error: deferred store", false), false);
+        };
+        if let Some(first) = seen.get(&deferred.id) {
+            return (first.clone(), true);
+        }
+        let answer = self.decide_signed(request, deferred.kind == DeferredKind::Ride);
+        seen.insert(deferred.id.clone(), answer.clone());
+        (answer, false)
+    }
+
+    /// [`Host::decide`], comparing the amount with the card's 9F02 only when `signed`.
+    fn decide_signed(&self, request: &AuthorisationRequest, signed: bool) -> AuthorisationResponse {
         let record = &request.record;
         let exponent = currency_exponent(request.currency).unwrap_or(2);
         let scaled = request.amount * Decimal::from(10u64.pow(u32::from(exponent)));
@@ -415,8 +478,9 @@ impl Host {
         let Some(minor) = minor else {
             return declined("13", "invalid amount", false);
         };
-        if let Some(signed) = record.get(&AMOUNT)
-            && *signed != emv_kernel::config::amount_bcd(minor)
+        if signed
+            && let Some(card_amount) = record.get(&AMOUNT)
+            && *card_amount != emv_kernel::config::amount_bcd(minor)
         {
             return declined(
                 "13",
@@ -484,6 +548,14 @@ impl Authoriser for Host {
         request: &AuthorisationRequest,
     ) -> Result<AuthorisationResponse, HostError> {
         Ok(self.decide(request))
+    }
+
+    fn authorise_deferred(
+        &self,
+        request: &AuthorisationRequest,
+        deferred: &Deferred,
+    ) -> Result<AuthorisationResponse, HostError> {
+        Ok(self.decide_deferred(request, deferred).0)
     }
 }
 

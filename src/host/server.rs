@@ -35,7 +35,19 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::{AuthorisationRequest, AuthorisationResponse, Authoriser, Host, HostError, log_line};
+use super::{
+    AuthorisationRequest, AuthorisationResponse, Authoriser, Deferred, Host, HostError, log_line,
+};
+
+/// A request frame body: an authorisation request, and for a deferred transit message its
+/// idempotency id (`"deferred":{"id":…,"kind":"ride"|"charge"}`, issue 13).
+#[derive(Debug, Serialize, Deserialize)]
+struct WireRequest {
+    #[serde(flatten)]
+    authorisation: AuthorisationRequest,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    deferred: Option<Deferred>,
+}
 
 /// Largest frame body accepted, in bytes.
 pub const MAX_FRAME: u32 = 1 << 20;
@@ -237,7 +249,7 @@ fn serve_connection(mut stream: TcpStream, host: &Host, log: &LogSink) {
                 return;
             }
         };
-        let request: AuthorisationRequest = match serde_json::from_slice(&body) {
+        let wire: WireRequest = match serde_json::from_slice(&body) {
             Ok(r) => r,
             Err(e) => {
                 let text = json_error_text(&e);
@@ -246,8 +258,28 @@ fn serve_connection(mut stream: TcpStream, host: &Host, log: &LogSink) {
                 return;
             }
         };
-        let response = host.decide(&request);
-        write_log(log, &format!("{peer}: {}", log_line(&request, &response)));
+        let request = &wire.authorisation;
+        let response = match &wire.deferred {
+            None => {
+                let response = host.decide(request);
+                write_log(log, &format!("{peer}: {}", log_line(request, &response)));
+                response
+            }
+            Some(deferred) => {
+                let (response, repeat) = host.decide_deferred(request, deferred);
+                let kind = format!("{:?}", deferred.kind).to_lowercase();
+                let seen = if repeat { "repeat" } else { "new" };
+                write_log(
+                    log,
+                    &format!(
+                        "{peer}: deferred {kind} {} {seen}: {}",
+                        deferred.id,
+                        log_line(request, &response)
+                    ),
+                );
+                response
+            }
+        };
         if reply(&mut stream, &Reply::Ok(response)).is_err() {
             return;
         }
@@ -277,7 +309,7 @@ impl HostClient {
 
     fn exchange(
         &self,
-        request: &AuthorisationRequest,
+        request: &WireRequest,
         deadline: Instant,
     ) -> Result<AuthorisationResponse, HostError> {
         let left = || deadline.saturating_duration_since(Instant::now());
@@ -334,6 +366,22 @@ impl Authoriser for HostClient {
         &self,
         request: &AuthorisationRequest,
     ) -> Result<AuthorisationResponse, HostError> {
-        self.exchange(request, Instant::now() + self.timeout)
+        let wire = WireRequest {
+            authorisation: request.clone(),
+            deferred: None,
+        };
+        self.exchange(&wire, Instant::now() + self.timeout)
+    }
+
+    fn authorise_deferred(
+        &self,
+        request: &AuthorisationRequest,
+        deferred: &Deferred,
+    ) -> Result<AuthorisationResponse, HostError> {
+        let wire = WireRequest {
+            authorisation: request.clone(),
+            deferred: Some(deferred.clone()),
+        };
+        self.exchange(&wire, Instant::now() + self.timeout)
     }
 }

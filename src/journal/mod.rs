@@ -9,8 +9,10 @@
 //! Failures (a corrupt or locked file, a full disk) are [`JournalError`] values; the caller
 //! decides what the terminal does, and the terminal stays usable.
 
+pub mod ledger;
 pub mod receipt;
 pub mod schema;
+pub mod transit;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -214,7 +216,8 @@ impl Entry {
         let get = |t: u32| record.get(&Tag::new(t));
         let hex_of = |t: u32| get(t).map(hex::encode_upper);
         let text_of = |t: u32| get(t).map(|v| String::from_utf8_lossy(v).trim().to_string());
-        let tokenised = get(0x9F19).is_some() || get(0x9F24).is_some();
+        // A Token Requestor ID comes only with a token; a PAR comes with plastic too.
+        let tokenised = get(0x9F19).is_some();
         Entry {
             time,
             kind,
@@ -423,6 +426,11 @@ impl Journal {
     /// Writes one entry and returns its id once it is durable (the WAL commit is synced).
     /// Free-text fields that look like a full PAN are refused ([`JournalError::Unmasked`]).
     pub fn record(&mut self, entry: &Entry) -> Result<i64, JournalError> {
+        self.insert(entry)
+    }
+
+    /// Inserts one entry (in the caller's transaction, or as its own).
+    fn insert(&self, entry: &Entry) -> Result<i64, JournalError> {
         let texts = [
             ("outcome", Some(&entry.outcome)),
             ("cvm", Some(&entry.cvm)),
@@ -756,6 +764,7 @@ pub(crate) mod tests {
         record.insert(Tag::new(0x9F26), h("7A788EA6B8A3E733"));
         record.insert(Tag::new(0x95), h("0000000000"));
         record.insert(Tag::new(0x9F24), b"V0010013822123456789012345678".to_vec());
+        record.insert(Tag::new(0x9F19), h("040012345678"));
         let host = AuthorisationResponse {
             approved: outcome == "Approved",
             auth_code: "A1B2C3".into(),

@@ -10,15 +10,22 @@ use std::fmt::Write as _;
 use emv_kernel::config::TransactionType;
 
 use super::StoredEntry;
+use crate::rewards::Award;
 
 /// Receipt width in characters (a common 40-column till roll at normal font).
 pub const WIDTH: usize = 40;
 
-/// A `label ... value` line, right-aligning the value.
+/// A `label ... value` line, right-aligning the value; a value too long to share the line
+/// goes right-aligned on the next.
 fn line(out: &mut String, label: &str, value: &str) {
     let used = label.chars().count() + value.chars().count();
-    let gap = WIDTH.saturating_sub(used).max(1);
-    let _ = writeln!(out, "{label}{}{value}", " ".repeat(gap));
+    if used >= WIDTH {
+        let _ = writeln!(out, "{label}");
+        let pad = WIDTH.saturating_sub(value.chars().count());
+        let _ = writeln!(out, "{}{value}", " ".repeat(pad));
+        return;
+    }
+    let _ = writeln!(out, "{label}{}{value}", " ".repeat(WIDTH - used));
 }
 
 fn centred(out: &mut String, text: &str) {
@@ -36,8 +43,9 @@ fn cvm_text(cvm: &str) -> &str {
     }
 }
 
-/// The receipt for `stored`, headed with `merchant`.
-pub fn receipt(stored: &StoredEntry, merchant: &str) -> String {
+/// The receipt for `stored`, headed with `merchant`, with what it did to its rewards member
+/// when it did something (the ledger events of the same row).
+pub fn receipt(stored: &StoredEntry, merchant: &str, rewards: Option<&Award>) -> String {
     let e = &stored.entry;
     let mut out = String::new();
     centred(&mut out, merchant);
@@ -100,6 +108,13 @@ pub fn receipt(stored: &StoredEntry, merchant: &str) -> String {
             &format!("{} {balance}", e.currency_code()),
         );
     }
+    if let Some(award) = rewards {
+        let _ = writeln!(out, "{}", "-".repeat(WIDTH));
+        let money = |minor| crate::rewards::money(minor, e.currency, e.exponent);
+        for (label, value) in award.items(money) {
+            line(&mut out, label, &value);
+        }
+    }
     out
 }
 
@@ -114,7 +129,7 @@ mod tests {
             id: 17,
             entry: entry(TransactionType::Purchase, 1250, "Approved", 10),
         };
-        let text = receipt(&stored, "Corner Café");
+        let text = receipt(&stored, "Corner Café", None);
         for needle in [
             "Corner Café",
             "2026-11-26 10:05:00 UTC",
@@ -142,7 +157,7 @@ mod tests {
             id: 18,
             entry: entry(TransactionType::Refund, 300, "Declined", 10),
         };
-        let text = receipt(&refund, "Corner Café");
+        let text = receipt(&refund, "Corner Café", None);
         assert!(text.contains("REFUND") && text.contains("DECLINED"));
         assert!(!text.contains("Auth code"));
     }
@@ -162,7 +177,7 @@ mod tests {
         let id = journal.record(&e).unwrap();
         let stored = journal.get(id).unwrap().unwrap();
         assert_eq!(stored.entry.ecash_balance, Some("123.45".parse().unwrap()));
-        let text = receipt(&stored, "Corner Café");
+        let text = receipt(&stored, "Corner Café", None);
         assert!(text.contains("UnionPay"), "{text}");
         assert!(
             text.lines()

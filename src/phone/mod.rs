@@ -12,9 +12,11 @@
 //! | profile | behaviour |
 //! |---|---|
 //! | `visa-phone` | DPAN, 9F19/9F24/9F25, FFI phone; ARQC, CTQ 0080 (CDCVM) copied in 9F69; fDDA when the TTQ asks for ODA online; `--locked`: GPO 6986 until the next tap |
+//! | `visa-watch` | `visa-phone`'s account in a second wallet: its own DPAN, the same PAR |
 //! | `mastercard-phone` | DPAN, AIP with on-device CVM and CDA; ARQC with CDA and DF4B 001000; `--locked`: AAC with DF4B 000100 until the next tap |
-//! | `visa-card` | CTQ signature (or online PIN) when the TTQ requires a CVM; TC with fDDA when no online cryptogram is required and the amount is at most 100.00, ARQC otherwise |
-//! | `mastercard-card` | the cryptogram the terminal asks for (TC, ARQC, AAC), CDA-signed when asked |
+//! | `visa-card` | PAR of `visa-phone`'s account (9F24: one account, two PANs); CTQ signature (or online PIN) when the TTQ requires a CVM; TC with fDDA when no online cryptogram is required and the amount is at most 100.00, ARQC otherwise |
+//! | `mastercard-card` | PAR of `mastercard-phone`'s account; the cryptogram the terminal asks for (TC, ARQC, AAC), CDA-signed when asked |
+//! | `visa-card-no-par` | `visa-card` of another account (PAN 476173…0047) issued without a PAR |
 //! | `unionpay-phone` | Mi Pay-style token: DPAN, 9F19/9F24/9F25, qUICS ARQC (UICS CVN 01), CTQ 0080 (CDCVM by fingerprint) copied in 9F69; fDDA when asked; `--locked`: GPO 6986 until the next tap |
 //! | `unionpay-card` | 19-digit PAN; qUICS like `visa-card` (TC with fDDA offline when allowed); e-cash balance 123.45 for GET DATA 9F79 |
 //! | `amex-phone` | DPAN, token data; ExpressPay with CDA (CVN 01), Mobile CVM Results 9F71 `010002` in the GPO answer; `--locked`: 9F71 `3F0001` and an AAC until the next tap |
@@ -23,6 +25,11 @@
 //! | `leaves-field` | `visa-card` that leaves at its second READ RECORD, first tap only |
 //! | `malformed-tlv` | `visa-card` whose GPO template 77 claims 16 bytes more than it holds |
 //! | `no-matching-aid` | PPSE lists only A0000009991010 (kernel ID 2A); SELECT of known AIDs: 6A82 |
+//!
+//! Phones have Express Transit on ([`Wallet::set_express_transit`]): locked, they still pay
+//! at a reader whose polling loop carries an ECP transit frame for their network
+//! ([`Wallet::set_reader_polling`], [`crate::reader::ecp`]); Visa also needs the TTQ's "ODA
+//! for online authorisations" bit (issue 13).
 //!
 //! [`OdaFault`] adds ODA faults to any profile (bad signature, unknown CA index, expired ICC
 //! certificate); a revoked issuer certificate is configured on the terminal side
@@ -76,6 +83,14 @@ pub struct PhoneArgs {
     /// Seed for the per-tap values (UID, dynamic numbers).
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// The phone's Express Transit setting off: a locked phone asks for unlock even at a
+    /// transit reader.
+    #[arg(long)]
+    no_express: bool,
+    /// The ECP frame (hex, without CRC) the reader's polling loop carries, as the phone
+    /// would see it before answering; vpcd cannot carry polling frames, so say it here.
+    #[arg(long, value_name = "HEX")]
+    reader_ecp: Option<String>,
 }
 
 /// Runs `tapterm phone`.
@@ -92,6 +107,15 @@ pub fn run(args: PhoneArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let ecp = match args.reader_ecp.as_deref().map(hex::decode).transpose() {
+        Ok(ecp) => ecp,
+        Err(e) => {
+            eprintln!("tapterm phone: --reader-ecp: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    wallet.set_express_transit(!args.no_express);
+    wallet.set_reader_polling(ecp.as_deref());
     let vpcd_options = vpcd::VpcdOptions {
         host: args.host,
         port: args.port,
@@ -114,11 +138,12 @@ pub fn run(args: PhoneArgs) -> ExitCode {
         micros.sort_unstable();
         let median = micros.get(micros.len() / 2).copied().unwrap_or(0);
         eprintln!(
-            "tap {}: {:?} after {} APDU(s), wallet median {} µs per APDU",
+            "tap {}: {:?} after {} APDU(s), wallet median {} µs per APDU, {} µs in all",
             tap + 1,
             report.end,
             report.apdus,
-            median
+            median,
+            micros.iter().sum::<u64>()
         );
     });
     match result {

@@ -39,6 +39,9 @@ pub enum Profile {
     VisaPhone,
     /// Tokenised Mastercard in a phone wallet: M/Chip with CDA and on-device CVM.
     MastercardPhone,
+    /// The visa-phone's account in a second wallet (a watch): its own device token, the
+    /// same Payment Account Reference (issue 13: a deny list keyed by PAR stops both).
+    VisaWatch,
     /// Visa plastic card: fDDA, signature or no CVM by amount.
     VisaCard,
     /// Mastercard plastic card: M/Chip with CDA, TC offline when the terminal asks for it.
@@ -51,6 +54,8 @@ pub enum Profile {
     AmexPhone,
     /// American Express plastic card: ExpressPay with CDA.
     AmexCard,
+    /// Visa plastic issued before PARs: no 9F24, so rewards key it by a hash of its PAN.
+    VisaCardNoPar,
     /// Visa plastic whose fDDA signature is corrupted.
     VisaBadSignature,
     /// Visa plastic that leaves the field in the middle of READ RECORD (first tap only).
@@ -74,6 +79,10 @@ pub struct Account {
     pub icc_key: &'static str,
     /// Last four digits of the funding PAN (9F25), phones only.
     pub fpan_last4: Option<[u8; 2]>,
+    /// Whether the account has a Payment Account Reference (9F24, the application's): one
+    /// value for the account and all its tokens, so a phone and the plastic of one account
+    /// share it (EMVCo PAR).
+    pub par: bool,
 }
 
 impl std::fmt::Debug for Account {
@@ -88,7 +97,7 @@ impl std::fmt::Debug for Account {
 
 impl Profile {
     /// Every profile, in the order `--help` lists them.
-    pub const ALL: [Profile; 12] = [
+    pub const ALL: [Profile; 14] = [
         Profile::VisaPhone,
         Profile::MastercardPhone,
         Profile::VisaCard,
@@ -97,10 +106,12 @@ impl Profile {
         Profile::UnionPayCard,
         Profile::AmexPhone,
         Profile::AmexCard,
+        Profile::VisaCardNoPar,
         Profile::VisaBadSignature,
         Profile::LeavesField,
         Profile::MalformedTlv,
         Profile::NoMatchingAid,
+        Profile::VisaWatch,
     ];
 
     /// The name used on the command line.
@@ -108,12 +119,14 @@ impl Profile {
         match self {
             Profile::VisaPhone => "visa-phone",
             Profile::MastercardPhone => "mastercard-phone",
+            Profile::VisaWatch => "visa-watch",
             Profile::VisaCard => "visa-card",
             Profile::MastercardCard => "mastercard-card",
             Profile::UnionPayPhone => "unionpay-phone",
             Profile::UnionPayCard => "unionpay-card",
             Profile::AmexPhone => "amex-phone",
             Profile::AmexCard => "amex-card",
+            Profile::VisaCardNoPar => "visa-card-no-par",
             Profile::VisaBadSignature => "visa-bad-signature",
             Profile::LeavesField => "leaves-field",
             Profile::MalformedTlv => "malformed-tlv",
@@ -135,6 +148,7 @@ impl Profile {
             Profile::MastercardPhone => {
                 "tokenised Mastercard phone: M/Chip, CDA, on-device CVM (--locked: AAC + DF4B first)"
             }
+            Profile::VisaWatch => "visa-phone's account on a watch: another token, the same PAR",
             Profile::VisaCard => "Visa plastic: qVSDC, fDDA, signature or no CVM by amount",
             Profile::MastercardCard => "Mastercard plastic: M/Chip, CDA, TC offline when asked",
             Profile::UnionPayPhone => {
@@ -147,6 +161,7 @@ impl Profile {
             Profile::AmexCard => {
                 "American Express plastic: ExpressPay, CDA, signature above the CVM limit"
             }
+            Profile::VisaCardNoPar => "Visa plastic without a PAR (9F24), another account",
             Profile::VisaBadSignature => "Visa plastic with a corrupted fDDA signature",
             Profile::LeavesField => {
                 "Visa plastic that leaves the field mid READ RECORD (first tap)"
@@ -174,6 +189,7 @@ impl Profile {
                 | Profile::MastercardPhone
                 | Profile::UnionPayPhone
                 | Profile::AmexPhone
+                | Profile::VisaWatch
         )
     }
 
@@ -206,6 +222,15 @@ impl Profile {
                 expiry: [0x30, 0x12, 0x31],
                 icc_key: "icc-visa-phone",
                 fpan_last4: Some([0x47, 0x11]),
+                par: true,
+            },
+            Profile::VisaWatch => Account {
+                par: true,
+                pan: "4895370000000023",
+                psn: 0x00,
+                expiry: [0x30, 0x12, 0x31],
+                icc_key: "icc-visa-phone",
+                fpan_last4: Some([0x47, 0x11]),
             },
             Profile::MastercardPhone => Account {
                 pan: "5204730000001003",
@@ -213,6 +238,7 @@ impl Profile {
                 expiry: [0x30, 0x06, 0x30],
                 icc_key: "icc-mastercard-phone",
                 fpan_last4: Some([0x08, 0x15]),
+                par: true,
             },
             Profile::MastercardCard => Account {
                 pan: "5413339900000037",
@@ -220,6 +246,7 @@ impl Profile {
                 expiry: [0x29, 0x09, 0x30],
                 icc_key: "icc-mastercard-card",
                 fpan_last4: None,
+                par: true,
             },
             Profile::UnionPayPhone => Account {
                 pan: "6250947000000014",
@@ -227,6 +254,7 @@ impl Profile {
                 expiry: [0x30, 0x09, 0x30],
                 icc_key: "icc-unionpay-phone",
                 fpan_last4: Some([0x62, 0x28]),
+                par: true,
             },
             Profile::UnionPayCard => Account {
                 pan: "6214839900000000124",
@@ -234,6 +262,7 @@ impl Profile {
                 expiry: [0x29, 0x12, 0x31],
                 icc_key: "icc-unionpay-card",
                 fpan_last4: None,
+                par: false,
             },
             Profile::AmexPhone => Account {
                 pan: "374245000000017",
@@ -241,6 +270,7 @@ impl Profile {
                 expiry: [0x30, 0x03, 0x31],
                 icc_key: "icc-amex-phone",
                 fpan_last4: Some([0x10, 0x05]),
+                par: true,
             },
             Profile::AmexCard => Account {
                 pan: "371443990000005",
@@ -248,6 +278,7 @@ impl Profile {
                 expiry: [0x29, 0x08, 0x31],
                 icc_key: "icc-amex-card",
                 fpan_last4: None,
+                par: false,
             },
             Profile::VisaCard
             | Profile::VisaBadSignature
@@ -259,6 +290,15 @@ impl Profile {
                 expiry: [0x29, 0x11, 0x30],
                 icc_key: "icc-visa-card",
                 fpan_last4: None,
+                par: true,
+            },
+            Profile::VisaCardNoPar => Account {
+                pan: "4761739900000047",
+                psn: 0x01,
+                expiry: [0x29, 0x11, 0x30],
+                icc_key: "icc-visa-card",
+                fpan_last4: None,
+                par: false,
             },
         }
     }
@@ -299,6 +339,21 @@ mod tests {
         let text = format!("{:?}", Profile::VisaPhone.account());
         assert!(!text.contains("4895370000000015"), "{text}");
         assert!(text.contains("0015"), "{text}");
+    }
+
+    #[test]
+    fn a_phone_and_the_plastic_of_one_account_share_the_par_not_the_pan() {
+        for (phone, card) in [
+            (Profile::VisaPhone, Profile::VisaCard),
+            (Profile::MastercardPhone, Profile::MastercardCard),
+        ] {
+            assert_eq!(phone.scheme(), card.scheme());
+            let (phone, card) = (phone.account(), card.account());
+            assert!(phone.par && card.par);
+            assert_ne!(phone.pan, card.pan);
+        }
+        assert!(!Profile::VisaCardNoPar.account().par);
+        assert_eq!(Profile::VisaCardNoPar.scheme(), Scheme::Visa);
     }
 
     #[test]

@@ -120,6 +120,57 @@ pub fn escape(card: &Card, command: &[u8]) -> Result<Option<Vec<u8>>, pcsc::Erro
     }
 }
 
+/// Wraps a PN532 command for the ACR122U's direct transmit, `FF 00 00 00 Lc D4 …` (ACS API
+/// 6.1 "Direct Transmit"; the reader answers `D5 <command + 1> … 90 00`).
+fn direct_transmit(pn532: &[u8]) -> Vec<u8> {
+    let mut apdu = vec![0xFF, 0x00, 0x00, 0x00];
+    apdu.push(u8::try_from(pn532.len() + 1).unwrap_or(u8::MAX));
+    apdu.push(0xD4);
+    apdu.extend_from_slice(pn532);
+    apdu
+}
+
+/// The escape commands that make the ACR122U's PN532 send one Enhanced Contactless Polling
+/// frame ([`super::ecp`]) in its polling loop, for an iPhone's Express Transit (kormax
+/// apple-enhanced-contactless-polling, examples/README "PN532"; PN532 User Manual UM0701-02):
+///
+/// 1. `D4 32 05 FF 01 00` RFConfiguration, item 05 MaxRetries: ATR FF, PSL 01, passive
+///    activation 00, so that InListPassiveTarget polls once and returns (§7.3.1);
+/// 2. `D4 4A 01 00` InListPassiveTarget, one target, 106 kbps type A: a WUPA/REQA that also
+///    sets the CIU registers for type A (§7.3.5);
+/// 3. `D4 08 63 3D 00` WriteRegister CIU_BitFraming (633D) = 00: all 8 bits of the last
+///    byte are sent (REQA left it at 7) (§7.2.5);
+/// 4. `D4 42 <frame ‖ CRC_A>` InCommunicateThru: the frame, CRC appended by us (§7.3.9).
+///
+/// Sent with the reader in direct mode and no card connected ([`escape`]); the ECP frame
+/// gets no answer, so step 4 ends in the PN532's timeout status. What escape commands cannot
+/// express: the ACR122U firmware's own automatic polling (PICC parameter b8) keeps running
+/// without ECP between these frames, and an iPhone decides after seeing ECP in two
+/// consecutive polling loops (kormax, "Polling"); a gate that must wake iPhones reliably
+/// turns automatic polling off (`FF 00 51 7F 00`) and runs this sequence as its own polling
+/// loop, talking to the phone through InDataExchange instead of PC/SC's card connection.
+pub fn ecp_commands(frame: &[u8]) -> [Vec<u8>; 4] {
+    let mut thru = vec![0x42];
+    thru.extend(super::ecp::with_crc(frame));
+    [
+        direct_transmit(&[0x32, 0x05, 0xFF, 0x01, 0x00]),
+        direct_transmit(&[0x4A, 0x01, 0x00]),
+        direct_transmit(&[0x08, 0x63, 0x3D, 0x00]),
+        direct_transmit(&thru),
+    ]
+}
+
+/// Sends [`ecp_commands`] through the escape path of a direct connection; `Ok(false)` when
+/// the driver takes no escape commands (vpcd, libccid without the option).
+pub fn send_ecp(card: &Card, frame: &[u8]) -> Result<bool, pcsc::Error> {
+    for command in ecp_commands(frame) {
+        if escape(card, &command)?.is_none() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 /// Sends a pseudo-APDU through the card connection (a card is present), ignoring the answer's
 /// content. Used for the LED and buzzer while a card is in the field.
 pub fn send_with_card(card: &Card, command: &[u8]) -> Result<Vec<u8>, pcsc::Error> {
@@ -203,6 +254,20 @@ mod tests {
         assert_eq!(
             signal_for(&ui(MessageId::ClearDisplay, ReaderStatus::Idle)),
             Signal::Idle
+        );
+    }
+
+    #[test]
+    fn ecp_is_four_direct_transmits_ending_in_the_frame_with_its_crc() {
+        let london = hex::decode("6A02C801000300027900000000").unwrap();
+        let [retries, poll, framing, thru] = ecp_commands(&london);
+        assert_eq!(hex::encode_upper(retries), "FF00000006D43205FF0100");
+        assert_eq!(hex::encode_upper(poll), "FF00000004D44A0100");
+        assert_eq!(hex::encode_upper(framing), "FF00000005D408633D00");
+        // proxmark3's ECP_FRAME, byte for byte, after InCommunicateThru.
+        assert_eq!(
+            hex::encode_upper(thru),
+            "FF00000011D4426A02C801000300027900000000C2D8"
         );
     }
 

@@ -10,6 +10,7 @@
 
 pub mod acr122u;
 pub mod apdu_exchange;
+pub mod ecp;
 pub mod pcsc_transport;
 pub mod watch;
 

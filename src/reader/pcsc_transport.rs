@@ -39,6 +39,10 @@ pub struct PcscOptions {
     pub tap_timeout: Option<Duration>,
     /// The transaction's cancel token: ends a wait for a card at once, refuses exchanges.
     pub cancel: CancelToken,
+    /// An Enhanced Contactless Polling frame (without CRC) an ACR122U is made to send each
+    /// time the terminal starts waiting for a card (transit gates, issue 13;
+    /// [`acr122u::ecp_commands`]); `None` for none.
+    pub ecp_frame: Option<Vec<u8>>,
 }
 
 /// Something the reader layer wants the operator to know, as it happens.
@@ -321,6 +325,28 @@ impl Session {
         }
     }
 
+    /// On an ACR122U with an ECP frame configured, sends it through the escape path of a
+    /// direct connection before the wait (best effort: a reader or driver without escape
+    /// commands, or a card already present, leaves the wait as it was).
+    fn announce_ecp(&self, ctx: &Context, wanted: Option<&str>) {
+        let Some(frame) = &self.options.ecp_frame else {
+            return;
+        };
+        let Ok(names) = super::reader_names(ctx) else {
+            return;
+        };
+        let Some(name) = super::pick_reader(&names, wanted) else {
+            return;
+        };
+        if !acr122u::is_acr122u(&name.to_string_lossy()) {
+            return;
+        }
+        if let Ok(card) = ctx.connect(name, ShareMode::Direct, pcsc::Protocols::UNDEFINED) {
+            let _ = acr122u::send_ecp(&card, frame);
+            let _ = card.disconnect(Disposition::LeaveCard);
+        }
+    }
+
     /// Ends the current tap, waits for the field to empty, then for the next card.
     fn next_tap(&mut self) -> Result<CardInfo, ReaderError> {
         let deadline = self.options.tap_timeout.map(|t| Instant::now() + t);
@@ -350,6 +376,9 @@ impl Session {
             } else {
                 Want::Present
             };
+            if want == Want::Present {
+                self.announce_ecp(&ctx, wanted.as_deref());
+            }
             let seen = match wait_for(&ctx, wanted.as_deref(), want, deadline, &self.cancel) {
                 Ok(seen) => seen,
                 Err(WaitError::Cancelled) => return Err(ReaderError::Cancelled),
@@ -513,6 +542,7 @@ mod tests {
                 reader: Some("tapterm test reader that does not exist".into()),
                 tap_timeout: Some(Duration::from_secs(60)),
                 cancel: token.clone(),
+                ecp_frame: None,
             },
             Box::new(|_| {}),
         );

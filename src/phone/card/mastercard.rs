@@ -97,11 +97,18 @@ impl Wallet {
         // P1 b8–b7 = 11 is RFU (Book 3 Table 13); the wallet answers it as a request for an AAC.
         let requested = Cryptogram::from_p1(apdu.p1).unwrap_or(Cryptogram::Aac);
         let cda_requested = apdu.p1 & 0x10 != 0;
-        let cryptogram = self.phone_cryptogram(requested);
+        // Express Transit (issue 13): a locked Mastercard phone signs at a transit reader
+        // without CDCVM (kormax ECP: Mastercard wants a transit reader and CDA; our DOLs
+        // carry no MCC to check).
+        let express =
+            scheme == Scheme::Mastercard && self.express(crate::reader::ecp::NETWORK_MASTERCARD);
+        let cryptogram = self.phone_cryptogram(requested, express);
         // C-2: the phone reports its on-device CVM in DF4B (ExpressPay phones sent 9F71 in
         // the GPO answer instead).
         let pcii =
-            (scheme == Scheme::Mastercard && self.profile.is_phone()).then_some(if self.locked {
+            (scheme == Scheme::Mastercard && self.profile.is_phone()).then_some(if express {
+                [0x00, 0x00, 0x00]
+            } else if self.locked {
                 [0x00, 0x01, 0x00]
             } else {
                 [0x00, 0x10, 0x00]
@@ -153,10 +160,10 @@ impl Wallet {
     /// The cryptogram a wallet answers GENERATE AC with: a card gives what the terminal asks
     /// for; a locked phone declines and asks its user to unlock for the next tap (C-2 brief
     /// C, C-4 "See phone"); an unlocked phone, verified on the device, goes online.
-    fn phone_cryptogram(&mut self, requested: Cryptogram) -> Cryptogram {
+    fn phone_cryptogram(&mut self, requested: Cryptogram, express: bool) -> Cryptogram {
         if !self.profile.is_phone() {
             requested
-        } else if self.locked {
+        } else if self.locked && !express {
             self.asked_to_unlock = true;
             Cryptogram::Aac
         } else if requested == Cryptogram::Aac {

@@ -159,6 +159,10 @@ pub struct Wallet {
     imk_ac: [u8; 16],
     locked: bool,
     asked_to_unlock: bool,
+    /// The wallet's Express Transit setting (issue 13): on for phones unless turned off.
+    express_transit: bool,
+    /// The ECP transit frame in the reader's polling loop, if any.
+    reader_ecp: Option<crate::reader::ecp::TransitFrame>,
     atc: u16,
     tap: u32,
     session: Session,
@@ -200,6 +204,8 @@ impl Wallet {
             imk_ac,
             locked: options.locked,
             asked_to_unlock: false,
+            express_transit: profile.is_phone(),
+            reader_ecp: None,
             atc: 0x0040 + (options.seed % 0x40) as u16,
             tap: 0,
             session: Session::default(),
@@ -231,6 +237,29 @@ impl Wallet {
     /// Whether the phone is still locked.
     pub fn is_locked(&self) -> bool {
         self.locked
+    }
+
+    /// Turns the phone's Express Transit setting on or off (Apple Pay "Express Transit
+    /// card"): on, a locked phone pays at a transit reader without asking for unlock.
+    pub fn set_express_transit(&mut self, on: bool) {
+        self.express_transit = on;
+    }
+
+    /// What the reader's polling loop carries besides WUPA: an ECP frame (without CRC), as
+    /// a phone sees it before it answers (vpcd has no channel for polling frames, so the
+    /// virtual reader tells the wallet).
+    pub fn set_reader_polling(&mut self, ecp_frame: Option<&[u8]>) {
+        self.reader_ecp = ecp_frame.and_then(crate::reader::ecp::TransitFrame::parse);
+    }
+
+    /// Whether this tap runs in express mode: a locked phone with Express Transit on, at a
+    /// reader whose ECP transit frame accepts the card's network (kormax ECP, "EMV Transit
+    /// Fallback"); the scheme adds its own condition (Visa: the TTQ, see `visa_gpo`).
+    fn express(&self, network: u8) -> bool {
+        self.profile.is_phone()
+            && self.locked
+            && self.express_transit
+            && self.reader_ecp.is_some_and(|f| f.allows(network))
     }
 
     /// The current Application Transaction Counter.
@@ -380,7 +409,14 @@ impl Wallet {
         };
         let scheme = self.profile.scheme();
         let quick = matches!(scheme, Scheme::Visa | Scheme::UnionPay);
-        if quick && self.profile.is_phone() && self.locked {
+        let ttq = terminal.get_array::<4>(tags::TTQ);
+        // Express Transit (issue 13): Apple's Visa applet answers locked only when the TTQ
+        // asks for offline data authentication for online authorisations (byte 1 b1), as in
+        // the real traces (proxmark3 hf_visa_apple_*: 32804000 got 6986, 33804000 an ARQC).
+        let express = scheme == Scheme::Visa
+            && self.express(crate::reader::ecp::NETWORK_VISA)
+            && ttq[0] & 0x01 != 0;
+        if quick && self.profile.is_phone() && self.locked && !express {
             // C-3 / C-7 / brief G: the locked phone asks for CDCVM and a second tap.
             self.asked_to_unlock = true;
             return sw(SW_SEE_PHONE);
@@ -552,7 +588,7 @@ fn personalise_application(
     let issuer = RsaKey::load(issuer_name)?;
     let issuer_record = issuer_record(&RsaKey::load(ca_name)?, &issuer, account, oda_fault)?;
     let mut layout = match scheme {
-        Scheme::Visa => visa::layout(profile, account, issuer_record),
+        Scheme::Visa => visa::layout(account, issuer_record),
         Scheme::Mastercard => mastercard::layout(profile, account, issuer_record),
         Scheme::UnionPay => unionpay::layout(profile, account, issuer_record),
         Scheme::Amex => amex::layout(profile, account, issuer_record),
@@ -630,7 +666,8 @@ fn issuer_record(
 }
 
 /// What names an application and a phone's token, whatever the scheme: AID and label
-/// (Book 1 12.2), PDOL (Book 3 5.4), Token Requestor ID and PAR (brief G).
+/// (Book 1 12.2), PDOL (Book 3 5.4), Token Requestor ID (brief G) and the PAR of accounts
+/// that have one, phone and plastic.
 pub(super) struct Identity {
     /// The AID (4F / 84).
     pub(super) aid: &'static [u8],
@@ -640,15 +677,21 @@ pub(super) struct Identity {
     pub(super) pdol: &'static str,
     /// A phone's Token Requestor ID (9F19).
     pub(super) token_requestor: [u8; 6],
-    /// A phone's Payment Account Reference (9F24).
+    /// The Payment Account Reference (9F24) of the accounts that have one.
     pub(super) par: &'static [u8],
 }
 
-/// Token data a phone carries (brief G): Token Requestor ID, PAR, last four of the FPAN.
+/// Account data: the application's PAR (9F24) whenever the account has one, phone or plastic
+/// (EMVCo PAR: one value for the account and all its tokens); a phone's token data besides
+/// (brief G): Token Requestor ID and the last four of the FPAN.
 fn token_data(account: &Account, identity: &Identity, out: &mut Vec<u8>) {
-    if let Some(last4) = account.fpan_last4 {
+    if account.fpan_last4.is_some() {
         tlv::encode(tags::TOKEN_REQUESTOR_ID, &identity.token_requestor, out);
+    }
+    if account.par {
         tlv::encode(tags::PAR, identity.par, out);
+    }
+    if let Some(last4) = account.fpan_last4 {
         tlv::encode(tags::FPAN_LAST4, &last4, out);
     }
 }

@@ -57,7 +57,7 @@ pub(super) fn layout(profile: Profile, account: &Account, issuer_record: Vec<u8>
     } else {
         &UNIONPAY_CARD
     };
-    quick_layout(application, profile, account, issuer_record)
+    quick_layout(application, account, issuer_record)
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use super::{
     Application, Gpo, Identity, Layout, SW_CONDITIONS_NOT_SATISFIED, Wallet, corrupt, cvr_bits,
     hex_const, tags, token_data, track2,
 };
-use crate::phone::profiles::{Account, Fault, Profile};
+use crate::phone::profiles::{Account, Fault};
 
 /// Visa PDOL (C-3 brief B): TTQ, amounts, country, TVR, currency, date, type, UN.
 const VISA_PDOL: &str = "9F66049F02069F03069F1A0295055F2A029A039C019F3704";
@@ -37,7 +37,10 @@ impl Wallet {
         } else {
             Cryptogram::Tc
         };
-        let ctq = if self.profile.is_phone() {
+        let ctq = if self.profile.is_phone() && self.is_locked() {
+            // Express Transit: nobody authenticated; no CVM (the real express trace: CTQ 0000).
+            [0x00, 0x00]
+        } else if self.profile.is_phone() {
             // The user authenticated on the device before (or to unlock) this tap.
             [0x00, 0x80]
         } else if cvm_required && ttq[0] & 0x02 != 0 {
@@ -128,23 +131,20 @@ const VISA: QuickApplication = QuickApplication {
 };
 
 /// The Visa wallets' layout.
-pub(super) fn layout(profile: Profile, account: &Account, issuer_record: Vec<u8>) -> Layout {
-    quick_layout(&VISA, profile, account, issuer_record)
+pub(super) fn layout(account: &Account, issuer_record: Vec<u8>) -> Layout {
+    quick_layout(&VISA, account, issuer_record)
 }
 
 /// qVSDC: AFL 18 01 03 01 — SFI 3 record 1 signed (country, AUC, token data),
 /// record 2 the issuer certificate, record 3 PAN, expiry, ICC certificate and 9F69.
 pub(super) fn quick_layout(
     application: &QuickApplication,
-    profile: Profile,
     account: &Account,
     issuer_record: Vec<u8>,
 ) -> Layout {
     let mut static_record = tlv::encoded(tags::ISSUER_COUNTRY, &application.country);
     tlv::encode(tags::AUC, &[0xFF, 0x00], &mut static_record);
-    if profile.is_phone() {
-        token_data(account, &application.id, &mut static_record);
-    }
+    token_data(account, &application.id, &mut static_record);
     let mut records = BTreeMap::new();
     records.insert((3, 1), static_record.clone());
     records.insert((3, 2), issuer_record);
@@ -243,6 +243,46 @@ mod tests {
         let (gpo, sw) = data(gpo(&mut wallet, &pdol, 2500, UN, VISA_TTQ));
         assert_eq!(sw, 0x9000);
         assert_eq!(find(&gpo, 0x9F6C).unwrap(), vec![0x00, 0x80]);
+    }
+
+    /// The real Apple Pay traces (proxmark3 `hf_visa_apple_ecp.trace`,
+    /// `hf_visa_apple_transit_bypass.trace`): at a reader sending the ECP transit frame a
+    /// locked iPhone answered TTQ 32804000 with 6986 and TTQ 33804000 (b1 "ODA for online
+    /// authorisations") with an fDDA-signed ARQC and CTQ 0000.
+    #[test]
+    fn a_locked_phone_in_express_transit_pays_only_at_an_ecp_reader_asking_for_oda() {
+        let london = hex_const("6A02C801000300027900000000");
+        let options = WalletOptions {
+            locked: true,
+            ..WalletOptions::default()
+        };
+        let tap = |ecp: Option<&[u8]>, express: bool, ttq: [u8; 4]| {
+            let mut wallet = Wallet::new(Profile::VisaPhone, options).unwrap();
+            wallet.set_express_transit(express);
+            wallet.set_reader_polling(ecp);
+            let pdol = select(&mut wallet);
+            let answer = data(gpo(&mut wallet, &pdol, 0, UN, ttq));
+            (answer, wallet.is_locked())
+        };
+        let ((_, sw), _) = tap(Some(&london), true, [0x32, 0x80, 0x40, 0x00]);
+        assert_eq!(sw, 0x6986, "no ODA-for-online bit: unlock first");
+        let ((gpo, sw), locked) = tap(Some(&london), true, [0x33, 0x80, 0x40, 0x00]);
+        assert_eq!(sw, 0x9000);
+        assert!(locked, "paid without unlocking");
+        assert_eq!(find(&gpo, 0x9F6C).unwrap(), vec![0x00, 0x00], "no CDCVM");
+        assert_eq!(find(&gpo, 0x9F27).unwrap(), vec![0x80], "ARQC");
+        assert!(find(&gpo, 0x9F4B).is_some(), "signed with fDDA");
+        let ((_, sw), _) = tap(Some(&london), false, [0x33, 0x80, 0x40, 0x00]);
+        assert_eq!(sw, 0x6986, "Express Transit off");
+        let ((_, sw), _) = tap(None, true, [0x33, 0x80, 0x40, 0x00]);
+        assert_eq!(
+            sw, 0x6986,
+            "no ECP in the polling loop: not a transit reader"
+        );
+        let mut mastercard_only = london.clone();
+        mastercard_only[8] = 0x10;
+        let ((_, sw), _) = tap(Some(&mastercard_only), true, [0x33, 0x80, 0x40, 0x00]);
+        assert_eq!(sw, 0x6986, "the reader does not take Visa in express mode");
     }
 
     #[test]
