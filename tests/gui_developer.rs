@@ -137,3 +137,41 @@ fn exported_tap_is_a_vector_that_replays_green() {
             .starts_with("Test vector written to")
     );
 }
+
+/// Issue 14: the developer screen shows the tap decoded as `tapterm decode --vector` decodes
+/// a recorded one: the ODA chain redone with the terminal's CA keys (the visa-phone wallet's
+/// certificates are signed by the test CA, accepted by the shipped configuration) and the
+/// responses read with the tap's AID.
+#[test]
+fn developer_screen_shows_the_oda_chain_and_readings_by_aid() {
+    let (_dir, mut d) = run("visa-phone", "25.00");
+    d.click("Developer");
+    let date = d.app.last().unwrap().transaction.date;
+    let header = format!(
+        "ODA chain (dates checked against {:04}-{:02}-{:02} (9A, the date the terminal sent))",
+        date.year, date.month, date.day
+    );
+    for want in [
+        header.as_str(),
+        "  [ok] issuer public key certificate (90)",
+        "  [ok] ICC public key certificate (9F46)",
+        // An online qVSDC tap that the TTQ does not ask to sign (no "ODA for online").
+        "  [none] dynamic signature",
+    ] {
+        assert!(d.shows(want), "{want}");
+    }
+    let gpo = d
+        .app
+        .last()
+        .unwrap()
+        .kernel
+        .trace
+        .iter()
+        .position(|x| x.command.starts_with(&[0x80, 0xA8]))
+        .unwrap();
+    d.update(developer::Message::Select(gpo));
+    assert!(d.shows("Terminal data sent"));
+    assert!(
+        d.shows("      - read as Form Factor Indicator (C-3) (from the Visa AID A0000000031010)")
+    );
+}

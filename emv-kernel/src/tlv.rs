@@ -277,6 +277,19 @@ pub fn parse(data: &[u8]) -> Result<Vec<Tlv<'_>>, TlvError> {
     TlvIter::new(data).collect()
 }
 
+/// Decodes a tag list: tags one after another without lengths or values (Book 3 10.3, the
+/// Static Data Authentication Tag List 9F4A).
+pub fn parse_tag_list(data: &[u8]) -> Result<Vec<Tag>, TlvError> {
+    let mut tags = Vec::new();
+    let mut pos = 0;
+    while let Some(rest) = data.get(pos..).filter(|r| !r.is_empty()) {
+        let (tag, used) = Tag::read(rest, pos)?;
+        tags.push(tag);
+        pos += used;
+    }
+    Ok(tags)
+}
+
 /// Checks that `data` and every constructed object inside it are well-formed TLV.
 pub fn validate(data: &[u8]) -> Result<(), TlvError> {
     fn walk(iter: TlvIter<'_>) -> Result<(), TlvError> {
@@ -358,6 +371,19 @@ mod tests {
         );
         let kernel_entry = find(&data, Tag::new(0xBF0C)).unwrap().unwrap();
         assert_eq!(kernel_entry.offset, 20);
+    }
+
+    #[test]
+    fn tag_lists_have_no_lengths() {
+        assert_eq!(
+            parse_tag_list(&[0x82, 0x9F, 0x36, 0xDF, 0x81, 0x29]),
+            Ok(vec![Tag::new(0x82), Tag::new(0x9F36), Tag::new(0xDF8129)])
+        );
+        assert_eq!(
+            parse_tag_list(&[0x82, 0x9F]),
+            Err(TlvError::TruncatedTag { offset: 1 })
+        );
+        assert_eq!(parse_tag_list(&[]), Ok(vec![]));
     }
 
     #[test]

@@ -231,6 +231,10 @@ pub fn run(args: PayArgs) -> ExitCode {
     if args.json {
         say!("{}", json_report(&done, card.as_ref()));
     } else {
+        if style == TraceStyle::Decoded {
+            let report = tapterm::gui::developer::tap_report(&done, config);
+            say!("{}", tapterm::decode::tap::oda_text(&report).trim_end());
+        }
         print_outcome(&done);
     }
     if done.verdict.ending == Ending::Cancelled {
@@ -520,10 +524,15 @@ pub(super) enum TraceStyle {
     Decoded,
 }
 
-/// A response's TLV tree with tag names, masked (`tapterm decode` without `--reveal`),
-/// indented under its trace line.
-fn decoded_tree(response: &[u8]) -> String {
-    match tapterm::decode::decode(response, false) {
+/// A response's TLV tree with tag names, masked (`tapterm decode` without `--reveal`), read
+/// with the application's AID once one is selected, indented under its trace line.
+fn decoded_tree(response: &[u8], aid: Option<&[u8]>) -> String {
+    let options = tapterm::decode::Options {
+        reveal: false,
+        aid: aid.map(<[u8]>::to_vec),
+        currency: None,
+    };
+    match tapterm::decode::decode_with(response, &options) {
         Ok(tree) => tapterm::decode::render_text(&tree)
             .lines()
             .map(|l| format!("         {l}"))
@@ -547,6 +556,7 @@ fn run_checkout(
 /// What prints each event of a checkout as it happens (nothing in `Quiet` style).
 pub(super) fn trace_printer(style: TraceStyle) -> impl FnMut(Progress) {
     let mut masker = TraceMasker::default();
+    let mut aid: Option<Vec<u8>> = None;
     move |event: Progress| {
         if style == TraceStyle::Quiet {
             return;
@@ -566,7 +576,10 @@ pub(super) fn trace_printer(style: TraceStyle) -> impl FnMut(Progress) {
                     && let Ok(r) = &x.response
                     && r.len() > 2
                 {
-                    say!("{}", decoded_tree(r));
+                    if let Some(df) = selected_application(&x.command, r) {
+                        aid = Some(df);
+                    }
+                    say!("{}", decoded_tree(r, aid.as_deref()));
                 }
             }
         }
@@ -625,6 +638,17 @@ fn masker_for(done: &CheckoutResult) -> TraceMasker {
         learn(&mut masker, x);
     }
     masker
+}
+
+/// The DF name (84) an application SELECT answered with (not the PPSE's), Book 3 11.3.4.
+fn selected_application(command: &[u8], response: &[u8]) -> Option<Vec<u8>> {
+    let data = command.get(5..).unwrap_or_default();
+    if !command.starts_with(&[0x00, 0xA4]) || data.starts_with(b"2PAY.SYS.DDF01") {
+        return None;
+    }
+    let body = response.get(..response.len().checked_sub(2)?)?;
+    let df = emv_kernel::tlv::find(body, emv_kernel::tags::DF_NAME).ok()??;
+    Some(df.value.to_vec())
 }
 
 fn learn(masker: &mut TraceMasker, x: &TraceEntry) {

@@ -19,6 +19,7 @@ use emv_kernel::outcome::TraceEntry;
 use emv_kernel::status_words::explain_sw;
 
 use crate::checkout::CheckoutResult;
+use crate::decode::tap::{self, TapReport};
 use crate::decode::{command_name, decode, render_text};
 
 pub use crate::masking::masked_response_hex;
@@ -45,6 +46,29 @@ pub fn status_line(record: &TraceEntry) -> String {
         },
         Err(e) => format!("no response: {e}"),
     }
+}
+
+/// The last tap decoded as `tapterm decode --vector` decodes a recorded one: every response
+/// read with the tap's AID and currency, and the ODA chain redone with the terminal's CA keys,
+/// dates checked against the transaction's.
+pub fn tap_report(last: &CheckoutResult, config: &TerminalConfig) -> TapReport {
+    let exchanges: Vec<tap::Exchange<'_>> = last
+        .kernel
+        .trace
+        .iter()
+        .map(|e| tap::Exchange {
+            tap: e.tap,
+            command: &e.command,
+            response: e.response.as_deref().map_err(|_| "no response"),
+        })
+        .collect();
+    tap::decode_tap(
+        &exchanges,
+        &config.capks,
+        &config.revoked,
+        last.transaction.date,
+        false,
+    )
 }
 
 /// Both APDUs as hex, masked, for the clipboard.
@@ -74,11 +98,13 @@ fn mono<'a>(s: String) -> iced::widget::Text<'a> {
     text(s).font(Font::MONOSPACE).size(14)
 }
 
-/// The developer screen's state: the last finished transaction and the exchange selected.
+/// The developer screen's state: the last finished transaction, its decoded tap and the
+/// exchange selected.
 #[derive(Debug, Clone, Default)]
 pub struct State {
     selected: usize,
     last: Option<Arc<CheckoutResult>>,
+    report: Option<Arc<TapReport>>,
 }
 
 /// What the developer screen can be told.
@@ -109,6 +135,7 @@ impl State {
         State {
             selected,
             last: None,
+            report: None,
         }
     }
 
@@ -117,9 +144,15 @@ impl State {
         self.last.as_deref()
     }
 
-    /// A transaction finished: it becomes the one shown.
-    pub fn finished(&mut self, finished: Arc<CheckoutResult>) {
+    /// A transaction finished: it becomes the one shown, decoded with the terminal's CA keys.
+    pub fn finished(&mut self, finished: Arc<CheckoutResult>, config: &TerminalConfig) {
+        self.report = Some(Arc::new(tap_report(&finished, config)));
         self.last = Some(finished);
+    }
+
+    /// The last transaction's decoded tap.
+    pub fn report(&self) -> Option<&TapReport> {
+        self.report.as_deref()
     }
 
     fn exchanges<'a>(&'a self, shown: Shown<'a>) -> &'a [TraceEntry] {
@@ -205,7 +238,9 @@ impl State {
             );
         }
         let index = self.selected.min(exchanges.len() - 1);
-        let detail = exchanges.get(index).map(|e| detail_view(index, e));
+        let report = last.and(self.report.as_deref());
+        let decoded = report.and_then(|r| r.exchanges.get(index));
+        let detail = exchanges.get(index).map(|e| detail_view(index, e, decoded));
         let summary = match last {
             Some(last) => format!(
                 "{} exchanges, {} tap(s), {} on {}",
@@ -238,6 +273,11 @@ impl State {
                     .collect::<Vec<_>>()
                     .join(", ")
             )));
+        }
+        if let Some(report) = report {
+            for line in tap::oda_text(report).lines().filter(|l| !l.is_empty()) {
+                decisions = decisions.push(mono(line.to_string()));
+            }
         }
         let body = column![
             header,
@@ -285,7 +325,14 @@ fn export_vector(
     Ok(path)
 }
 
-fn detail_view(index: usize, e: &TraceEntry) -> Element<'_, Message> {
+/// One exchange: the command, both APDUs (masked), the status word, the terminal data the
+/// command carried and the response's tree (from the tap's report when the transaction is
+/// over, read with its AID; else decoded on its own).
+fn detail_view<'a>(
+    index: usize,
+    e: &'a TraceEntry,
+    decoded: Option<&tap::ExchangeReport>,
+) -> Element<'a, Message> {
     let mut c = column![
         row![
             text(format!("#{} {}", index + 1, command_name(&e.command)))
@@ -306,10 +353,24 @@ fn detail_view(index: usize, e: &TraceEntry) -> Element<'_, Message> {
         Err(err) => format!("({err})"),
     }));
     c = c.push(text(status_line(e)).size(16));
-    if let Ok(raw) = &e.response {
-        for line in tlv_tree(raw) {
-            c = c.push(mono(line));
+    if let Some(sent) = decoded.and_then(|d| d.command_data.as_ref()) {
+        c = c.push(text("Terminal data sent").size(14));
+        for line in render_text(sent).lines() {
+            c = c.push(mono(line.to_string()));
         }
+    }
+    match (decoded.and_then(|d| d.response.as_ref()), &e.response) {
+        (Some(tree), _) => {
+            for line in render_text(tree).lines().filter(|l| !l.starts_with("SW ")) {
+                c = c.push(mono(line.to_string()));
+            }
+        }
+        (None, Ok(raw)) => {
+            for line in tlv_tree(raw) {
+                c = c.push(mono(line));
+            }
+        }
+        (None, Err(_)) => {}
     }
     for n in &e.notes {
         c = c.push(text(format!("kernel: {n}")).size(14));

@@ -230,7 +230,8 @@ impl GateApp {
                             Gate::Stop => ReaderStatus::ProcessingError,
                         };
                         self.notice = result.journal_error.clone();
-                        self.developer.finished(Arc::new(result.checkout.clone()));
+                        self.developer
+                            .finished(Arc::new(result.checkout.clone()), &self.config);
                         self.last = Some(result);
                     }
                     None => {

@@ -500,7 +500,7 @@ impl App {
             if let Some(stored) = result.journal.stored() {
                 self.history.add(stored);
             }
-            self.developer.finished(result);
+            self.developer.finished(result, &self.config.terminal);
         }
         if closing {
             return iced::exit();

@@ -231,6 +231,7 @@ impl Profile {
                 expiry: [0x30, 0x12, 0x31],
                 icc_key: "icc-visa-phone",
                 fpan_last4: Some([0x47, 0x11]),
+                par: true,
             },
             Profile::MastercardPhone => Account {
                 pan: "5204730000001003",

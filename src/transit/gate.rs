@@ -322,14 +322,14 @@ mod tests {
     fn plastic_without_a_par_rides_under_its_keyed_pan_hash() {
         let dir = tempfile::tempdir().unwrap();
         let station = station(dir.path());
-        for profile in [Profile::VisaCard, Profile::MastercardCard] {
-            let done = ride(&station, profile, None);
-            assert_eq!(done.gate, Gate::Go, "{profile}: {}", done.reason);
-            assert_eq!(done.fare, station.profile.fare);
-        }
+        // Plastic of an account without a PAR (visa-card and mastercard-card share their
+        // phones' PARs).
+        let done = ride(&station, Profile::VisaCardNoPar, None);
+        assert_eq!(done.gate, Gate::Go, "{}", done.reason);
+        assert_eq!(done.fare, station.profile.fare);
         let journal = station.journal().unwrap();
         let queued = journal.queued().unwrap();
-        assert_eq!(queued.len(), 2);
+        assert_eq!(queued.len(), 1);
         for q in &queued {
             let account = q.account.as_deref().unwrap();
             assert!(account.starts_with("pan-hmac:"), "{account}");
@@ -341,10 +341,9 @@ mod tests {
             );
         }
         let file = std::fs::read(dir.path().join("j.sqlite")).unwrap();
-        for pan in ["4761739900000021", "5413339900000037"] {
-            let found = file.windows(pan.len()).any(|w| w == pan.as_bytes());
-            assert!(!found, "no readable PAN in the journal file");
-        }
+        let pan = Profile::VisaCardNoPar.account().pan;
+        let found = file.windows(pan.len()).any(|w| w == pan.as_bytes());
+        assert!(!found, "no readable PAN in the journal file");
     }
 
     fn day(year: u16, month: u8, day: u8) -> Date {

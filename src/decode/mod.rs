@@ -5,6 +5,20 @@
 //! dates as YYYY-MM-DD, amounts with the currency of a 5F2A found in the same input, bit
 //! explanations for bit-mapped objects and tag lists for DOLs. A status word at the end is
 //! explained. PAN and track data are masked unless `--reveal` is given.
+//!
+//! One module per concern: [`scheme`] (which payment system an AID belongs to, for the
+//! qualifiers that mean different things per kernel), [`iad`] (9F10 by scheme), [`fields`]
+//! (issuer action codes, usage control, terminal data, 9F69/9F6C/9F6E; 9F70/9F71 by the
+//! kernel's Amex tables), [`names`]
+//! (countries, currencies, languages, merchant categories), [`modes`] (a DOL, a tag list,
+//! an ATR on their own) and [`tap`] (a whole recorded tap with its ODA chain).
+
+pub mod fields;
+pub mod iad;
+pub mod modes;
+pub mod names;
+pub mod scheme;
+pub mod tap;
 
 use emv_kernel::tags::{self, Format};
 use emv_kernel::tlv::{self, Tag, TlvError, TlvIter};
@@ -98,11 +112,35 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, DecodeError> {
     hex::decode(&digits).map_err(|_| DecodeError::OddLength(digits.len()))
 }
 
+/// How to decode: what the bytes alone cannot say.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Show PAN and track data in full.
+    pub reveal: bool,
+    /// The AID of the tap, for the scheme-dependent readings (9F10, 9F69, 9F6C, 9F6E);
+    /// without it, a DF name (84) or AID (4F) in the input is used.
+    pub aid: Option<Vec<u8>>,
+    /// The transaction currency (5F2A) when the input has none, e.g. from the GPO's PDOL
+    /// data.
+    pub currency: Option<u16>,
+}
+
+/// Decodes bytes into a tree (see [`decode_with`]).
+pub fn decode(data: &[u8], reveal: bool) -> Result<Decoded, DecodeError> {
+    decode_with(
+        data,
+        &Options {
+            reveal,
+            ..Options::default()
+        },
+    )
+}
+
 /// Decodes bytes into a tree. When the input ends in two bytes that look like a status word
 /// and the bytes before them are well-formed TLV (or nothing), those two bytes are taken as
 /// the status word: a card response is the commonest input, and `9000` would otherwise read
 /// as an empty tag 90.
-pub fn decode(data: &[u8], reveal: bool) -> Result<Decoded, DecodeError> {
+pub fn decode_with(data: &[u8], options: &Options) -> Result<Decoded, DecodeError> {
     let split = data.len().checked_sub(2).and_then(|n| {
         let (body, sw) = data.split_at(n);
         let sw = u16::from_be_bytes([*sw.first()?, *sw.get(1)?]);
@@ -115,12 +153,18 @@ pub fn decode(data: &[u8], reveal: bool) -> Result<Decoded, DecodeError> {
             (data, None)
         }
     };
+    let found = |tag: u32| tlv::find(body, Tag::new(tag)).ok().flatten();
+    let aid = options.aid.clone().or_else(|| {
+        found(0x84)
+            .or_else(|| found(0x4F))
+            .map(|t| t.value.to_vec())
+    });
     let context = Context {
-        currency: tlv::find(body, Tag::new(0x5F2A))
-            .ok()
-            .flatten()
-            .and_then(|t| digits(t.value).parse::<u16>().ok()),
-        reveal,
+        currency: found(0x5F2A)
+            .and_then(|t| fields::bcd_number(t.value))
+            .or(options.currency),
+        reveal: options.reveal,
+        app: aid.as_deref().map(scheme::Application::new),
     };
     let objects = nodes(TlvIter::new(body), &context)?;
     Ok(Decoded {
@@ -135,6 +179,7 @@ pub fn decode(data: &[u8], reveal: bool) -> Result<Decoded, DecodeError> {
 struct Context {
     currency: Option<u16>,
     reveal: bool,
+    app: Option<scheme::Application>,
 }
 
 fn nodes(iter: TlvIter<'_>, context: &Context) -> Result<Vec<Node>, TlvError> {
@@ -204,7 +249,8 @@ fn amount(value: &[u8], currency: Option<u16>) -> Option<String> {
     ))
 }
 
-fn dol_lines(value: &[u8]) -> Vec<String> {
+/// One line per DOL entry: tag, length and name (Book 3 5.4).
+pub fn dol_lines(value: &[u8]) -> Vec<String> {
     match dol::parse(value) {
         Ok(entries) => entries
             .iter()
@@ -272,8 +318,18 @@ fn priority_lines(value: &[u8]) -> Vec<String> {
     lines
 }
 
+/// A numeric code (n3/n4) with its name from `name`.
+fn named_code(value: &[u8], name: impl Fn(u16) -> Option<String>) -> Option<String> {
+    let code = fields::bcd_number(value)?;
+    Some(match name(code) {
+        Some(n) => format!("{code:03}: {n}"),
+        None => format!("{code:03}: not a known code"),
+    })
+}
+
 /// The value in the tag's terms and explanation lines for a primitive object.
 fn describe(tag: Tag, value: &[u8], context: &Context) -> (Option<String>, Vec<String>) {
+    let app = context.app.as_ref();
     let text = match tag.value() {
         0x5F24 | 0x5F25 | 0x9A => date(value),
         0x9F21 => {
@@ -281,11 +337,12 @@ fn describe(tag: Tag, value: &[u8], context: &Context) -> (Option<String>, Vec<S
             (d.len() == 6).then(|| format!("{}:{}:{}", &d[0..2], &d[2..4], &d[4..6]))
         }
         0x9F02 | 0x9F03 | 0xDF8123..=0xDF8126 => amount(value, context.currency),
-        0x5F2A | 0x9F42 => {
-            let code = digits(value).parse::<u16>().ok();
-            code.and_then(iso_currency::Currency::from_numeric)
-                .map(|c| format!("{} ({})", c.code(), c.name()))
-        }
+        0x5F2A | 0x9F42 => named_code(value, names::currency),
+        0x5F28 | 0x9F1A => named_code(value, |c| names::country(c).map(str::to_string)),
+        0x9F15 => fields::bcd_number(value)
+            .and_then(|c| names::merchant_category(c).map(|n| format!("{c:04}: {n}"))),
+        0x5F2D => names::languages(value),
+        0x9C => fields::transaction_type(value),
         _ => match tags::format_of(tag) {
             Format::An | Format::Ans => printable(value),
             Format::N => Some(digits(value)),
@@ -300,7 +357,22 @@ fn describe(tag: Tag, value: &[u8], context: &Context) -> (Option<String>, Vec<S
         0x8E => cvm_list_lines(value),
         0x94 => afl_lines(value),
         0x87 => priority_lines(value),
-        _ => bits::explain(tag, value).unwrap_or_default(),
+        0x9F10 => iad::explain(value, app),
+        0x9F0D..=0x9F0F => fields::issuer_action_code(value),
+        0x9F07 => fields::application_usage_control(value),
+        0x9F35 => fields::terminal_type(value, app),
+        0x9F40 => fields::additional_terminal_capabilities(value),
+        0x9F4A => fields::tag_list(value),
+        0x9F0A => fields::asrpd(value),
+        0x9F69 => fields::tag_9f69(value, app),
+        0x9F6C => fields::tag_9f6c(value, app),
+        0x9F6E => fields::tag_9f6e(value, app),
+        // Under an Amex AID 9F70 and 9F71 have Kernel 4's meanings (C-4).
+        _ => match app {
+            Some(a) => bits::explain_for_aid(&a.aid, tag, value),
+            None => bits::explain(tag, value),
+        }
+        .unwrap_or_default(),
     };
     (text, explain)
 }
