@@ -225,7 +225,6 @@ impl Profile {
                 par: true,
             },
             Profile::VisaWatch => Account {
-                par: true,
                 pan: "4895370000000023",
                 psn: 0x00,
                 expiry: [0x30, 0x12, 0x31],
