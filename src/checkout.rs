@@ -495,15 +495,31 @@ mod tests {
         }
     }
 
+    /// The shipped configuration's kernel settings (assets/terminal.toml, test CAPKs).
+    fn shipped_kernel_config() -> TerminalConfig {
+        crate::terminal_config::load(None, std::path::Path::new(crate::terminal_config::CAPK_DIR))
+            .unwrap()
+            .kernel
+    }
+
+    /// The in-process host and `journal`, as the demo reader uses them.
+    fn demo_services<'a>(host: &'a crate::host::Host, journal: &'a mut Journal) -> Services<'a> {
+        Services {
+            host: Some(host),
+            stand_in: StandIn::Decline,
+            journal: Some(journal),
+            reader: "demo".into(),
+            cancel: CancelToken::new(),
+            rewards: None,
+            redeem: None,
+        }
+    }
+
     #[test]
     fn an_online_request_goes_to_the_host_and_is_journalled_before_it_is_shown() {
         use crate::host::Host;
         use crate::phone::{InProcessTransport, Profile, card::WalletOptions};
-        let settings = crate::terminal_config::load(
-            None,
-            std::path::Path::new(crate::terminal_config::CAPK_DIR),
-        )
-        .unwrap();
+        let kernel_config = shipped_kernel_config();
         let options = WalletOptions {
             locked: false,
             seed: 7,
@@ -513,18 +529,10 @@ mod tests {
         let host = Host::with_defaults().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let mut journal = Journal::open(&dir.path().join("j.sqlite")).unwrap();
-        let mut services = Services {
-            host: Some(&host),
-            stand_in: StandIn::Decline,
-            journal: Some(&mut journal),
-            reader: "demo".into(),
-            cancel: CancelToken::new(),
-            rewards: None,
-            redeem: None,
-        };
+        let mut services = demo_services(&host, &mut journal);
         let mut events = Vec::new();
         let done = run_with(
-            &settings.kernel,
+            &kernel_config,
             &sample_transaction(),
             &mut wallet,
             &mut |p| events.push(p),
@@ -649,11 +657,7 @@ mod tests {
     fn an_ecash_balance_is_shown_with_the_verdict_and_journalled() {
         use crate::host::Host;
         use crate::phone::{InProcessTransport, Profile, card::WalletOptions};
-        let settings = crate::terminal_config::load(
-            None,
-            std::path::Path::new(crate::terminal_config::CAPK_DIR),
-        )
-        .unwrap();
+        let kernel_config = shipped_kernel_config();
         let host = Host::with_defaults().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let mut journal = Journal::open(&dir.path().join("j.sqlite")).unwrap();
@@ -665,17 +669,9 @@ mod tests {
         ] {
             let mut wallet =
                 InProcessTransport::for_profile(profile, WalletOptions::default(), 1).unwrap();
-            let mut services = Services {
-                host: Some(&host),
-                stand_in: StandIn::Decline,
-                journal: Some(&mut journal),
-                reader: "demo".into(),
-                cancel: CancelToken::new(),
-                rewards: None,
-                redeem: None,
-            };
+            let mut services = demo_services(&host, &mut journal);
             let done = run_with(
-                &settings.kernel,
+                &kernel_config,
                 &sample_transaction(),
                 &mut wallet,
                 &mut |_| {},

@@ -333,3 +333,27 @@ fn locked_unionpay_phone_from_the_demo_list_sees_phone_then_is_approved_online()
     assert!(receipt.contains("625094******0014"), "{receipt}");
     assert!(!receipt.contains(Profile::UnionPayPhone.account().pan));
 }
+
+#[test]
+fn unionpay_ecash_card_shows_its_balance_on_screen_and_receipt() {
+    // Kernel 7 reads the e-cash balance (GET DATA 9F79) on the shipped e-cash combination
+    // (9F7A 01); the cashier sees it with the outcome and the receipt prints it.
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = Driver::new(dir.path(), "unionpay-card", false);
+    charge(&mut d, "25.00");
+    tap_and_finish(&mut d, "unionpay-card");
+    assert!(d.shows("Approved"), "{:?}", d.app.verdict());
+    assert!(
+        d.shows("E-cash balance EUR 123.45"),
+        "{:?}",
+        d.app.verdict()
+    );
+    let receipt = d.app.receipt().unwrap().to_string();
+    assert!(
+        receipt
+            .lines()
+            .any(|l| l.starts_with("E-cash balance") && l.ends_with("EUR 123.45")),
+        "{receipt}"
+    );
+    assert!(receipt.contains("UnionPay"), "{receipt}");
+}

@@ -798,16 +798,8 @@ mod tests {
         let pan = "6228000100001";
         let ac = generate_ac(Cvn::UnionPay01, &imk, pan, 0x01, &data).unwrap();
         assert_eq!(hex::encode_upper(ac), "5D016C91005E7CC2");
-        let iad91 = generate_arpc(
-            Cvn::UnionPay01,
-            &imk,
-            pan,
-            0x01,
-            &data,
-            &ac,
-            &ArpcInput::Method1 { arc: *b"01" },
-        )
-        .unwrap();
+        let arc01 = ArpcInput::Method1 { arc: *b"01" };
+        let iad91 = generate_arpc(Cvn::UnionPay01, &imk, pan, 0x01, &data, &ac, &arc01).unwrap();
         assert_eq!(hex::encode_upper(iad91), "21415243527CE78F3031");
         assert_eq!(
             Cvn::detect(&h("A000000333010101"), &data.iad),
@@ -835,17 +827,13 @@ mod tests {
         let mut other = data.clone();
         other.un[0] ^= 1;
         assert!(!verify_ac(Cvn::Amex01, &IMK, PAN, 0, &other, &ac).unwrap());
-        let iad91 = generate_arpc(
-            Cvn::Amex01,
-            &IMK,
-            PAN,
-            0,
-            &data,
-            &ac,
-            &ArpcInput::Method1 { arc: *b"00" },
-        )
-        .unwrap();
-        assert_eq!(iad91[..8], arpc_method1(&mk, &ac, *b"00"));
+        let method1 = ArpcInput::Method1 { arc: *b"00" };
+        let iad91 = generate_arpc(Cvn::Amex01, &IMK, PAN, 0, &data, &ac, &method1).unwrap();
+        assert_eq!(
+            iad91[..8],
+            arpc_method1(&mk, &ac, *b"00"),
+            "ARPC 1 under the MK"
+        );
         assert_eq!(
             Cvn::detect(&h("A000000025010403"), &h("06010103A00000")),
             Some(Cvn::Amex01)

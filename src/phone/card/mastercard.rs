@@ -14,7 +14,7 @@ use emv_kernel::tlv;
 use super::command::{Command, DolValues};
 use super::personalise;
 use super::{
-    Application, Gpo, Layout, OdaFault, Response, SW_CONDITIONS_NOT_SATISFIED,
+    Application, Gpo, Identity, Layout, OdaFault, Response, SW_CONDITIONS_NOT_SATISFIED,
     SW_INS_NOT_SUPPORTED, SW_WRONG_LENGTH, Wallet, corrupt, cvr_bits, hex_const, ok, pan_bcd, sw,
     tags, token_data, track2,
 };
@@ -192,12 +192,8 @@ pub(super) fn iad(cryptogram: Cryptogram) -> Vec<u8> {
 
 /// What tells one EMV-mode application from another (M/Chip, ExpressPay).
 pub(super) struct EmvModeApplication {
-    /// The AID (4F / 84).
-    pub(super) aid: &'static [u8],
-    /// Application label (50).
-    pub(super) label: &'static [u8],
-    /// PDOL (9F38), hex.
-    pub(super) pdol: &'static str,
+    /// AID, label, PDOL and token identifiers.
+    pub(super) id: Identity,
     /// CDOL1 (8C), hex.
     pub(super) cdol1: &'static str,
     /// CDOL2 (8D), hex.
@@ -210,26 +206,24 @@ pub(super) struct EmvModeApplication {
     pub(super) aip: ([u8; 2], [u8; 2]),
     /// Application version number (9F08).
     pub(super) version: [u8; 2],
-    /// A phone's Token Requestor ID (9F19).
-    pub(super) token_requestor: [u8; 6],
-    /// The Payment Account Reference (9F24) of the accounts that have one, phone and plastic.
-    pub(super) par: &'static [u8],
 }
 
 /// Mastercard's identifiers. AIP byte 2: EMV mode (b8) and relay resistance protocol
 /// supported (b1, C-2 S3.60); the phone adds on-device cardholder verification (byte 1 b2).
 const MASTERCARD: EmvModeApplication = EmvModeApplication {
-    aid: &[0xA0, 0x00, 0x00, 0x00, 0x04, 0x10, 0x10],
-    label: b"MASTERCARD",
-    pdol: MASTERCARD_PDOL,
+    id: Identity {
+        aid: &[0xA0, 0x00, 0x00, 0x00, 0x04, 0x10, 0x10],
+        label: b"MASTERCARD",
+        pdol: MASTERCARD_PDOL,
+        token_requestor: [0x05, 0x00, 0x12, 0x34, 0x56, 0x78],
+        par: b"50010013TAPTERMTESTPAR0000002",
+    },
     cdol1: MASTERCARD_CDOL1,
     cdol2: MASTERCARD_CDOL2,
     cvm_list: MASTERCARD_CVM_LIST,
     iac_online: MASTERCARD_IAC_ONLINE,
     aip: ([0x1B, 0x81], [0x19, 0x81]),
     version: [0x00, 0x02],
-    token_requestor: [0x05, 0x00, 0x12, 0x34, 0x56, 0x78],
-    par: b"50010013TAPTERMTESTPAR0000002",
 };
 
 /// The Mastercard wallets' layout.
@@ -273,12 +267,7 @@ pub(super) fn emv_mode_layout(
     tlv::encode(tags::IAC_DENIAL, &[0x00; 5], &mut signed);
     tlv::encode(tags::IAC_ONLINE, &application.iac_online, &mut signed);
     tlv::encode(tags::APP_CURRENCY, &[0x09, 0x78], &mut signed);
-    token_data(
-        account,
-        application.token_requestor,
-        application.par,
-        &mut signed,
-    );
+    token_data(account, &application.id, &mut signed);
     tlv::encode(tags::SDA_TAG_LIST, &[0x82], &mut signed);
     let mut records = BTreeMap::new();
     records.insert((1, 1), track_record);
@@ -289,9 +278,9 @@ pub(super) fn emv_mode_layout(
     static_data.extend_from_slice(&aip);
     Layout {
         app: Application {
-            aid: application.aid.to_vec(),
-            label: application.label,
-            pdol: hex_const(application.pdol),
+            aid: application.id.aid.to_vec(),
+            label: application.id.label,
+            pdol: hex_const(application.id.pdol),
             cdol1: hex_const(application.cdol1),
             aip,
             afl: vec![
@@ -394,26 +383,23 @@ mod tests {
     }
 
     #[test]
-    fn mastercard_cryptograms_verify_with_the_host_simulator() {
+    fn emv_mode_cryptograms_verify_with_the_host_simulator() {
+        // M/Chip CVN 16 and ExpressPay CVN 01 (amex.rs), each over the ATC among the data.
         for (profile, p1) in [
             (Profile::MastercardPhone, 0x90),
             (Profile::MastercardCard, 0x50),
+            (Profile::AmexPhone, 0x90),
+            (Profile::AmexCard, 0x90),
         ] {
             let mut wallet = Wallet::new(profile, WalletOptions::default()).unwrap();
             let (records, dol_values, ac) = mastercard_transaction(&mut wallet, p1, 2500);
-            let signed = cda(&wallet, &records, &dol_values, &ac);
-            let pdol = hex_const(MASTERCARD_PDOL);
-            let records = records.all();
-            let cdol1 = find(&records, 0x8C).unwrap();
-            let (pdol_values, cdol_values) = dol_values.split_at(3);
-            let mut rec = record(
-                wallet.aid(),
-                &[(&pdol, pdol_values), (&cdol1, cdol_values)],
-                &[&records, &ac],
+            let mut rec = emv_mode_record(&wallet, &records, &dol_values, &ac);
+            assert!(host_verifies(rec.clone(), "25.00"), "{profile}");
+            rec.insert(Tag::new(0x9F36), vec![0x7F, 0x7F]);
+            assert!(
+                !host_verifies(rec, "25.00"),
+                "{profile}: the ATC is covered"
             );
-            rec.insert(Tag::new(0x82), wallet.app.aip.to_vec());
-            rec.insert(Tag::new(0x9F26), signed.ac.to_vec());
-            assert!(host_verifies(rec, "25.00"), "{profile}");
         }
     }
 }

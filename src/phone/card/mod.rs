@@ -665,15 +665,31 @@ fn issuer_record(
     Ok(record)
 }
 
+/// What names an application and a phone's token, whatever the scheme: AID and label
+/// (Book 1 12.2), PDOL (Book 3 5.4), Token Requestor ID (brief G) and the PAR of accounts
+/// that have one, phone and plastic.
+pub(super) struct Identity {
+    /// The AID (4F / 84).
+    pub(super) aid: &'static [u8],
+    /// Application label (50).
+    pub(super) label: &'static [u8],
+    /// The PDOL (9F38), hex.
+    pub(super) pdol: &'static str,
+    /// A phone's Token Requestor ID (9F19).
+    pub(super) token_requestor: [u8; 6],
+    /// The Payment Account Reference (9F24) of the accounts that have one.
+    pub(super) par: &'static [u8],
+}
+
 /// Account data: the application's PAR (9F24) whenever the account has one, phone or plastic
 /// (EMVCo PAR: one value for the account and all its tokens); a phone's token data besides
 /// (brief G): Token Requestor ID and the last four of the FPAN.
-fn token_data(account: &Account, requestor: [u8; 6], par: &[u8], out: &mut Vec<u8>) {
+fn token_data(account: &Account, identity: &Identity, out: &mut Vec<u8>) {
     if account.fpan_last4.is_some() {
-        tlv::encode(tags::TOKEN_REQUESTOR_ID, &requestor, out);
+        tlv::encode(tags::TOKEN_REQUESTOR_ID, &identity.token_requestor, out);
     }
     if account.par {
-        tlv::encode(tags::PAR, par, out);
+        tlv::encode(tags::PAR, identity.par, out);
     }
     if let Some(last4) = account.fpan_last4 {
         tlv::encode(tags::FPAN_LAST4, &last4, out);

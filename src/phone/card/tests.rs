@@ -173,6 +173,15 @@ pub(super) fn host_verifies(record: emv_kernel::config::TagMap, amount: &str) ->
     response.cryptogram_verified
 }
 
+/// The total length of the values a DOL asks for (Book 3 5.4).
+pub(super) fn dol_length(dol_bytes: &[u8]) -> usize {
+    dol::parse(dol_bytes)
+        .unwrap()
+        .iter()
+        .map(|e| e.length)
+        .sum()
+}
+
 /// An EMV-mode tap (M/Chip, ExpressPay) through GENERATE AC with `p1`: (records, PDOL
 /// values ‖ CDOL1 values, GENERATE AC answer).
 pub(super) fn mastercard_transaction(
@@ -205,15 +214,63 @@ pub(super) fn cda(
     ac: &[u8],
 ) -> oda::CdaData {
     let key = icc_key(wallet.aid(), records, &wallet.app.aip, &[]).unwrap();
-    let pdol_len = dol::parse(&wallet.app.pdol)
-        .unwrap()
-        .iter()
-        .map(|e| e.length)
-        .sum();
+    let pdol_len = dol_length(&wallet.app.pdol);
     let (pdol_values, cdol_values) = dol_values.split_at(pdol_len);
     let hashed = oda::cda_hash_input(pdol_values, &[cdol_values], ac).unwrap();
     let cid = find(ac, 0x9F27).unwrap()[0];
     oda::verify_cda(&key, &find(ac, 0x9F4B).unwrap(), &UN, cid, &hashed).unwrap()
+}
+
+/// A qVSDC / qUICS tap up to the records with `terminal_value`'s data: (PDOL values, GPO
+/// answer, records, the kernel's fDDA verdict on them).
+pub(super) fn quick_tap(
+    wallet: &mut Wallet,
+    amount: u64,
+    ttq: [u8; 4],
+) -> (Vec<u8>, Vec<u8>, Records, Result<(), oda::OdaError>) {
+    let pdol = select(wallet);
+    let values = dol::build(&dol::parse(&pdol).unwrap(), |t| {
+        terminal_value(t, amount, UN, ttq)
+    });
+    let (gpo_answer, sw) = data(wallet.respond(&apdu::get_processing_options(&values)));
+    assert_eq!(sw, 0x9000);
+    let records = read_records(wallet, &find(&gpo_answer, 0x94).unwrap());
+    let aid = wallet.aid().to_vec();
+    let verdict = icc_key(&aid, &records, &find(&gpo_answer, 0x82).unwrap(), &[]).and_then(|key| {
+        oda::verify_fdda(
+            &key,
+            &find(&gpo_answer, 0x9F4B).unwrap_or_default(),
+            &UN,
+            &emv_kernel::config::amount_bcd(amount),
+            &[0x09, 0x78],
+            &find(&records.all(), 0x9F69).unwrap_or_default(),
+            &find(&gpo_answer, 0x9F36).unwrap(),
+        )
+    });
+    (values, gpo_answer, records, verdict)
+}
+
+/// The data record an EMV-mode kernel sends the host after `mastercard_transaction`: DOL
+/// values, records, the GENERATE AC answer, the AIP and the AC recovered from CDA.
+pub(super) fn emv_mode_record(
+    wallet: &Wallet,
+    records: &Records,
+    dol_values: &[u8],
+    ac: &[u8],
+) -> emv_kernel::config::TagMap {
+    let signed = cda(wallet, records, dol_values, ac);
+    let records = records.all();
+    let cdol1 = find(&records, 0x8C).unwrap();
+    let pdol_len = dol_length(&wallet.app.pdol);
+    let (pdol_values, cdol_values) = dol_values.split_at(pdol_len);
+    let mut rec = record(
+        wallet.aid(),
+        &[(&wallet.app.pdol, pdol_values), (&cdol1, cdol_values)],
+        &[&records, ac],
+    );
+    rec.insert(Tag::new(0x82), wallet.app.aip.to_vec());
+    rec.insert(Tag::new(0x9F26), signed.ac.to_vec());
+    rec
 }
 
 #[test]
@@ -295,21 +352,13 @@ fn survives_arbitrary_commands() {
         for _ in 0..200 {
             wallet.field_off();
             wallet.respond(&apdu::select(wallet.aid()));
-            let pdol_len: usize = dol::parse(&wallet.app.pdol)
-                .unwrap()
-                .iter()
-                .map(|e| e.length)
-                .sum();
+            let pdol_len = dol_length(&wallet.app.pdol);
             let values: Vec<u8> = (0..pdol_len).map(|_| next() as u8).collect();
             let gpo = wallet.respond(&apdu::get_processing_options(&values));
             if let Response::Data(data) = gpo {
                 assert!(data.len() >= 2);
             }
-            let cdol_len: usize = dol::parse(&wallet.app.cdol1)
-                .unwrap()
-                .iter()
-                .map(|e| e.length)
-                .sum();
+            let cdol_len = dol_length(&wallet.app.cdol1);
             let values: Vec<u8> = (0..cdol_len).map(|_| next() as u8).collect();
             if let Response::Data(data) = wallet.respond(&apdu::generate_ac(next() as u8, &values))
             {

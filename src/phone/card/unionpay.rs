@@ -6,7 +6,7 @@
 use emv_kernel::cryptogram::Cryptogram;
 
 use super::visa::{QuickApplication, quick_layout};
-use super::{Layout, cvr_bits};
+use super::{Identity, Layout, cvr_bits};
 use crate::phone::profiles::{Account, Profile};
 
 /// qUICS PDOL (K7 contract): TTQ, amounts, country, TVR, currency, date, type, UN, and the
@@ -16,24 +16,28 @@ const UNIONPAY_PDOL: &str = "9F66049F02069F03069F1A0295055F2A029A039C019F37049F7
 /// The phone's token: the credit application A000000333010102, as Mi Pay's tokenised
 /// credit cards present (DECIDED: which of the four AIDs a token uses is not public).
 const UNIONPAY_PHONE: QuickApplication = QuickApplication {
-    aid: &[0xA0, 0x00, 0x00, 0x03, 0x33, 0x01, 0x01, 0x02],
-    label: b"UnionPay Credit",
-    pdol: UNIONPAY_PDOL,
+    id: Identity {
+        aid: &[0xA0, 0x00, 0x00, 0x03, 0x33, 0x01, 0x01, 0x02],
+        label: b"UnionPay Credit",
+        pdol: UNIONPAY_PDOL,
+        token_requestor: [0x06, 0x00, 0x12, 0x34, 0x56, 0x78],
+        par: b"U0010013TAPTERMTESTPAR0000003",
+    },
     country: [0x01, 0x56],
-    token_requestor: [0x06, 0x00, 0x12, 0x34, 0x56, 0x78],
-    par: b"U0010013TAPTERMTESTPAR0000003",
 };
 
 /// The plastic card: electronic cash on a debit account, A000000333010106, the application
 /// whose shipped combination says the terminal supports e-cash (9F7A = 01), so Kernel 7
 /// reads its balance.
 const UNIONPAY_CARD: QuickApplication = QuickApplication {
-    aid: &[0xA0, 0x00, 0x00, 0x03, 0x33, 0x01, 0x01, 0x06],
-    label: b"UnionPay e-cash",
-    pdol: UNIONPAY_PDOL,
-    country: [0x01, 0x56],
-    token_requestor: [0; 6],
-    par: b"",
+    id: Identity {
+        aid: &[0xA0, 0x00, 0x00, 0x03, 0x33, 0x01, 0x01, 0x06],
+        label: b"UnionPay e-cash",
+        token_requestor: [0; 6],
+        par: b"",
+        ..UNIONPAY_PHONE.id
+    },
+    ..UNIONPAY_PHONE
 };
 
 /// UICS Issuer Application Data, CVN 01: length 07, DKI, CVN, CVR (its length 03 first),
@@ -61,7 +65,6 @@ mod tests {
     use super::super::tests::*;
     use super::super::*;
     use emv_kernel::tlv::Tag;
-    use emv_kernel::{apdu, dol, oda};
 
     /// K7 contract TTQ after pre-processing: qUICS, signature, CDCVM, fDDA v01, online
     /// cryptogram required.
@@ -69,35 +72,6 @@ mod tests {
 
     /// GET DATA e-cash balance (K7 contract: `80CA9F7900`).
     const GET_DATA_9F79: [u8; 5] = [0x80, 0xCA, 0x9F, 0x79, 0x00];
-
-    /// A UnionPay tap up to the records: (PDOL values, GPO answer, records, fDDA verdict).
-    fn unionpay_tap(
-        wallet: &mut Wallet,
-        amount: u64,
-        ttq: [u8; 4],
-    ) -> (Vec<u8>, Vec<u8>, Records, Result<(), oda::OdaError>) {
-        let pdol = select(wallet);
-        let values = dol::build(&dol::parse(&pdol).unwrap(), |t| {
-            terminal_value(t, amount, UN, ttq)
-        });
-        let (gpo_answer, sw) = data(wallet.respond(&apdu::get_processing_options(&values)));
-        assert_eq!(sw, 0x9000);
-        let records = read_records(wallet, &find(&gpo_answer, 0x94).unwrap());
-        let aid = wallet.aid().to_vec();
-        let verdict =
-            icc_key(&aid, &records, &find(&gpo_answer, 0x82).unwrap(), &[]).and_then(|key| {
-                oda::verify_fdda(
-                    &key,
-                    &find(&gpo_answer, 0x9F4B).unwrap_or_default(),
-                    &UN,
-                    &emv_kernel::config::amount_bcd(amount),
-                    &[0x09, 0x78],
-                    &find(&records.all(), 0x9F69).unwrap_or_default(),
-                    &find(&gpo_answer, 0x9F36).unwrap(),
-                )
-            });
-        (values, gpo_answer, records, verdict)
-    }
 
     #[test]
     fn unionpay_phone_answers_quics_online_with_token_data_cdcvm_and_fdda() {
@@ -110,7 +84,7 @@ mod tests {
         assert_eq!(wallet.aid(), hex::decode("A000000333010102").unwrap());
         wallet.field_off();
         // TTQ byte 1 b1 set: the terminal asks for ODA on online transactions (fDDA).
-        let (_, gpo, records, fdda) = unionpay_tap(&mut wallet, 2500, [0x23, 0x80, 0x40, 0x80]);
+        let (_, gpo, records, fdda) = quick_tap(&mut wallet, 2500, [0x23, 0x80, 0x40, 0x80]);
         assert_eq!(find(&gpo, 0x9F27).unwrap(), vec![0x80], "ARQC");
         assert_eq!(find(&gpo, 0x9F6C).unwrap(), vec![0x00, 0x80], "CDCVM done");
         let iad = find(&gpo, 0x9F10).unwrap();
@@ -154,7 +128,7 @@ mod tests {
         let (_, sw) = data(gpo(&mut wallet, &pdol, 2500, UN, K7_TTQ));
         assert_eq!(sw, 0x6986, "K7: 6986 → See phone");
         wallet.field_off();
-        let (_, gpo, _, _) = unionpay_tap(&mut wallet, 2500, K7_TTQ);
+        let (_, gpo, _, _) = quick_tap(&mut wallet, 2500, K7_TTQ);
         assert_eq!(find(&gpo, 0x9F27).unwrap(), vec![0x80]);
     }
 
@@ -162,7 +136,7 @@ mod tests {
     fn unionpay_card_signs_fdda_for_a_tc_and_holds_an_ecash_balance() {
         let mut wallet = Wallet::new(Profile::UnionPayCard, WalletOptions::default()).unwrap();
         // No online cryptogram required, 10.00: the card approves offline with fDDA.
-        let (_, gpo, records, fdda) = unionpay_tap(&mut wallet, 1000, [0x22, 0x00, 0x40, 0x80]);
+        let (_, gpo, records, fdda) = quick_tap(&mut wallet, 1000, [0x22, 0x00, 0x40, 0x80]);
         assert_eq!(find(&gpo, 0x9F27).unwrap(), vec![0x40], "TC");
         assert_eq!(fdda, Ok(()));
         assert_eq!(
@@ -174,7 +148,7 @@ mod tests {
         assert_eq!(sw, 0x9000);
         assert_eq!(balance, hex::decode("9F7906000000012345").unwrap());
         wallet.field_off();
-        let (_, gpo, _, _) = unionpay_tap(&mut wallet, 6000, [0x22, 0xC0, 0x40, 0x80]);
+        let (_, gpo, _, _) = quick_tap(&mut wallet, 6000, [0x22, 0xC0, 0x40, 0x80]);
         assert_eq!(find(&gpo, 0x9F6C).unwrap(), vec![0x40, 0x00], "signature");
     }
 
@@ -184,7 +158,7 @@ mod tests {
             let mut wallet = Wallet::new(profile, WalletOptions::default()).unwrap();
             let pdol = select(&mut wallet);
             wallet.field_off();
-            let (values, gpo, _, _) = unionpay_tap(&mut wallet, 2500, K7_TTQ);
+            let (values, gpo, _, _) = quick_tap(&mut wallet, 2500, K7_TTQ);
             let aid = wallet.aid().to_vec();
             let good = record(&aid, &[(&pdol, &values)], &[&gpo]);
             assert!(host_verifies(good.clone(), "25.00"), "{profile}");

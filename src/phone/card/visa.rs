@@ -11,8 +11,8 @@ use emv_kernel::tlv;
 use super::command::DolValues;
 use super::personalise;
 use super::{
-    Application, Gpo, Layout, SW_CONDITIONS_NOT_SATISFIED, Wallet, corrupt, cvr_bits, hex_const,
-    tags, token_data, track2,
+    Application, Gpo, Identity, Layout, SW_CONDITIONS_NOT_SATISFIED, Wallet, corrupt, cvr_bits,
+    hex_const, tags, token_data, track2,
 };
 use crate::phone::profiles::{Account, Fault};
 
@@ -112,28 +112,22 @@ pub(super) fn iad(cryptogram: Cryptogram) -> Vec<u8> {
 
 /// What tells one qVSDC-style application from another (Visa qVSDC, UnionPay qUICS).
 pub(super) struct QuickApplication {
-    /// The AID (4F / 84).
-    pub(super) aid: &'static [u8],
-    /// Application label (50).
-    pub(super) label: &'static [u8],
-    /// The PDOL (9F38), hex.
-    pub(super) pdol: &'static str,
+    /// AID, label, PDOL and token identifiers.
+    pub(super) id: Identity,
     /// Issuer country code (5F28).
     pub(super) country: [u8; 2],
-    /// A phone's Token Requestor ID (9F19).
-    pub(super) token_requestor: [u8; 6],
-    /// The Payment Account Reference (9F24) of the accounts that have one, phone and plastic.
-    pub(super) par: &'static [u8],
 }
 
 /// Visa's identifiers.
 const VISA: QuickApplication = QuickApplication {
-    aid: &[0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10],
-    label: b"VISA",
-    pdol: VISA_PDOL,
+    id: Identity {
+        aid: &[0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10],
+        label: b"VISA",
+        pdol: VISA_PDOL,
+        token_requestor: [0x04, 0x00, 0x12, 0x34, 0x56, 0x78],
+        par: b"V0010013TAPTERMTESTPAR0000001",
+    },
     country: [0x02, 0x50],
-    token_requestor: [0x04, 0x00, 0x12, 0x34, 0x56, 0x78],
-    par: b"V0010013TAPTERMTESTPAR0000001",
 };
 
 /// The Visa wallets' layout.
@@ -150,20 +144,15 @@ pub(super) fn quick_layout(
 ) -> Layout {
     let mut static_record = tlv::encoded(tags::ISSUER_COUNTRY, &application.country);
     tlv::encode(tags::AUC, &[0xFF, 0x00], &mut static_record);
-    token_data(
-        account,
-        application.token_requestor,
-        application.par,
-        &mut static_record,
-    );
+    token_data(account, &application.id, &mut static_record);
     let mut records = BTreeMap::new();
     records.insert((3, 1), static_record.clone());
     records.insert((3, 2), issuer_record);
     Layout {
         app: Application {
-            aid: application.aid.to_vec(),
-            label: application.label,
-            pdol: hex_const(application.pdol),
+            aid: application.id.aid.to_vec(),
+            label: application.id.label,
+            pdol: hex_const(application.id.pdol),
             cdol1: Vec::new(),
             aip: [0x20, 0x00],
             afl: vec![0x18, 0x01, 0x03, 0x01],
@@ -184,28 +173,13 @@ mod tests {
     use emv_kernel::tlv::Tag;
     use emv_kernel::{apdu, dol, oda};
 
+    /// A Visa tap up to the records: (GPO answer, records, fDDA verdict).
     fn visa_tap(
         wallet: &mut Wallet,
         amount: u64,
         ttq: [u8; 4],
     ) -> (Vec<u8>, Records, Result<(), oda::OdaError>) {
-        let pdol = select(wallet);
-        let (gpo_answer, sw) = data(gpo(wallet, &pdol, amount, UN, ttq));
-        assert_eq!(sw, 0x9000);
-        let records = read_records(wallet, &find(&gpo_answer, 0x94).unwrap());
-        let aid = wallet.aid().to_vec();
-        let verdict =
-            icc_key(&aid, &records, &find(&gpo_answer, 0x82).unwrap(), &[]).and_then(|key| {
-                oda::verify_fdda(
-                    &key,
-                    &find(&gpo_answer, 0x9F4B).unwrap_or_default(),
-                    &UN,
-                    &emv_kernel::config::amount_bcd(amount),
-                    &[0x09, 0x78],
-                    &find(&records.all(), 0x9F69).unwrap_or_default(),
-                    &find(&gpo_answer, 0x9F36).unwrap(),
-                )
-            });
+        let (_, gpo_answer, records, verdict) = quick_tap(wallet, amount, ttq);
         (gpo_answer, records, verdict)
     }
 
