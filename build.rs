@@ -1,21 +1,11 @@
-//! Finds the shared reference vectors (`shared/vectors`, real recorded taps kept outside the
-//! project) above this crate, as emv-kernel/build.rs does for the kernel's tests: where they
-//! exist, the app tests that decode them run; where they do not, those tests are ignored,
-//! never counted as passed without having run.
+//! The app's tests that decode the shared reference vectors (real recorded taps kept outside
+//! the project) find them as the kernel's do: the same build script, so where they exist
+//! those tests run and where they do not they are ignored, never counted as passed.
 
-use std::path::PathBuf;
+#[path = "emv-kernel/build.rs"]
+mod shared_vectors;
 
 fn main() {
-    println!("cargo::rustc-check-cfg=cfg(shared_vectors)");
-    println!("cargo::rerun-if-changed=build.rs");
-    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let found = manifest
-        .ancestors()
-        .map(|dir| dir.join("shared/vectors"))
-        .find(|dir| dir.is_dir());
-    if let Some(dir) = found {
-        println!("cargo::rustc-cfg=shared_vectors");
-        println!("cargo::rustc-env=TAPTERM_SHARED_VECTORS={}", dir.display());
-        println!("cargo::rerun-if-changed={}", dir.display());
-    }
+    println!("cargo::rerun-if-changed=emv-kernel/build.rs");
+    shared_vectors::main();
 }
