@@ -128,6 +128,22 @@ pub fn explain(iad: &[u8], app: Option<&Application>) -> Vec<String> {
     out
 }
 
+/// The CVR line of an M/Chip or CCD IAD, then its byte 1 read as the two GENERATE AC answers.
+fn cvr_with_cryptogram_types(bytes: &str, cvr: &[u8], out: &mut Vec<String>) {
+    out.push(format!(
+        "{bytes}: Card Verification Results {}",
+        hex::encode_upper(cvr)
+    ));
+    if let Some(&byte1) = cvr.first() {
+        cryptogram_types(
+            byte1,
+            "CVR byte 1 b8-b7",
+            "CVR byte 1 b6-b5: first GENERATE AC returned",
+            out,
+        );
+    }
+}
+
 fn cryptogram_types(cvr: u8, second: &str, first: &str, out: &mut Vec<String>) {
     let second_ac = match cvr >> 6 {
         0 => "AAC",
@@ -354,16 +370,7 @@ fn mchip(iad: &[u8], out: &mut Vec<String>) {
     out.push(format!(
         "byte 2: Cryptogram Version Number {cvn:02X}: {session}, {counted}"
     ));
-    out.push(format!(
-        "bytes 3-8: Card Verification Results {}",
-        hex::encode_upper([*c1, *c2, *c3, *c4, *c5, *c6])
-    ));
-    cryptogram_types(
-        *c1,
-        "CVR byte 1 b8-b7",
-        "CVR byte 1 b6-b5: first GENERATE AC returned",
-        out,
-    );
+    cvr_with_cryptogram_types("bytes 3-8", &[*c1, *c2, *c3, *c4, *c5, *c6], out);
     flags(
         out,
         "CVR",
@@ -485,16 +492,7 @@ fn ccd(iad: &[u8], out: &mut Vec<String>) {
         "byte 2: Common Core Identifier {cci:02X}: CCD 4.1 format, {cipher} cryptogram"
     ));
     out.push(format!("byte 3: Derivation Key Index {dki:02X}"));
-    out.push(format!(
-        "bytes 4-8: Card Verification Results {}",
-        hex::encode_upper([*c1, *c2, *c3, *c4, *c5])
-    ));
-    cryptogram_types(
-        *c1,
-        "CVR byte 1 b8-b7",
-        "CVR byte 1 b6-b5: first GENERATE AC returned",
-        out,
-    );
+    cvr_with_cryptogram_types("bytes 4-8", &[*c1, *c2, *c3, *c4, *c5], out);
     flags(
         out,
         "CVR",
